@@ -1,0 +1,40 @@
+# ClusterMap — two commands: `make run` and `make test`. Both install what is missing (as root on
+# Debian/Ubuntu), create the database and role, and use DATABASE_URL when it is already set.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO ?= go
+BIN := bin/clustermap
+# The database URL: the caller's, else the local one .ci/db.sh creates (its password stays in
+# .clustermap/, git-ignored).
+DB = export DATABASE_URL="$${DATABASE_URL:-$$(.ci/db.sh)}"
+
+.PHONY: run test build vendor setup setup-test bench vet clean
+
+run: setup build
+	$(DB); $(BIN) seed && exec $(BIN) serve
+
+test: setup-test vendor vet
+	$(DB); $(GO) test -count=1 -timeout 30m ./...
+
+build: vendor
+	$(GO) build -o $(BIN) ./cmd/clustermap
+
+# Front-end libraries come from npm (package-lock.json) and are copied into static/vendor/
+# (git-ignored) before the Go build embeds static/.
+vendor: node_modules/.package-lock.json
+	static/copy-vendor.sh
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+setup:
+	.ci/install.sh
+
+setup-test:
+	.ci/install.sh --browser --gdal
+
+vet: vendor
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin static/vendor node_modules

@@ -1,0 +1,202 @@
+// Command clustermap runs ClusterMap: it migrates and seeds the PostGIS database, imports layers
+// and serves the web map, GeoJSON, vector tiles and OGC API – Features. This file only reads
+// flags and the environment into one Config and wires the packages together.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/migrations"
+	"github.com/clustermap/clustermap/server"
+)
+
+// Config is ClusterMap's whole configuration, read once here and passed down.
+type Config struct {
+	DB     geo.DBConfig
+	Server server.Config
+	// CRS is the coordinate system of an import file (import only).
+	CRS string
+}
+
+const usage = `clustermap — industrial clusters of Gia Lai, served as a web map, GeoJSON, vector tiles and OGC API.
+
+Usage:
+  clustermap migrate                      apply the database migrations
+  clustermap seed                         migrate, then load the sourced Gia Lai dataset (idempotent)
+  clustermap import [--crs EPSG:n] LAYER FILE
+                                          load GeoJSON (or Shapefile/GeoPackage via ogr2ogr) into LAYER
+  clustermap serve                        serve HTTP on CLUSTERMAP_ADDR
+
+Flags (each mirrors an environment variable):
+`
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if err := run(os.Args[1:], log); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "clustermap:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(args []string, log *slog.Logger) error {
+	cfg, rest, err := configure(args)
+	if err != nil {
+		return err
+	}
+	if len(rest) == 0 {
+		return errors.New("no command: use migrate, seed, import or serve (-h for help)")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	store, err := geo.Open(ctx, cfg.DB, geo.DefaultCatalog(), log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	switch cmd := rest[0]; cmd {
+	case "migrate":
+		n, err := store.Migrate(ctx, migrations.Files)
+		if err != nil {
+			return err
+		}
+		log.Info("migrated", "applied", n)
+		return nil
+	case "seed":
+		if _, err := store.Migrate(ctx, migrations.Files); err != nil {
+			return err
+		}
+		seed, err := fs.Sub(migrations.Files, "seed")
+		if err != nil {
+			return err
+		}
+		rep, err := store.Seed(ctx, seed)
+		if err != nil {
+			return err
+		}
+		for _, l := range rep.Layers {
+			log.Info("seeded", "layer", l.Layer, "features", l.Features, "inserted", l.Inserted, "updated", l.Updated, "unchanged", l.Unchanged)
+		}
+		log.Info("seed done", "regions", rep.Regions, "seconds", rep.Duration.Seconds())
+		return nil
+	case "import":
+		if len(rest) != 3 {
+			return errors.New("usage: clustermap import [--crs EPSG:n] LAYER FILE")
+		}
+		return importFile(ctx, store, rest[1], rest[2], cfg.CRS)
+	case "serve":
+		return server.New(cfg.Server, store, log).Run(ctx)
+	default:
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+// configure reads the environment, then flags, into a Config; flags win.
+func configure(args []string) (Config, []string, error) {
+	cfg := Config{
+		DB: geo.DBConfig{
+			URL:              env("DATABASE_URL", "postgres://clustermap@127.0.0.1:5432/clustermap?sslmode=disable"),
+			StatementTimeout: envDuration("CLUSTERMAP_STATEMENT_TIMEOUT", 10*time.Second),
+			MaxConns:         int32(envInt("CLUSTERMAP_DB_MAX_CONNS", 16)),
+		},
+		Server: server.Config{
+			Addr:            env("CLUSTERMAP_ADDR", "127.0.0.1:8080"),
+			CacheControl:    env("CLUSTERMAP_CACHE_CONTROL", "public, max-age=60"),
+			TileCacheMB:     envInt("CLUSTERMAP_TILE_CACHE_MB", 64),
+			ShutdownTimeout: envDuration("CLUSTERMAP_SHUTDOWN_TIMEOUT", 10*time.Second),
+		},
+	}
+	fl := flag.NewFlagSet("clustermap", flag.ContinueOnError)
+	fl.Usage = func() {
+		fmt.Fprint(fl.Output(), usage)
+		fl.PrintDefaults()
+	}
+	fl.StringVar(&cfg.DB.URL, "database-url", cfg.DB.URL, "PostgreSQL/PostGIS connection URL (DATABASE_URL)")
+	fl.DurationVar(&cfg.DB.StatementTimeout, "statement-timeout", cfg.DB.StatementTimeout, "limit on every SQL statement (CLUSTERMAP_STATEMENT_TIMEOUT)")
+	maxConns := fl.Int("db-max-conns", int(cfg.DB.MaxConns), "connection pool size (CLUSTERMAP_DB_MAX_CONNS)")
+	fl.StringVar(&cfg.Server.Addr, "addr", cfg.Server.Addr, "listen address (CLUSTERMAP_ADDR)")
+	fl.StringVar(&cfg.Server.CacheControl, "cache-control", cfg.Server.CacheControl, "Cache-Control of tiles (CLUSTERMAP_CACHE_CONTROL)")
+	fl.IntVar(&cfg.Server.TileCacheMB, "tile-cache-mb", cfg.Server.TileCacheMB, "in-process tile cache size in MiB, 0 disables (CLUSTERMAP_TILE_CACHE_MB)")
+	fl.DurationVar(&cfg.Server.ShutdownTimeout, "shutdown-timeout", cfg.Server.ShutdownTimeout, "grace period on SIGTERM (CLUSTERMAP_SHUTDOWN_TIMEOUT)")
+	fl.StringVar(&cfg.CRS, "crs", "", "import: coordinate system of FILE, e.g. EPSG:9218 (default: the file's own, else EPSG:4326)")
+	// Flags may stand before or after the command word.
+	if err := fl.Parse(args); err != nil {
+		return cfg, nil, err
+	}
+	rest := fl.Args()
+	if len(rest) > 0 {
+		if err := fl.Parse(rest[1:]); err != nil {
+			return cfg, nil, err
+		}
+		rest = append([]string{rest[0]}, fl.Args()...)
+	}
+	cfg.DB.MaxConns = int32(*maxConns)
+	if cfg.Server.TileCacheMB < 0 {
+		return cfg, nil, errors.New("tile cache size must not be negative")
+	}
+	return cfg, rest, nil
+}
+
+// importFile loads a file into a layer; Shapefiles and GeoPackages are converted to GeoJSON by
+// ogr2ogr first, keeping their coordinate system so that PostGIS does the transformation.
+func importFile(ctx context.Context, store *geo.Store, layer, path, crs string) error {
+	var data []byte
+	var err error
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".geojson", ".json":
+		data, err = os.ReadFile(path)
+	default:
+		if _, lookErr := exec.LookPath("ogr2ogr"); lookErr != nil {
+			return fmt.Errorf("import %s: only GeoJSON can be read without GDAL; install gdal-bin for ogr2ogr", path)
+		}
+		data, err = exec.CommandContext(ctx, "ogr2ogr", "-f", "GeoJSON", "/vsistdout/", path).Output()
+	}
+	if err != nil {
+		return fmt.Errorf("import %s: read: %w", path, err)
+	}
+	rep, err := store.Import(ctx, layer, data, geo.ImportOptions{CRS: crs})
+	if rep != nil {
+		out, _ := json.MarshalIndent(rep, "", "  ")
+		fmt.Println(string(out))
+	}
+	return err
+}
+
+func env(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(key string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(key)); err == nil {
+		return v
+	}
+	return def
+}

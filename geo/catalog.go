@@ -1,0 +1,274 @@
+// Package geo is ClusterMap's geography: the layer catalog, every PostGIS query (features, tiles,
+// search, analytics), import and validation, and the seed. It knows nothing of HTTP; the server
+// package parses requests into the query values defined here.
+package geo
+
+import "fmt"
+
+// FieldType is the JSON type a field has in GeoJSON, MVT properties and the OpenAPI document.
+type FieldType string
+
+// Field types. StringArray fields hold lists (target industries, member districts).
+const (
+	String      FieldType = "string"
+	Integer     FieldType = "integer"
+	Number      FieldType = "number"
+	Date        FieldType = "date"
+	StringArray FieldType = "string[]"
+)
+
+// Text is a title or description in Vietnamese and English.
+type Text struct {
+	VI string `json:"vi"`
+	EN string `json:"en"`
+}
+
+// Field is one declared property of a layer. Only declared fields are ever selected, filtered or
+// written, and their names are the only identifiers that reach SQL.
+type Field struct {
+	Name string
+	Type FieldType
+	// Expr is the SQL expression over the layer's table (alias t) that yields the value; empty means
+	// the column of the same name. Derived fields (district name, region) set it.
+	Expr string
+	// Enum lists the allowed values of an enum column; import rejects anything else.
+	Enum []string
+	// Required fields must be present on import.
+	Required bool
+	// Derived fields are computed (from other tables or columns) and never imported.
+	Derived bool
+	Title   Text
+}
+
+// SQL returns the field's SQL expression.
+func (f Field) SQL() string {
+	if f.Expr != "" {
+		return f.Expr
+	}
+	return "t." + f.Name
+}
+
+// Layer describes one map layer: its table, fields, titles and attribution. The catalog is the one
+// place that maps public names to SQL identifiers.
+type Layer struct {
+	ID          string
+	Table       string
+	Title       Text
+	Description Text
+	// GeometryType is the GeoJSON geometry type ("MultiPolygon", "Point", "MultiLineString", or
+	// "Geometry" when a layer mixes footprints and points).
+	GeometryType string
+	// KeyColumn is the feature id column; KeyType says whether ids are strings or integers.
+	KeyColumn string
+	KeyType   FieldType
+	// NaturalKey is the column imports upsert on (it is KeyColumn when ids are natural).
+	NaturalKey  string
+	Fields      []Field
+	Attribution string
+	// TimeField, when set, is the date field that OGC datetime filters apply to.
+	TimeField string
+	// Polygonal layers are generalised per zoom for tiles.
+	Polygonal bool
+}
+
+// Field returns the declared field with that name.
+func (l *Layer) Field(name string) (Field, bool) {
+	for _, f := range l.Fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// Catalog is the ordered set of layers ClusterMap serves.
+type Catalog struct {
+	layers []*Layer
+	byID   map[string]*Layer
+}
+
+// NewCatalog indexes layers by id; ids must be unique.
+func NewCatalog(layers ...*Layer) (*Catalog, error) {
+	c := &Catalog{byID: make(map[string]*Layer, len(layers))}
+	for _, l := range layers {
+		if _, dup := c.byID[l.ID]; dup {
+			return nil, fmt.Errorf("catalog: duplicate layer %q", l.ID)
+		}
+		c.byID[l.ID] = l
+		c.layers = append(c.layers, l)
+	}
+	return c, nil
+}
+
+// Layers returns the layers in catalog order.
+func (c *Catalog) Layers() []*Layer { return c.layers }
+
+// Layer returns the layer with that id.
+func (c *Catalog) Layer(id string) (*Layer, bool) {
+	l, ok := c.byID[id]
+	return l, ok
+}
+
+const (
+	attributionBoundaries = "Boundaries: geoBoundaries (Runfola et al. 2020), CC BY 3.0 IGO; source OCHA ROAP / Government of Viet Nam."
+	attributionFacts      = "Facts: Gia Lai news and government pages, cited per feature."
+	attributionGPPD       = "Global Power Plant Database, World Resources Institute, CC BY 4.0"
+)
+
+var (
+	stages         = []string{"planned", "investor_selected", "established", "under_construction", "operating", "expanded"}
+	clusterKinds   = []string{"ccn", "kcn", "kkt"}
+	infraStatuses  = []string{"none", "planned", "under_construction", "in_use"}
+	qualities      = []string{"surveyed", "cited", "indicative"}
+	crops          = []string{"coffee", "cassava", "sugarcane", "rubber", "pepper", "medicinal", "tobacco", "cotton", "cashew", "other"}
+	energyKinds    = []string{"hydro", "solar", "wind", "biomass"}
+	projectStatus  = []string{"planned", "under_construction", "operating", "expanding", "closed"}
+	districtKinds  = []string{"city", "town", "district"}
+	districtName   = "(SELECT d.name FROM districts d WHERE d.code = t.district_code)"
+	regionOfDistr  = "(SELECT rm.region_slug FROM region_members rm WHERE rm.district_code = t.district_code)"
+	provenanceTail = []Field{
+		{Name: "geometry_quality", Type: String, Enum: qualities, Required: true, Title: Text{"Chất lượng hình học", "Geometry quality"}},
+		{Name: "placement", Type: String, Required: true, Title: Text{"Cách định vị", "Placement"}},
+		{Name: "notes", Type: String, Title: Text{"Ghi chú", "Notes"}},
+		{Name: "sources", Type: StringArray, Required: true, Title: Text{"Nguồn", "Sources"}},
+	}
+)
+
+func withProvenance(fields ...Field) []Field {
+	return append(fields, provenanceTail...)
+}
+
+// DefaultCatalog is ClusterMap's layer catalog: the five development regions, districts, clusters
+// and parks, raw-material zones, processing plants, energy projects and national highways.
+func DefaultCatalog() *Catalog {
+	c, err := NewCatalog(
+		&Layer{
+			ID: "regions", Table: "regions", KeyColumn: "slug", KeyType: String, NaturalKey: "slug",
+			Title:        Text{"Vùng phát triển công nghiệp", "Industrial development regions"},
+			Description:  Text{"Năm vùng phát triển công nghiệp theo chỉ đạo của tỉnh; hình học là hợp của các huyện thành viên.", "The five industrial development regions of the provincial directive; geometry is the union of member districts."},
+			GeometryType: "MultiPolygon", Polygonal: true,
+			Attribution: attributionBoundaries,
+			Fields: []Field{
+				{Name: "slug", Type: String, Required: true, Title: Text{"Mã", "Slug"}},
+				{Name: "name_vi", Type: String, Required: true, Title: Text{"Tên", "Name (vi)"}},
+				{Name: "name_en", Type: String, Required: true, Title: Text{"Tên tiếng Anh", "Name"}},
+				{Name: "role", Type: String, Required: true, Title: Text{"Vai trò", "Role"}},
+				{Name: "members", Type: StringArray, Derived: true, Title: Text{"Huyện thành viên", "Member districts"},
+					Expr: "ARRAY(SELECT rm.district_code FROM region_members rm WHERE rm.region_slug = t.slug ORDER BY rm.district_code)"},
+				{Name: "member_names", Type: StringArray, Derived: true, Title: Text{"Tên huyện thành viên", "Member names"},
+					Expr: "ARRAY(SELECT d.name FROM region_members rm JOIN districts d ON d.code = rm.district_code WHERE rm.region_slug = t.slug ORDER BY d.code)"},
+				{Name: "sources", Type: StringArray, Required: true, Title: Text{"Nguồn", "Sources"}},
+			},
+		},
+		&Layer{
+			ID: "districts", Table: "districts", KeyColumn: "code", KeyType: String, NaturalKey: "code",
+			Title:        Text{"Đơn vị hành chính cấp huyện", "Districts"},
+			Description:  Text{"17 đơn vị cấp huyện của Gia Lai trước tháng 7/2025.", "Gia Lai's 17 district-level units before July 2025."},
+			GeometryType: "MultiPolygon", Polygonal: true,
+			Attribution: attributionBoundaries,
+			Fields: []Field{
+				{Name: "code", Type: String, Required: true, Title: Text{"Mã GSO", "GSO code"}},
+				{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},
+				{Name: "name_ascii", Type: String, Required: true, Title: Text{"Tên không dấu", "ASCII name"}},
+				{Name: "kind", Type: String, Enum: districtKinds, Required: true, Title: Text{"Loại", "Kind"}},
+				{Name: "region", Type: String, Derived: true, Expr: "(SELECT rm.region_slug FROM region_members rm WHERE rm.district_code = t.code)", Title: Text{"Vùng", "Region"}},
+				{Name: "area_km2", Type: Number, Derived: true, Title: Text{"Diện tích (km²)", "Area (km²)"}},
+				{Name: "sources", Type: StringArray, Required: true, Title: Text{"Nguồn", "Sources"}},
+			},
+		},
+		&Layer{
+			ID: "clusters", Table: "clusters", KeyColumn: "id", KeyType: Integer, NaturalKey: "name",
+			Title:        Text{"Cụm công nghiệp, khu công nghiệp, khu kinh tế", "Industrial clusters and parks"},
+			Description:  Text{"CCN, KCN và KKT với giai đoạn, diện tích, tỷ lệ lấp đầy và nguồn.", "Industrial clusters (CCN), parks (KCN) and the border-gate economic zone (KKT) with stage, areas, occupancy and sources."},
+			GeometryType: "Geometry", TimeField: "decision_date",
+			Attribution: attributionFacts + " " + attributionBoundaries,
+			Fields: withProvenance(
+				Field{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},
+				Field{Name: "kind", Type: String, Enum: clusterKinds, Required: true, Title: Text{"Loại", "Kind"}},
+				Field{Name: "district_code", Type: String, Title: Text{"Mã huyện", "District code"}},
+				Field{Name: "district", Type: String, Derived: true, Expr: districtName, Title: Text{"Huyện", "District"}},
+				Field{Name: "region", Type: String, Derived: true, Expr: regionOfDistr, Title: Text{"Vùng", "Region"}},
+				Field{Name: "commune", Type: String, Title: Text{"Xã/phường", "Commune"}},
+				Field{Name: "status", Type: String, Enum: stages, Required: true, Title: Text{"Giai đoạn", "Stage"}},
+				Field{Name: "planned_area_ha", Type: Number, Title: Text{"Diện tích quy hoạch (ha)", "Planned area (ha)"}},
+				Field{Name: "established_area_ha", Type: Number, Title: Text{"Diện tích thành lập (ha)", "Established area (ha)"}},
+				Field{Name: "industrial_land_ha", Type: Number, Title: Text{"Đất công nghiệp (ha)", "Industrial land (ha)"}},
+				Field{Name: "leased_land_ha", Type: Number, Title: Text{"Đất đã cho thuê (ha)", "Leased land (ha)"}},
+				Field{Name: "occupancy_pct", Type: Number, Title: Text{"Tỷ lệ lấp đầy (%)", "Occupancy (%)"}},
+				Field{Name: "free_land_ha", Type: Number, Derived: true, Expr: "(t.industrial_land_ha - t.leased_land_ha)", Title: Text{"Đất trống (ha)", "Free land (ha)"}},
+				Field{Name: "investor", Type: String, Title: Text{"Chủ đầu tư hạ tầng", "Infrastructure investor"}},
+				Field{Name: "target_industries", Type: StringArray, Title: Text{"Ngành nghề thu hút", "Target industries"}},
+				Field{Name: "decision_number", Type: String, Title: Text{"Số quyết định thành lập", "Establishing decision"}},
+				Field{Name: "decision_date", Type: Date, Title: Text{"Ngày quyết định", "Decision date"}},
+				Field{Name: "road_status", Type: String, Enum: infraStatuses, Title: Text{"Đường nội bộ", "Internal roads"}},
+				Field{Name: "water_status", Type: String, Enum: infraStatuses, Title: Text{"Cấp nước", "Water supply"}},
+				Field{Name: "wastewater_status", Type: String, Enum: infraStatuses, Title: Text{"Xử lý nước thải", "Wastewater treatment"}},
+				Field{Name: "power_status", Type: String, Enum: infraStatuses, Title: Text{"Điện", "Power"}},
+				Field{Name: "contact", Type: String, Title: Text{"Liên hệ", "Contact"}},
+				Field{Name: "investment_vnd_bn", Type: Number, Title: Text{"Vốn đầu tư (tỷ đồng)", "Investment (VND bn)"}},
+			),
+		},
+		&Layer{
+			ID: "raw_material_zones", Table: "raw_material_zones", KeyColumn: "id", KeyType: Integer, NaturalKey: "name",
+			Title:        Text{"Vùng nguyên liệu", "Raw-material zones"},
+			Description:  Text{"Vùng nguyên liệu theo cây trồng; phần lớn ở cấp huyện vì nguồn chỉ nêu huyện.", "Raw-material zones by crop; mostly district-level, as the sources name only districts."},
+			GeometryType: "MultiPolygon", Polygonal: true,
+			Attribution: attributionFacts + " " + attributionBoundaries,
+			Fields: withProvenance(
+				Field{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},
+				Field{Name: "crop", Type: String, Enum: crops, Required: true, Title: Text{"Cây trồng", "Crop"}},
+				Field{Name: "district_codes", Type: StringArray, Title: Text{"Các huyện", "Districts"}},
+				Field{Name: "area_ha", Type: Number, Title: Text{"Diện tích (ha)", "Area (ha)"}},
+				Field{Name: "output", Type: String, Title: Text{"Sản lượng", "Output"}},
+				Field{Name: "reference_year", Type: Integer, Title: Text{"Năm số liệu", "Reference year"}},
+			),
+		},
+		&Layer{
+			ID: "plants", Table: "plants", KeyColumn: "id", KeyType: Integer, NaturalKey: "name",
+			Title:        Text{"Nhà máy chế biến", "Processing plants"},
+			Description:  Text{"Nhà máy chế biến nông sản có nguồn.", "Agro-processing plants with their sources."},
+			GeometryType: "Point",
+			Attribution:  attributionFacts,
+			Fields: withProvenance(
+				Field{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},
+				Field{Name: "kind", Type: String, Required: true, Title: Text{"Loại", "Kind"}},
+				Field{Name: "crop", Type: String, Enum: crops, Title: Text{"Nguyên liệu", "Crop"}},
+				Field{Name: "capacity", Type: Number, Title: Text{"Công suất", "Capacity"}},
+				Field{Name: "capacity_unit", Type: String, Title: Text{"Đơn vị công suất", "Capacity unit"}},
+				Field{Name: "status", Type: String, Enum: projectStatus, Title: Text{"Trạng thái", "Status"}},
+				Field{Name: "district_code", Type: String, Title: Text{"Mã huyện", "District code"}},
+				Field{Name: "district", Type: String, Derived: true, Expr: districtName, Title: Text{"Huyện", "District"}},
+			),
+		},
+		&Layer{
+			ID: "energy", Table: "energy", KeyColumn: "id", KeyType: Integer, NaturalKey: "name",
+			Title:        Text{"Dự án năng lượng", "Energy projects"},
+			Description:  Text{"Thủy điện, điện mặt trời, điện gió, điện sinh khối.", "Hydropower, solar, wind and biomass projects."},
+			GeometryType: "Point",
+			Attribution:  attributionGPPD + ". " + attributionFacts,
+			Fields: withProvenance(
+				Field{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},
+				Field{Name: "kind", Type: String, Enum: energyKinds, Required: true, Title: Text{"Loại", "Kind"}},
+				Field{Name: "capacity_mw", Type: Number, Title: Text{"Công suất (MW)", "Capacity (MW)"}},
+				Field{Name: "status", Type: String, Enum: projectStatus, Title: Text{"Trạng thái", "Status"}},
+				Field{Name: "district_code", Type: String, Title: Text{"Mã huyện", "District code"}},
+				Field{Name: "district", Type: String, Derived: true, Expr: districtName, Title: Text{"Huyện", "District"}},
+			),
+		},
+		&Layer{
+			ID: "roads", Table: "roads", KeyColumn: "id", KeyType: Integer, NaturalKey: "ref",
+			Title:        Text{"Quốc lộ", "National highways"},
+			Description:  Text{"Quốc lộ 14, 19, 25: đường chỉ dẫn qua các điểm có nguồn, không phải tim đường.", "QL14, QL19, QL25: indicative lines through cited waypoints, not surveyed road centre-lines."},
+			GeometryType: "MultiLineString",
+			Attribution:  attributionFacts,
+			Fields: withProvenance(
+				Field{Name: "ref", Type: String, Required: true, Title: Text{"Số hiệu", "Ref"}},
+				Field{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},
+			),
+		},
+	)
+	if err != nil {
+		panic(err) // the literal catalog above is unique by construction
+	}
+	return c
+}

@@ -1,0 +1,45 @@
+package geo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// LayerStats are the live figures of a layer: how many features and where they are.
+type LayerStats struct {
+	Count int64
+	// Bounds is [minlon, minlat, maxlon, maxlat], nil when the layer is empty.
+	Bounds []float64
+	// Version is the layer's data version; every write that changes rows bumps it.
+	Version int64
+}
+
+// Stats returns the figures of every layer in the catalog, by layer id, in one round trip.
+func (s *Store) Stats(ctx context.Context) (map[string]LayerStats, error) {
+	ctx, cancel := s.queryContext(ctx)
+	defer cancel()
+	layers := s.catalog.Layers()
+	batch := &pgx.Batch{}
+	for _, l := range layers {
+		batch.Queue(fmt.Sprintf(`SELECT x.n, ST_XMin(x.e), ST_YMin(x.e), ST_XMax(x.e), ST_YMax(x.e),
+		        coalesce((SELECT version FROM layer_versions WHERE layer = $1), 0)
+		   FROM (SELECT count(*) AS n, ST_Extent(t.geom) AS e FROM %s t) x`, l.Table), l.ID)
+	}
+	results := s.pool.SendBatch(ctx, batch)
+	defer results.Close()
+	out := make(map[string]LayerStats, len(layers))
+	for _, l := range layers {
+		var st LayerStats
+		var minx, miny, maxx, maxy *float64
+		if err := results.QueryRow().Scan(&st.Count, &minx, &miny, &maxx, &maxy, &st.Version); err != nil {
+			return nil, fmt.Errorf("stats of %s: %w", l.ID, err)
+		}
+		if minx != nil {
+			st.Bounds = []float64{*minx, *miny, *maxx, *maxy}
+		}
+		out[l.ID] = st
+	}
+	return out, nil
+}

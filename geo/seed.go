@@ -1,0 +1,470 @@
+package geo
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+)
+
+// SeedReport says what each layer's seed import did.
+type SeedReport struct {
+	Layers   []*ImportReport
+	Regions  int
+	Duration time.Duration
+}
+
+// Seed loads the sourced Gia Lai dataset from seed (migrations/seed) through the import path.
+// It is idempotent: a second run finds every row unchanged and bumps no layer version.
+//
+// Facts live in CSV files as the sources state them; geometry that no source gives is derived
+// here and marked indicative: a feature named only by district sits at the district's
+// point-on-surface, a cluster with a stated area gets a circular footprint of that area, a
+// raw-material zone named by districts is their union, and a highway is a line through cited
+// waypoints.
+func (s *Store) Seed(ctx context.Context, seed fs.FS) (*SeedReport, error) {
+	start := time.Now()
+	rep := &SeedReport{}
+	run := func(layer string, build func() ([]byte, error)) error {
+		data, err := build()
+		if err != nil {
+			return fmt.Errorf("seed %s: %w", layer, err)
+		}
+		r, err := s.Import(ctx, layer, data, ImportOptions{CRS: "EPSG:4326"})
+		if r != nil {
+			rep.Layers = append(rep.Layers, r)
+		}
+		if err != nil {
+			return fmt.Errorf("seed %s: %w%s", layer, err, problemList(r))
+		}
+		return nil
+	}
+	if err := run("districts", func() ([]byte, error) { return fs.ReadFile(seed, "districts.geojson") }); err != nil {
+		return rep, err
+	}
+	n, err := s.seedRegions(ctx, seed)
+	if err != nil {
+		return rep, err
+	}
+	rep.Regions = n
+
+	places, err := readPlaces(seed)
+	if err != nil {
+		return rep, err
+	}
+	sd := seeder{store: s, fs: seed, places: places}
+	for _, step := range []struct {
+		layer string
+		build func(context.Context) ([]byte, error)
+	}{
+		{"clusters", sd.clusters},
+		{"raw_material_zones", sd.zones},
+		{"plants", sd.plants},
+		{"energy", sd.energy},
+		{"roads", sd.roads},
+	} {
+		if err := run(step.layer, func() ([]byte, error) { return step.build(ctx) }); err != nil {
+			return rep, err
+		}
+	}
+	rep.Duration = time.Since(start)
+	return rep, nil
+}
+
+func problemList(r *ImportReport) string {
+	if r == nil || len(r.Problems) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, p := range r.Problems {
+		fmt.Fprintf(&b, "\n  feature %d %q: %s", p.Feature, p.Name, p.Reason)
+	}
+	return b.String()
+}
+
+// seedRegions upserts the five development regions and their members; the region geometry
+// follows from the members by trigger.
+func (s *Store) seedRegions(ctx context.Context, seed fs.FS) (int, error) {
+	rows, err := readCSV(seed, "regions.csv")
+	if err != nil {
+		return 0, err
+	}
+	ctx, cancel := s.queryContext(ctx)
+	defer cancel()
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("seed regions: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	for _, r := range rows {
+		_, err := tx.Exec(ctx, `INSERT INTO regions AS t (slug, name_vi, name_en, role, sources)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (slug) DO UPDATE SET (name_vi, name_en, role, sources) =
+			  (excluded.name_vi, excluded.name_en, excluded.role, excluded.sources), updated_at = now()
+			WHERE (t.name_vi, t.name_en, t.role, t.sources) IS DISTINCT FROM
+			      (excluded.name_vi, excluded.name_en, excluded.role, excluded.sources)`,
+			r["slug"], r["name_vi"], r["name_en"], r["role"], splitList(r["sources"]))
+		if err != nil {
+			return 0, fmt.Errorf("seed region %s: %w", r["slug"], err)
+		}
+		members := strings.Split(r["members"], ";")
+		if _, err := tx.Exec(ctx, `DELETE FROM region_members WHERE region_slug = $1 AND NOT district_code = ANY($2)`, r["slug"], members); err != nil {
+			return 0, fmt.Errorf("seed region %s members: %w", r["slug"], err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO region_members (region_slug, district_code)
+			SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, r["slug"], members); err != nil {
+			return 0, fmt.Errorf("seed region %s members: %w", r["slug"], err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, fmt.Errorf("seed regions: %w", err)
+	}
+	return len(rows), nil
+}
+
+// place is a cited point from places.csv.
+type place struct {
+	Name, Kind, District, Route, Source string
+	Lon, Lat                            float64
+	CapacityMW                          *float64
+}
+
+type seeder struct {
+	store  *Store
+	fs     fs.FS
+	places []place
+}
+
+func readPlaces(seed fs.FS) ([]place, error) {
+	rows, err := readCSV(seed, "places.csv")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]place, 0, len(rows))
+	for _, r := range rows {
+		lat, err1 := strconv.ParseFloat(r["lat"], 64)
+		lon, err2 := strconv.ParseFloat(r["lon"], 64)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("places.csv: %q has no coordinates", r["name"])
+		}
+		p := place{Name: r["name"], Kind: r["kind"], District: r["district"], Route: r["route"], Source: r["source"], Lon: lon, Lat: lat}
+		p.CapacityMW = optNumber(r["capacity_mw"])
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// locate resolves a seed "place" reference: "district:CODE" is the district's point-on-surface
+// (indicative); any other value names a cited point in places.csv.
+func (sd *seeder) locate(ctx context.Context, ref string) (orb.Point, string, string, error) {
+	if code, ok := strings.CutPrefix(ref, "district:"); ok {
+		var lon, lat float64
+		var name string
+		err := sd.store.pool.QueryRow(ctx, `SELECT ST_X(p), ST_Y(p), name FROM
+			(SELECT ST_PointOnSurface(geom) AS p, name FROM districts WHERE code = $1) x`, code).Scan(&lon, &lat, &name)
+		if err != nil {
+			return orb.Point{}, "", "", fmt.Errorf("district %s point-on-surface: %w", code, err)
+		}
+		return orb.Point{round6(lon), round6(lat)}, "indicative",
+			fmt.Sprintf("Point-on-surface of %s district (computed from its boundary): no source gives coordinates", name), nil
+	}
+	for _, p := range sd.places {
+		if p.Name == ref {
+			return orb.Point{p.Lon, p.Lat}, "cited", "Cited point of " + p.Name + " (" + firstSource(p.Source) + ")", nil
+		}
+	}
+	return orb.Point{}, "", "", fmt.Errorf("unknown place %q", ref)
+}
+
+// footprint returns a circle of the stated area around a point, computed on the spheroid.
+func (sd *seeder) footprint(ctx context.Context, at orb.Point, areaHa float64) (orb.Geometry, error) {
+	radius := math.Sqrt(areaHa * 10000 / math.Pi)
+	var text string
+	err := sd.store.pool.QueryRow(ctx, `SELECT ST_AsGeoJSON(ST_Multi(ST_Buffer(
+		ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, $3, 'quad_segs=16')::geometry), 7)`,
+		at[0], at[1], radius).Scan(&text)
+	if err != nil {
+		return nil, fmt.Errorf("footprint: %w", err)
+	}
+	g, err := geojson.UnmarshalGeometry([]byte(text))
+	if err != nil {
+		return nil, fmt.Errorf("footprint: %w", err)
+	}
+	return g.Geometry(), nil
+}
+
+func (sd *seeder) clusters(ctx context.Context) ([]byte, error) {
+	rows, err := readCSV(sd.fs, "clusters.csv")
+	if err != nil {
+		return nil, err
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, r := range rows {
+		at, quality, placement, err := sd.locate(ctx, r["place"])
+		if err != nil {
+			return nil, fmt.Errorf("cluster %s: %w", r["name"], err)
+		}
+		var geom orb.Geometry = at
+		if area := optNumber(r["planned_area_ha"]); area != nil {
+			if geom, err = sd.footprint(ctx, at, *area); err != nil {
+				return nil, err
+			}
+			quality = "indicative"
+			placement = fmt.Sprintf("Indicative circular footprint of the stated %s ha, centred on the %s. No surveyed boundary was found.",
+				r["planned_area_ha"], lowerFirst(placement))
+		} else {
+			placement += "; area unknown, so shown as a point"
+		}
+		f := geojson.NewFeature(geom)
+		f.Properties = props(r, []string{"name", "kind", "district_code", "commune", "status", "investor",
+			"decision_number", "decision_date", "road_status", "water_status", "wastewater_status", "power_status", "contact", "notes"},
+			[]string{"planned_area_ha", "established_area_ha", "industrial_land_ha", "leased_land_ha", "occupancy_pct", "investment_vnd_bn"})
+		f.Properties["target_industries"] = splitList(r["target_industries"])
+		f.Properties["sources"] = splitList(r["sources"])
+		f.Properties["geometry_quality"] = quality
+		f.Properties["placement"] = placement
+		fc.Append(f)
+	}
+	return json.Marshal(fc)
+}
+
+func (sd *seeder) zones(ctx context.Context) ([]byte, error) {
+	rows, err := readCSV(sd.fs, "zones.csv")
+	if err != nil {
+		return nil, err
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, r := range rows {
+		codes := strings.Split(r["district_codes"], ";")
+		var text string
+		var n int
+		err := sd.store.pool.QueryRow(ctx, `SELECT ST_AsGeoJSON(ST_Multi(ST_Union(geom)), 7), count(*)
+			FROM districts WHERE code = ANY($1)`, codes).Scan(&text, &n)
+		if err != nil || n != len(codes) {
+			return nil, fmt.Errorf("zone %s: districts %v: found %d: %v", r["name"], codes, n, err)
+		}
+		g, err := geojson.UnmarshalGeometry([]byte(text))
+		if err != nil {
+			return nil, fmt.Errorf("zone %s: %w", r["name"], err)
+		}
+		f := geojson.NewFeature(g.Geometry())
+		f.Properties = props(r, []string{"name", "crop", "output", "notes"}, []string{"area_ha", "reference_year"})
+		f.Properties["district_codes"] = codes
+		f.Properties["sources"] = splitList(r["sources"])
+		f.Properties["geometry_quality"] = "indicative"
+		f.Properties["placement"] = "District-level: the union of the districts the source names (computed in PostGIS); the crop does not cover them whole"
+		fc.Append(f)
+	}
+	return json.Marshal(fc)
+}
+
+func (sd *seeder) plants(ctx context.Context) ([]byte, error) {
+	rows, err := readCSV(sd.fs, "plants.csv")
+	if err != nil {
+		return nil, err
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, r := range rows {
+		at, quality, placement, err := sd.locate(ctx, r["place"])
+		if err != nil {
+			return nil, fmt.Errorf("plant %s: %w", r["name"], err)
+		}
+		f := geojson.NewFeature(at)
+		f.Properties = props(r, []string{"name", "kind", "crop", "capacity_unit", "status", "district_code", "notes"}, []string{"capacity"})
+		f.Properties["sources"] = splitList(r["sources"])
+		f.Properties["geometry_quality"] = quality
+		f.Properties["placement"] = placement
+		fc.Append(f)
+	}
+	return json.Marshal(fc)
+}
+
+// energy takes the hydropower and biomass rows of places.csv (Global Power Plant Database points)
+// and the projects of energy.csv, which only name a district.
+func (sd *seeder) energy(ctx context.Context) ([]byte, error) {
+	fc := geojson.NewFeatureCollection()
+	for _, p := range sd.places {
+		kind := map[string]string{"hydro": "hydro", "plant": "biomass"}[p.Kind]
+		if kind == "" {
+			continue
+		}
+		f := geojson.NewFeature(orb.Point{p.Lon, p.Lat})
+		f.Properties = geojson.Properties{
+			"name": p.Name, "kind": kind, "sources": splitList(p.Source), "geometry_quality": "cited",
+			"placement": "Point from the Global Power Plant Database v1.3.0 (WRI, CC BY 4.0), geolocated by Open Development Vietnam",
+		}
+		if p.CapacityMW != nil {
+			f.Properties["capacity_mw"] = *p.CapacityMW
+		}
+		if p.District != "" {
+			code, err := sd.districtCode(ctx, p.District)
+			if err != nil {
+				return nil, err
+			}
+			f.Properties["district_code"] = code
+		} else {
+			f.Properties["notes"] = "The point falls just outside the province, on the Kon Tum bank of the Sê San border river"
+		}
+		fc.Append(f)
+	}
+	rows, err := readCSV(sd.fs, "energy.csv")
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		at, quality, placement, err := sd.locate(ctx, r["place"])
+		if err != nil {
+			return nil, fmt.Errorf("energy %s: %w", r["name"], err)
+		}
+		f := geojson.NewFeature(at)
+		f.Properties = props(r, []string{"name", "kind", "status", "district_code", "notes"}, []string{"capacity_mw"})
+		f.Properties["sources"] = splitList(r["sources"])
+		f.Properties["geometry_quality"] = quality
+		f.Properties["placement"] = placement
+		fc.Append(f)
+	}
+	return json.Marshal(fc)
+}
+
+// roads draws each national highway as a line through its cited waypoints, in the order the
+// sources give (places.csv route = "QL19:2").
+func (sd *seeder) roads(context.Context) ([]byte, error) {
+	type stop struct {
+		order int
+		p     place
+	}
+	routes := map[string][]stop{}
+	for _, p := range sd.places {
+		ref, order, ok := strings.Cut(p.Route, ":")
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(order)
+		if err != nil {
+			return nil, fmt.Errorf("places.csv: route %q of %q", p.Route, p.Name)
+		}
+		routes[ref] = append(routes[ref], stop{n, p})
+	}
+	names := map[string]string{"QL14": "Quốc lộ 14", "QL19": "Quốc lộ 19", "QL25": "Quốc lộ 25"}
+	fc := geojson.NewFeatureCollection()
+	for _, ref := range slices.Sorted(maps.Keys(routes)) {
+		stops := routes[ref]
+		slices.SortFunc(stops, func(a, b stop) int { return a.order - b.order })
+		var line orb.LineString
+		var sources, via []string
+		for _, s := range stops {
+			line = append(line, orb.Point{s.p.Lon, s.p.Lat})
+			via = append(via, s.p.Name)
+			for _, src := range splitList(s.p.Source) {
+				if !slices.Contains(sources, src) {
+					sources = append(sources, src)
+				}
+			}
+		}
+		f := geojson.NewFeature(orb.MultiLineString{line})
+		f.Properties = geojson.Properties{
+			"ref": ref, "name": names[ref], "sources": sources, "geometry_quality": "indicative",
+			"placement": "Indicative: straight segments through cited waypoints (" + strings.Join(via, " → ") + "), not the road's centre-line",
+		}
+		fc.Append(f)
+	}
+	return json.Marshal(fc)
+}
+
+func (sd *seeder) districtCode(ctx context.Context, name string) (string, error) {
+	var code string
+	if err := sd.store.pool.QueryRow(ctx, `SELECT code FROM districts WHERE name = $1`, name).Scan(&code); err != nil {
+		return "", fmt.Errorf("district %q: %w", name, err)
+	}
+	return code, nil
+}
+
+func readCSV(seed fs.FS, name string) ([]map[string]string, error) {
+	f, err := seed.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	defer f.Close()
+	records, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("seed %s: %w", name, err)
+	}
+	if len(records) == 0 {
+		return nil, fmt.Errorf("seed %s: empty", name)
+	}
+	head := records[0]
+	out := make([]map[string]string, 0, len(records)-1)
+	for _, rec := range records[1:] {
+		row := make(map[string]string, len(head))
+		for i, h := range head {
+			row[h] = strings.TrimSpace(rec[i])
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+// props copies the non-empty text and number columns of a CSV row into feature properties; an
+// empty cell stays absent, because no source gave that value.
+func props(r map[string]string, texts, numbers []string) geojson.Properties {
+	p := geojson.Properties{}
+	for _, k := range texts {
+		if v := r[k]; v != "" {
+			p[k] = v
+		}
+	}
+	for _, k := range numbers {
+		if v := optNumber(r[k]); v != nil {
+			p[k] = *v
+		}
+	}
+	return p
+}
+
+func optNumber(s string) *float64 {
+	if s == "" {
+		return nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return nil
+	}
+	return &v
+}
+
+// splitList splits "a ; b" lists (sources, industries) as the CSV files write them.
+func splitList(s string) []string {
+	out := []string{}
+	for _, part := range strings.Split(s, ";") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+func firstSource(s string) string {
+	if l := splitList(s); len(l) > 0 {
+		return l[0]
+	}
+	return ""
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }

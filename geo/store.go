@@ -1,0 +1,107 @@
+package geo
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+)
+
+// DBConfig says how to reach PostGIS and how long any statement may run.
+type DBConfig struct {
+	URL string
+	// StatementTimeout bounds every statement on the server side as well, so a query outlives
+	// neither its request nor this limit.
+	StatementTimeout time.Duration
+	MaxConns         int32
+}
+
+// Store is ClusterMap's PostGIS store: every query the service runs goes through it.
+type Store struct {
+	pool    *pgxpool.Pool
+	catalog *Catalog
+	timeout time.Duration
+	log     *slog.Logger
+}
+
+// Open connects to PostGIS. It does not migrate.
+func Open(ctx context.Context, cfg DBConfig, catalog *Catalog, log *slog.Logger) (*Store, error) {
+	pcfg, err := pgxpool.ParseConfig(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if cfg.StatementTimeout <= 0 {
+		cfg.StatementTimeout = 10 * time.Second
+	}
+	pcfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(cfg.StatementTimeout.Milliseconds(), 10)
+	pcfg.ConnConfig.RuntimeParams["application_name"] = "clustermap"
+	if cfg.MaxConns > 0 {
+		pcfg.MaxConns = cfg.MaxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Store{pool: pool, catalog: catalog, timeout: cfg.StatementTimeout, log: log}, nil
+}
+
+// Close releases the pool.
+func (s *Store) Close() { s.pool.Close() }
+
+// Pool exposes the connection pool to packages that add queries of their own (tiles, analytics).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Catalog returns the layer catalog the store serves.
+func (s *Store) Catalog() *Catalog { return s.catalog }
+
+// Timeout is the per-statement limit; callers derive their query contexts from it.
+func (s *Store) Timeout() time.Duration { return s.timeout }
+
+// queryContext bounds a query by the store's statement timeout as well as by ctx.
+func (s *Store) queryContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.timeout)
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	var one int
+	if err := s.pool.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("ping: %w", err)
+	}
+	return nil
+}
+
+// Migrate applies the embedded goose migrations that the database has not seen yet and returns
+// how many it applied.
+func (s *Store) Migrate(ctx context.Context, migrations fs.FS) (int, error) {
+	db := stdlib.OpenDBFromPool(s.pool)
+	defer db.Close()
+	return migrate(ctx, db, migrations)
+}
+
+func migrate(ctx context.Context, db *sql.DB, migrations fs.FS) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations)
+	if err != nil {
+		return 0, fmt.Errorf("migrations: %w", err)
+	}
+	results, err := provider.Up(ctx)
+	if err != nil && !errors.Is(err, goose.ErrNoNextVersion) {
+		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	return len(results), nil
+}

@@ -1,0 +1,175 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/clustermap/clustermap/geo"
+)
+
+const geoJSONType = "application/geo+json"
+
+func (s *Server) handleHealth(c *gin.Context) {
+	if err := s.store.Ping(c.Request.Context()); err != nil {
+		s.log.Warn("health check failed", "err", err)
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "error": "database does not answer"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// layerOf resolves the :layer path parameter against the catalog.
+func (s *Server) layerOf(c *gin.Context) (*geo.Layer, bool) {
+	l, ok := s.store.Catalog().Layer(c.Param("layer"))
+	if !ok {
+		_ = c.Error(notFound("unknown layer " + strconv.Quote(c.Param("layer"))))
+	}
+	return l, ok
+}
+
+type link struct {
+	Rel   string `json:"rel"`
+	Href  string `json:"href"`
+	Type  string `json:"type,omitempty"`
+	Title string `json:"title,omitempty"`
+}
+
+type fieldInfo struct {
+	Name  string        `json:"name"`
+	Type  geo.FieldType `json:"type"`
+	Enum  []string      `json:"enum,omitempty"`
+	Title geo.Text      `json:"title"`
+}
+
+type layerInfo struct {
+	ID           string      `json:"id"`
+	Title        geo.Text    `json:"title"`
+	Description  geo.Text    `json:"description"`
+	GeometryType string      `json:"geometry_type"`
+	Count        int64       `json:"count"`
+	Bounds       []float64   `json:"bounds"`
+	Version      int64       `json:"version"`
+	Fields       []fieldInfo `json:"fields"`
+	Attribution  string      `json:"attribution"`
+	Links        []link      `json:"links"`
+}
+
+func (s *Server) handleLayers(c *gin.Context) {
+	stats, err := s.store.Stats(c.Request.Context())
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	base := baseURL(c)
+	out := make([]layerInfo, 0, len(s.store.Catalog().Layers()))
+	for _, l := range s.store.Catalog().Layers() {
+		st := stats[l.ID]
+		info := layerInfo{
+			ID: l.ID, Title: l.Title, Description: l.Description, GeometryType: l.GeometryType,
+			Count: st.Count, Bounds: st.Bounds, Version: st.Version, Attribution: l.Attribution,
+			Links: []link{
+				{Rel: "items", Href: base + "/api/layers/" + l.ID + "/features", Type: geoJSONType},
+				{Rel: "tiles", Href: base + "/tiles/" + l.ID + "/{z}/{x}/{y}.mvt", Type: "application/vnd.mapbox-vector-tile"},
+				{Rel: "tilejson", Href: base + "/tiles/" + l.ID + ".json", Type: "application/json"},
+				{Rel: "ogc-collection", Href: base + "/ogc/collections/" + l.ID, Type: "application/json"},
+			},
+		}
+		for _, f := range l.Fields {
+			info.Fields = append(info.Fields, fieldInfo{Name: f.Name, Type: f.Type, Enum: f.Enum, Title: f.Title})
+		}
+		out = append(out, info)
+	}
+	c.JSON(http.StatusOK, gin.H{"layers": out})
+}
+
+func (s *Server) handleFeatures(c *gin.Context) {
+	l, ok := s.layerOf(c)
+	if !ok {
+		return
+	}
+	params, err := parseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	q, err := featureQuery(l, params)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	page, err := s.store.Features(c.Request.Context(), q)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	links := []link{{Rel: "self", Href: pageURL(c, nil), Type: geoJSONType}}
+	if int64(q.Offset+len(page.Features)) < page.Matched {
+		links = append(links, link{Rel: "next", Href: pageURL(c, map[string]string{
+			"offset": strconv.Itoa(q.Offset + q.Limit), "limit": strconv.Itoa(q.Limit)}), Type: geoJSONType})
+	}
+	if q.Offset > 0 {
+		links = append(links, link{Rel: "prev", Href: pageURL(c, map[string]string{
+			"offset": strconv.Itoa(max(0, q.Offset-q.Limit)), "limit": strconv.Itoa(q.Limit)}), Type: geoJSONType})
+	}
+	c.Data(http.StatusOK, geoJSONType, featureCollection(page, links, nil))
+}
+
+// featureCollection writes the page's features (GeoJSON text from PostGIS) into a
+// FeatureCollection without decoding them.
+func featureCollection(page *geo.FeaturePage, links []link, extra map[string]any) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"type":"FeatureCollection","numberMatched":`)
+	b.WriteString(strconv.FormatInt(page.Matched, 10))
+	b.WriteString(`,"numberReturned":`)
+	b.WriteString(strconv.Itoa(len(page.Features)))
+	for k, v := range extra {
+		kb, _ := json.Marshal(k)
+		vb, _ := json.Marshal(v)
+		b.WriteByte(',')
+		b.Write(kb)
+		b.WriteByte(':')
+		b.Write(vb)
+	}
+	lb, _ := json.Marshal(links)
+	b.WriteString(`,"links":`)
+	b.Write(lb)
+	b.WriteString(`,"features":[`)
+	for i, f := range page.Features {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(f)
+	}
+	b.WriteString("]}")
+	return b.Bytes()
+}
+
+func (s *Server) handleFeature(c *gin.Context) {
+	l, ok := s.layerOf(c)
+	if !ok {
+		return
+	}
+	params, err := parseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	var props []string
+	for key, vals := range params {
+		if key != "properties" {
+			_ = c.Error(badRequest("unknown parameter " + strconv.Quote(key)))
+			return
+		}
+		props = parseList(vals[0])
+	}
+	feature, err := s.store.Feature(c.Request.Context(), l, c.Param("fid"), props)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.Data(http.StatusOK, geoJSONType, feature)
+}

@@ -1,0 +1,103 @@
+// Package server is ClusterMap's HTTP face: the gin engine, its middleware and the handlers for
+// /api, /tiles, /ogc and the web app. Handlers parse and validate requests into geo query
+// values, call geo, and write what PostGIS produced; they hold no SQL.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/clustermap/clustermap/geo"
+)
+
+// Config is the server's part of ClusterMap's configuration, built in main.
+type Config struct {
+	// Addr is the listen address, e.g. 127.0.0.1:8080.
+	Addr string
+	// CacheControl is sent with tiles and TileJSON, e.g. "public, max-age=60".
+	CacheControl string
+	// TileCacheMB bounds the in-process tile cache; 0 disables it.
+	TileCacheMB int
+	// ShutdownTimeout is how long in-flight requests may finish after SIGTERM.
+	ShutdownTimeout time.Duration
+}
+
+// Server serves ClusterMap over HTTP.
+type Server struct {
+	cfg    Config
+	store  *geo.Store
+	log    *slog.Logger
+	engine *gin.Engine
+}
+
+// New builds the server and its routes.
+func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{cfg: cfg, store: store, log: log, engine: gin.New()}
+	s.engine.HandleMethodNotAllowed = true
+	s.engine.Use(withRequestID(), logRequests(log), recoverJSON(log), writeErrors(log))
+	s.routes()
+	return s
+}
+
+// Handler returns the HTTP handler, for tests and embedding.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Run listens on cfg.Addr until ctx is done, then shuts down gracefully.
+func (s *Server) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", s.cfg.Addr, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves on ln until ctx is done.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.engine,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.log.Info("serving", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	timeout := s.cfg.ShutdownTimeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	s.log.Info("shutting down")
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) routes() {
+	r := s.engine
+	r.NoRoute(func(c *gin.Context) { _ = c.Error(notFound("no such resource: " + c.Request.URL.Path)) })
+	r.NoMethod(func(c *gin.Context) {
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": "method not allowed"})
+	})
+	r.GET("/healthz", s.handleHealth)
+
+	api := r.Group("/api", allowCORS())
+	api.GET("/layers", s.handleLayers)
+	api.GET("/layers/:layer/features", s.handleFeatures)
+	api.GET("/layers/:layer/features/:fid", s.handleFeature)
+}
