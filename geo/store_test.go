@@ -23,10 +23,10 @@ func TestConstraintsRejectBadRows(t *testing.T) {
 		VALUES (%s, %s, '622', %s, %s, %s, %s, %s, %s, 'indicative', 'test', %s)`
 	point := "ST_SetSRID(ST_MakePoint(108.0, 13.98), 4326)"
 	cases := []struct {
-		name                                           string
-		cname, kind, stage, planned, ind, leased, occ  string
-		geom, sources                                  string
-		wantErr                                        string
+		name                                          string
+		cname, kind, stage, planned, ind, leased, occ string
+		geom, sources                                 string
+		wantErr                                       string
 	}{
 		{"valid row", "'T ok'", "'ccn'", "'planned'", "50", "40", "10", "NULL", point, "ARRAY['https://example.org']", ""},
 		{"occupancy above 100", "'T1'", "'ccn'", "'planned'", "50", "NULL", "NULL", "150", point, "ARRAY['s']", "occupancy_pct"},
