@@ -69,6 +69,9 @@ type Layer struct {
 	TimeField string
 	// Polygonal layers are generalised per zoom for tiles.
 	Polygonal bool
+	// NameColumn is the feature's display name; SearchColumns are matched by /api/search.
+	NameColumn    string
+	SearchColumns []string
 }
 
 // Field returns the declared field with that name.
@@ -144,6 +147,7 @@ func DefaultCatalog() *Catalog {
 	c, err := NewCatalog(
 		&Layer{
 			ID: "regions", Table: "regions", KeyColumn: "slug", KeyType: String, NaturalKey: "slug",
+			NameColumn: "name_vi", SearchColumns: []string{"name_vi", "name_en"},
 			Title:        Text{"Vùng phát triển công nghiệp", "Industrial development regions"},
 			Description:  Text{"Năm vùng phát triển công nghiệp theo chỉ đạo của tỉnh; hình học là hợp của các huyện thành viên.", "The five industrial development regions of the provincial directive; geometry is the union of member districts."},
 			GeometryType: "MultiPolygon", Polygonal: true,
@@ -162,6 +166,7 @@ func DefaultCatalog() *Catalog {
 		},
 		&Layer{
 			ID: "districts", Table: "districts", KeyColumn: "code", KeyType: String, NaturalKey: "code",
+			NameColumn: "name", SearchColumns: []string{"name", "name_ascii"},
 			Title:        Text{"Đơn vị hành chính cấp huyện", "Districts"},
 			Description:  Text{"17 đơn vị cấp huyện của Gia Lai trước tháng 7/2025.", "Gia Lai's 17 district-level units before July 2025."},
 			GeometryType: "MultiPolygon", Polygonal: true,
@@ -178,6 +183,7 @@ func DefaultCatalog() *Catalog {
 		},
 		&Layer{
 			ID: "clusters", Table: "clusters", KeyColumn: "id", KeyType: Integer, NaturalKey: "name",
+			NameColumn: "name", SearchColumns: []string{"name", "commune"},
 			Title:        Text{"Cụm công nghiệp, khu công nghiệp, khu kinh tế", "Industrial clusters and parks"},
 			Description:  Text{"CCN, KCN và KKT với giai đoạn, diện tích, tỷ lệ lấp đầy và nguồn.", "Industrial clusters (CCN), parks (KCN) and the border-gate economic zone (KKT) with stage, areas, occupancy and sources."},
 			GeometryType: "Geometry", TimeField: "decision_date",
@@ -210,6 +216,7 @@ func DefaultCatalog() *Catalog {
 		},
 		&Layer{
 			ID: "raw_material_zones", Table: "raw_material_zones", KeyColumn: "id", KeyType: Integer, NaturalKey: "name",
+			NameColumn: "name", SearchColumns: []string{"name"},
 			Title:        Text{"Vùng nguyên liệu", "Raw-material zones"},
 			Description:  Text{"Vùng nguyên liệu theo cây trồng; phần lớn ở cấp huyện vì nguồn chỉ nêu huyện.", "Raw-material zones by crop; mostly district-level, as the sources name only districts."},
 			GeometryType: "MultiPolygon", Polygonal: true,
@@ -225,6 +232,7 @@ func DefaultCatalog() *Catalog {
 		},
 		&Layer{
 			ID: "plants", Table: "plants", KeyColumn: "id", KeyType: Integer, NaturalKey: "name",
+			NameColumn: "name", SearchColumns: []string{"name"},
 			Title:        Text{"Nhà máy chế biến", "Processing plants"},
 			Description:  Text{"Nhà máy chế biến nông sản có nguồn.", "Agro-processing plants with their sources."},
 			GeometryType: "Point",
@@ -242,6 +250,7 @@ func DefaultCatalog() *Catalog {
 		},
 		&Layer{
 			ID: "energy", Table: "energy", KeyColumn: "id", KeyType: Integer, NaturalKey: "name",
+			NameColumn: "name", SearchColumns: []string{"name"},
 			Title:        Text{"Dự án năng lượng", "Energy projects"},
 			Description:  Text{"Thủy điện, điện mặt trời, điện gió, điện sinh khối.", "Hydropower, solar, wind and biomass projects."},
 			GeometryType: "Point",
@@ -257,6 +266,7 @@ func DefaultCatalog() *Catalog {
 		},
 		&Layer{
 			ID: "roads", Table: "roads", KeyColumn: "id", KeyType: Integer, NaturalKey: "ref",
+			NameColumn: "name", SearchColumns: []string{"name", "ref"},
 			Title:        Text{"Quốc lộ", "National highways"},
 			Description:  Text{"Quốc lộ 14, 19, 25: đường chỉ dẫn qua các điểm có nguồn, không phải tim đường.", "QL14, QL19, QL25: indicative lines through cited waypoints, not surveyed road centre-lines."},
 			GeometryType: "MultiLineString",

@@ -100,6 +100,7 @@ func (s *Server) routes() {
 	api.GET("/layers", s.handleLayers)
 	api.GET("/layers/:layer/features", s.handleFeatures)
 	api.GET("/layers/:layer/features/:fid", s.handleFeature)
+	api.GET("/search", s.handleSearch)
 	s.analysisRoutes(api)
 	s.tileRoutes(r)
 	s.ogcRoutes(r)

@@ -1,0 +1,72 @@
+package geo
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// SearchResult is one feature whose name matches a search.
+type SearchResult struct {
+	Layer string    `json:"layer"`
+	ID    string    `json:"id"`
+	Name  string    `json:"name"`
+	Title Text      `json:"layer_title"`
+	BBox  []float64 `json:"bbox"`
+	// Center is a point on the feature (point-on-surface), where a map can put a marker.
+	Center []float64 `json:"center"`
+}
+
+// MaxSearchResults bounds a search answer.
+const MaxSearchResults = 25
+
+// Search finds features of every layer whose searchable names contain q, ignoring case and
+// Vietnamese diacritics ("chu se" finds "Chư Sê", "dien phu" finds "Diên Phú"). Names that start
+// with q rank first; then catalog order (regions, districts, clusters, …).
+func (s *Store) Search(ctx context.Context, q string) ([]SearchResult, error) {
+	q = strings.TrimSpace(q)
+	if q == "" || utf8.RuneCountInString(q) > 100 || !utf8.ValidString(q) {
+		return nil, &InputError{Msg: "q must be 1 to 100 characters of text"}
+	}
+	var parts []string
+	for i, l := range s.catalog.Layers() {
+		if len(l.SearchColumns) == 0 {
+			continue
+		}
+		var keys []string
+		for _, c := range l.SearchColumns {
+			keys = append(keys, "coalesce(search_key(t."+c+"), '')")
+		}
+		key := strings.Join(keys, " || ' ' || ")
+		parts = append(parts, fmt.Sprintf(`SELECT '%[1]s' AS layer, %[2]d AS ord, t.%[3]s::text AS id, t.%[4]s AS name,
+			position(search_key($1) IN search_key(t.%[4]s)) AS pos,
+			ST_XMin(t.geom) AS x0, ST_YMin(t.geom) AS y0, ST_XMax(t.geom) AS x1, ST_YMax(t.geom) AS y1,
+			ST_PointOnSurface(t.geom) AS c
+			FROM %[5]s t WHERE strpos(%[6]s, search_key($1)) > 0`, l.ID, i, l.KeyColumn, l.NameColumn, l.Table, key))
+	}
+	sql := fmt.Sprintf(`SELECT layer, id, name, x0, y0, x1, y1, ST_X(c), ST_Y(c) FROM (%s) m
+		ORDER BY (pos = 1) DESC, ord, name LIMIT %d`, strings.Join(parts, " UNION ALL "), MaxSearchResults)
+	ctx, cancel := s.queryContext(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, sql, q)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	out := []SearchResult{}
+	for rows.Next() {
+		var r SearchResult
+		var x0, y0, x1, y1, cx, cy float64
+		if err := rows.Scan(&r.Layer, &r.ID, &r.Name, &x0, &y0, &x1, &y1, &cx, &cy); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		r.BBox = []float64{x0, y0, x1, y1}
+		r.Center = []float64{round6(cx), round6(cy)}
+		if l, ok := s.catalog.Layer(r.Layer); ok {
+			r.Title = l.Title
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

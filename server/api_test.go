@@ -1,0 +1,263 @@
+package server_test
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/geotest"
+	"github.com/clustermap/clustermap/server"
+)
+
+// newTestServer runs the real server on a fresh seeded database behind a real listener.
+func newTestServer(t testing.TB) (*httptest.Server, *geo.Store) {
+	t.Helper()
+	store, _ := geotest.Seeded(t)
+	srv := server.New(server.Config{Addr: "127.0.0.1:0", CacheControl: "public, max-age=60", TileCacheMB: 16}, store, slog.New(slog.DiscardHandler))
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts, store
+}
+
+func get(t testing.TB, url string) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+type featureCollection struct {
+	Type           string `json:"type"`
+	NumberMatched  int    `json:"numberMatched"`
+	NumberReturned int    `json:"numberReturned"`
+	Links          []struct {
+		Rel, Href string
+	} `json:"links"`
+	Features []struct {
+		Type       string          `json:"type"`
+		ID         json.RawMessage `json:"id"`
+		Geometry   json.RawMessage `json:"geometry"`
+		Properties map[string]any  `json:"properties"`
+	} `json:"features"`
+	CRS json.RawMessage `json:"crs"`
+}
+
+func TestAPIAnswersEveryParameterAsDocumented(t *testing.T) {
+	ts, _ := newTestServer(t)
+	cases := []struct {
+		name, path string
+		status     int
+		errLike    string
+	}{
+		{"health", "/healthz", 200, ""},
+		{"catalog", "/api/layers", 200, ""},
+		{"features", "/api/layers/clusters/features", 200, ""},
+		{"unknown layer", "/api/layers/factories/features", 404, "unknown layer"},
+		{"unknown layer feature", "/api/layers/x/features/1", 404, "unknown layer"},
+		{"unknown feature", "/api/layers/clusters/features/999999", 404, "not found"},
+		{"non-numeric id", "/api/layers/clusters/features/abc", 404, "not found"},
+		{"sql in id", "/api/layers/districts/features/622'%20OR%20'1'='1", 404, "not found"},
+		{"bbox three numbers", "/api/layers/clusters/features?bbox=1,2,3", 400, "bbox"},
+		{"bbox words", "/api/layers/clusters/features?bbox=a,b,c,d", 400, "bbox"},
+		{"bbox NaN", "/api/layers/clusters/features?bbox=NaN,1,2,3", 400, "bbox"},
+		{"bbox Inf", "/api/layers/clusters/features?bbox=-Inf,1,2,3", 400, "bbox"},
+		{"bbox latitude out of range", "/api/layers/clusters/features?bbox=100,-91,110,20", 400, "latitudes"},
+		{"bbox min above max lat", "/api/layers/clusters/features?bbox=100,20,110,10", 400, "minlat"},
+		{"bbox across antimeridian", "/api/layers/clusters/features?bbox=170,10,-170,20", 200, ""},
+		{"limit zero", "/api/layers/clusters/features?limit=0", 400, "limit"},
+		{"limit negative", "/api/layers/clusters/features?limit=-1", 400, "limit"},
+		{"limit text", "/api/layers/clusters/features?limit=all", 400, "limit"},
+		{"limit absurd is capped", "/api/layers/clusters/features?limit=99999999999999999999", 200, ""},
+		{"offset negative", "/api/layers/clusters/features?offset=-5", 400, "offset"},
+		{"offset huge", "/api/layers/clusters/features?offset=99999999999999", 200, ""},
+		{"duplicate parameter", "/api/layers/clusters/features?limit=1&limit=2", 400, "given 2 times"},
+		{"unknown parameter", "/api/layers/clusters/features?colour=red", 400, "unknown parameter"},
+		{"sql in filter value", "/api/layers/clusters/features?name=x'%20OR%201=1--", 200, ""},
+		{"sql with semicolon", "/api/layers/clusters/features?status=';drop%20table%20clusters;--", 400, "malformed"},
+		{"sql as field name", "/api/layers/clusters/features?name%3D1%20OR%201=1=x", 400, "unknown parameter"},
+		{"bad enum", "/api/layers/clusters/features?status=stuck", 400, "not one of"},
+		{"bad number", "/api/layers/clusters/features?planned_area_ha=lots", 400, "not a number"},
+		{"bad date", "/api/layers/clusters/features?decision_date=2024-13-45", 400, "date"},
+		{"unknown property", "/api/layers/clusters/features?properties=name,password", 400, "unknown property"},
+		{"bad escape", "/api/layers/clusters/features?name=%zz", 400, "malformed"},
+		{"search", "/api/search?q=chu%20se", 200, ""},
+		{"search empty", "/api/search?q=", 400, "q must be"},
+		{"search too long", "/api/search?q=" + strings.Repeat("a", 101), 400, "q must be"},
+		{"no route", "/api/nothing", 404, "no such resource"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := get(t, ts.URL+tc.path)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("%s: status %d, want %d: %s", tc.path, resp.StatusCode, tc.status, body)
+			}
+			if tc.status >= 400 {
+				var e struct{ Error string }
+				if err := json.Unmarshal(body, &e); err != nil || !strings.Contains(e.Error, tc.errLike) {
+					t.Fatalf("%s: error body %s does not say %q", tc.path, body, tc.errLike)
+				}
+				if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+					t.Fatalf("error content type %q", ct)
+				}
+			}
+		})
+	}
+	// After all that hostile input, the data is intact.
+	_, body := get(t, ts.URL+"/api/layers/clusters/features?limit=1")
+	var fc featureCollection
+	if err := json.Unmarshal(body, &fc); err != nil || fc.NumberMatched < 12 {
+		t.Fatalf("clusters after hostile input: %d (%v)", fc.NumberMatched, err)
+	}
+}
+
+var coordinate = regexp.MustCompile(`-?\d+\.(\d+)`)
+
+func TestFeaturesAreRFC7946WithPagingLinks(t *testing.T) {
+	ts, _ := newTestServer(t)
+	resp, body := get(t, ts.URL+"/api/layers/districts/features?limit=5&offset=5")
+	if ct := resp.Header.Get("Content-Type"); ct != "application/geo+json" {
+		t.Fatalf("content type %q", ct)
+	}
+	var fc featureCollection
+	if err := json.Unmarshal(body, &fc); err != nil {
+		t.Fatal(err)
+	}
+	if fc.Type != "FeatureCollection" || fc.NumberMatched != 17 || fc.NumberReturned != 5 || len(fc.Features) != 5 {
+		t.Fatalf("type %s matched %d returned %d features %d", fc.Type, fc.NumberMatched, fc.NumberReturned, len(fc.Features))
+	}
+	if fc.CRS != nil {
+		t.Fatal("RFC 7946 forbids a crs member")
+	}
+	rels := map[string]string{}
+	for _, l := range fc.Links {
+		rels[l.Rel] = l.Href
+	}
+	if !strings.Contains(rels["next"], "offset=10") || !strings.Contains(rels["prev"], "offset=0") || rels["self"] == "" {
+		t.Fatalf("links %v", rels)
+	}
+	for _, f := range fc.Features {
+		if len(f.ID) == 0 || f.Type != "Feature" {
+			t.Fatalf("feature without id: %s", f.ID)
+		}
+		for _, m := range coordinate.FindAllStringSubmatch(string(f.Geometry), -1) {
+			if len(m[1]) > 6 {
+				t.Fatalf("coordinate %s has more than 6 decimals", m[0])
+			}
+		}
+		var g struct {
+			Coordinates [][][][2]float64
+		}
+		if err := json.Unmarshal(f.Geometry, &g); err != nil {
+			t.Fatal(err)
+		}
+		lon, lat := g.Coordinates[0][0][0][0], g.Coordinates[0][0][0][1]
+		if lon < 107 || lon > 109 || lat < 12 || lat > 15 {
+			t.Fatalf("first coordinate %v,%v is not lon,lat in Gia Lai", lon, lat)
+		}
+		if src, _ := f.Properties["sources"].([]any); len(src) == 0 {
+			t.Fatalf("feature %s has no sources", f.ID)
+		}
+	}
+	// Following next links visits every feature once.
+	seen := map[string]bool{}
+	url := ts.URL + "/api/layers/districts/features?limit=4"
+	for url != "" {
+		_, body := get(t, url)
+		var page featureCollection
+		if err := json.Unmarshal(body, &page); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range page.Features {
+			seen[string(f.ID)] = true
+		}
+		url = ""
+		for _, l := range page.Links {
+			if l.Rel == "next" {
+				url = l.Href
+			}
+		}
+	}
+	if len(seen) != 17 {
+		t.Fatalf("next links visited %d districts, want 17", len(seen))
+	}
+}
+
+func TestLayerCatalogListsTheSevenLayers(t *testing.T) {
+	ts, _ := newTestServer(t)
+	_, body := get(t, ts.URL+"/api/layers")
+	var cat struct {
+		Layers []struct {
+			ID          string
+			Count       int
+			Bounds      []float64
+			Attribution string
+			Fields      []struct{ Name, Type string }
+			Links       []struct{ Rel, Href string }
+		}
+	}
+	if err := json.Unmarshal(body, &cat); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"regions", "districts", "clusters", "raw_material_zones", "plants", "energy", "roads"}
+	if len(cat.Layers) != len(want) {
+		t.Fatalf("%d layers", len(cat.Layers))
+	}
+	for i, l := range cat.Layers {
+		if l.ID != want[i] || l.Count == 0 || len(l.Bounds) != 4 || l.Attribution == "" || len(l.Fields) == 0 || len(l.Links) == 0 {
+			t.Errorf("layer %d: %+v", i, l)
+		}
+	}
+	if cat.Layers[1].Count != 17 || cat.Layers[0].Count != 5 {
+		t.Errorf("districts %d regions %d", cat.Layers[1].Count, cat.Layers[0].Count)
+	}
+}
+
+func TestSearchIgnoresCaseAndDiacritics(t *testing.T) {
+	ts, _ := newTestServer(t)
+	cases := []struct{ q, layer, name string }{
+		{"dien phu", "clusters", "CCN Diên Phú"},
+		{"chu se", "districts", "Chư Sê"},
+		{"CHƯ SÊ", "regions", "Vùng Chư Sê"},
+		{"dak doa", "districts", "Đak Đoa"},
+		{"tra da", "clusters", "KCN Trà Đa"},
+		{"mia", "raw_material_zones", "Vùng mía phía Đông (An Khê – Đak Pơ – KBang – Kông Chro)"},
+		{"central region", "regions", "Vùng trung tâm"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.q, func(t *testing.T) {
+			_, body := get(t, ts.URL+"/api/search?q="+strings.ReplaceAll(tc.q, " ", "%20"))
+			var res struct {
+				Results []struct {
+					Layer, Name string
+					BBox        []float64
+				}
+			}
+			if err := json.Unmarshal(body, &res); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range res.Results {
+				if r.Layer == tc.layer && r.Name == tc.name {
+					if len(r.BBox) != 4 || math.IsNaN(r.BBox[0]) {
+						t.Fatalf("bbox %v", r.BBox)
+					}
+					return
+				}
+			}
+			t.Fatalf("%q did not find %s %q in %s", tc.q, tc.layer, tc.name, body)
+		})
+	}
+}
