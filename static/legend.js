@@ -1,0 +1,141 @@
+// The layer control, which is also the legend: each layer's checkbox sits
+// above the symbols it draws, so every colour and shape on the map is
+// explained next to the switch that shows it.
+
+import { t, label, lang, codesOf, onLangChange } from "./i18n.js";
+import { h } from "./util.js";
+import { stageColor, regionColor, cropColor, energyColor, darker, clusterSymbolSVG, plantSymbolSVG, energySymbolSVG } from "./symbols.js";
+
+function svgNode(markup, cls = "legend-symbol") {
+  const span = h("span", { class: cls, "aria-hidden": "true" });
+  span.innerHTML = markup; // our own markup, no data in it
+  return span;
+}
+
+function item(symbol, text) {
+  return h("li", {}, symbol, h("span", {}, text));
+}
+
+const box = (fill, stroke, extra = "") =>
+  `<svg width="20" height="14" viewBox="0 0 20 14"><rect x="1" y="1" width="18" height="12" rx="2" fill="${fill}" stroke="${stroke}" stroke-width="1.5"${extra}/></svg>`;
+// The map's own background colour comes from CSS (--map-bg), via a class.
+const backgroundBox = `<svg width="20" height="14" viewBox="0 0 20 14"><rect class="swatch-bg" x="1" y="1" width="18" height="12" rx="2" stroke="#888" stroke-width="1.5"/></svg>`;
+const line = (color, width, dash = "", casing = "") =>
+  `<svg width="24" height="14" viewBox="0 0 24 14">${casing ? `<path d="M1 7h22" stroke="${casing}" stroke-width="${width + 3}"/>` : ""}<path d="M1 7h22" stroke="${color}" stroke-width="${width}"${dash ? ` stroke-dasharray="${dash}"` : ""}/></svg>`;
+
+// Legend entries per layer id; regions take their names from the data.
+function entries(id, ctx) {
+  switch (id) {
+    case "regions": {
+      const list = [...ctx.regions.values()].map((r) => {
+        const p = r.properties;
+        return item(svgNode(box(regionColor[p.slug] || "#ddd", darker(regionColor[p.slug] || "#dddddd"))), lang() === "en" ? p.name_en || p.name_vi : p.name_vi);
+      });
+      list.push(item(svgNode(backgroundBox), t("legend.noRegion")));
+      return list;
+    }
+    case "districts":
+      return [item(svgNode(line("#4d4d4d", 1.2)), t("layer.districts"))];
+    case "raw_material_zones":
+      return codesOf("crop").map((c) => item(svgNode(box(`url(#cm-hatch-crop-${c})`, cropColor[c])), label("crop", c)));
+    case "clusters":
+      return [
+        h("li", { class: "legend-sub" }, t("legend.stage")),
+        ...Object.keys(stageColor).map((s) => item(svgNode(clusterSymbolSVG("ccn", s, false, 16)), label("stage", s))),
+        h("li", { class: "legend-sub" }, t("legend.kind")),
+        ...codesOf("kind").map((k) => item(svgNode(clusterSymbolSVG(k, null, false, 16)), label("kind", k))),
+        h("li", { class: "legend-sub" }, t("legend.quality")),
+        item(svgNode(box(stageColor.operating, darker(stageColor.operating), ' fill-opacity="0.6"')), t("legend.surveyed")),
+        item(svgNode(box("url(#cm-hatch-stage-operating)", darker(stageColor.operating), ' stroke-dasharray="4 2"')), t("legend.indicative")),
+        h("li", { class: "legend-note" }, t("legend.zoomHint")),
+      ];
+    case "plants":
+      return [
+        ...["sugarcane", "cassava", "coffee"].map((c) => item(svgNode(plantSymbolSVG(c, 16)), `${t("layer.plants")}: ${label("crop", c)}`)),
+      ];
+    case "energy":
+      return Object.keys(energyColor).map((k) => item(svgNode(energySymbolSVG(k, 16)), label("energy", k)));
+    case "roads":
+      return [item(svgNode(line("#c0392b", 3, "", "#ffffff")), t("layer.roads"))];
+    default:
+      return [];
+  }
+}
+
+export function createLegend(map, ctx) {
+  const Legend = L.Control.extend({
+    options: { position: "topright" },
+    onAdd() {
+      const container = h("section", { class: "cm-legend leaflet-control", "aria-labelledby": "legend-heading" });
+      L.DomEvent.disableClickPropagation(container);
+      L.DomEvent.disableScrollPropagation(container);
+      return container;
+    },
+  });
+  const control = new Legend();
+  control.addTo(map);
+  const container = control.getContainer();
+  // Phones start with the legend folded so the map stays visible.
+  let expanded = !window.matchMedia("(max-width: 720px)").matches;
+  let basemapState = "checking";
+  // While the feature panel is open the legend folds away, and comes back as
+  // the user had it when the panel closes.
+  let restoreExpanded = null;
+
+  function render() {
+    const toggle = h("button", {
+      type: "button", class: "cm-legend-toggle", id: "legend-toggle",
+      "aria-expanded": String(expanded), "aria-controls": "legend-body",
+      onclick: () => {
+        expanded = !expanded;
+        restoreExpanded = null;
+        render();
+        document.getElementById("legend-toggle").focus();
+      },
+    }, h("span", { id: "legend-heading" }, t("legend.title")));
+
+    const basemap = h("div", { class: "legend-layer" },
+      h("label", {},
+        h("input", {
+          type: "checkbox", id: "layer-basemap",
+          checked: basemapState === "on" && ctx.isVisible("basemap"),
+          disabled: basemapState !== "on",
+          onchange: (e) => ctx.setVisible("basemap", e.target.checked),
+        }),
+        h("span", {}, t("legend.basemap"))),
+      basemapState !== "on" ? h("p", { class: "legend-note", id: "basemap-status" }, t(basemapState === "off" ? "legend.basemapOff" : "legend.basemapChecking")) : null);
+
+    const layers = ctx.layerIds.map((id) => h("div", { class: "legend-layer", dataset: { layer: id } },
+      h("label", {},
+        h("input", { type: "checkbox", id: `layer-${id}`, checked: ctx.isVisible(id), onchange: (e) => ctx.setVisible(id, e.target.checked) }),
+        h("span", {}, t(`layer.${id}`))),
+      h("ul", { class: "legend-items" }, entries(id, ctx))));
+
+    const bodyEl = h("div", { class: "cm-legend-body", id: "legend-body", hidden: !expanded }, basemap, ...layers);
+    container.replaceChildren(toggle, bodyEl);
+  }
+
+  render();
+  onLangChange(render);
+  return {
+    render,
+    foldForPanel() {
+      if (restoreExpanded === null) restoreExpanded = expanded;
+      if (expanded) {
+        expanded = false;
+        render();
+      }
+    },
+    unfoldAfterPanel() {
+      if (restoreExpanded !== null && restoreExpanded !== expanded) {
+        expanded = restoreExpanded;
+        render();
+      }
+      restoreExpanded = null;
+    },
+    setBasemapState(s) {
+      basemapState = s;
+      render();
+    },
+  };
+}

@@ -1,0 +1,179 @@
+// Small helpers shared by the app's modules: DOM building, fetching JSON,
+// geometry helpers and source-link parsing.
+
+// h("a", {href, class: "x"}, "text", child…) builds an element. Text is always
+// set as text, never as HTML, because feature properties come from data.
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v == null || v === false) continue;
+    if (k === "class") el.className = v;
+    else if (k === "dataset") Object.assign(el.dataset, v);
+    else if (k === "style") el.style.cssText = v;
+    else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+    else if (v === true) el.setAttribute(k, "");
+    else el.setAttribute(k, v);
+  }
+  for (const c of children.flat()) {
+    if (c == null || c === false) continue;
+    el.append(c instanceof Node ? c : String(c));
+  }
+  return el;
+}
+
+// Resolves API paths against the page, so the app also works behind a path prefix.
+export function apiURL(path) {
+  return new URL(path, document.baseURI).toString();
+}
+
+export class HTTPError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export async function getJSON(path, opts) {
+  const res = await fetch(apiURL(path), opts);
+  if (!res.ok) {
+    let msg = `${res.status} ${res.statusText}`;
+    try {
+      const body = await res.json();
+      if (body && body.error) msg = body.error;
+    } catch (_) {
+      // Not JSON: keep the status line.
+    }
+    throw new HTTPError(res.status, `${path}: ${msg}`);
+  }
+  return res.json();
+}
+
+// Fetches a whole layer as one FeatureCollection, following "next" links in
+// case the server caps the page size below the limit asked for.
+export async function getAllFeatures(layer) {
+  let url = `api/layers/${encodeURIComponent(layer)}/features?limit=10000`;
+  const features = [];
+  for (let page = 0; url && page < 50; page++) {
+    const fc = await getJSON(url);
+    features.push(...(fc.features || []));
+    const next = (fc.links || []).find((l) => l.rel === "next");
+    url = next && fc.features && fc.features.length ? next.href : null;
+  }
+  return { type: "FeatureCollection", features };
+}
+
+// "text — https://…" or "https://…" → {text, url}; url is null for plain text.
+export function parseSource(s) {
+  const str = String(s).trim();
+  const m = str.match(/^(.*?)\s+[—–-]\s+(https?:\/\/\S+)$/);
+  if (m) return { text: m[1], url: m[2] };
+  if (/^https?:\/\/\S+$/.test(str)) {
+    let text = str;
+    try {
+      const u = new URL(str);
+      text = u.hostname.replace(/^www\./, "") + (u.pathname.length > 1 ? u.pathname : "");
+      if (text.length > 60) text = text.slice(0, 57) + "…";
+    } catch (_) {
+      // Not a parseable URL after all: show it whole.
+    }
+    return { text, url: str };
+  }
+  return { text: str, url: null };
+}
+
+// Bounding box [minLon, minLat, maxLon, maxLat] of a GeoJSON geometry.
+export function geomBBox(g) {
+  const b = [Infinity, Infinity, -Infinity, -Infinity];
+  const walk = (c) => {
+    if (typeof c[0] === "number") {
+      if (c[0] < b[0]) b[0] = c[0];
+      if (c[1] < b[1]) b[1] = c[1];
+      if (c[0] > b[2]) b[2] = c[0];
+      if (c[1] > b[3]) b[3] = c[1];
+    } else c.forEach(walk);
+  };
+  if (g && g.coordinates) walk(g.coordinates);
+  return b;
+}
+
+function ringArea(r) {
+  let a = 0;
+  for (let i = 0, j = r.length - 1; i < r.length; j = i++) a += (r[j][0] - r[i][0]) * (r[j][1] + r[i][1]);
+  return a / 2;
+}
+
+function inRing(p, r) {
+  let inside = false;
+  for (let i = 0, j = r.length - 1; i < r.length; j = i++) {
+    const [xi, yi] = r[i], [xj, yj] = r[j];
+    if ((yi > p[1]) !== (yj > p[1]) && p[0] < ((xj - xi) * (p[1] - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+function segDist2(p, a, b) {
+  let [x, y] = a;
+  let dx = b[0] - x, dy = b[1] - y;
+  if (dx || dy) {
+    const t = ((p[0] - x) * dx + (p[1] - y) * dy) / (dx * dx + dy * dy);
+    if (t > 1) [x, y] = b;
+    else if (t > 0) { x += dx * t; y += dy * t; }
+  }
+  dx = p[0] - x;
+  dy = p[1] - y;
+  return dx * dx + dy * dy;
+}
+
+// A point well inside a (Multi)Polygon for a label: the largest part is
+// searched on a grid, twice refined, for the inside point farthest from its
+// edges. Region unions are concave, so their centroid can fall outside.
+export function labelPoint(g) {
+  if (!g) return null;
+  if (g.type === "Point") return g.coordinates;
+  const polys = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : null;
+  if (!polys || !polys.length) {
+    const b = geomBBox(g);
+    return [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2];
+  }
+  const poly = polys.reduce((best, p) => (Math.abs(ringArea(p[0])) > Math.abs(ringArea(best[0])) ? p : best));
+  const inside = (p) => inRing(p, poly[0]) && !poly.slice(1).some((hole) => inRing(p, hole));
+  const edgeDist = (p) => {
+    let d = Infinity;
+    for (const r of poly) for (let i = 0, j = r.length - 1; i < r.length; j = i++) d = Math.min(d, segDist2(p, r[j], r[i]));
+    return d;
+  };
+  let [x0, y0, x1, y1] = geomBBox({ coordinates: poly[0] });
+  let best = null, bestD = -1;
+  for (let pass = 0; pass < 3; pass++) {
+    const n = 12, sx = (x1 - x0) / n, sy = (y1 - y0) / n;
+    for (let i = 0; i <= n; i++) {
+      for (let j = 0; j <= n; j++) {
+        const p = [x0 + i * sx, y0 + j * sy];
+        if (!inside(p)) continue;
+        const d = edgeDist(p);
+        if (d > bestD) { bestD = d; best = p; }
+      }
+    }
+    if (!best) break;
+    [x0, x1, y0, y1] = [best[0] - sx, best[0] + sx, best[1] - sy, best[1] + sy];
+  }
+  return best || poly[0][0];
+}
+
+// Triggers a download of a client-side file.
+export function download(filename, type, text) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h("a", { href: url, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export function debounce(fn, ms) {
+  let timer;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
