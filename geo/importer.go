@@ -133,6 +133,7 @@ func (s *Store) Import(ctx context.Context, layerID string, data []byte, opt Imp
 	ignored := map[string]bool{}
 	var rows []row
 	for i, f := range fc.Features {
+		normaliseLists(l, f.Properties)
 		name, _ := f.Properties[l.NaturalKey].(string)
 		problems := checkFeature(l, f, ignored)
 		for _, p := range problems {
@@ -351,6 +352,30 @@ func geometryFits(layerType, got string) bool {
 		return got == "Point" || got == "Polygon" || got == "MultiPolygon"
 	}
 	return false
+}
+
+// normaliseLists turns list fields given as text into lists: Shapefiles and GeoPackages have no
+// list type, so ogr2ogr hands them over as a JSON array in a string, and spreadsheets write
+// "a; b". Anything else is left for checkProperty to refuse.
+func normaliseLists(l *Layer, props geojson.Properties) {
+	for _, fd := range l.Fields {
+		s, ok := props[fd.Name].(string)
+		if fd.Type != StringArray || !ok {
+			continue
+		}
+		var list []any
+		if strings.HasPrefix(strings.TrimSpace(s), "[") && json.Unmarshal([]byte(s), &list) == nil {
+			props[fd.Name] = list
+			continue
+		}
+		list = nil
+		for _, part := range strings.Split(s, ";") {
+			if part = strings.TrimSpace(part); part != "" {
+				list = append(list, part)
+			}
+		}
+		props[fd.Name] = list
+	}
 }
 
 // importable keeps the declared, non-derived properties of a feature.
