@@ -612,7 +612,7 @@ func addDuration(t time.Time, d string, sign int) (time.Time, error) {
 		return t, bad
 	}
 	inTime := false
-	var years, months, days int
+	var years, months, days, parts int
 	var clock time.Duration
 	num := ""
 	for _, r := range rest {
@@ -629,6 +629,7 @@ func addDuration(t time.Time, d string, sign int) (time.Time, error) {
 		}
 		n, _ := strconv.Atoi(num)
 		num = ""
+		parts++
 		switch {
 		case !inTime && r == 'Y':
 			years += n
@@ -648,7 +649,7 @@ func addDuration(t time.Time, d string, sign int) (time.Time, error) {
 			return t, bad
 		}
 	}
-	if num != "" {
+	if num != "" || parts == 0 {
 		return t, bad
 	}
 	return t.AddDate(sign*years, sign*months, sign*days).Add(time.Duration(sign) * clock), nil
