@@ -4,8 +4,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 GO ?= go
 BIN := bin/clustermap
-# The database URL: the caller's, else the local one .ci/db.sh creates (its password stays in
-# .clustermap/, git-ignored).
+# The database URL: the caller's, else the local one .ci/db.sh creates (its random password is
+# kept outside the repository).
 DB = export DATABASE_URL="$${DATABASE_URL:-$$(.ci/db.sh)}"
 
 .PHONY: run test build vendor setup setup-test bench vet clean
