@@ -79,7 +79,7 @@ const (
 func negotiate(c *gin.Context, params url.Values) (format, error) {
 	if vals, ok := params["f"]; ok {
 		switch strings.ToLower(lastValue(vals)) {
-		case "json", "geojson":
+		case "json":
 			return formatJSON, nil
 		case "html":
 			return formatHTML, nil
