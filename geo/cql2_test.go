@@ -224,3 +224,14 @@ func TestCQL2FiltersMatchTheDatabase(t *testing.T) {
 		t.Fatalf("clusters after the injection attempt: %d, %v", n, err)
 	}
 }
+
+func BenchmarkCompileCQL2(b *testing.B) {
+	l, _ := geo.DefaultCatalog().Layer("clusters")
+	filter := "(kind = 'ccn' OR kind = 'kcn') AND status IN ('operating', 'expanded') AND occupancy_pct < 60 " +
+		"AND decision_date >= DATE('2015-01-01') AND S_INTERSECTS(geometry, POLYGON((107.9 13.8, 108.3 13.8, 108.3 14.2, 107.9 14.2, 107.9 13.8)))"
+	for b.Loop() {
+		if _, _, err := geo.CompileCQL2(l, filter); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
