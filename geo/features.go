@@ -138,13 +138,14 @@ func (q FeatureQuery) where(a *args) (string, error) {
 	}
 	if iv := q.Datetime; iv != nil {
 		f, ok := q.Layer.Field(q.Layer.TimeField)
-		if !ok {
-			return "", &InputError{Msg: fmt.Sprintf("layer %s has no time field for datetime", q.Layer.ID)}
-		}
-		if iv.Start != nil {
+		switch {
+		case !ok:
+			// A layer without dates has no feature whose time meets the interval.
+			conds = append(conds, "FALSE")
+		case iv.Start != nil:
 			conds = append(conds, fmt.Sprintf("%s >= %s::date", f.SQL(), a.add(iv.Start.Format("2006-01-02"))))
 		}
-		if iv.End != nil {
+		if ok && iv.End != nil {
 			conds = append(conds, fmt.Sprintf("%s <= %s::date", f.SQL(), a.add(iv.End.Format("2006-01-02"))))
 		}
 	}

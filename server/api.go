@@ -134,9 +134,12 @@ func featureCollection(page *geo.FeaturePage, links []link, extra map[string]any
 		b.WriteByte(':')
 		b.Write(vb)
 	}
-	lb, _ := json.Marshal(links)
 	b.WriteString(`,"links":`)
-	b.Write(lb)
+	// Without HTML escaping, so hrefs keep a readable "&" instead of "\u0026".
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(links)
+	b.Truncate(b.Len() - 1) // Encode's trailing newline
 	b.WriteString(`,"features":[`)
 	for i, f := range page.Features {
 		if i > 0 {
