@@ -33,6 +33,14 @@ setup:
 setup-test:
 	.ci/install.sh --browser --gdal
 
+# Tile benchmarks: the Go benchmark of the tile path, then the load test (cmd/clustermap-bench):
+# every tile over Gia Lai z6–z14 of each polygon layer at 32 connections on 127.0.0.1, cache off
+# and on, the server's static-file ceiling, and pg_tileserv on the same database when its binary
+# is on PATH or given as PG_TILESERV=/path/to/pg_tileserv (it is not built here). ~2 minutes.
+bench: setup build
+	$(DB); $(GO) test -run '^$$' -bench '^BenchmarkTile$$' -benchtime 2000x ./server/ && \
+	  $(GO) run ./cmd/clustermap-bench -clustermap $(BIN) $${PG_TILESERV:+-pg_tileserv "$$PG_TILESERV"}
+
 vet: vendor
 	$(GO) vet ./...
 

@@ -35,12 +35,13 @@ type Server struct {
 	store  *geo.Store
 	log    *slog.Logger
 	engine *gin.Engine
+	tiles  *tileState
 }
 
 // New builds the server and its routes.
 func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, store: store, log: log, engine: gin.New()}
+	s := &Server{cfg: cfg, store: store, log: log, engine: gin.New(), tiles: newTileState(cfg, store.Catalog())}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.Use(withRequestID(), logRequests(log), recoverJSON(log), writeErrors(log))
 	s.routes()
@@ -67,6 +68,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	// Tile caches follow the layers' data versions for as long as the server runs.
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go s.watchVersions(watchCtx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	s.log.Info("serving", "addr", ln.Addr().String())

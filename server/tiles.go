@@ -1,6 +1,511 @@
 package server
 
-import "github.com/gin-gonic/gin"
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 
-// tileRoutes registers /tiles (vector tiles and TileJSON).
-func (s *Server) tileRoutes(r *gin.Engine) {}
+	"github.com/gin-gonic/gin"
+
+	"github.com/clustermap/clustermap/geo"
+)
+
+const (
+	mvtType = "application/vnd.mapbox-vector-tile"
+	// tileJSONMaxZoom is the deepest zoom TileJSON advertises. Deeper tiles are served, but a
+	// z14 tile already resolves ~0.6 m, finer than any geometry here, so clients should overzoom.
+	tileJSONMaxZoom = 14
+	// ceilingPath is a small embedded file served through the same engine and middleware as the
+	// tiles: `make bench` measures the HTTP ceiling of this server with it.
+	ceilingPath = "ceiling.txt"
+)
+
+var ceilingBody = []byte("ClusterMap tile server. This small static file is the HTTP ceiling that `make bench`\n" +
+	"compares cached tiles with: the same engine, middleware and headers, and no work at all.\n" +
+	"Tiles: /tiles/{layer}/{z}/{x}/{y}.mvt  TileJSON: /tiles/{layer}.json  Layers: /api/layers\n")
+
+// tileRoutes registers /tiles (vector tiles and TileJSON). One catch-all route parses the path
+// itself, because a composite layer list ("districts,regions") and "{layer}.json" share the
+// first segment.
+func (s *Server) tileRoutes(r *gin.Engine) {
+	g := r.Group("/tiles", allowCORS())
+	g.GET("/*path", s.handleTiles)
+	g.HEAD("/*path", s.handleTiles)
+	g.OPTIONS("/*path", func(*gin.Context) {}) // allowCORS answers the preflight
+}
+
+func (s *Server) handleTiles(c *gin.Context) {
+	p := strings.TrimPrefix(c.Param("path"), "/")
+	parts := strings.Split(p, "/")
+	switch {
+	case p == ceilingPath:
+		s.handleCeiling(c)
+	case len(parts) == 1 && strings.HasSuffix(p, ".json"):
+		s.handleTileJSON(c, strings.TrimSuffix(p, ".json"))
+	case len(parts) == 4:
+		s.handleTile(c, parts)
+	default:
+		_ = c.Error(notFound("no such resource: " + c.Request.URL.Path))
+	}
+}
+
+// handleTile serves /tiles/{layers}/{z}/{x}/{y}.{mvt|pbf}.
+func (s *Server) handleTile(c *gin.Context, parts []string) {
+	yStr, ext, _ := strings.Cut(parts[3], ".")
+	if ext != "mvt" && ext != "pbf" {
+		_ = c.Error(notFound("tiles are .mvt or .pbf: " + c.Request.URL.Path))
+		return
+	}
+	layers, err := s.tileLayers(parts[0])
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	tc, err := parseTileCoord(parts[1], parts[2], yStr)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	equals, filterKey, err := tileFilters(c.Request.URL.RawQuery, layers, tc)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	gz := acceptsGzip(c.GetHeader("Accept-Encoding"))
+	inm := c.GetHeader("If-None-Match")
+	ctx := c.Request.Context()
+
+	var body *tileBody
+	var status string
+	if len(layers) == 1 {
+		body, status, err = s.layerTile(ctx, layers[0], tc, equals, filterKey, gz, inm)
+	} else {
+		body, status, err = s.compositeTile(ctx, layers, parts[0], tc, gz, inm)
+	}
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	s.writeTile(c, body, status, gz, inm)
+}
+
+// layerTile returns one layer's tile: from the cache when the layer's version is known and the
+// tile is held, else from PostGIS (one query for all concurrent requests of it). When the client
+// already holds the current version (If-None-Match), it answers without touching the database.
+func (s *Server) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord, equals map[string]string, filterKey string, gz bool, inm string) (*tileBody, string, error) {
+	ts := s.tiles
+	key := tileKey{layers: l.ID, tile: tc, filters: filterKey, version: -1}
+	if v, live := ts.versions.current(l.ID); live {
+		key.version = v
+		if b, ok := ts.cache.get(key); ok {
+			return b, "hit", nil
+		}
+		if inm != "" {
+			if b := ts.revalidated(inm, []*geo.Layer{l}, []int64{v}, tc, filterKey); b != nil {
+				return b, "revalidated", nil
+			}
+		}
+	}
+	var lookup func() (*tileBody, bool)
+	if key.version >= 0 && ts.cache != nil {
+		lookup = func() (*tileBody, bool) { return ts.cache.get(key) }
+	}
+	compress := gz || ts.cache != nil
+	b, shared, err := ts.flights.do(ctx, key, lookup, func(ctx context.Context) (*tileBody, error) {
+		t, err := s.store.Tile(ctx, geo.TileQuery{Layer: l, Tile: tc, Equals: equals})
+		if err != nil {
+			return nil, err
+		}
+		versions := []int64{t.Version}
+		b := newTileBody(t.MVT, ts.etag([]*geo.Layer{l}, versions, tc, filterKey), versions, compress)
+		// Filed under the version read with the data, which may be newer than the one asked for.
+		stored := key
+		stored.version = t.Version
+		ts.cache.add(stored, b)
+		return b, nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	if shared {
+		return b, "shared", nil
+	}
+	return b, "miss", nil
+}
+
+// compositeTile concatenates the layers' tiles: an MVT tile is a sequence of layers, so the bytes
+// of single-layer tiles joined are a valid tile with one layer per catalog layer.
+func (s *Server) compositeTile(ctx context.Context, layers []*geo.Layer, spec string, tc geo.TileCoord, gz bool, inm string) (*tileBody, string, error) {
+	ts := s.tiles
+	key := tileKey{layers: spec, tile: tc, version: -1}
+	if vs, live := ts.currentVersions(layers); live {
+		key.versions = joinVersions(vs)
+		if b, ok := ts.cache.get(key); ok {
+			return b, "hit", nil
+		}
+		if inm != "" {
+			if b := ts.revalidated(inm, layers, vs, tc, ""); b != nil {
+				return b, "revalidated", nil
+			}
+		}
+	}
+	var raw []byte
+	versions := make([]int64, len(layers))
+	status := "assembled" // from cached layers
+	for i, l := range layers {
+		b, st, err := s.layerTile(ctx, l, tc, nil, "", false, "")
+		if err != nil {
+			return nil, "", err
+		}
+		if st != "hit" {
+			status = "miss"
+		}
+		raw = append(raw, b.raw...)
+		versions[i] = b.versions[0]
+	}
+	b := newTileBody(raw, ts.etag(layers, versions, tc, ""), versions, gz || ts.cache != nil)
+	key.versions = joinVersions(versions)
+	ts.cache.add(key, b)
+	return b, status, nil
+}
+
+func (ts *tileState) currentVersions(layers []*geo.Layer) ([]int64, bool) {
+	vs := make([]int64, len(layers))
+	for i, l := range layers {
+		v, live := ts.versions.current(l.ID)
+		if !live {
+			return nil, false
+		}
+		vs[i] = v
+	}
+	return vs, true
+}
+
+// revalidated returns a body-less tile carrying the ETags of the current version when the
+// client's If-None-Match names one of them, else nil.
+func (ts *tileState) revalidated(inm string, layers []*geo.Layer, versions []int64, tc geo.TileCoord, filterKey string) *tileBody {
+	tag := ts.etag(layers, versions, tc, filterKey)
+	b := &tileBody{etag: `"` + tag + `"`, etagGz: `"` + tag + `-gz"`, versions: versions}
+	if !etagMatches(inm, b.etag, b.etagGz) {
+		return nil
+	}
+	b.headers()
+	return b
+}
+
+// etag is the strong validator of a tile (without quotes): the data versions and the tile in
+// clear, and a hash of the layers, their tile statements and the filters. Equal tags mean equal
+// bytes, in every process that serves the same release from the same database.
+func (ts *tileState) etag(layers []*geo.Layer, versions []int64, tc geo.TileCoord, filterKey string) string {
+	h := fnv.New64a()
+	for _, l := range layers {
+		h.Write([]byte(l.ID))
+		h.Write(strconv.AppendUint([]byte{':'}, ts.sqlTags[l.ID], 16))
+		h.Write([]byte{','})
+	}
+	h.Write([]byte(filterKey))
+	b := make([]byte, 0, 64)
+	b = append(b, joinVersions(versions)...)
+	for _, n := range []int{tc.Z, tc.X, tc.Y} {
+		b = append(b, '-')
+		b = strconv.AppendInt(b, int64(n), 10)
+	}
+	b = append(b, '-')
+	b = strconv.AppendUint(b, h.Sum64(), 36)
+	return string(b)
+}
+
+func joinVersions(vs []int64) string {
+	b := make([]byte, 0, 8*len(vs))
+	for i, v := range vs {
+		if i > 0 {
+			b = append(b, '.')
+		}
+		b = strconv.AppendInt(b, v, 10)
+	}
+	return string(b)
+}
+
+// Header values shared by every tile response (never modified, only assigned).
+var (
+	hdrMVT   = []string{mvtType}
+	hdrGzip  = []string{"gzip"}
+	hdrVary  = []string{"Accept-Encoding"}
+	hdrCache = map[string][]string{}
+)
+
+func init() {
+	for _, st := range []string{"hit", "miss", "shared", "assembled", "revalidated"} {
+		hdrCache[st] = []string{st}
+	}
+}
+
+// writeTile writes a tile with its headers: 204 when it has no feature, 304 when the client holds
+// it, gzip only when the client accepts it, and always said so with Content-Encoding. Headers are
+// assigned in canonical form from prepared values: this is the path a cached tile takes.
+func (s *Server) writeTile(c *gin.Context, b *tileBody, status string, gz bool, inm string) {
+	h := c.Writer.Header()
+	h["Vary"] = hdrVary
+	if s.tiles.cacheControl != nil {
+		h["Cache-Control"] = s.tiles.cacheControl
+	}
+	h["X-Tile-Cache"] = hdrCache[status]
+	useGz := gz && b.gz != nil
+	h["Etag"] = b.hdrETag
+	if useGz {
+		h["Etag"] = b.hdrETagGz
+	}
+	if inm != "" && etagMatches(inm, b.etag, b.etagGz) {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	if len(b.raw) == 0 {
+		c.Status(http.StatusNoContent)
+		return
+	}
+	payload := b.raw
+	h["Content-Length"] = b.hdrLen
+	if useGz {
+		payload = b.gz
+		h["Content-Encoding"] = hdrGzip
+		h["Content-Length"] = b.hdrLenGz
+	}
+	h["Content-Type"] = hdrMVT
+	c.Status(http.StatusOK)
+	_, _ = c.Writer.Write(payload)
+}
+
+// etagMatches implements If-None-Match's weak comparison against the tags of a tile's two
+// representations (identity and gzip): a client holding either holds the current data.
+func etagMatches(header string, tags ...string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" {
+			return true
+		}
+		t = strings.TrimPrefix(t, "W/")
+		for _, tag := range tags {
+			if t == tag {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// acceptsGzip reads Accept-Encoding: gzip (or x-gzip) with a non-zero q, or "*" when gzip is not
+// refused by name.
+func acceptsGzip(header string) bool {
+	star := false
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = f
+				}
+			}
+		}
+		switch name {
+		case "gzip", "x-gzip":
+			return q > 0
+		case "*":
+			star = q > 0
+		}
+	}
+	return star
+}
+
+// tileLayers resolves "districts" or "districts,regions" against the catalog.
+func (s *Server) tileLayers(spec string) ([]*geo.Layer, error) {
+	if one, ok := s.tiles.single[spec]; ok {
+		return one, nil
+	}
+	names := strings.Split(spec, ",")
+	out := make([]*geo.Layer, 0, len(names))
+	for i, name := range names {
+		if name == "" {
+			return nil, badRequest("empty layer name in " + strconv.Quote(spec))
+		}
+		l, ok := s.store.Catalog().Layer(name)
+		if !ok {
+			return nil, notFound("unknown layer " + strconv.Quote(name))
+		}
+		for _, prev := range names[:i] {
+			if prev == name {
+				return nil, badRequest("layer " + strconv.Quote(name) + " is listed twice")
+			}
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// parseTileCoord reads z, x and y: plain decimal integers within the tile grid.
+func parseTileCoord(z, x, y string) (geo.TileCoord, error) {
+	var v [3]int
+	for i, s := range []string{z, x, y} {
+		if s == "" || len(s) > 9 || strings.Trim(s, "0123456789") != "" {
+			return geo.TileCoord{}, badRequest(fmt.Sprintf("tile z/x/y must be non-negative integers, got %q/%q/%q", z, x, y))
+		}
+		v[i], _ = strconv.Atoi(s)
+	}
+	tc := geo.TileCoord{Z: v[0], X: v[1], Y: v[2]}
+	return tc, tc.Valid()
+}
+
+// tileFilters reads equality filters (?status=operating) for a single layer's tile and returns
+// them with their canonical form, which keys the cache and the ETag.
+func tileFilters(raw string, layers []*geo.Layer, tc geo.TileCoord) (map[string]string, string, error) {
+	if raw == "" {
+		return nil, "", nil
+	}
+	params, err := parseQuery(raw)
+	if err != nil || len(params) == 0 {
+		return nil, "", err
+	}
+	if len(layers) != 1 {
+		return nil, "", badRequest("filters apply to one layer's tiles, not to composite tiles")
+	}
+	l := layers[0]
+	equals := make(map[string]string, len(params))
+	for k, vals := range params {
+		if len(vals) != 1 {
+			return nil, "", badRequest(fmt.Sprintf("parameter %s is given %d times", k, len(vals)))
+		}
+		if _, ok := l.Field(k); !ok {
+			return nil, "", badRequest(fmt.Sprintf("unknown parameter %q: not a field of layer %s", k, l.ID))
+		}
+		equals[k] = vals[0]
+	}
+	if err := (geo.TileQuery{Layer: l, Tile: tc, Equals: equals}).Validate(); err != nil {
+		return nil, "", err
+	}
+	return equals, params.Encode(), nil
+}
+
+func (s *Server) handleCeiling(c *gin.Context) {
+	h := c.Writer.Header()
+	if s.cfg.CacheControl != "" {
+		h.Set("Cache-Control", s.cfg.CacheControl)
+	}
+	h.Set("ETag", `"ceiling-1"`)
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(ceilingBody)))
+	c.Status(http.StatusOK)
+	_, _ = c.Writer.Write(ceilingBody)
+}
+
+// tileJSON is a TileJSON 3.0.0 document.
+type tileJSON struct {
+	TileJSON     string        `json:"tilejson"`
+	Name         string        `json:"name"`
+	Description  string        `json:"description"`
+	Attribution  string        `json:"attribution"`
+	Scheme       string        `json:"scheme"`
+	Tiles        []string      `json:"tiles"`
+	MinZoom      int           `json:"minzoom"`
+	MaxZoom      int           `json:"maxzoom"`
+	Bounds       [4]float64    `json:"bounds"`
+	Center       [3]float64    `json:"center"`
+	VectorLayers []vectorLayer `json:"vector_layers"`
+}
+
+type vectorLayer struct {
+	ID          string            `json:"id"`
+	Description string            `json:"description"`
+	MinZoom     int               `json:"minzoom"`
+	MaxZoom     int               `json:"maxzoom"`
+	Fields      map[string]string `json:"fields"`
+}
+
+// handleTileJSON serves /tiles/{layers}.json. Filters given to it are carried into the tile URL.
+func (s *Server) handleTileJSON(c *gin.Context, spec string) {
+	layers, err := s.tileLayers(spec)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	_, filterKey, err := tileFilters(c.Request.URL.RawQuery, layers, geo.TileCoord{})
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	stats, err := s.store.Stats(c.Request.Context())
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	tileURL := baseURL(c) + "/tiles/" + spec + "/{z}/{x}/{y}.mvt"
+	if filterKey != "" {
+		tileURL += "?" + filterKey
+	}
+	doc := tileJSON{TileJSON: "3.0.0", Scheme: "xyz", Tiles: []string{tileURL}, MaxZoom: tileJSONMaxZoom}
+	var names, descriptions, attributions []string
+	box := []float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+	for _, l := range layers {
+		names = append(names, l.Title.EN)
+		descriptions = append(descriptions, l.Description.EN)
+		if !slices.Contains(attributions, l.Attribution) {
+			attributions = append(attributions, l.Attribution)
+		}
+		if b := stats[l.ID].Bounds; b != nil {
+			box = []float64{min(box[0], b[0]), min(box[1], b[1]), max(box[2], b[2]), max(box[3], b[3])}
+		}
+		vl := vectorLayer{ID: l.ID, Description: l.Description.EN, MaxZoom: tileJSONMaxZoom, Fields: map[string]string{}}
+		for _, f := range l.Fields {
+			vl.Fields[f.Name] = f.Title.EN + " (" + mvtFieldType(f.Type) + ")"
+		}
+		doc.VectorLayers = append(doc.VectorLayers, vl)
+	}
+	doc.Name = strings.Join(names, " + ")
+	doc.Description = strings.Join(descriptions, " ")
+	doc.Attribution = strings.Join(attributions, " | ")
+	if math.IsInf(box[0], 1) { // no data yet: the whole web-mercator world
+		box = []float64{-180, -85.051129, 180, 85.051129}
+	}
+	round := func(v float64) float64 { return math.Round(v*1e6) / 1e6 }
+	doc.Bounds = [4]float64{round(box[0]), round(box[1]), round(box[2]), round(box[3])}
+	// Center on the data, at the zoom where its width fills about one 512-pixel tile.
+	zoom := math.Floor(math.Log2(360 / max(box[2]-box[0], 1e-6)))
+	doc.Center = [3]float64{round((box[0] + box[2]) / 2), round((box[1] + box[3]) / 2), max(0, min(tileJSONMaxZoom, zoom))}
+
+	out, err := json.Marshal(doc)
+	if err != nil {
+		_ = c.Error(fmt.Errorf("tilejson %s: %w", spec, err))
+		return
+	}
+	h := fnv.New64a()
+	h.Write(out)
+	etag := `"tj-` + strconv.FormatUint(h.Sum64(), 36) + `"`
+	c.Header("ETag", etag)
+	if s.cfg.CacheControl != "" {
+		c.Header("Cache-Control", s.cfg.CacheControl)
+	}
+	if inm := c.GetHeader("If-None-Match"); inm != "" && etagMatches(inm, etag) {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	c.Data(http.StatusOK, "application/json", out)
+}
+
+// mvtFieldType names how a field's values are encoded in the tiles.
+func mvtFieldType(t geo.FieldType) string {
+	switch t {
+	case geo.Integer, geo.Number:
+		return "Number"
+	case geo.Date:
+		return "String, YYYY-MM-DD"
+	case geo.StringArray:
+		return "String, a list joined with '; '"
+	}
+	return "String"
+}

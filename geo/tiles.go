@@ -1,0 +1,297 @@
+package geo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Tile geometry parameters, shared by every layer.
+const (
+	// TileExtent is the MVT extent: tile coordinates run from 0 to 4096.
+	TileExtent = 4096
+	// TileBuffer is how far (in tile units) geometry reaches past the tile edge, so that a polygon's
+	// clipped edge and a line's stroke never show at the seam between two tiles.
+	TileBuffer = 64
+)
+
+// LayerVersionChannel is the PostgreSQL NOTIFY channel on which every write to a layer announces
+// the layer's new data version, as "layer:version" (migrations/00001_schema.sql).
+const LayerVersionChannel = "clustermap_layer_version"
+
+// TileQuery is a validated request for one layer's vector tile.
+type TileQuery struct {
+	Layer *Layer
+	Tile  TileCoord
+	// Equals holds equality filters on declared fields, as for features.
+	Equals map[string]string
+}
+
+// Validate checks the tile coordinates and every filter against the layer's fields, so that bad
+// input is a 400 before any cache or query is consulted.
+func (q TileQuery) Validate() error {
+	if err := q.Tile.Valid(); err != nil {
+		return err
+	}
+	var a args
+	for _, name := range sortedKeys(q.Equals) {
+		if _, err := equalsCondition(q.Layer, name, q.Equals[name], &a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Tile is one MVT layer as PostGIS wrote it, with the layer's data version read in the same
+// snapshot, so a cache can file it under the version it really belongs to.
+type Tile struct {
+	// MVT is empty when no feature touches the tile.
+	MVT     []byte
+	Version int64
+}
+
+// Tile builds a layer's vector tile in PostGIS.
+func (s *Store) Tile(ctx context.Context, q TileQuery) (Tile, error) {
+	if err := q.Tile.Valid(); err != nil {
+		return Tile{}, err
+	}
+	sql, a, err := TileSQL(q.Layer, q.Equals) // checks the filters
+	if err != nil {
+		return Tile{}, err
+	}
+	a[0], a[1], a[2] = q.Tile.Z, q.Tile.X, q.Tile.Y
+	ctx, cancel := s.queryContext(ctx)
+	defer cancel()
+	var t Tile
+	if err := s.pool.QueryRow(ctx, sql, a...).Scan(&t.Version, &t.MVT); err != nil {
+		return Tile{}, fmt.Errorf("tile %s/%s: %w", q.Layer.ID, q.Tile, err)
+	}
+	return t, nil
+}
+
+// TileSQL is the one statement that builds a layer's tile: $1, $2, $3 are z, x, y (into
+// ST_TileEnvelope; the caller fills them), $4 is the layer id, and equality filters follow as $5…
+// The statement text depends only on the layer and on which fields are filtered, so pgx prepares
+// it once per connection and reuses the plan.
+//
+// Rows are found with && on geom_3857 and its GiST index; for polygonal layers, on the web-mercator
+// geometry of the zoom's level in tile_generalised, GiST-indexed on (layer, zoom, geom). PostGIS
+// clips, snaps and encodes. Only the layer's declared fields become properties; lists are joined
+// with "; ". Features come out in key order, so a tile's bytes depend only on the data.
+func TileSQL(l *Layer, equals map[string]string) (string, []any, error) {
+	a := args{0, 0, 0, l.ID}
+	if len(equals) == 0 {
+		if sql, ok := unfilteredTileSQL.Load(l); ok {
+			return sql.(string), a, nil
+		}
+	}
+	var filters strings.Builder
+	for _, name := range sortedKeys(equals) {
+		cond, err := equalsCondition(l, name, equals[name], &a)
+		if err != nil {
+			return "", nil, err
+		}
+		filters.WriteString(" AND ")
+		filters.WriteString(cond)
+	}
+	// The geometry comes from the layer's geom_3857 or, for polygonal layers, from its per-zoom
+	// generalisation (whose top level is geom_3857 itself); the properties from the layer's row.
+	from := fmt.Sprintf("%s t, e WHERE t.geom_3857 && e.area", l.Table)
+	geom := "t.geom_3857"
+	if l.Polygonal {
+		join := "t." + l.KeyColumn + " = g.fid"
+		if l.KeyType == Integer {
+			join = "t." + l.KeyColumn + " = g.fid::bigint"
+		}
+		from = fmt.Sprintf(`tile_generalised g JOIN %s t ON %s, e
+		            WHERE g.layer = $4 AND g.zoom = tile_generalised_level($1) AND g.geom && e.area`, l.Table, join)
+		geom = "g.geom"
+	}
+	sql := fmt.Sprintf(`WITH e AS (
+		SELECT ST_TileEnvelope($1::int, $2::int, $3::int) AS tile,
+		       ST_TileEnvelope($1::int, $2::int, $3::int, margin => %d.0 / %d) AS area)
+		SELECT coalesce((SELECT v.version FROM layer_versions v WHERE v.layer = $4::text), 0),
+		       coalesce((SELECT ST_AsMVT(m, $4::text, %d, 'mvt_geom', 'mvt_id') FROM (
+		         SELECT * FROM (
+		           SELECT %s, ST_AsMVTGeom(%s, e.tile, %d, %d, true) AS mvt_geom%s
+		             FROM %s%s) f
+		          WHERE f.mvt_geom IS NOT NULL ORDER BY f.mvt_id) m), ''::bytea)`,
+		TileBuffer, TileExtent, TileExtent, featureID(l), geom, TileExtent, TileBuffer, tileColumns(l),
+		from, filters.String())
+	if len(equals) == 0 {
+		unfilteredTileSQL.Store(l, sql)
+	}
+	return sql, a, nil
+}
+
+// unfilteredTileSQL keeps each layer's statement without filters, the one nearly every tile uses.
+var unfilteredTileSQL sync.Map // *Layer → string
+
+// featureID is the MVT feature id: the key itself for integer keys; for text keys (district
+// codes, region slugs) a stable positive 60-bit number from the key's MD5, so that MapLibre's
+// feature state works. The key is a property as well, for promoteId.
+func featureID(l *Layer) string {
+	if l.KeyType == Integer {
+		return "t." + l.KeyColumn + " AS mvt_id"
+	}
+	return "('x' || substr(md5(t." + l.KeyColumn + "::text), 1, 15))::bit(60)::bigint AS mvt_id"
+}
+
+// tileColumns selects the declared fields as MVT-friendly values: numbers as doubles, integers as
+// int64, dates as ISO text, lists as one "; "-joined string (absent when empty); NULLs are left
+// out of the feature by ST_AsMVT.
+func tileColumns(l *Layer) string {
+	var b strings.Builder
+	for _, f := range l.Fields {
+		var expr string
+		switch f.Type {
+		case Integer:
+			expr = "(" + f.SQL() + ")::bigint"
+		case Number:
+			expr = "(" + f.SQL() + ")::float8"
+		case Date:
+			expr = "to_char(" + f.SQL() + ", 'YYYY-MM-DD')"
+		case StringArray:
+			expr = "NULLIF(array_to_string(" + f.SQL() + ", '; '), '')"
+		default:
+			expr = "(" + f.SQL() + ")::text"
+		}
+		fmt.Fprintf(&b, ", %s AS %q", expr, f.Name)
+	}
+	return b.String()
+}
+
+// LayerVersions reads every layer's data version.
+func (s *Store) LayerVersions(ctx context.Context) (map[string]int64, error) {
+	ctx, cancel := s.queryContext(ctx)
+	defer cancel()
+	return layerVersions(ctx, s.pool)
+}
+
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func layerVersions(ctx context.Context, q querier) (map[string]int64, error) {
+	rows, err := q.Query(ctx, "SELECT layer, version FROM layer_versions")
+	if err != nil {
+		return nil, fmt.Errorf("layer versions: %w", err)
+	}
+	out := map[string]int64{}
+	for rows.Next() {
+		var layer string
+		var v int64
+		if err := rows.Scan(&layer, &v); err != nil {
+			return nil, fmt.Errorf("layer versions: %w", err)
+		}
+		out[layer] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("layer versions: %w", err)
+	}
+	return out, nil
+}
+
+// VersionWatch receives what WatchLayerVersions learns.
+type VersionWatch struct {
+	// Synced gets every layer's version, read after LISTEN is in place (so no change between the
+	// read and the first notification is missed): after each (re)connection and then periodically
+	// as a keep-alive.
+	Synced func(map[string]int64)
+	// Changed gets each notified change.
+	Changed func(layer string, version int64)
+	// Lost is called when the connection fails: until the next Synced, notifications may be missed.
+	Lost func(error)
+}
+
+// How the watcher keeps its connection honest: a silent connection is probed (and the versions
+// re-read) this often, and a lost one is retried with a growing pause.
+var (
+	watchKeepAlive  = 15 * time.Second
+	watchRetryFirst = 100 * time.Millisecond
+	watchRetryMax   = 5 * time.Second
+)
+
+// WatchLayerVersions follows layer data versions across processes: it LISTENs on
+// LayerVersionChannel on a dedicated connection, re-reads layer_versions whenever it
+// (re)connects, and reconnects after failures until ctx is done.
+func (s *Store) WatchLayerVersions(ctx context.Context, w VersionWatch) {
+	pause := watchRetryFirst
+	for ctx.Err() == nil {
+		synced := false
+		err := s.watchOnce(ctx, w, &synced)
+		if ctx.Err() != nil {
+			return
+		}
+		w.Lost(err)
+		s.log.Warn("layer version listener lost; tile caches are bypassed until it is back", "err", err)
+		if synced {
+			pause = watchRetryFirst
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, watchRetryMax)
+	}
+}
+
+func (s *Store) watchOnce(ctx context.Context, w VersionWatch, synced *bool) error {
+	cfg := s.pool.Config().ConnConfig.Copy()
+	cfg.RuntimeParams["application_name"] = "clustermap-listen"
+	cctx, cancel := context.WithTimeout(ctx, s.timeout)
+	conn, err := pgx.ConnectConfig(cctx, cfg)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("listen: connect: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+LayerVersionChannel); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	sync := func() error {
+		qctx, cancel := context.WithTimeout(ctx, s.timeout)
+		defer cancel()
+		v, err := layerVersions(qctx, conn)
+		if err != nil {
+			return err
+		}
+		w.Synced(v)
+		*synced = true
+		return nil
+	}
+	if err := sync(); err != nil {
+		return err
+	}
+	for {
+		wctx, cancel := context.WithTimeout(ctx, watchKeepAlive)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, context.DeadlineExceeded):
+			// Quiet for a while: prove the connection is alive, and catch up in case it was not.
+			if err := sync(); err != nil {
+				return err
+			}
+			continue
+		case err != nil:
+			return fmt.Errorf("listen: %w", err)
+		}
+		layer, ver, ok := strings.Cut(n.Payload, ":")
+		v, perr := strconv.ParseInt(ver, 10, 64)
+		if !ok || perr != nil {
+			s.log.Warn("ignoring malformed layer version notification", "payload", n.Payload)
+			continue
+		}
+		w.Changed(layer, v)
+	}
+}

@@ -1,0 +1,779 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/geotest"
+	"github.com/clustermap/clustermap/geo/mvtcheck"
+)
+
+// The z6 tile that holds all of Gia Lai, and a z7 tile on Pleiku.
+const (
+	z6All  = "6/51/29"
+	z7West = "7/102/58"
+)
+
+// tileServer runs a real server (its own pool, its own LISTEN connection) on a loopback port
+// until the test ends, and waits until its layer versions are live.
+func tileServer(t testing.TB, store *geo.Store, cacheMB int) (string, *Server) {
+	t.Helper()
+	srv := New(Config{Addr: "127.0.0.1:0", CacheControl: "public, max-age=60", TileCacheMB: cacheMB}, store, slog.New(slog.DiscardHandler))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	waitUntil(t, "the layer versions to be live", func() bool { return srv.tiles.versions.live.Load() })
+	return "http://" + ln.Addr().String(), srv
+}
+
+func waitUntil(t testing.TB, what string, cond func() bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for time.Since(start) < 10*time.Second {
+		if cond() {
+			return time.Since(start)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+	return 0
+}
+
+// rawClient never decompresses, so the tests see exactly what the server sent.
+var rawClient = &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: 30 * time.Second}
+
+func fetch(t testing.TB, method, url string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := rawClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+// tileReport validates an (identity) tile strictly and returns the decoded report.
+func tileReport(t testing.TB, what string, body []byte) *mvtcheck.Report {
+	t.Helper()
+	rep, err := mvtcheck.Validate(body)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return rep
+}
+
+func TestTileEndpoints(t *testing.T) {
+	store, _ := geotest.Seeded(t)
+	base, _ := tileServer(t, store, 16)
+	cases := []struct {
+		path    string
+		status  int
+		errLike string
+		layers  []string // for 200 tiles: the MVT layers, in order
+	}{
+		{"/tiles/districts/" + z6All + ".mvt", 200, "", []string{"districts"}},
+		{"/tiles/districts/" + z6All + ".pbf", 200, "", []string{"districts"}},
+		{"/tiles/roads/" + z6All + ".mvt", 200, "", []string{"roads"}},
+		{"/tiles/clusters/" + z6All + ".mvt?status=operating", 200, "", []string{"clusters"}},
+		{"/tiles/districts,regions,clusters/" + z7West + ".mvt", 200, "", []string{"districts", "regions", "clusters"}},
+		{"/tiles/districts/6/0/0.mvt", 204, "", nil},
+		{"/tiles/districts/0/0/0.mvt", 200, "", []string{"districts"}},
+		{"/tiles/districts/22/4194303/4194303.mvt", 204, "", nil},
+		{"/tiles/districts/23/0/0.mvt", 400, "zoom", nil},
+		{"/tiles/districts/6/64/0.mvt", 400, "within", nil},
+		{"/tiles/districts/6/0/64.mvt", 400, "within", nil},
+		{"/tiles/districts/-1/0/0.mvt", 400, "integers", nil},
+		{"/tiles/districts/a/0/0.mvt", 400, "integers", nil},
+		{"/tiles/districts/6/+1/0.mvt", 400, "integers", nil},
+		{"/tiles/districts/6/1/.mvt", 400, "integers", nil},
+		{"/tiles/districts/99999999999/0/0.mvt", 400, "integers", nil},
+		{"/tiles/districts/6/51/29.png", 404, "mvt", nil},
+		{"/tiles/districts/6/51/29", 404, "mvt", nil},
+		{"/tiles/factories/" + z6All + ".mvt", 404, "unknown layer", nil},
+		{"/tiles/districts,factories/" + z6All + ".mvt", 404, "unknown layer", nil},
+		{"/tiles/districts,districts/" + z6All + ".mvt", 400, "twice", nil},
+		{"/tiles/districts,/" + z6All + ".mvt", 400, "empty layer", nil},
+		{"/tiles/districts/" + z6All + ".mvt?status=operating", 400, "not a field", nil},
+		{"/tiles/clusters/" + z6All + ".mvt?status=bogus", 400, "status", nil},
+		{"/tiles/clusters/" + z6All + ".mvt?status=operating&status=planned", 400, "2 times", nil},
+		{"/tiles/clusters/" + z6All + ".mvt?status=operating;drop", 400, "malformed", nil},
+		{"/tiles/clusters/" + z6All + ".mvt?planned_area_ha=big", 400, "number", nil},
+		{"/tiles/districts,clusters/" + z6All + ".mvt?status=operating", 400, "composite", nil},
+		{"/tiles/districts/6/51.mvt", 404, "no such", nil},
+		{"/tiles/", 404, "no such", nil},
+		{"/tiles/factories.json", 404, "unknown layer", nil},
+		{"/tiles/districts.json", 200, "", nil},
+		{"/tiles/ceiling.txt", 200, "", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.path, func(t *testing.T) {
+			resp, body := fetch(t, "GET", base+tc.path)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.status, body)
+			}
+			switch {
+			case tc.status >= 400:
+				var e struct{ Error string }
+				if err := json.Unmarshal(body, &e); err != nil || !strings.Contains(e.Error, tc.errLike) {
+					t.Errorf("error body %s, want JSON error like %q", body, tc.errLike)
+				}
+			case tc.status == 204:
+				if len(body) != 0 || resp.Header.Get("Content-Encoding") != "" {
+					t.Errorf("204 with %d bytes, encoding %q", len(body), resp.Header.Get("Content-Encoding"))
+				}
+			case tc.layers != nil:
+				if ct := resp.Header.Get("Content-Type"); ct != mvtType {
+					t.Errorf("Content-Type %q", ct)
+				}
+				rep := tileReport(t, tc.path, body)
+				var names []string
+				for _, l := range rep.Layers {
+					names = append(names, l.Name)
+				}
+				if !slices.Equal(names, tc.layers) {
+					t.Errorf("layers %v, want %v", names, tc.layers)
+				}
+			}
+		})
+	}
+}
+
+func TestTileHeaders(t *testing.T) {
+	store, _ := geotest.Seeded(t)
+	base, _ := tileServer(t, store, 16)
+	url := base + "/tiles/districts/" + z6All + ".mvt"
+
+	plain, raw := fetch(t, "GET", url)
+	if plain.StatusCode != 200 || plain.Header.Get("Content-Encoding") != "" {
+		t.Fatalf("without Accept-Encoding: %d, Content-Encoding %q", plain.StatusCode, plain.Header.Get("Content-Encoding"))
+	}
+	tileReport(t, "identity tile", raw) // raw MVT bytes, not gzip
+	zipped, gz := fetch(t, "GET", url, "Accept-Encoding", "gzip, deflate, br")
+	if zipped.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("gzip accepted but Content-Encoding %q", zipped.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		t.Fatalf("Content-Encoding gzip but the body is not gzip: %v", err)
+	}
+	unzipped, _ := io.ReadAll(zr)
+	if !bytes.Equal(unzipped, raw) || len(gz) >= len(raw) {
+		t.Errorf("gzip body (%d bytes) does not unzip to the identity tile (%d bytes)", len(gz), len(raw))
+	}
+	for _, ae := range []string{"gzip;q=0", "identity", "br", "*;q=0"} {
+		resp, body := fetch(t, "GET", url, "Accept-Encoding", ae)
+		if resp.Header.Get("Content-Encoding") != "" || !bytes.Equal(body, raw) {
+			t.Errorf("Accept-Encoding %q: got Content-Encoding %q", ae, resp.Header.Get("Content-Encoding"))
+		}
+	}
+	for name, resp := range map[string]*http.Response{"identity": plain, "gzip": zipped} {
+		if got := resp.Header.Get("Cache-Control"); got != "public, max-age=60" {
+			t.Errorf("%s: Cache-Control %q", name, got)
+		}
+		if resp.Header.Get("Access-Control-Allow-Origin") != "*" || resp.Header.Get("Vary") != "Accept-Encoding" {
+			t.Errorf("%s: CORS %q, Vary %q", name, resp.Header.Get("Access-Control-Allow-Origin"), resp.Header.Get("Vary"))
+		}
+		if !regexp.MustCompile(`^"[^"]+"$`).MatchString(resp.Header.Get("ETag")) {
+			t.Errorf("%s: ETag %q is not a strong validator", name, resp.Header.Get("ETag"))
+		}
+	}
+	etag, etagGz := plain.Header.Get("ETag"), zipped.Header.Get("ETag")
+	if etag == etagGz {
+		t.Errorf("identity and gzip share the ETag %s", etag)
+	}
+	for _, inm := range []string{etag, etagGz, "W/" + etag, `"nope", ` + etagGz, "*"} {
+		resp, body := fetch(t, "GET", url, "If-None-Match", inm, "Accept-Encoding", "gzip")
+		if resp.StatusCode != 304 || len(body) != 0 {
+			t.Errorf("If-None-Match %s: %d with %d bytes, want 304", inm, resp.StatusCode, len(body))
+		}
+	}
+	if resp, _ := fetch(t, "GET", url, "If-None-Match", `"stale"`); resp.StatusCode != 200 {
+		t.Errorf("If-None-Match with an old tag: %d", resp.StatusCode)
+	}
+	// An empty tile: 204 with validators, and 304 when revalidated.
+	empty, _ := fetch(t, "GET", base+"/tiles/districts/6/0/0.mvt")
+	if empty.StatusCode != 204 || empty.Header.Get("ETag") == "" {
+		t.Fatalf("empty tile: %d, ETag %q", empty.StatusCode, empty.Header.Get("ETag"))
+	}
+	if resp, _ := fetch(t, "GET", base+"/tiles/districts/6/0/0.mvt", "If-None-Match", empty.Header.Get("ETag")); resp.StatusCode != 304 {
+		t.Errorf("empty tile revalidated: %d", resp.StatusCode)
+	}
+	head, body := fetch(t, "HEAD", url, "Accept-Encoding", "gzip")
+	if head.StatusCode != 200 || len(body) != 0 || head.Header.Get("ETag") != etagGz {
+		t.Errorf("HEAD: %d, %d bytes, ETag %q", head.StatusCode, len(body), head.Header.Get("ETag"))
+	}
+	// Composite tiles revalidate the same way, from the versions of all their layers.
+	comp, _ := fetch(t, "GET", base+"/tiles/districts,regions/"+z6All+".mvt", "Accept-Encoding", "gzip")
+	if resp, _ := fetch(t, "GET", base+"/tiles/districts,regions/"+z6All+".mvt", "If-None-Match", comp.Header.Get("ETag")); resp.StatusCode != 304 {
+		t.Errorf("composite revalidated: %d", resp.StatusCode)
+	}
+	if comp.Header.Get("ETag") == etagGz {
+		t.Error("the composite tile has its single layer's ETag")
+	}
+	pre, _ := fetch(t, "OPTIONS", url, "Origin", "https://example.org", "Access-Control-Request-Method", "GET")
+	if pre.StatusCode != 204 || pre.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("preflight: %d, Allow-Origin %q", pre.StatusCode, pre.Header.Get("Access-Control-Allow-Origin"))
+	}
+}
+
+func TestTileCacheAndFilters(t *testing.T) {
+	store, _ := geotest.Seeded(t)
+	base, srv := tileServer(t, store, 16)
+	url := base + "/tiles/clusters/" + z6All + ".mvt"
+
+	first, a := fetch(t, "GET", url)
+	second, b := fetch(t, "GET", url)
+	if first.Header.Get("X-Tile-Cache") != "miss" || second.Header.Get("X-Tile-Cache") != "hit" {
+		t.Errorf("cache: %s then %s, want miss then hit", first.Header.Get("X-Tile-Cache"), second.Header.Get("X-Tile-Cache"))
+	}
+	if !bytes.Equal(a, b) || first.Header.Get("ETag") != second.Header.Get("ETag") {
+		t.Error("the cached tile differs from the built one")
+	}
+	// A filtered tile is its own entry, with its own ETag, and holds only matching features.
+	var operating int
+	if err := store.Pool().QueryRow(context.Background(), "SELECT count(*) FROM clusters WHERE status = 'operating'").Scan(&operating); err != nil {
+		t.Fatal(err)
+	}
+	f1, fb := fetch(t, "GET", url+"?status=operating")
+	f2, _ := fetch(t, "GET", url+"?status=operating")
+	if f1.Header.Get("X-Tile-Cache") != "miss" || f2.Header.Get("X-Tile-Cache") != "hit" || f1.Header.Get("ETag") == first.Header.Get("ETag") {
+		t.Errorf("filtered: %s then %s, ETag %s vs %s", f1.Header.Get("X-Tile-Cache"), f2.Header.Get("X-Tile-Cache"), f1.Header.Get("ETag"), first.Header.Get("ETag"))
+	}
+	if operating > 0 {
+		rep := tileReport(t, "filtered", fb)
+		if rep.Layers[0].Features != operating {
+			t.Errorf("%d features, %d operating clusters", rep.Layers[0].Features, operating)
+		}
+		for _, f := range rep.Layers[0].FeatureReports {
+			if f.Properties["status"] != "operating" {
+				t.Errorf("feature %d: status %v", f.ID, f.Properties["status"])
+			}
+		}
+	} else if f1.StatusCode != 204 {
+		t.Errorf("no operating cluster, yet %d", f1.StatusCode)
+	}
+	if entries, used := srv.tiles.cache.stats(); entries < 2 || used <= 0 {
+		t.Errorf("cache holds %d entries, %d bytes", entries, used)
+	}
+
+	// With the cache off every tile is built, and revalidation still needs no query.
+	offBase, off := tileServer(t, store, 0)
+	r1, _ := fetch(t, "GET", offBase+"/tiles/clusters/"+z6All+".mvt")
+	r2, _ := fetch(t, "GET", offBase+"/tiles/clusters/"+z6All+".mvt")
+	if r1.Header.Get("X-Tile-Cache") != "miss" || r2.Header.Get("X-Tile-Cache") != "miss" || off.tiles.cache != nil {
+		t.Errorf("cache off: %s, %s", r1.Header.Get("X-Tile-Cache"), r2.Header.Get("X-Tile-Cache"))
+	}
+	if r1.Header.Get("ETag") != first.Header.Get("ETag") {
+		t.Errorf("two servers give one tile different ETags: %s, %s", r1.Header.Get("ETag"), first.Header.Get("ETag"))
+	}
+	r3, _ := fetch(t, "GET", offBase+"/tiles/clusters/"+z6All+".mvt", "If-None-Match", r1.Header.Get("ETag"))
+	if r3.StatusCode != 304 || r3.Header.Get("X-Tile-Cache") != "revalidated" {
+		t.Errorf("cache off, revalidation: %d %s", r3.StatusCode, r3.Header.Get("X-Tile-Cache"))
+	}
+}
+
+// TestConcurrentMissesRunOneQuery: many clients asking at once for a tile nobody has built run
+// one query; the others share its result.
+func TestConcurrentMissesRunOneQuery(t *testing.T) {
+	store, _ := geotest.Seeded(t)
+	base, _ := tileServer(t, store, 16)
+	for _, path := range []string{"/tiles/districts/" + z7West + ".mvt", "/tiles/regions/8/204/117.mvt"} {
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		statuses := map[string]int{}
+		start := make(chan struct{})
+		for range 24 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				resp, _ := fetch(t, "GET", base+path)
+				mu.Lock()
+				statuses[resp.Header.Get("X-Tile-Cache")]++
+				mu.Unlock()
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if statuses["miss"] != 1 {
+			t.Errorf("%s: %v, want exactly one miss", path, statuses)
+		}
+	}
+}
+
+// reimport changes one feature through the import path, as `clustermap import` would.
+func reimport(t *testing.T, store *geo.Store, layer, id string, change func(props map[string]any)) {
+	t.Helper()
+	ctx := context.Background()
+	l, _ := store.Catalog().Layer(layer)
+	text, err := store.Feature(ctx, l, id, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f map[string]any
+	if err := json.Unmarshal(text, &f); err != nil {
+		t.Fatal(err)
+	}
+	change(f["properties"].(map[string]any))
+	fc, _ := json.Marshal(map[string]any{"type": "FeatureCollection", "features": []any{f}})
+	if rep, err := store.Import(ctx, layer, fc, geo.ImportOptions{}); err != nil || rep.Updated != 1 {
+		t.Fatalf("import: %+v, %v", rep, err)
+	}
+}
+
+// TestServersSeeImportsAndSeeds: two servers with their own pools, caches and listeners share one
+// database. After an import (or a seed) commits, each server's next request, once its listener
+// has heard of the change, returns the new data, never the cached tile.
+func TestServersSeeImportsAndSeeds(t *testing.T) {
+	store, dbURL := geotest.Seeded(t)
+	baseA, a := tileServer(t, geotest.Open(t, dbURL), 16)
+	baseB, b := tileServer(t, geotest.Open(t, dbURL), 16)
+	writer := store // a third pool: the `clustermap import` process
+
+	var id int64
+	var oldName string
+	if err := writer.Pool().QueryRow(context.Background(), "SELECT id, name FROM clusters WHERE GeometryType(geom) = 'POINT' ORDER BY id LIMIT 1").Scan(&id, &oldName); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{"/tiles/clusters/" + z6All + ".mvt", "/tiles/districts,clusters/" + z6All + ".mvt"}
+	etags := map[string]string{}
+	for _, base := range []string{baseA, baseB} {
+		for _, p := range paths {
+			fetch(t, "GET", base+p)
+			resp, body := fetch(t, "GET", base+p)
+			if resp.Header.Get("X-Tile-Cache") != "hit" {
+				t.Fatalf("%s%s: not cached (%s)", base, p, resp.Header.Get("X-Tile-Cache"))
+			}
+			if !hasClusterNote(t, body, id, "") {
+				t.Fatalf("cluster %d already noted?", id)
+			}
+			etags[base+p] = resp.Header.Get("ETag")
+		}
+	}
+
+	note := fmt.Sprintf("changed by an import at %d", time.Now().UnixNano())
+	reimport(t, writer, "clusters", strconv.FormatInt(id, 10), func(p map[string]any) { p["notes"] = note })
+	versions, err := writer.LayerVersions(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, srv := range map[string]*Server{baseA: a, baseB: b} {
+		lag := waitUntil(t, "the listener to hear of the import", func() bool {
+			v, live := srv.tiles.versions.current("clusters")
+			return live && v >= versions["clusters"]
+		})
+		t.Logf("%s heard of the import after %v", name, lag)
+		for _, p := range paths {
+			resp, body := fetch(t, "GET", name+p)
+			if resp.Header.Get("X-Tile-Cache") == "hit" || resp.Header.Get("ETag") == etags[name+p] {
+				t.Errorf("%s%s: %s with the old ETag %s after the import", name, p, resp.Header.Get("X-Tile-Cache"), resp.Header.Get("ETag"))
+			}
+			if !hasClusterNote(t, body, id, note) {
+				t.Errorf("%s%s: the next request after the import still shows the old cluster", name, p)
+			}
+		}
+	}
+
+	// A seed into an empty database: empty tiles first, the seeded data right after.
+	empty, emptyURL := geotest.Migrated(t)
+	baseC, c := tileServer(t, geotest.Open(t, emptyURL), 16)
+	baseD, d := tileServer(t, geotest.Open(t, emptyURL), 16)
+	for _, base := range []string{baseC, baseD} {
+		fetch(t, "GET", base+"/tiles/districts/"+z6All+".mvt")
+		if resp, _ := fetch(t, "GET", base+"/tiles/districts/"+z6All+".mvt"); resp.StatusCode != 204 || resp.Header.Get("X-Tile-Cache") != "hit" {
+			t.Fatalf("empty database: %d %s", resp.StatusCode, resp.Header.Get("X-Tile-Cache"))
+		}
+	}
+	if _, err := empty.Seed(context.Background(), geotest.SeedFS(t)); err != nil {
+		t.Fatal(err)
+	}
+	versions, _ = empty.LayerVersions(context.Background())
+	for name, srv := range map[string]*Server{baseC: c, baseD: d} {
+		waitUntil(t, "the listener to hear of the seed", func() bool {
+			v, live := srv.tiles.versions.current("districts")
+			return live && v >= versions["districts"]
+		})
+		resp, body := fetch(t, "GET", name+"/tiles/districts/"+z6All+".mvt")
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s after the seed: %d", name, resp.StatusCode)
+		}
+		if n := tileReport(t, "seeded", body).Layers[0].Features; n != 17 {
+			t.Errorf("%s after the seed: %d districts", name, n)
+		}
+	}
+}
+
+// hasClusterNote reports whether cluster id's notes in a tile equal note ("" for none).
+func hasClusterNote(t *testing.T, tile []byte, id int64, note string) bool {
+	t.Helper()
+	rep := tileReport(t, "tile", tile)
+	l := rep.Layer("clusters")
+	if l == nil {
+		t.Fatal("no clusters layer")
+	}
+	f := l.FeatureByID(uint64(id))
+	if f == nil {
+		t.Fatalf("cluster %d missing", id)
+	}
+	got, _ := f.Properties["notes"].(string)
+	return got == note || (note == "" && !strings.HasPrefix(got, "changed by an import"))
+}
+
+// TestLostListenerBypassesCache: while the listener is down the server cannot know whether a
+// cached tile is current, so it answers from the database until it has re-read the versions.
+func TestLostListenerBypassesCache(t *testing.T) {
+	store, dbURL := geotest.Seeded(t)
+	base, srv := tileServer(t, geotest.Open(t, dbURL), 16)
+	path := base + "/tiles/clusters/" + z6All + ".mvt"
+	fetch(t, "GET", path)
+	var id int64
+	if err := store.Pool().QueryRow(context.Background(), "SELECT min(id) FROM clusters").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	// Change the data in the transaction that kills the listener: its notification reaches nobody.
+	ctx := context.Background()
+	tx, err := store.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "UPDATE clusters SET notes = 'changed by an import while away' WHERE id = $1", id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'clustermap-listen' AND datname = current_database()"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the loss to be noticed", func() bool { return !srv.tiles.versions.live.Load() })
+	resp, body := fetch(t, "GET", path)
+	if resp.Header.Get("X-Tile-Cache") == "hit" || !hasClusterNote(t, body, id, "changed by an import while away") {
+		t.Errorf("listener down: %s, stale tile served", resp.Header.Get("X-Tile-Cache"))
+	}
+	waitUntil(t, "the listener to be back", func() bool { return srv.tiles.versions.live.Load() })
+	fetch(t, "GET", path)
+	resp, body = fetch(t, "GET", path)
+	if resp.Header.Get("X-Tile-Cache") != "hit" || !hasClusterNote(t, body, id, "changed by an import while away") {
+		t.Errorf("listener back: %s", resp.Header.Get("X-Tile-Cache"))
+	}
+}
+
+func TestTileJSON(t *testing.T) {
+	store, _ := geotest.Seeded(t)
+	base, _ := tileServer(t, store, 16)
+	var doc tileJSON
+	resp, body := fetch(t, "GET", base+"/tiles/districts.json")
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("%d, CORS %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	districts, _ := store.Catalog().Layer("districts")
+	if doc.TileJSON != "3.0.0" || doc.Tiles[0] != base+"/tiles/districts/{z}/{x}/{y}.mvt" || doc.Attribution != districts.Attribution {
+		t.Errorf("tilejson %q tiles %v attribution %q", doc.TileJSON, doc.Tiles, doc.Attribution)
+	}
+	if doc.MinZoom != 0 || doc.MaxZoom != tileJSONMaxZoom || len(doc.VectorLayers) != 1 || doc.VectorLayers[0].ID != "districts" {
+		t.Errorf("zooms %d..%d, layers %+v", doc.MinZoom, doc.MaxZoom, doc.VectorLayers)
+	}
+	for _, f := range districts.Fields {
+		if doc.VectorLayers[0].Fields[f.Name] == "" {
+			t.Errorf("field %s missing from vector_layers", f.Name)
+		}
+	}
+	if len(doc.VectorLayers[0].Fields) != len(districts.Fields) {
+		t.Errorf("fields %v", doc.VectorLayers[0].Fields)
+	}
+	b := doc.Bounds
+	if b[0] < 107 || b[0] > 107.6 || b[2] < 108.7 || b[2] > 109 || b[1] < 12.9 || b[3] > 14.7 {
+		t.Errorf("bounds %v are not Gia Lai's", b)
+	}
+	if doc.Center[0] < b[0] || doc.Center[0] > b[2] || doc.Center[1] < b[1] || doc.Center[1] > b[3] || doc.Center[2] < 6 || doc.Center[2] > 9 {
+		t.Errorf("center %v", doc.Center)
+	}
+	// Behind a proxy the tile URLs are the proxy's; filters are carried into them.
+	_, body = fetch(t, "GET", base+"/tiles/clusters,districts.json?", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "maps.example.org")
+	_ = json.Unmarshal(body, &doc)
+	if doc.Tiles[0] != "https://maps.example.org/tiles/clusters,districts/{z}/{x}/{y}.mvt" || len(doc.VectorLayers) != 2 || doc.VectorLayers[1].ID != "districts" {
+		t.Errorf("composite behind a proxy: tiles %v, %d layers", doc.Tiles, len(doc.VectorLayers))
+	}
+	if !strings.Contains(doc.Attribution, "Facts") || !strings.Contains(doc.Attribution, "geoBoundaries") {
+		t.Errorf("composite attribution %q", doc.Attribution)
+	}
+	_, body = fetch(t, "GET", base+"/tiles/clusters.json?status=operating")
+	_ = json.Unmarshal(body, &doc)
+	if doc.Tiles[0] != base+"/tiles/clusters/{z}/{x}/{y}.mvt?status=operating" {
+		t.Errorf("filtered tilejson tiles %v", doc.Tiles)
+	}
+	if resp, _ := fetch(t, "GET", base+"/tiles/clusters.json?status=bogus"); resp.StatusCode != 400 {
+		t.Errorf("bad filter: %d", resp.StatusCode)
+	}
+	if again, _ := fetch(t, "GET", base+"/tiles/districts.json", "If-None-Match", resp.Header.Get("ETag")); again.StatusCode != 304 {
+		t.Errorf("revalidation: %d", again.StatusCode)
+	}
+	// The layer catalog links to it.
+	_, body = fetch(t, "GET", base+"/api/layers")
+	if !strings.Contains(string(body), `"href":"`+base+`/tiles/districts.json"`) {
+		t.Error("the catalog does not link the TileJSON")
+	}
+}
+
+// TestGDALReadsEveryLayer: GDAL's MVT driver (ogrinfo, from gdal-bin) reads the z6 tile of every
+// layer with the right feature count, the declared attributes and their values.
+func TestGDALReadsEveryLayer(t *testing.T) {
+	if _, err := exec.LookPath("ogrinfo"); err != nil {
+		t.Fatal("ogrinfo not found: install gdal-bin (.ci/install.sh --gdal)")
+	}
+	store, _ := geotest.Seeded(t)
+	base, _ := tileServer(t, store, 16)
+	dir := t.TempDir()
+	for _, l := range store.Catalog().Layers() {
+		resp, body := fetch(t, "GET", base+"/tiles/"+l.ID+"/"+z6All+".pbf")
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", l.ID, resp.StatusCode)
+		}
+		rep := tileReport(t, l.ID, body)
+		// GDAL georeferences a lone tile from its z/x/y path.
+		path := filepath.Join(dir, l.ID, "6", "51", "29.pbf")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		summary, err := exec.Command("ogrinfo", "-ro", "-al", "-so", path).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: ogrinfo: %v\n%s", l.ID, err, summary)
+		}
+		var rows int
+		if err := store.Pool().QueryRow(context.Background(), "SELECT count(*) FROM "+l.Table).Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(summary), "Layer name: "+l.ID+"\n") || !strings.Contains(string(summary), fmt.Sprintf("Feature Count: %d\n", rows)) {
+			t.Errorf("%s: GDAL does not read %d features:\n%s", l.ID, rows, summary)
+		}
+		var fields []string
+		for _, m := range regexp.MustCompile(`(?m)^([a-z_0-9]+): (String|Real|Integer|Integer64) `).FindAllStringSubmatch(string(summary), -1) {
+			if m[1] != "mvt_id" { // GDAL's name for the feature id
+				fields = append(fields, m[1])
+			}
+		}
+		slices.Sort(fields)
+		// ST_AsMVT lists every column as a key; GDAL shows the keys that features use.
+		var keys []string
+		for _, f := range rep.Layers[0].FeatureReports {
+			for k := range f.Properties {
+				if !slices.Contains(keys, k) {
+					keys = append(keys, k)
+				}
+			}
+		}
+		slices.Sort(keys)
+		if !slices.Equal(fields, keys) {
+			t.Errorf("%s: GDAL fields %v, tile keys %v", l.ID, fields, keys)
+		}
+		if _, ok := l.Field(l.NaturalKey); !ok || !slices.Contains(fields, l.NaturalKey) {
+			t.Errorf("%s: key field %s not read", l.ID, l.NaturalKey)
+		}
+		// The values GDAL reads are the values in the tile.
+		features, err := exec.Command("ogrinfo", "-ro", "-al", "-q", path).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: ogrinfo: %v", l.ID, err)
+		}
+		for k, v := range rep.Layers[0].FeatureReports[0].Properties {
+			s, ok := v.(string)
+			if !ok || strings.Contains(s, "\n") {
+				continue
+			}
+			if !strings.Contains(string(features), fmt.Sprintf("  %s (String) = %s\n", k, s)) {
+				t.Errorf("%s: GDAL does not read %s = %q", l.ID, k, s)
+			}
+		}
+	}
+}
+
+func TestFlightGroup(t *testing.T) {
+	key := tileKey{layers: "districts", tile: geo.TileCoord{Z: 1}}
+	t.Run("one run for concurrent callers", func(t *testing.T) {
+		var g flightGroup
+		var runs atomic.Int32
+		release := make(chan struct{})
+		var wg sync.WaitGroup
+		results := make([]*tileBody, 10)
+		for i := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i], _, _ = g.do(context.Background(), key, nil, func(context.Context) (*tileBody, error) {
+					runs.Add(1)
+					<-release
+					return &tileBody{raw: []byte("x")}, nil
+				})
+			}()
+		}
+		waitUntil(t, "callers to join", func() bool {
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			return g.calls[key] != nil && g.calls[key].waiters == 10
+		})
+		close(release)
+		wg.Wait()
+		if runs.Load() != 1 {
+			t.Errorf("%d runs", runs.Load())
+		}
+		for _, r := range results {
+			if r != results[0] || r == nil {
+				t.Fatal("callers got different results")
+			}
+		}
+	})
+	t.Run("cancelled when every caller has left", func(t *testing.T) {
+		var g flightGroup
+		cancelled := make(chan struct{})
+		ctx1, cancel1 := context.WithCancel(context.Background())
+		ctx2, cancel2 := context.WithCancel(context.Background())
+		started := make(chan struct{})
+		fn := func(ctx context.Context) (*tileBody, error) {
+			close(started)
+			<-ctx.Done()
+			close(cancelled)
+			return nil, ctx.Err()
+		}
+		errs := make(chan error, 2)
+		go func() { _, _, err := g.do(ctx1, key, nil, fn); errs <- err }()
+		<-started
+		go func() { _, _, err := g.do(ctx2, key, nil, fn); errs <- err }()
+		waitUntil(t, "the second caller to join", func() bool {
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			return g.calls[key].waiters == 2
+		})
+		cancel1()
+		if err := <-errs; !errors.Is(err, context.Canceled) {
+			t.Errorf("first caller: %v", err)
+		}
+		select {
+		case <-cancelled:
+			t.Fatal("the query was cancelled while a caller still waited")
+		case <-time.After(50 * time.Millisecond):
+		}
+		cancel2()
+		<-errs
+		select {
+		case <-cancelled:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the query outlived its last caller")
+		}
+		// A later caller runs a fresh query rather than joining the cancelled one.
+		body, shared, err := g.do(context.Background(), key, nil, func(context.Context) (*tileBody, error) { return &tileBody{}, nil })
+		if err != nil || shared || body == nil {
+			t.Errorf("after abandonment: %v, shared %v", err, shared)
+		}
+	})
+}
+
+func TestTileCacheIsBoundedInBytes(t *testing.T) {
+	if newTileCache(0) != nil {
+		t.Fatal("size 0 must disable the cache")
+	}
+	var none *tileCache
+	none.add(tileKey{}, &tileBody{})
+	if _, ok := none.get(tileKey{}); ok {
+		t.Fatal("a disabled cache returned a tile")
+	}
+	c := newTileCache(64 << 10)
+	body := func(n int) *tileBody { return newTileBody(bytes.Repeat([]byte{1}, n), "e", []int64{1}, false) }
+	for i := range 100 {
+		c.add(tileKey{layers: "l", tile: geo.TileCoord{Z: 20, X: i}}, body(2000))
+		if i == 10 {
+			c.get(tileKey{layers: "l", tile: geo.TileCoord{Z: 20, X: 0}}) // recently used: kept
+		}
+	}
+	entries, used := c.stats()
+	if used > 64<<10 || entries < 20 || entries > 32 {
+		t.Errorf("%d entries, %d bytes", entries, used)
+	}
+	if _, ok := c.get(tileKey{layers: "l", tile: geo.TileCoord{Z: 20, X: 1}}); ok {
+		t.Error("the oldest entry survived")
+	}
+	if _, ok := c.get(tileKey{layers: "l", tile: geo.TileCoord{Z: 20, X: 99}}); !ok {
+		t.Error("the newest entry is gone")
+	}
+	// Replacing an entry does not leak its bytes; a tile too large for the cache is not kept.
+	for range 10 {
+		c.add(tileKey{layers: "l", tile: geo.TileCoord{Z: 20, X: 99}}, body(2000))
+	}
+	if _, again := c.stats(); again != used {
+		t.Errorf("replacing an entry moved the byte count %d → %d", used, again)
+	}
+	c.add(tileKey{layers: "big"}, body(20<<10))
+	if _, ok := c.get(tileKey{layers: "big"}); ok {
+		t.Error("a tile of a third of the cache was kept")
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for h, want := range map[string]bool{
+		"": false, "gzip": true, "GZIP": true, "x-gzip": true, "deflate, gzip;q=0.5": true,
+		"gzip;q=0": false, "gzip; q=0.0": false, "br, deflate": false, "*": true, "*;q=0": false,
+		"gzip;q=0, *": false, "identity": false, "br;q=1.0, gzip;q=0.8, *;q=0.1": true,
+	} {
+		if got := acceptsGzip(h); got != want {
+			t.Errorf("acceptsGzip(%q) = %v", h, got)
+		}
+	}
+}
+
+func TestETagMatches(t *testing.T) {
+	tags := []string{`"v1"`, `"v1-gz"`}
+	for h, want := range map[string]bool{
+		`"v1"`: true, `"v1-gz"`: true, `W/"v1"`: true, `"a", "v1-gz"`: true, `*`: true,
+		`"v2"`: false, `v1`: false, ``: false, `"v1`: false,
+	} {
+		if got := etagMatches(h, tags...); got != want {
+			t.Errorf("etagMatches(%q) = %v", h, got)
+		}
+	}
+}
