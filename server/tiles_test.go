@@ -90,6 +90,20 @@ func fetch(t testing.TB, method, url string, header ...string) (*http.Response, 
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every tile any test receives is checked strictly, whatever the test is about.
+	if resp.StatusCode == http.StatusOK && resp.Header.Get("Content-Type") == mvtType && method != http.MethodHead {
+		mvt := body
+		if resp.Header.Get("Content-Encoding") == "gzip" {
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				t.Fatalf("%s: Content-Encoding gzip, body is not: %v", url, err)
+			}
+			if mvt, err = io.ReadAll(zr); err != nil {
+				t.Fatalf("%s: %v", url, err)
+			}
+		}
+		tileReport(t, url, mvt)
+	}
 	return resp, body
 }
 
