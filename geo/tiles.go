@@ -212,7 +212,7 @@ type VersionWatch struct {
 
 // How the watcher keeps its connection honest: a silent connection is probed (and the versions
 // re-read) this often, and a lost one is retried with a growing pause.
-var (
+const (
 	watchKeepAlive  = 15 * time.Second
 	watchRetryFirst = 100 * time.Millisecond
 	watchRetryMax   = 5 * time.Second
