@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gin-contrib/gzip"
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo"
@@ -36,14 +37,24 @@ type Server struct {
 	log    *slog.Logger
 	engine *gin.Engine
 	tiles  *tileState
+	app    *webApp
 }
 
 // New builds the server and its routes.
 func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, store: store, log: log, engine: gin.New(), tiles: newTileState(cfg, store.Catalog())}
+	app, err := newWebApp()
+	if err != nil {
+		// The app is embedded at build time; failing to read it is a broken build, not input.
+		panic(fmt.Sprintf("embedded web app: %v", err))
+	}
+	s.app = app
 	s.engine.HandleMethodNotAllowed = true
-	s.engine.Use(withRequestID(), logRequests(log), recoverJSON(log), writeErrors(log))
+	// gzip sits outside writeErrors so error bodies are compressed like any other; tiles are
+	// compressed (once, then cached) by the tile handler itself.
+	compress := gzip.Gzip(gzip.DefaultCompression, gzip.WithExcludedPathsRegexs([]string{`^/tiles/`}))
+	s.engine.Use(withRequestID(), logRequests(log), recoverJSON(log), compress, writeErrors(log))
 	s.routes()
 	return s
 }
@@ -95,7 +106,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 
 func (s *Server) routes() {
 	r := s.engine
-	r.NoRoute(func(c *gin.Context) { _ = c.Error(notFound("no such resource: " + c.Request.URL.Path)) })
+	// The web app is served for any path no route claims; anything else is a JSON 404.
+	r.NoRoute(s.app.handle)
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": "method not allowed"})
 	})
