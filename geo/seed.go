@@ -269,24 +269,34 @@ func (sd *seeder) zones(ctx context.Context) ([]byte, error) {
 }
 
 func (sd *seeder) plants(ctx context.Context) ([]byte, error) {
-	rows, err := readCSV(sd.fs, "plants.csv")
+	fc := geojson.NewFeatureCollection()
+	err := sd.appendPlaced(ctx, fc, "plants.csv",
+		[]string{"name", "kind", "crop", "capacity_unit", "status", "district_code", "notes"}, []string{"capacity"})
 	if err != nil {
 		return nil, err
 	}
-	fc := geojson.NewFeatureCollection()
+	return json.Marshal(fc)
+}
+
+// appendPlaced adds the rows of a CSV file as point features located by their "place" column.
+func (sd *seeder) appendPlaced(ctx context.Context, fc *geojson.FeatureCollection, file string, texts, numbers []string) error {
+	rows, err := readCSV(sd.fs, file)
+	if err != nil {
+		return err
+	}
 	for _, r := range rows {
 		at, quality, placement, err := sd.locate(ctx, r["place"])
 		if err != nil {
-			return nil, fmt.Errorf("plant %s: %w", r["name"], err)
+			return fmt.Errorf("%s: %s: %w", file, r["name"], err)
 		}
 		f := geojson.NewFeature(at)
-		f.Properties = props(r, []string{"name", "kind", "crop", "capacity_unit", "status", "district_code", "notes"}, []string{"capacity"})
+		f.Properties = props(r, texts, numbers)
 		f.Properties["sources"] = splitList(r["sources"])
 		f.Properties["geometry_quality"] = quality
 		f.Properties["placement"] = placement
 		fc.Append(f)
 	}
-	return json.Marshal(fc)
+	return nil
 }
 
 // energy takes the hydropower and biomass rows of places.csv (Global Power Plant Database points)
@@ -317,21 +327,9 @@ func (sd *seeder) energy(ctx context.Context) ([]byte, error) {
 		}
 		fc.Append(f)
 	}
-	rows, err := readCSV(sd.fs, "energy.csv")
+	err := sd.appendPlaced(ctx, fc, "energy.csv", []string{"name", "kind", "status", "district_code", "notes"}, []string{"capacity_mw"})
 	if err != nil {
 		return nil, err
-	}
-	for _, r := range rows {
-		at, quality, placement, err := sd.locate(ctx, r["place"])
-		if err != nil {
-			return nil, fmt.Errorf("energy %s: %w", r["name"], err)
-		}
-		f := geojson.NewFeature(at)
-		f.Properties = props(r, []string{"name", "kind", "status", "district_code", "notes"}, []string{"capacity_mw"})
-		f.Properties["sources"] = splitList(r["sources"])
-		f.Properties["geometry_quality"] = quality
-		f.Properties["placement"] = placement
-		fc.Append(f)
 	}
 	return json.Marshal(fc)
 }
