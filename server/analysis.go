@@ -1,6 +1,297 @@
 package server
 
-import "github.com/gin-gonic/gin"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/clustermap/clustermap/geo"
+)
 
 // analysisRoutes registers the planning endpoints (eligibility, linkage, summaries, sites) on /api.
-func (s *Server) analysisRoutes(api *gin.RouterGroup) {}
+func (s *Server) analysisRoutes(api *gin.RouterGroup) {
+	cache := newAnswerCache(analysisCacheBytes)
+	api.GET("/clusters/:id/eligibility", s.handleClusterEligibility)
+	api.GET("/districts/:code/eligibility", s.handleDistrictEligibility)
+	api.GET("/analysis/linkage", s.cachedAnswer(cache, "linkage", linkageRequest))
+	api.GET("/summary", s.cachedAnswer(cache, "summary", summaryRequest))
+	api.GET("/regions/:slug/summary", s.cachedAnswer(cache, "region", regionRequest))
+	api.GET("/sites", s.cachedAnswer(cache, "sites", sitesRequest))
+}
+
+// analysisCacheBytes bounds the answers kept: a province-wide linkage at 100× the seed is ~2 MB.
+const analysisCacheBytes = 64 << 20
+
+// answerCache keeps the JSON of the province-wide answers (linkage, summaries, sites), which read
+// every cluster and zone, for the one data version they were computed from. Any write to the
+// data they read changes the version (geo.Store.AnalysisVersion), and the first request that
+// sees a new version empties the cache, so no answer outlives its data; eligibility answers
+// read one row and are never cached.
+type answerCache struct {
+	mu      sync.Mutex
+	version string
+	entries map[string][]byte
+	size    int
+	max     int
+}
+
+func newAnswerCache(max int) *answerCache {
+	return &answerCache{entries: map[string][]byte{}, max: max}
+}
+
+func (c *answerCache) get(version, key string) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version != c.version {
+		c.version, c.entries, c.size = version, map[string][]byte{}, 0
+		return nil, false
+	}
+	body, ok := c.entries[key]
+	return body, ok
+}
+
+// put keeps body unless the data has moved on since it was computed, or it would not fit; a full
+// cache starts over, which is simpler than tracking recency and rare with a handful of views.
+func (c *answerCache) put(version, key string, body []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version != c.version || len(body) > c.max {
+		return
+	}
+	if c.size+len(body) > c.max {
+		c.entries, c.size = map[string][]byte{}, 0
+	}
+	c.entries[key] = body
+	c.size += len(body)
+}
+
+// answerFunc parses a request into a cache key and the computation of its answer; the key holds
+// every validated parameter, so two requests with one key have one answer.
+type answerFunc func(c *gin.Context, store *geo.Store) (key string, answer func(context.Context) (any, error), err error)
+
+// cachedAnswer serves an answer from the cache when the data has not changed since it was
+// computed; the X-Analysis-Cache header says which happened.
+func (s *Server) cachedAnswer(cache *answerCache, name string, parse answerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		key, answer, err := parse(c, s.store)
+		if err != nil {
+			_ = c.Error(err)
+			return
+		}
+		ctx := c.Request.Context()
+		version, err := s.store.AnalysisVersion(ctx)
+		if err != nil {
+			_ = c.Error(err)
+			return
+		}
+		key = name + "?" + key
+		if body, ok := cache.get(version, key); ok {
+			c.Header("X-Analysis-Cache", "hit")
+			c.Data(http.StatusOK, analysisJSONType, body)
+			return
+		}
+		v, err := answer(ctx)
+		if err != nil {
+			_ = c.Error(err)
+			return
+		}
+		body, err := json.Marshal(v)
+		if err != nil {
+			_ = c.Error(fmt.Errorf("%s: encode answer: %w", name, err))
+			return
+		}
+		cache.put(version, key, body)
+		c.Header("X-Analysis-Cache", "miss")
+		c.Data(http.StatusOK, analysisJSONType, body)
+	}
+}
+
+const analysisJSONType = "application/json; charset=utf-8"
+
+// analysisParams reads a query string strictly: only the listed parameters, each at most once.
+func analysisParams(c *gin.Context, allowed ...string) (map[string]string, error) {
+	q, err := parseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(q))
+	for key, vals := range q {
+		if !slices.Contains(allowed, key) {
+			return nil, badRequest(fmt.Sprintf("unknown parameter %q (allowed: %s)", key, strings.Join(allowed, ", ")))
+		}
+		if len(vals) != 1 {
+			return nil, badRequest(fmt.Sprintf("parameter %s is given %d times", key, len(vals)))
+		}
+		out[key] = strings.TrimSpace(vals[0])
+	}
+	return out, nil
+}
+
+// parseNumber reads an optional decimal parameter within [lo, hi]; absent or empty gives nil.
+func parseNumber(p map[string]string, name string, lo, hi float64) (*float64, error) {
+	s, ok := p[name]
+	if !ok || s == "" {
+		return nil, nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < lo || v > hi {
+		return nil, badRequest(fmt.Sprintf("%s must be a number from %g to %g", name, lo, hi))
+	}
+	return &v, nil
+}
+
+// parseRadius reads radius_km, default geo.DefaultRadiusKM.
+func parseRadius(p map[string]string) (float64, error) {
+	r, err := parseNumber(p, "radius_km", geo.MinRadiusKM, geo.MaxRadiusKM)
+	if err != nil || r == nil {
+		return geo.DefaultRadiusKM, err
+	}
+	return *r, nil
+}
+
+// maxAddHa bounds a proposed expansion: far above any cluster, it only keeps nonsense out.
+const maxAddHa = 10000
+
+func (s *Server) handleClusterEligibility(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		_ = c.Error(badRequest(fmt.Sprintf("cluster id %q is not an integer", c.Param("id"))))
+		return
+	}
+	p, err := analysisParams(c, "add_ha")
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	add, err := parseNumber(p, "add_ha", 0, maxAddHa)
+	if err != nil || (add != nil && *add <= 0) {
+		err = badRequest(fmt.Sprintf("add_ha must be a number above 0 and at most %d (omit it to ask whether any expansion fits)", maxAddHa))
+	}
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	answer, err := s.store.ClusterEligibility(c.Request.Context(), id, add)
+	if errors.Is(err, geo.ErrNotFound) {
+		err = notFound(fmt.Sprintf("no cluster with id %d", id))
+	}
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, answer)
+}
+
+func (s *Server) handleDistrictEligibility(c *gin.Context) {
+	if _, err := analysisParams(c); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	answer, err := s.store.DistrictEligibility(c.Request.Context(), c.Param("code"))
+	if errors.Is(err, geo.ErrNotFound) {
+		err = notFound(fmt.Sprintf("no district with code %q", c.Param("code")))
+	}
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, answer)
+}
+
+func linkageRequest(c *gin.Context, store *geo.Store) (string, func(context.Context) (any, error), error) {
+	p, err := analysisParams(c, "radius_km")
+	if err != nil {
+		return "", nil, err
+	}
+	radius, err := parseRadius(p)
+	if err != nil {
+		return "", nil, err
+	}
+	return strconv.FormatFloat(radius, 'g', -1, 64), func(ctx context.Context) (any, error) { return store.Linkage(ctx, radius) }, nil
+}
+
+func summaryOptions(c *gin.Context) (geo.SummaryOptions, string, error) {
+	p, err := analysisParams(c, "radius_km", "kind")
+	if err != nil {
+		return geo.SummaryOptions{}, "", err
+	}
+	radius, err := parseRadius(p)
+	opt := geo.SummaryOptions{RadiusKM: radius, Kind: p["kind"]}
+	return opt, strconv.FormatFloat(radius, 'g', -1, 64) + "|" + opt.Kind, err
+}
+
+func summaryRequest(c *gin.Context, store *geo.Store) (string, func(context.Context) (any, error), error) {
+	opt, key, err := summaryOptions(c)
+	return key, func(ctx context.Context) (any, error) { return store.Summary(ctx, opt) }, err
+}
+
+func regionRequest(c *gin.Context, store *geo.Store) (string, func(context.Context) (any, error), error) {
+	opt, key, err := summaryOptions(c)
+	slug := c.Param("slug")
+	return slug + "|" + key, func(ctx context.Context) (any, error) {
+		answer, err := store.RegionSummary(ctx, slug, opt)
+		if errors.Is(err, geo.ErrNotFound) {
+			err = notFound(fmt.Sprintf("no region %q", slug))
+		}
+		return answer, err
+	}, err
+}
+
+// Site-finder result limits.
+const (
+	defaultSitesLimit = 100
+	maxSitesLimit     = 1000
+)
+
+func siteQuery(c *gin.Context) (geo.SiteQuery, error) {
+	allowed := append([]string{"industry", "min_free_ha", "crop", "max_highway_km", "radius_km", "kind", "limit"}, geo.WeightParams...)
+	q := geo.SiteQuery{Weights: geo.DefaultSiteWeights, Limit: defaultSitesLimit}
+	p, err := analysisParams(c, allowed...)
+	if err != nil {
+		return q, err
+	}
+	q.Industry, q.Crop, q.Kind = p["industry"], p["crop"], p["kind"]
+	if q.RadiusKM, err = parseRadius(p); err != nil {
+		return q, err
+	}
+	if q.MinFreeHa, err = parseNumber(p, "min_free_ha", 0, 1e6); err != nil {
+		return q, err
+	}
+	if q.MaxHighwayKM, err = parseNumber(p, "max_highway_km", 0, geo.MaxRadiusKM); err != nil {
+		return q, err
+	}
+	weights := []*float64{&q.Weights.Free, &q.Weights.Crop, &q.Weights.Highway, &q.Weights.Border, &q.Weights.Stage}
+	for i, name := range geo.WeightParams {
+		w, err := parseNumber(p, name, 0, geo.MaxSiteWeight)
+		if err != nil {
+			return q, err
+		}
+		if w != nil {
+			*weights[i] = *w
+		}
+	}
+	if v, ok := p["limit"]; ok {
+		if q.Limit, err = parseCount("limit", v, 1, maxSitesLimit); err != nil {
+			return q, err
+		}
+	}
+	return q, nil
+}
+
+func sitesRequest(c *gin.Context, store *geo.Store) (string, func(context.Context) (any, error), error) {
+	q, err := siteQuery(c)
+	if err != nil {
+		return "", nil, err
+	}
+	key, err := json.Marshal(q)
+	return string(key), func(ctx context.Context) (any, error) { return store.Sites(ctx, q) }, err
+}

@@ -1,0 +1,301 @@
+package geo
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Definitions shared by the linkage, the summaries and the site finder; answers return them so
+// a reader never has to guess what a figure means.
+var (
+	defDistance = "Geodesic distance in km on the WGS 84 spheroid (PostGIS ST_Distance on geography) between the cluster's geometry " +
+		"(its indicative footprint, or its point where no area is known) and the zone's polygon; 0 when they touch or overlap. " +
+		"Most zones are drawn as the union of the districts a source names, so 0 means the cluster lies in one of those districts, " +
+		"not that it borders the crop's fields."
+	defProcesses = "A cluster processes a crop when one of its target industries contains a term of crop_industries for that crop " +
+		"(compared without case or diacritics). Clusters with no recorded target industries process nothing as far as the data says; " +
+		"nearest_unclassified_cluster shows where one of them lies within the radius."
+	defServed  = "A zone is served when a cluster that processes its crop lies within radius_km of it; otherwise it is unserved."
+	defHorizon = fmt.Sprintf("Distances are kept up to %g km; a zone with no processing cluster that near has nearest_processing_cluster null.", MaxRadiusKM)
+)
+
+// nearestProcessingCTE defines nearest(zone_id, cluster_id, distance_m, near_point): for every
+// zone, the nearest cluster that processes its crop (the processes flag, kept from cluster_crops),
+// among clusters of kind $1 (NULL: all kinds), ties broken by cluster id. The partial index
+// cluster_distances_processing_idx hands the rows over in this order.
+const nearestProcessingCTE = `
+nearest AS (
+  SELECT DISTINCT ON (cd.target_id) cd.target_id AS zone_id, cd.cluster_id, cd.distance_m, cd.near_point
+    FROM cluster_distances cd
+   WHERE cd.target = 'zone' AND cd.processes
+     AND ($1::text IS NULL OR EXISTS (SELECT 1 FROM clusters c WHERE c.id = cd.cluster_id AND c.kind::text = $1))
+   ORDER BY cd.target_id, cd.distance_m, cd.cluster_id)`
+
+// Point is [lon, lat] in WGS 84.
+type Point [2]float64
+
+// LineString is a GeoJSON LineString a map can draw as is.
+type LineString struct {
+	Type        string  `json:"type"`
+	Coordinates []Point `json:"coordinates"`
+}
+
+// CropReach sums the zones of one crop within the radius of a cluster.
+type CropReach struct {
+	Crop   string  `json:"crop"`
+	Zones  int     `json:"zones"`
+	AreaHa float64 `json:"area_ha"`
+	// ZonesWithoutArea counts zones whose area no source states; AreaHa leaves them out.
+	ZonesWithoutArea int     `json:"zones_without_area"`
+	ZoneIDs          []int64 `json:"zone_ids"`
+	NearestKM        float64 `json:"nearest_km"`
+	// Processed says whether this cluster's target industries process the crop.
+	Processed bool `json:"processed"`
+}
+
+// LinkedCluster is one cluster of the linkage answer.
+type LinkedCluster struct {
+	ClusterRef
+	// Point is the cluster's point-on-surface, where a map draws its links.
+	Point              Point       `json:"point"`
+	TargetIndustries   []string    `json:"target_industries"`
+	IndustriesRecorded bool        `json:"industries_recorded"`
+	Processes          []string    `json:"processes"`
+	ZonesWithinRadius  []CropReach `json:"zones_within_radius"`
+	Sources            []string    `json:"sources"`
+}
+
+// ZoneLink is a zone's link to a cluster.
+type ZoneLink struct {
+	ClusterID    int64   `json:"cluster_id"`
+	ClusterName  string  `json:"cluster_name"`
+	DistanceKM   float64 `json:"distance_km"`
+	WithinRadius bool    `json:"within_radius"`
+	// Line runs from the zone's point nearest the cluster to the cluster's point, for drawing.
+	Line LineString `json:"line"`
+}
+
+// LinkedZone is one raw-material zone of the linkage answer.
+type LinkedZone struct {
+	ID              int64    `json:"id"`
+	Name            string   `json:"name"`
+	Crop            string   `json:"crop"`
+	AreaHa          *float64 `json:"area_ha"`
+	DistrictCodes   []string `json:"district_codes"`
+	GeometryQuality string   `json:"geometry_quality"`
+	Served          bool     `json:"served"`
+	Reason          string   `json:"reason"`
+	// NearestProcessing is the nearest cluster processing the crop within the horizon, or null.
+	NearestProcessing *ZoneLink `json:"nearest_processing_cluster"`
+	// NearestUnclassified is the nearest cluster within the radius whose target industries are not
+	// recorded: it might process the crop, the data cannot say.
+	NearestUnclassified *ZoneLink `json:"nearest_unclassified_cluster"`
+	Sources             []string  `json:"sources"`
+}
+
+// LinkageTotals sums the answer up.
+type LinkageTotals struct {
+	Zones                   int                `json:"zones"`
+	Served                  int                `json:"served"`
+	Unserved                int                `json:"unserved"`
+	ServedHaByCrop          map[string]float64 `json:"served_ha_by_crop"`
+	UnservedHaByCrop        map[string]float64 `json:"unserved_ha_by_crop"`
+	ProcessingClusters      int                `json:"processing_clusters"`
+	ClustersWithoutIndustry int                `json:"clusters_without_industries"`
+}
+
+// Linkage is the raw-material linkage answer.
+type Linkage struct {
+	RadiusKM       float64           `json:"radius_km"`
+	HorizonKM      float64           `json:"horizon_km"`
+	Definitions    map[string]string `json:"definitions"`
+	CropIndustries []CropIndustry    `json:"crop_industries"`
+	Clusters       []LinkedCluster   `json:"clusters"`
+	Zones          []LinkedZone      `json:"zones"`
+	UnservedZones  []int64           `json:"unserved_zone_ids"`
+	Totals         LinkageTotals     `json:"totals"`
+	Sources        Sources           `json:"sources"`
+}
+
+const linkageClustersSQL = `
+SELECT c.id, c.name, c.kind::text, c.status::text, c.district_code, d.name, rm.region_slug,
+       ST_X(p.geom), ST_Y(p.geom), c.target_industries,
+       ARRAY(SELECT cc.crop::text FROM cluster_crops cc WHERE cc.cluster_id = c.id ORDER BY cc.crop), c.sources
+  FROM clusters c
+  LEFT JOIN districts d ON d.code = c.district_code
+  LEFT JOIN region_members rm ON rm.district_code = c.district_code
+  CROSS JOIN LATERAL ST_PointOnSurface(c.geom) AS p(geom)
+ ORDER BY c.id`
+
+// linkageReachSQL sums, per cluster and crop, the zones within $1 metres. The rows are sorted
+// before grouping so that each zone list comes out nearest first without a sort per group.
+const linkageReachSQL = `
+SELECT cluster_id, crop::text AS crop_name, count(*), coalesce(sum(area_ha), 0)::float8, count(*) FILTER (WHERE area_ha IS NULL),
+       array_agg(zone_id), min(distance_m)
+  FROM (SELECT cd.cluster_id, z.crop, z.id AS zone_id, z.area_ha, cd.distance_m
+          FROM cluster_distances cd
+          JOIN raw_material_zones z ON z.id = cd.target_id
+         WHERE cd.target = 'zone' AND cd.distance_m <= $1
+         ORDER BY cd.cluster_id, z.crop, cd.distance_m, z.id) pairs
+ GROUP BY cluster_id, crop
+ ORDER BY cluster_id, crop`
+
+// linkageZonesSQL gives every zone its nearest processing cluster (of kind $1) and, within $2
+// metres, its nearest cluster with no recorded target industries.
+const linkageZonesSQL = `
+WITH ` + nearestProcessingCTE + `,
+unclassified AS (
+  SELECT DISTINCT ON (cd.target_id) cd.target_id AS zone_id, cd.cluster_id, cd.distance_m, cd.near_point
+    FROM cluster_distances cd
+    JOIN clusters c ON c.id = cd.cluster_id
+   WHERE cd.target = 'zone' AND cd.distance_m <= $2 AND c.target_industries = '{}'
+     AND ($1::text IS NULL OR c.kind::text = $1)
+   ORDER BY cd.target_id, cd.distance_m, cd.cluster_id)
+SELECT z.id, z.name, z.crop::text, z.area_ha::float8, z.district_codes, z.geometry_quality::text, z.sources,
+       n.cluster_id, n.distance_m, ST_X(n.near_point), ST_Y(n.near_point),
+       u.cluster_id, u.distance_m, ST_X(u.near_point), ST_Y(u.near_point)
+  FROM raw_material_zones z
+  LEFT JOIN nearest n ON n.zone_id = z.id
+  LEFT JOIN unclassified u ON u.zone_id = z.id
+ ORDER BY z.id`
+
+// Linkage relates clusters and raw-material zones within radiusKM (validate it with CheckRadius).
+func (s *Store) Linkage(ctx context.Context, radiusKM float64) (*Linkage, error) {
+	if err := CheckRadius(radiusKM); err != nil {
+		return nil, err
+	}
+	radiusM := radiusKM * 1000
+	out := &Linkage{
+		RadiusKM: radiusKM, HorizonKM: MaxRadiusKM,
+		Definitions: map[string]string{"distance": defDistance, "processes": defProcesses, "served": defServed, "horizon": defHorizon},
+		Clusters:    []LinkedCluster{}, Zones: []LinkedZone{}, UnservedZones: []int64{},
+		Totals: LinkageTotals{ServedHaByCrop: map[string]float64{}, UnservedHaByCrop: map[string]float64{}},
+	}
+	index := map[int64]int{}
+	err := s.readAnalysis(ctx, "linkage", func(tx pgx.Tx) error {
+		var err error
+		if out.CropIndustries, err = readCropIndustries(ctx, tx); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, linkageClustersSQL)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var lc LinkedCluster
+			if err := rows.Scan(&lc.ID, &lc.Name, &lc.Kind, &lc.Status, &lc.DistrictCode, &lc.District, &lc.Region,
+				&lc.Point[0], &lc.Point[1], &lc.TargetIndustries, &lc.Processes, &lc.Sources); err != nil {
+				return err
+			}
+			lc.IndustriesRecorded = len(lc.TargetIndustries) > 0
+			lc.ZonesWithinRadius = []CropReach{}
+			index[lc.ID] = len(out.Clusters)
+			out.Clusters = append(out.Clusters, lc)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if rows, err = tx.Query(ctx, linkageReachSQL, radiusM); err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var cr CropReach
+			var nearest float64
+			if err := rows.Scan(&id, &cr.Crop, &cr.Zones, &cr.AreaHa, &cr.ZonesWithoutArea, &cr.ZoneIDs, &nearest); err != nil {
+				return err
+			}
+			cr.NearestKM = km(nearest)
+			if i, ok := index[id]; ok {
+				lc := &out.Clusters[i]
+				cr.Processed = slices.Contains(lc.Processes, cr.Crop)
+				lc.ZonesWithinRadius = append(lc.ZonesWithinRadius, cr)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if rows, err = tx.Query(ctx, linkageZonesSQL, nil, radiusM); err != nil {
+			return err
+		}
+		for rows.Next() {
+			var z LinkedZone
+			var nID, uID *int64
+			var nM, nX, nY, uM, uX, uY *float64
+			if err := rows.Scan(&z.ID, &z.Name, &z.Crop, &z.AreaHa, &z.DistrictCodes, &z.GeometryQuality, &z.Sources,
+				&nID, &nM, &nX, &nY, &uID, &uM, &uX, &uY); err != nil {
+				return err
+			}
+			z.NearestProcessing = out.link(index, nID, nM, nX, nY, radiusM)
+			z.NearestUnclassified = out.link(index, uID, uM, uX, uY, radiusM)
+			z.Served = z.NearestProcessing != nil && z.NearestProcessing.WithinRadius
+			z.Reason = zoneReason(z, radiusKM)
+			out.Zones = append(out.Zones, z)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.total()
+	return out, nil
+}
+
+func zoneReason(z LinkedZone, radiusKM float64) string {
+	var r string
+	switch n := z.NearestProcessing; {
+	case n == nil:
+		r = fmt.Sprintf("Unserved: no cluster within %g km records a target industry that processes %s.", MaxRadiusKM, z.Crop)
+	case z.Served:
+		r = fmt.Sprintf("Served: %s processes %s, %s km away (radius %g km).", n.ClusterName, z.Crop, fmtNum(n.DistanceKM), radiusKM)
+	default:
+		r = fmt.Sprintf("Unserved: the nearest cluster that processes %s, %s, is %s km away, beyond %g km.", z.Crop, n.ClusterName, fmtNum(n.DistanceKM), radiusKM)
+	}
+	if u := z.NearestUnclassified; u != nil && !z.Served {
+		r += fmt.Sprintf(" %s, %s km away, records no target industries and might process it.", u.ClusterName, fmtNum(u.DistanceKM))
+	}
+	return r
+}
+
+func (l *Linkage) link(index map[int64]int, id *int64, m, x, y *float64, radiusM float64) *ZoneLink {
+	if id == nil {
+		return nil
+	}
+	c := l.Clusters[index[*id]]
+	return &ZoneLink{ClusterID: c.ID, ClusterName: c.Name, DistanceKM: km(*m), WithinRadius: *m <= radiusM,
+		Line: LineString{Type: "LineString", Coordinates: []Point{{*x, *y}, c.Point}}}
+}
+
+func (l *Linkage) total() {
+	t := &l.Totals
+	var data []string
+	for _, z := range l.Zones {
+		t.Zones++
+		ha := 0.0
+		if z.AreaHa != nil {
+			ha = *z.AreaHa
+		}
+		if z.Served {
+			t.Served++
+			t.ServedHaByCrop[z.Crop] += ha
+		} else {
+			t.Unserved++
+			t.UnservedHaByCrop[z.Crop] += ha
+			l.UnservedZones = append(l.UnservedZones, z.ID)
+		}
+		data = append(data, z.Sources...)
+	}
+	for _, c := range l.Clusters {
+		if len(c.Processes) > 0 {
+			t.ProcessingClusters++
+		}
+		if !c.IndustriesRecorded {
+			t.ClustersWithoutIndustry++
+		}
+		data = append(data, c.Sources...)
+	}
+	l.Sources = Sources{Data: mergeSources(nil, data), Rules: []RuleSource{sourcePostGIS, sourceSectors}}
+}

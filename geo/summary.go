@@ -1,0 +1,385 @@
+package geo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// SummaryOptions selects what a summary counts.
+type SummaryOptions struct {
+	// RadiusKM is the linkage radius for raw-material hectares (validate with CheckRadius).
+	RadiusKM float64
+	// Kind limits the clusters counted to one kind (ccn, kcn, kkt); empty counts all.
+	Kind string
+}
+
+// Member is a district of a region.
+type Member struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// AreaSummary is the dashboard of a region, of the province, or of the clusters outside every
+// region. Figures sum the clusters whose value is recorded; ClustersWithData says how many that is.
+type AreaSummary struct {
+	Slug    *string  `json:"slug"`
+	NameVI  *string  `json:"name_vi"`
+	NameEN  *string  `json:"name_en"`
+	Role    *string  `json:"role,omitempty"`
+	Members []Member `json:"members,omitempty"`
+
+	Clusters        int            `json:"clusters"`
+	ClustersByStage map[string]int `json:"clusters_by_stage"`
+	ClustersByKind  map[string]int `json:"clusters_by_kind"`
+	PlannedHa       float64        `json:"planned_ha"`
+	EstablishedHa   float64        `json:"established_ha"`
+	IndustrialHa    float64        `json:"industrial_ha"`
+	LeasedHa        float64        `json:"leased_ha"`
+	// ClustersWithData counts, per figure, the clusters whose value is recorded.
+	ClustersWithData map[string]int `json:"clusters_with_data"`
+	// OccupancyPct is leased / industrial land over the clusters where both are known
+	// (area-weighted), or null when none is.
+	OccupancyPct              *float64 `json:"occupancy_pct"`
+	OccupancyClustersWithData int      `json:"occupancy_clusters_with_data"`
+	// OccupancyWithoutArea counts clusters with a stated occupancy but no industrial land to
+	// weight it by; they are left out of OccupancyPct.
+	OccupancyWithoutArea int      `json:"occupancy_without_area"`
+	Investors            []string `json:"investors"`
+	// InvestorsUnnamed counts clusters past investor selection whose investor no source names.
+	InvestorsUnnamed int `json:"investors_unnamed"`
+	// RawMaterialHaByCrop sums the zones whose nearest processing cluster within the radius is
+	// counted here (each zone counts once, whole, for one cluster).
+	RawMaterialHaByCrop    map[string]float64 `json:"raw_material_ha_by_crop"`
+	RawMaterialZonesByCrop map[string]int     `json:"raw_material_zones_by_crop"`
+	Sources                []string           `json:"sources"`
+}
+
+// Summary is the province's dashboard with one entry per development region.
+type Summary struct {
+	RadiusKM       float64           `json:"radius_km"`
+	Kind           *string           `json:"kind"`
+	Definitions    map[string]string `json:"definitions"`
+	Province       AreaSummary       `json:"province"`
+	Regions        []AreaSummary     `json:"regions"`
+	OutsideRegions AreaSummary       `json:"outside_regions"`
+	Sources        Sources           `json:"sources"`
+}
+
+// RegionSummaryAnswer is one region's dashboard.
+type RegionSummaryAnswer struct {
+	RadiusKM    float64           `json:"radius_km"`
+	Kind        *string           `json:"kind"`
+	Definitions map[string]string `json:"definitions"`
+	Region      AreaSummary       `json:"region"`
+	Sources     Sources           `json:"sources"`
+}
+
+var summaryDefinitions = map[string]string{
+	"hectares": "planned_ha, established_ha and industrial_ha sum the clusters' recorded areas; leased_ha sums leased_land_ha, " +
+		"or industrial_land_ha × occupancy_pct / 100 where only the occupancy is stated. clusters_with_data says how many clusters each sum covers.",
+	"occupancy":    "Area-weighted: leased_ha / industrial_ha over the clusters where both are known (occupancy_clusters_with_data).",
+	"raw_material": "Hectares of the zones whose nearest processing cluster within radius_km is counted in this area; a zone counts once, whole, for that cluster (zones are not split between regions).",
+	"regions":      "A cluster belongs to the region of its district; clusters with no district or in a district of no region are outside_regions.",
+	"stages":       "clusters_by_stage counts the recorded status: planned → investor_selected → established → under_construction → operating → expanded.",
+	"processes":    defProcesses,
+	"distance":     defDistance,
+}
+
+// summaryClustersCTE selects the clusters counted: kind $1 (NULL: all) and region $2 (NULL: all).
+const summaryClustersCTE = `
+cl AS (
+  SELECT c.id, c.kind, c.status, c.planned_area_ha, c.established_area_ha, c.industrial_land_ha, c.occupancy_pct,
+         c.sources, nullif(btrim(c.investor), '') AS investor, rm.region_slug,
+         CASE WHEN c.industrial_land_ha IS NOT NULL AND c.leased_land_ha IS NOT NULL THEN c.leased_land_ha
+              WHEN c.industrial_land_ha IS NOT NULL AND c.occupancy_pct IS NOT NULL
+              THEN c.industrial_land_ha * c.occupancy_pct / 100 END AS leased
+    FROM clusters c
+    LEFT JOIN region_members rm ON rm.district_code = c.district_code
+   WHERE ($1::text IS NULL OR c.kind::text = $1) AND ($2::text IS NULL OR rm.region_slug = $2))`
+
+// summaryFiguresSQL aggregates per region (GROUPING 0) and in total (GROUPING 1).
+const summaryFiguresSQL = `
+WITH ` + summaryClustersCTE + `
+SELECT GROUPING(region_slug) = 1, region_slug, count(*),
+       coalesce(sum(planned_area_ha), 0)::float8, count(planned_area_ha),
+       coalesce(sum(established_area_ha), 0)::float8, count(established_area_ha),
+       coalesce(sum(industrial_land_ha), 0)::float8, count(industrial_land_ha),
+       coalesce(sum(leased), 0)::float8, count(leased),
+       (100 * sum(leased) / nullif(sum(industrial_land_ha) FILTER (WHERE leased IS NOT NULL), 0))::float8,
+       count(*) FILTER (WHERE occupancy_pct IS NOT NULL AND industrial_land_ha IS NULL),
+       coalesce(array_agg(DISTINCT investor ORDER BY investor) FILTER (WHERE investor IS NOT NULL), '{}'),
+       count(*) FILTER (WHERE investor IS NULL AND status >= 'investor_selected')
+  FROM cl
+ GROUP BY GROUPING SETS ((region_slug), ())`
+
+const summaryCountsSQL = `
+WITH ` + summaryClustersCTE + `
+SELECT GROUPING(region_slug) = 1, region_slug, GROUPING(status) = 0, coalesce(status::text, kind::text), count(*)
+  FROM cl
+ GROUP BY GROUPING SETS ((region_slug, status), (status), (region_slug, kind), (kind))`
+
+// summarySourcesSQL lists the clusters' sources per region; the province's are their union.
+const summarySourcesSQL = `
+WITH ` + summaryClustersCTE + `
+SELECT region_slug, array_agg(DISTINCT s ORDER BY s)
+  FROM cl CROSS JOIN LATERAL unnest(cl.sources) AS s
+ GROUP BY region_slug`
+
+// summaryRawMaterialSQL sums the zones served (within $3 metres) by a counted cluster, per region
+// of that cluster and crop ($1 kind, $2 region). The nearest processing cluster is sought among
+// all clusters of the kind, so a zone counts for the region of whichever cluster serves it.
+const summaryRawMaterialSQL = `
+WITH ` + nearestProcessingCTE + `,` + summaryClustersCTE + `
+SELECT GROUPING(cl.region_slug) = 1, cl.region_slug, z.crop::text, coalesce(sum(z.area_ha), 0)::float8, count(*)
+  FROM nearest n
+  JOIN raw_material_zones z ON z.id = n.zone_id
+  JOIN cl ON cl.id = n.cluster_id
+ WHERE n.distance_m <= $3
+ GROUP BY GROUPING SETS ((cl.region_slug, z.crop), (z.crop))`
+
+const summaryRegionsSQL = `
+SELECT r.slug, r.name_vi, r.name_en, r.role, r.sources,
+       coalesce(json_agg(json_build_object('code', d.code, 'name', d.name) ORDER BY d.code) FILTER (WHERE d.code IS NOT NULL), '[]')
+  FROM regions r
+  LEFT JOIN region_members rm ON rm.region_slug = r.slug
+  LEFT JOIN districts d ON d.code = rm.district_code
+ WHERE $1::text IS NULL OR r.slug = $1
+ GROUP BY r.slug
+ ORDER BY r.slug`
+
+var regionSlugRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+func newAreaSummary() AreaSummary {
+	return AreaSummary{ClustersByStage: map[string]int{}, ClustersByKind: map[string]int{},
+		ClustersWithData: map[string]int{"planned_ha": 0, "established_ha": 0, "industrial_ha": 0, "leased_ha": 0},
+		Investors:        []string{}, RawMaterialHaByCrop: map[string]float64{}, RawMaterialZonesByCrop: map[string]int{}, Sources: []string{}}
+}
+
+// summaries holds the areas of one summary while its rows are read: "" is the total, "-" the
+// clusters outside every region, anything else a region slug.
+type summaries map[string]*AreaSummary
+
+func (m summaries) of(total bool, region *string) *AreaSummary {
+	key := "-"
+	switch {
+	case total:
+		key = ""
+	case region != nil:
+		key = *region
+	}
+	a, ok := m[key]
+	if !ok {
+		s := newAreaSummary()
+		a = &s
+		m[key] = a
+	}
+	return a
+}
+
+// readSummaries runs the summary statements for region (nil: all) and fills areas.
+func (s *Store) readSummaries(ctx context.Context, tx pgx.Tx, opt SummaryOptions, region *string, areas summaries) ([]AreaSummary, error) {
+	var kind *string
+	if opt.Kind != "" {
+		kind = &opt.Kind
+	}
+	args := []any{kind, region}
+	rows, err := tx.Query(ctx, summaryRegionsSQL, region)
+	if err != nil {
+		return nil, err
+	}
+	var regions []AreaSummary
+	for rows.Next() {
+		a := newAreaSummary()
+		var slug string
+		if err := rows.Scan(&slug, &a.NameVI, &a.NameEN, &a.Role, &a.Sources, &a.Members); err != nil {
+			return nil, err
+		}
+		a.Slug = &slug
+		regions = append(regions, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if rows, err = tx.Query(ctx, summaryFiguresSQL, args...); err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var total bool
+		var slug *string
+		var n [5]int
+		var v AreaSummary
+		if err := rows.Scan(&total, &slug, &v.Clusters, &v.PlannedHa, &n[0], &v.EstablishedHa, &n[1], &v.IndustrialHa, &n[2],
+			&v.LeasedHa, &n[3], &v.OccupancyPct, &v.OccupancyWithoutArea, &v.Investors, &v.InvestorsUnnamed); err != nil {
+			return nil, err
+		}
+		a := areas.of(total, slug)
+		a.Clusters, a.PlannedHa, a.EstablishedHa, a.IndustrialHa, a.LeasedHa = v.Clusters, v.PlannedHa, v.EstablishedHa, v.IndustrialHa, v.LeasedHa
+		a.OccupancyPct, a.OccupancyClustersWithData, a.OccupancyWithoutArea = round2(v.OccupancyPct), n[3], v.OccupancyWithoutArea
+		a.Investors, a.InvestorsUnnamed = v.Investors, v.InvestorsUnnamed
+		a.ClustersWithData = map[string]int{"planned_ha": n[0], "established_ha": n[1], "industrial_ha": n[2], "leased_ha": n[3]}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if rows, err = tx.Query(ctx, summaryCountsSQL, args...); err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var total, byStage bool
+		var slug *string
+		var key string
+		var n int
+		if err := rows.Scan(&total, &slug, &byStage, &key, &n); err != nil {
+			return nil, err
+		}
+		if byStage {
+			areas.of(total, slug).ClustersByStage[key] = n
+		} else {
+			areas.of(total, slug).ClustersByKind[key] = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if rows, err = tx.Query(ctx, summarySourcesSQL, args...); err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var slug *string
+		var src []string
+		if err := rows.Scan(&slug, &src); err != nil {
+			return nil, err
+		}
+		a := areas.of(false, slug)
+		a.Sources = mergeSources(a.Sources, src)
+		if region == nil {
+			total := areas.of(true, nil)
+			total.Sources = mergeSources(total.Sources, src)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if rows, err = tx.Query(ctx, summaryRawMaterialSQL, kind, region, opt.RadiusKM*1000); err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var total bool
+		var slug *string
+		var crop string
+		var ha float64
+		var n int
+		if err := rows.Scan(&total, &slug, &crop, &ha, &n); err != nil {
+			return nil, err
+		}
+		a := areas.of(total, slug)
+		a.RawMaterialHaByCrop[crop], a.RawMaterialZonesByCrop[crop] = ha, n
+	}
+	return regions, rows.Err()
+}
+
+// fill copies the figures of key into a region entry, keeping its names, members and sources.
+func (m summaries) fill(a *AreaSummary, key string) {
+	f, ok := m[key]
+	if !ok {
+		return
+	}
+	names, members := *a, a.Members
+	*a = *f
+	a.Slug, a.NameVI, a.NameEN, a.Role, a.Members = names.Slug, names.NameVI, names.NameEN, names.Role, members
+	a.Sources = mergeSources(names.Sources, f.Sources)
+}
+
+func checkSummaryOptions(opt SummaryOptions) error {
+	if err := CheckRadius(opt.RadiusKM); err != nil {
+		return err
+	}
+	if opt.Kind != "" && !IsClusterKind(opt.Kind) {
+		return &InputError{Msg: fmt.Sprintf("kind %q is not one of ccn, kcn, kkt", opt.Kind)}
+	}
+	return nil
+}
+
+func kindPtr(k string) *string {
+	if k == "" {
+		return nil
+	}
+	return &k
+}
+
+// Summary is the province's dashboard: the province, each development region and the clusters
+// outside every region.
+func (s *Store) Summary(ctx context.Context, opt SummaryOptions) (*Summary, error) {
+	if err := checkSummaryOptions(opt); err != nil {
+		return nil, err
+	}
+	out := &Summary{RadiusKM: opt.RadiusKM, Kind: kindPtr(opt.Kind), Definitions: summaryDefinitions}
+	areas := summaries{}
+	err := s.readAnalysis(ctx, "summary", func(tx pgx.Tx) error {
+		regions, err := s.readSummaries(ctx, tx, opt, nil, areas)
+		if err != nil {
+			return err
+		}
+		var province *string
+		if err := tx.QueryRow(ctx, `SELECT string_agg(DISTINCT province, ', ' ORDER BY province) FROM districts`).Scan(&province); err != nil {
+			return err
+		}
+		out.Regions = regions
+		out.Province = *areas.of(true, nil)
+		out.Province.NameVI, out.Province.NameEN = province, province
+		out.OutsideRegions = *areas.of(false, nil)
+		none := "Không thuộc vùng nào"
+		noneEN := "Outside the development regions"
+		out.OutsideRegions.NameVI, out.OutsideRegions.NameEN = &none, &noneEN
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var data []string
+	for i := range out.Regions {
+		areas.fill(&out.Regions[i], *out.Regions[i].Slug)
+		data = append(data, out.Regions[i].Sources...)
+	}
+	out.Sources = Sources{Data: mergeSources(nil, data, out.OutsideRegions.Sources), Rules: []RuleSource{sourceDecree32, sourcePostGIS}}
+	if out.Regions == nil {
+		out.Regions = []AreaSummary{}
+	}
+	return out, nil
+}
+
+// RegionSummary is one development region's dashboard; ErrNotFound when no region has that slug.
+func (s *Store) RegionSummary(ctx context.Context, slug string, opt SummaryOptions) (*RegionSummaryAnswer, error) {
+	if !regionSlugRE.MatchString(slug) {
+		return nil, &InputError{Msg: fmt.Sprintf("region %q is not a slug (lower-case letters, digits, _)", slug)}
+	}
+	if err := checkSummaryOptions(opt); err != nil {
+		return nil, err
+	}
+	out := &RegionSummaryAnswer{RadiusKM: opt.RadiusKM, Kind: kindPtr(opt.Kind), Definitions: summaryDefinitions}
+	areas := summaries{}
+	err := s.readAnalysis(ctx, "region summary", func(tx pgx.Tx) error {
+		regions, err := s.readSummaries(ctx, tx, opt, &slug, areas)
+		if err != nil {
+			return err
+		}
+		if len(regions) == 0 {
+			return ErrNotFound
+		}
+		out.Region = regions[0]
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	areas.fill(&out.Region, slug)
+	out.Sources = Sources{Data: out.Region.Sources, Rules: []RuleSource{sourceDecree32, sourcePostGIS}}
+	return out, nil
+}
