@@ -182,23 +182,8 @@ cand AS (
     LEFT JOIN districts d ON d.code = c.district_code
     LEFT JOIN region_members rm ON rm.district_code = c.district_code
    WHERE $2::text IS NULL OR c.kind::text = $2),
-supply AS (
-  SELECT cd.cluster_id, coalesce(sum(z.area_ha), 0) AS ha, count(*) AS zones, count(*) FILTER (WHERE z.area_ha IS NULL) AS no_area
-    FROM cluster_distances cd
-    JOIN raw_material_zones z ON z.id = cd.target_id
-   WHERE cd.target = 'zone' AND cd.distance_m <= $3 AND ($4::text IS NULL OR z.crop::text = $4)
-   GROUP BY cd.cluster_id),
-highway AS (
-  SELECT DISTINCT ON (cd.cluster_id) cd.cluster_id, r.ref, cd.distance_m
-    FROM cluster_distances cd
-    JOIN roads r ON r.id = cd.target_id
-   WHERE cd.target = 'road' AND r.ref LIKE 'QL%'
-   ORDER BY cd.cluster_id, cd.distance_m, r.ref),
-gate AS (
-  SELECT cd.cluster_id, cd.distance_m, cd.basis, cd.uncertainty_m
-    FROM cluster_distances cd
-    JOIN reference_points p ON p.id = cd.target_id
-   WHERE cd.target = 'reference' AND p.slug = $18),
+-- Per-cluster lookups by index (LATERAL, kept from being flattened into joins by the aggregate
+-- and the LIMITs), so that the plan stays linear in the clusters however the estimates come out.
 parts AS (
   SELECT cand.*, s.ha AS supply_ha, coalesce(s.zones, 0) AS supply_zones, coalesce(s.no_area, 0) AS supply_no_area,
          h.ref AS highway_ref, h.distance_m AS highway_m, g.distance_m AS gate_m, g.basis AS gate_basis,
@@ -208,9 +193,25 @@ parts AS (
          CASE WHEN g.distance_m IS NULL THEN 0 ELSE greatest(0, 1 - g.distance_m / ($8 * 1000)) END AS s_border,
          coalesce(($10::float8[])[array_position($9::text[], cand.status)], 0) AS s_stage
     FROM cand
-    LEFT JOIN supply s ON s.cluster_id = cand.id
-    LEFT JOIN highway h ON h.cluster_id = cand.id
-    LEFT JOIN gate g ON g.cluster_id = cand.id),
+    CROSS JOIN LATERAL (
+      SELECT coalesce(sum(z.area_ha), 0) AS ha, count(*) AS zones, count(*) FILTER (WHERE z.area_ha IS NULL) AS no_area
+        FROM cluster_distances cd
+        JOIN raw_material_zones z ON z.id = cd.target_id
+       WHERE cd.cluster_id = cand.id AND cd.target = 'zone' AND cd.distance_m <= $3
+         AND ($4::text IS NULL OR z.crop::text = $4)) s
+    LEFT JOIN LATERAL (
+      SELECT r.ref, cd.distance_m
+        FROM cluster_distances cd
+        JOIN roads r ON r.id = cd.target_id
+       WHERE cd.cluster_id = cand.id AND cd.target = 'road' AND r.ref LIKE 'QL%'
+       ORDER BY cd.distance_m, r.ref
+       LIMIT 1) h ON true
+    LEFT JOIN LATERAL (
+      SELECT cd.distance_m, cd.basis
+        FROM cluster_distances cd
+       WHERE cd.cluster_id = cand.id AND cd.target = 'reference'
+         AND cd.target_id = (SELECT p.id FROM reference_points p WHERE p.slug = $18)
+       LIMIT 1) g ON true),
 scored AS (
   SELECT parts.*,
          ($13 * s_free + $14 * s_crop + $15 * s_highway + $16 * s_border + $17 * s_stage) / ($13 + $14 + $15 + $16 + $17) AS score,

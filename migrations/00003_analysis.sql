@@ -93,7 +93,7 @@ CREATE TABLE cluster_distances (
   uncertainty_m double precision,
   PRIMARY KEY (cluster_id, target, target_id)
 );
-CREATE INDEX cluster_distances_target_idx ON cluster_distances (target, target_id, distance_m);
+CREATE INDEX cluster_distances_target_idx ON cluster_distances (target, target_id, cluster_id);
 CREATE INDEX cluster_distances_zone_radius_idx ON cluster_distances (distance_m) WHERE target = 'zone';
 CREATE INDEX cluster_distances_processing_idx ON cluster_distances (target_id, distance_m, cluster_id)
   WHERE target = 'zone' AND processes;
