@@ -9,6 +9,8 @@ import * as panel from "./panel.js";
 import * as filters from "./filters.js";
 import * as search from "./search.js";
 import * as overview from "./overview.js";
+import * as sites from "./sites.js";
+import { createLinkage } from "./linkage.js";
 import { createLegend } from "./legend.js";
 
 // Leaflet 1.8 removed L.DomEvent.fakeStop, which VectorGrid 1.3.0 still calls
@@ -58,14 +60,17 @@ map.attributionControl.addAttribution(attributions.boundaries);
 map.attributionControl.addAttribution(attributions.gppd);
 L.control.scale({ metric: true, imperial: false, position: "bottomleft" }).addTo(map);
 
-// Panes fix the drawing order whatever order the data arrives in.
-const panes = { regions: 250, zones: 260, districts: 270, roads: 380, footprints: 410, selection: 440, labels: 450 };
+// Panes fix the drawing order whatever order the data arrives in. Site-finder
+// rank badges sit above the symbols (markers are at 600), below tooltips (650).
+const panes = {
+  regions: 250, zones: 260, districts: 270, "linkage-zones": 275, roads: 380, linkage: 400, footprints: 410,
+  selection: 440, labels: 450, "linkage-labels": 455, sites: 620,
+};
 for (const [name, z] of Object.entries(panes)) {
   const pane = map.createPane(`cm-${name}`);
   pane.style.zIndex = String(z);
 }
-map.getPane("cm-labels").style.pointerEvents = "none";
-map.getPane("cm-selection").style.pointerEvents = "none";
+for (const name of ["labels", "selection", "linkage-zones", "linkage-labels"]) map.getPane(`cm-${name}`).style.pointerEvents = "none";
 const footprintRenderer = L.svg({ pane: "cm-footprints" });
 
 const readyCallbacks = {};
@@ -89,6 +94,8 @@ const state = {
   visible: {},
   selected: null, // {layer, id}
   clusterViews: new Map(), // id -> {feature, marker, footprint}
+  symbols: new Map(), // "layer:id" -> {marker, offset [dx, dy] px}: where each symbol is drawn
+  selectedFeature: null,
   basemap: null,
   basemapState: "checking",
   hashWritten: "",
@@ -242,6 +249,13 @@ state.layers.raw_material_zones = vectorLayer("raw_material_zones", "cm-zones", 
   opacity: 0.9,
 }), true);
 
+const linkage = createLinkage(map, {
+  zoneOverlay: (style) => vectorLayer("raw_material_zones", "cm-linkage-zones", style, false),
+  select: (layer, id, opts) => select(layer, id, opts),
+});
+state.layers.linkage = linkage.layer;
+state.layers.sites = sites.layer();
+
 // --- GeoJSON layers ------------------------------------------------------------------
 
 function indexFeatures(layer, fc) {
@@ -289,6 +303,7 @@ function symbolMarker(latlng, html, size, title, layerId, id, offset = [0, 0]) {
   });
   // The element exists only once on the map; tag it for styling and tests.
   marker.on("add", () => tagElement(marker, layerId, id));
+  state.symbols.set(`${layerId}:${id}`, { marker, offset });
   return marker;
 }
 
@@ -358,6 +373,13 @@ function buildClusters(fc) {
   state.layers.clusters = L.layerGroup([footprints, symbols]);
   state.clusterGroups = { symbols, footprints };
   updateClusters();
+}
+
+// Where a feature's symbol is drawn: its point and the pixel offset that
+// moves it off a point it shares; null for features drawn without a symbol.
+function symbolAt(layer, id) {
+  const s = state.symbols.get(`${layer}:${id}`);
+  return s ? { latlng: s.marker.getLatLng(), offset: s.offset, shown: map.hasLayer(s.marker) } : null;
 }
 
 // Shows each cluster that passes the filters, as a polygon when zoomed in and
@@ -459,15 +481,54 @@ function buildDistrictLabels(fc) {
 
 // --- selection and the panel ----------------------------------------------------------
 
+// The selected feature is outlined; a feature drawn as a symbol (every cluster
+// below zoom 12, where its footprint would be a pixel or two) gets a ring
+// around the symbol instead, on the symbol's own offset.
 const selection = L.geoJSON(null, {
   pane: "cm-selection",
   interactive: false,
   style: { color: "#111111", weight: 4, opacity: 0.9, fill: false, dashArray: null },
   pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 17, color: "#111111", weight: 3, fill: false, pane: "cm-selection" }),
 }).addTo(map);
+const selectionRing = L.layerGroup().addTo(map);
+const RING = 36;
+
+function drawSelection() {
+  selection.clearLayers();
+  selectionRing.clearLayers();
+  const sel = state.selected;
+  const f = state.selectedFeature;
+  if (!sel || !f) return;
+  const at = symbolAt(sel.layer, sel.id);
+  if (at && at.shown) {
+    const ring = L.marker(at.latlng, {
+      pane: "cm-selection",
+      interactive: false,
+      keyboard: false,
+      icon: L.divIcon({ className: "cm-selection-ring", iconSize: [RING, RING], iconAnchor: [RING / 2 - at.offset[0], RING / 2 - at.offset[1]] }),
+    });
+    ring.on("add", () => tagElement(ring, sel.layer, sel.id));
+    selectionRing.addLayer(ring);
+  } else if (f.geometry) {
+    selection.addData(f.geometry);
+  }
+}
 
 const summaryCache = new Map();
+// Answers of the per-feature planning endpoints, kept for the session: the
+// panel re-renders on a language switch and must not ask again.
+const answerCache = new Map();
+function cachedJSON(path) {
+  if (!answerCache.has(path)) {
+    const p = getJSON(path);
+    p.catch(() => answerCache.delete(path));
+    answerCache.set(path, p);
+  }
+  return answerCache.get(path);
+}
 const panelCtx = {
+  clusterEligibility: (id) => cachedJSON(`api/clusters/${encodeURIComponent(id)}/eligibility`),
+  districtEligibility: (code) => cachedJSON(`api/districts/${encodeURIComponent(code)}/eligibility`),
   regions: state.regions,
   districtName: (code) => state.districtNames.get(String(code)) || String(code),
   select: (layer, id, opts) => select(layer, id, opts),
@@ -517,10 +578,50 @@ async function select(layer, id, { fly = false, focus = true, bbox = null } = {}
   }
   if (seq !== selectSeq) return; // a later selection won
   if (feature.id == null) feature.id = id;
+  state.selectedFeature = feature;
   panel.show(layer, id, feature, panelCtx, { focus });
-  selection.clearLayers();
-  if (feature.geometry) selection.addData(feature.geometry);
+  drawSelection();
   if (fly && !bbox && feature.geometry) flyTo(geomBBox(feature.geometry), layer);
+  // A tap on a phone: the bottom sheet must not cover what was tapped.
+  else if (!fly && focus && isPhone()) keepAboveSheet(layer, id);
+}
+
+// The height of the bottom sheet at its tallest (max-height: 62dvh in app.css).
+function sheetHeight() {
+  return Math.round(window.innerHeight * 0.62);
+}
+
+// Pans the map so that the selected symbol sits in the strip of map above the
+// phone's bottom sheet, when the sheet covers it (or it is at the very top).
+function keepAboveSheet(layer, id) {
+  const at = symbolAt(layer, id);
+  if (!at || !at.shown) return;
+  const mapTop = map.getContainer().getBoundingClientRect().top;
+  const sheetTop = document.getElementById("panel").getBoundingClientRect().top - mapTop;
+  const p = map.latLngToContainerPoint(at.latlng).add(at.offset);
+  const margin = 32;
+  if (p.y >= margin && p.y <= sheetTop - margin) return;
+  map.panBy([0, Math.round(p.y - Math.max(margin, sheetTop / 2))], { duration: 0.35 });
+}
+
+// Brings a set of points into view, clear of the panel (desktop) or of the
+// bottom sheet (phone), unless they are all in view already.
+function showAll(latlngs) {
+  const bounds = L.latLngBounds(latlngs);
+  const phone = isPhone();
+  const size = map.getSize();
+  const covered = phone ? Math.min(size.y - 80, sheetHeight()) : 0;
+  const inView = latlngs.every((ll) => {
+    const p = map.latLngToContainerPoint(ll);
+    return p.x >= 20 && p.x <= size.x - 20 && p.y >= 20 && p.y <= size.y - covered - 20;
+  });
+  if (inView) return;
+  map.flyToBounds(bounds, {
+    maxZoom: 11,
+    paddingTopLeft: [30, 30],
+    paddingBottomRight: phone ? [30, covered + 20] : [30, 30],
+    duration: 0.6,
+  });
 }
 
 function flyTo(b, layer) {
@@ -531,7 +632,7 @@ function flyTo(b, layer) {
   map.flyToBounds(bounds, {
     maxZoom,
     paddingTopLeft: [40, 40],
-    paddingBottomRight: phone ? [40, Math.round(window.innerHeight * 0.5)] : [420, 40],
+    paddingBottomRight: phone ? [40, sheetHeight() + 16] : [420, 40],
     duration: 0.6,
   });
 }
@@ -539,7 +640,8 @@ function flyTo(b, layer) {
 panel.setOnClose(() => {
   if (legend) legend.unfoldAfterPanel();
   state.selected = null;
-  selection.clearLayers();
+  state.selectedFeature = null;
+  drawSelection();
   writeHash();
 });
 
@@ -582,8 +684,16 @@ window.addEventListener("hashchange", () => {
 // --- sidebar: filters & list, region overview -------------------------------------------
 
 const sidebar = document.getElementById("sidebar");
-const tabButtons = { filters: document.getElementById("tab-filters"), overview: document.getElementById("tab-overview") };
-const tabPanels = { filters: document.getElementById("filters-section"), overview: document.getElementById("overview") };
+const TABS = ["filters", "overview", "linkage", "sites"];
+// Tabs whose tables need a wider sidebar than the filters.
+const WIDE_TABS = new Set(["overview", "sites"]);
+const tabButtons = Object.fromEntries(TABS.map((n) => [n, document.getElementById(`tab-${n}`)]));
+const tabPanels = {
+  filters: document.getElementById("filters-section"),
+  overview: document.getElementById("overview"),
+  linkage: document.getElementById("linkage-section"),
+  sites: document.getElementById("sites-section"),
+};
 
 function openSidebar(tab) {
   for (const [name, button] of Object.entries(tabButtons)) {
@@ -591,19 +701,26 @@ function openSidebar(tab) {
     tabPanels[name].hidden = name !== tab;
   }
   const wasHidden = sidebar.hidden;
-  const wasOverview = document.body.classList.contains("overview-active");
+  const wasWide = document.body.classList.contains("sidebar-wide");
   sidebar.hidden = false;
   document.body.classList.add("sidebar-open");
+  document.body.classList.toggle("sidebar-wide", WIDE_TABS.has(tab));
   document.body.classList.toggle("overview-active", tab === "overview");
+  document.body.dataset.tab = tab;
   if (isPhone()) panel.close({ restoreFocus: false });
   if (tab === "overview") overview.show();
-  if (wasHidden || wasOverview !== (tab === "overview")) map.invalidateSize();
+  // The linkage tab shows its lines on the map; they stay (a layer in the
+  // legend) when another tab opens. The zones layer stays as the user has it:
+  // the province-wide cassava zone would hatch the whole map.
+  if (tab === "linkage") setVisible("linkage", true);
+  if (wasHidden || wasWide !== WIDE_TABS.has(tab)) map.invalidateSize();
 }
 
 function closeSidebar() {
   if (sidebar.hidden) return;
   sidebar.hidden = true;
-  document.body.classList.remove("sidebar-open");
+  document.body.classList.remove("sidebar-open", "sidebar-wide", "overview-active");
+  delete document.body.dataset.tab;
   for (const b of Object.values(tabButtons)) b.setAttribute("aria-pressed", "false");
   map.invalidateSize();
 }
@@ -635,7 +752,9 @@ langToggle.addEventListener("click", () => setLang(lang() === "vi" ? "en" : "vi"
 onLangChange(() => {
   updateLangToggle();
   addZoomControl();
+  performance.mark("clustermap:relabel:start");
   drawRegionLabels();
+  performance.measure("clustermap:relabel", "clustermap:relabel:start");
   panel.rerender();
 });
 updateLangToggle();
@@ -656,13 +775,17 @@ async function start() {
   map.on("moveend", writeHash);
   map.on("zoomend", () => {
     updateClusters();
+    drawSelection();
     map.getContainer().classList.toggle("zoomed-out", map.getZoom() < 9);
   });
   map.getContainer().classList.toggle("zoomed-out", map.getZoom() < 9);
 
   for (const id of LAYER_IDS) state.visible[id] = !HIDDEN_AT_START.has(id);
+  state.visible.linkage = false;
+  state.visible.sites = true;
   legend = createLegend(map, {
-    layerIds: [...LAYER_IDS].reverse(), // top of the list = top of the map
+    // Top of the list = top of the map; the site-finder ranks only once there are some.
+    layerIds: () => [...(sites.hasResults() ? ["sites"] : []), "linkage", ...[...LAYER_IDS].reverse()],
     regions: state.regions,
     isVisible: visibleLayer,
     setVisible,
@@ -699,18 +822,35 @@ async function start() {
     state.regions.set(String(f.id), f);
   }
   for (const f of districts.features) state.districtNames.set(String(f.properties.code ?? f.id), f.properties.name);
+  // Label points are searched once per polygon (util.js caches them); the
+  // measure lets the browser tests report what placing the labels costs.
+  performance.mark("clustermap:labels:start");
   drawRegionLabels();
   buildDistrictLabels(districts);
+  performance.measure("clustermap:labels", "clustermap:labels:start");
   buildRoads(roads);
   buildPoints("energy", energy, (p) => energySymbolSVG(p.kind));
   buildPoints("plants", plants, (p) => plantSymbolSVG(p.crop));
   filters.init({
     features: clusters.features,
     regions: state.regions,
-    onChange: updateClusters,
+    onChange: () => {
+      updateClusters();
+      drawSelection();
+    },
     onPick: (f) => select("clusters", f.id, { fly: true }),
   });
   buildClusters(clusters);
+  sites.init({
+    industries: [...new Set(clusters.features.flatMap((f) => filters.industriesOf(f.properties)))].sort((a, b) => a.localeCompare(b, "vi")),
+    anchorOf: (id) => symbolAt("clusters", id),
+    select: (layer, id, opts) => select(layer, id, opts),
+    onResults: (any) => {
+      if (any) setVisible("sites", true);
+      legend.render();
+    },
+    showAll: (latlngs) => showAll(latlngs),
+  });
   for (const id of GEOJSON_LAYERS) setVisible(id, state.visible[id]);
   legend.render();
 

@@ -23,6 +23,8 @@ const backgroundBox = `<svg width="20" height="14" viewBox="0 0 20 14"><rect cla
 const line = (color, width, dash = "", casing = "") =>
   `<svg width="24" height="14" viewBox="0 0 24 14">${casing ? `<path d="M1 7h22" stroke="${casing}" stroke-width="${width + 3}"/>` : ""}<path d="M1 7h22" stroke="${color}" stroke-width="${width}"${dash ? ` stroke-dasharray="${dash}"` : ""}/></svg>`;
 
+const rankBadge = `<svg width="20" height="20" viewBox="0 0 20 20"><circle cx="10" cy="10" r="9" fill="#1b1f23" stroke="#fff" stroke-width="1.5"/><text x="10" y="14" text-anchor="middle" font-size="11" font-weight="700" fill="#fff" font-family="system-ui, sans-serif">1</text></svg>`;
+
 // Legend entries per layer id; regions take their names from the data.
 function entries(id, ctx) {
   switch (id) {
@@ -57,6 +59,14 @@ function entries(id, ctx) {
       return Object.keys(energyColor).map((k) => item(svgNode(energySymbolSVG(k, 16)), label("energy", k)));
     case "roads":
       return [item(svgNode(line("#c0392b", 3, "", "#ffffff")), t("layer.roads"))];
+    case "linkage":
+      return [
+        item(svgNode(line("#1b7837", 3, "", "#ffffff")), t("legend.linkServed")),
+        item(svgNode(line("#c51b1b", 2.5, "6 5", "#ffffff")), t("legend.linkFar")),
+        item(svgNode(box("rgba(197,27,27,0.16)", "#c51b1b", ' stroke-dasharray="5 3"')), t("legend.unserved")),
+      ];
+    case "sites":
+      return [item(svgNode(rankBadge), t("legend.siteRank"))];
     default:
       return [];
   }
@@ -105,7 +115,8 @@ export function createLegend(map, ctx) {
         h("span", {}, t("legend.basemap"))),
       basemapState !== "on" ? h("p", { class: "legend-note", id: "basemap-status" }, t(basemapState === "off" ? "legend.basemapOff" : "legend.basemapChecking")) : null);
 
-    const layers = ctx.layerIds.map((id) => h("div", { class: "legend-layer", dataset: { layer: id } },
+    const ids = typeof ctx.layerIds === "function" ? ctx.layerIds() : ctx.layerIds;
+    const layers = ids.map((id) => h("div", { class: "legend-layer", dataset: { layer: id } },
       h("label", {},
         h("input", { type: "checkbox", id: `layer-${id}`, checked: ctx.isVisible(id), onchange: (e) => ctx.setVisible(id, e.target.checked) }),
         h("span", {}, t(`layer.${id}`))),

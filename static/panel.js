@@ -3,6 +3,7 @@
 
 import { t, label, num, lang, codesOf } from "./i18n.js";
 import { h, parseSource } from "./util.js";
+import { expansionSection, foundingSection } from "./eligibility.js";
 import { colorOfStage, regionColor, cropColor, energyColor, clusterSymbolSVG, plantSymbolSVG, energySymbolSVG } from "./symbols.js";
 
 const panel = document.getElementById("panel");
@@ -160,6 +161,13 @@ function regionName(slug, ctx) {
   return lang() === "en" ? r.properties.name_en || r.properties.name_vi : r.properties.name_vi;
 }
 
+// A district name that opens the district's panel (founding eligibility).
+function districtLink(name, code, ctx) {
+  if (!name) return null;
+  if (!code) return name;
+  return h("button", { type: "button", class: "link", dataset: { district: String(code) }, onclick: () => ctx.select("districts", String(code), { fly: true }) }, name);
+}
+
 function regionLink(slug, ctx) {
   if (!slug) return h("span", { class: "unknown" }, t("panel.noRegion"));
   return h("button", { type: "button", class: "link", onclick: () => ctx.select("regions", slug, { fly: true }) }, regionName(slug, ctx));
@@ -243,7 +251,7 @@ function renderCluster(p, f, ctx) {
     h("p", { class: "badges" }, badge(label("kind", p.kind), null, "kind"), badge(label("stage", p.status) || t("panel.unknown"), colorOfStage(p.status), "stage")),
     stageSteps(p.status),
     facts([
-      [t("panel.district"), p.district],
+      [t("panel.district"), districtLink(p.district, p.district_code, ctx)],
       [t("panel.commune"), p.commune],
       [t("panel.region"), regionLink(p.region, ctx)],
     ]),
@@ -257,6 +265,7 @@ function renderCluster(p, f, ctx) {
       ]),
       occupancyBar(p)),
     section(t("panel.infra"), infraList(p)),
+    expansionSection(() => ctx.clusterEligibility(f.id)),
     facts([
       // null means "not reported", which is not the same as "no investor".
       [t("panel.investor"), p.investor || unknown()],
@@ -273,23 +282,36 @@ function renderCluster(p, f, ctx) {
 
 function renderRegion(p, f, ctx) {
   const name = lang() === "en" ? p.name_en || p.name_vi : p.name_vi;
-  const members = Array.isArray(p.member_names) ? p.member_names : p.member_names ? String(p.member_names).split(",") : [];
+  const slug = p.slug || f.id;
+  const names = Array.isArray(p.member_names) ? p.member_names : p.member_names ? String(p.member_names).split(",") : [];
+  const members = h("dd", {}, names.join(", "));
   const stats = h("div", { class: "region-stats" }, h("p", { class: "panel-loading" }, t("panel.loading")));
-  // The region's figures come from the summary endpoint, filled in when they arrive.
-  ctx.regionSummary(p.slug || f.id).then((s) => {
+  // The region's dashboard comes from GET /api/regions/{slug}/summary, filled
+  // in when it arrives; its member list carries the codes for district links.
+  ctx.regionSummary(slug).then((answer) => {
+    const s = answer.region || answer;
     stats.replaceChildren(...regionStats(s));
+    if (Array.isArray(s.members) && s.members.length) {
+      members.replaceChildren(...s.members.flatMap((m, i) => [i ? ", " : null, districtLink(m.name, m.code, ctx)]).filter(Boolean));
+    }
   }).catch(() => stats.replaceChildren(h("p", { class: "unknown" }, t("overview.error"))));
   const swatch = `<svg width="22" height="22" viewBox="0 0 22 22"><rect x="1" y="1" width="20" height="20" rx="3" fill="${regionColor[p.slug] || "#ddd"}" stroke="#333"/></svg>`;
+  const about = h("dl", { class: "facts" });
+  if (p.role) about.append(h("dt", {}, t("panel.role")), h("dd", {}, p.role));
+  if (names.length) about.append(h("dt", {}, t("panel.members")), members);
   return [
     title(name, swatch),
-    facts([
-      [t("panel.role"), p.role],
-      [t("panel.members"), members.length ? members.join(", ") : null],
-    ]),
+    about.children.length ? about : null,
     section(t("panel.regionStats"), stats,
-      h("button", { type: "button", class: "button", onclick: () => ctx.filterRegion(p.slug || f.id) }, t("panel.showClusters"))),
+      h("button", { type: "button", class: "button", onclick: () => ctx.filterRegion(slug) }, t("panel.showClusters"))),
     sources(p.sources),
   ].filter(Boolean);
+}
+
+// A figure summed over the clusters that report it: blank (unknown) when none does.
+function summed(s, key, value) {
+  const n = s.clusters_with_data && s.clusters_with_data[key];
+  return n === 0 ? unknown() : ha(value);
 }
 
 function regionStats(s) {
@@ -299,15 +321,28 @@ function regionStats(s) {
     if (!byStage[stage]) continue;
     ul.append(h("li", {}, h("span", { class: "swatch", style: `background:${colorOfStage(stage)}` }), `${label("stage", stage)}: `, h("strong", {}, String(byStage[stage]))));
   }
+  const investors = s.investors || [];
+  const raw = Object.entries(s.raw_material_ha_by_crop || {}).sort((a, b) => b[1] - a[1]);
   return [
     facts([
       [t("overview.clusters"), s.clusters != null ? String(s.clusters) : null],
-      [t("overview.planned"), ha(s.planned_ha)],
-      [t("overview.established"), ha(s.established_ha)],
-      [t("overview.leased"), ha(s.leased_ha)],
+      [t("overview.planned"), summed(s, "planned_ha", s.planned_ha)],
+      [t("overview.established"), summed(s, "established_ha", s.established_ha)],
+      [t("overview.leased"), summed(s, "leased_ha", s.leased_ha)],
     ]),
     ul.children.length ? ul : null,
-    occupancyBar({ occupancy_pct: s.occupancy_pct, leased_land_ha: s.leased_ha, industrial_land_ha: s.industrial_ha }),
+    occupancyBar({ occupancy_pct: s.occupancy_pct }),
+    s.occupancy_pct != null && s.occupancy_clusters_with_data != null ? h("p", { class: "note" }, t("overview.occupancyData", { n: s.occupancy_clusters_with_data })) : null,
+    facts([
+      [t("overview.investors"), h("span", { class: "region-investors" },
+        investors.length ? investors.join("; ") : h("span", { class: "unknown" }, t("overview.noInvestor")),
+        s.investors_unnamed ? h("span", { class: "note" }, ` (${t("overview.investorsUnnamed", { n: s.investors_unnamed })})`) : null)],
+      [t("overview.rawMaterial"), raw.length
+        ? h("ul", { class: "crop-ha" }, raw.map(([crop, v]) => h("li", { dataset: { crop } },
+          h("span", { class: "swatch", style: `background:${cropColor[crop] || "#777"}` }), `${label("crop", crop)}: `,
+          v === 0 && (s.raw_material_zones_by_crop || {})[crop] > 0 ? h("span", { class: "unknown" }, t("overview.areaUnknown")) : h("strong", {}, ha(v)))))
+        : h("span", { class: "unknown" }, t("overview.noInvestor"))],
+    ]),
   ].filter(Boolean);
 }
 
@@ -362,6 +397,7 @@ function renderEnergy(p) {
 }
 
 function renderDistrict(p, f, ctx) {
+  const code = p.code ?? f.id;
   return [
     title(p.name),
     facts([
@@ -369,6 +405,7 @@ function renderDistrict(p, f, ctx) {
       [t("panel.region"), regionLink(p.region, ctx)],
       [t("panel.districtArea"), p.area_km2 != null ? t("units.km2", { n: num(p.area_km2, 1) }) : null],
     ]),
+    code != null ? foundingSection(() => ctx.districtEligibility(code), ctx) : null,
     sources(p.sources),
   ].filter(Boolean);
 }

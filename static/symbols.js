@@ -32,9 +32,11 @@ export const cropColor = {
   medicinal: "#7b3f9e",
   tobacco: "#9a7b00",
   cotton: "#5f6b7a",
+  cashew: "#c2185b",
+  other: "#555555",
 };
 // Hatch angle per crop, so overlapping zones cross instead of merging.
-const cropAngle = { coffee: 45, cassava: -45, sugarcane: 0, rubber: 90, pepper: 30, medicinal: -30, tobacco: 60, cotton: -60 };
+const cropAngle = { coffee: 45, cassava: -45, sugarcane: 0, rubber: 90, pepper: 30, medicinal: -30, tobacco: 60, cotton: -60, cashew: 15, other: -15 };
 
 export const energyColor = { hydro: "#1f6fb2", solar: "#d98c00", wind: "#2a9d8f", biomass: "#5b8c2a" };
 
