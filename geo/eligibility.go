@@ -276,6 +276,7 @@ type DistrictEligibility struct {
 	Verdict      Verdict           `json:"verdict"`
 	VerdictScope string            `json:"verdict_scope"`
 	Reasons      []string          `json:"reasons"`
+	Assumptions  []string          `json:"assumptions"`
 	Missing      []string          `json:"missing"`
 	Conditions   []Condition       `json:"conditions"`
 	NotChecked   []Condition       `json:"not_checked"`
@@ -391,6 +392,7 @@ func (s *Store) DistrictEligibility(ctx context.Context, code string) (*District
 	}
 	out.Question = "May this district found a new industrial cluster (CCN) under Decree 32/2024/NĐ-CP?"
 	out.VerdictScope = "The verdict covers the condition ClusterMap's data can check (the existing clusters' occupancy or unleased land); the conditions under not_checked must hold as well."
+	out.Assumptions = []string{"Only the clusters ClusterMap holds are counted: an established CCN of this district missing from the data would change the answer."}
 	cond := existingClustersCondition(n, nOcc, nUnl, minAvg, maxAvg, sumUnl, maxUnl, vOcc, vUnl)
 	out.Conditions = []Condition{cond}
 	out.NotChecked = []Condition{
@@ -444,7 +446,7 @@ func existingClustersCondition(n, nOcc, nUnl int, minAvg, maxAvg *float64, sumUn
 		}}
 	if n == 0 {
 		c.Verdict = Yes
-		c.Reason = "the district has no established CCN, so this condition does not apply."
+		c.Reason = "ClusterMap records no established CCN in this district, so this condition does not apply (as far as the data goes)."
 		return c
 	}
 	var parts []string

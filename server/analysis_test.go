@@ -67,7 +67,7 @@ func TestEligibilityAnswersTheSeed(t *testing.T) {
 		{"Trà Đa is a KCN", fmt.Sprintf("/api/clusters/%d/eligibility", traDa), "not_applicable", "separate instruments", "duan24h.net"},
 		// Pleiku's one established CCN has 24.2 ha of industrial land: at most 24.2 ha unleased.
 		{"Pleiku: unleased land at most 24.2 ha", "/api/districts/622/eligibility", "yes", "at most 100 ha whatever the unknowns are", "dienhong"},
-		{"Đak Đoa has no established CCN", "/api/districts/626/eligibility", "yes", "no established CCN", "geoBoundaries"},
+		{"Đak Đoa: no established CCN recorded", "/api/districts/626/eligibility", "yes", "records no established CCN", "geoBoundaries"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var a answer
