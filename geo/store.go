@@ -43,6 +43,9 @@ func Open(ctx context.Context, cfg DBConfig, catalog *Catalog, log *slog.Logger)
 	}
 	pcfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(cfg.StatementTimeout.Milliseconds(), 10)
 	pcfg.ConnConfig.RuntimeParams["application_name"] = "clustermap"
+	// PostGIS declares high function costs, which makes the JIT compile (for 100+ ms) queries that
+	// then run in a few milliseconds; our queries are short, so it never pays.
+	pcfg.ConnConfig.RuntimeParams["jit"] = "off"
 	if cfg.MaxConns > 0 {
 		pcfg.MaxConns = cfg.MaxConns
 	}
