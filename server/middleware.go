@@ -34,10 +34,12 @@ func logRequests(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
-		log.Info("request",
-			"request_id", requestID(c), "method", c.Request.Method, "path", c.Request.URL.Path,
-			"query", c.Request.URL.RawQuery, "status", c.Writer.Status(), "bytes", c.Writer.Size(),
-			"duration_ms", float64(time.Since(start).Microseconds())/1000)
+		// LogAttrs with typed attributes: this runs on every request, tiles included.
+		log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
+			slog.String("request_id", requestID(c)), slog.String("method", c.Request.Method),
+			slog.String("path", c.Request.URL.Path), slog.String("query", c.Request.URL.RawQuery),
+			slog.Int("status", c.Writer.Status()), slog.Int("bytes", c.Writer.Size()),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
 	}
 }
 

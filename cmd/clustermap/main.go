@@ -46,8 +46,11 @@ Flags (each mirrors an environment variable):
 `
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if err := run(os.Args[1:], log); err != nil {
+	logs := newBufferedLog(os.Stderr, 200*time.Millisecond)
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	err := run(os.Args[1:], log)
+	logs.Close()
+	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "clustermap:", err)
 		}
