@@ -261,3 +261,46 @@ func TestSearchIgnoresCaseAndDiacritics(t *testing.T) {
 		})
 	}
 }
+
+func TestWebAppIsServedPrecompressed(t *testing.T) {
+	ts, _ := newTestServer(t)
+	// http.Transport only decompresses when it added Accept-Encoding itself; asking explicitly
+	// keeps the raw bytes and headers visible.
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/app.js", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gz, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "gzip" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/javascript") {
+		t.Fatalf("headers %v", resp.Header)
+	}
+	etag := resp.Header.Get("ETag")
+	_, plain := get(t, ts.URL+"/app.js?identity")
+	req, _ = http.NewRequest(http.MethodGet, ts.URL+"/app.js", nil)
+	req.Header.Set("Accept-Encoding", "identity")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "" || resp.Header.Get("ETag") == etag || len(gz) >= len(raw) || len(plain) != len(raw) {
+		t.Fatalf("identity: encoding %q etag %q vs %q, %d gz vs %d raw bytes",
+			resp.Header.Get("Content-Encoding"), resp.Header.Get("ETag"), etag, len(gz), len(raw))
+	}
+	// Revalidation with the gzip variant's ETag is a 304.
+	req, _ = http.NewRequest(http.MethodGet, ts.URL+"/app.js", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	req.Header.Set("If-None-Match", etag)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotModified {
+		t.Fatalf("If-None-Match: status %d", resp.StatusCode)
+	}
+}
