@@ -368,13 +368,16 @@ func (p *cqlParser) scalar() (operand, error) {
 				return operand{}, err
 			}
 			if t.keyword("DATE") {
-				d, err := time.Parse(time.DateOnly, s.text)
+				d, err := ParseDate(s.text)
 				if err != nil {
 					return operand{}, p.errorf(s, "%s is not a date (YYYY-MM-DD)", s)
 				}
 				return operand{kind: kindDate, value: d.Format(time.DateOnly), name: "DATE(" + s.String() + ")"}, nil
 			}
 			ts, err := time.Parse(time.RFC3339Nano, s.text)
+			if err == nil {
+				err = CheckYear(ts)
+			}
 			if err != nil {
 				return operand{}, p.errorf(s, "%s is not an RFC 3339 timestamp", s)
 			}
@@ -534,7 +537,7 @@ func (p *cqlParser) typed(at token, ops ...operand) ([]string, error) {
 				map[bool]string{true: " and the spatial functions", false: ""}[o.kind == kindGeometry])
 		case kind == kindDate && (o.kind == kindDate || o.kind == kindTimestamp || (o.literal() && o.kind == kindString)):
 			if o.literal() && o.kind == kindString {
-				if _, err := time.Parse(time.DateOnly, o.value); err != nil {
+				if _, err := ParseDate(o.value); err != nil {
 					return nil, p.errorf(at, "%s is not a date (YYYY-MM-DD)", o.name)
 				}
 				o.kind = kindDate

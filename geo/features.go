@@ -137,6 +137,11 @@ func (q FeatureQuery) where(a *args) (string, error) {
 		conds = append(conds, cond)
 	}
 	if iv := q.Datetime; iv != nil {
+		for _, t := range []*time.Time{iv.Start, iv.End} {
+			if t != nil && CheckYear(*t) != nil {
+				return "", &InputError{Msg: "datetime: " + CheckYear(*t).Error()}
+			}
+		}
 		f, ok := q.Layer.Field(q.Layer.TimeField)
 		switch {
 		case !ok:
@@ -185,18 +190,20 @@ func CheckValue(f Field, value string) error {
 	bad := func(want string) error {
 		return &InputError{Msg: fmt.Sprintf("filter %s: %q is not %s", f.Name, value, want)}
 	}
+	if !ValidText(value) {
+		return bad("text (valid UTF-8 without NUL)")
+	}
 	switch f.Type {
 	case Integer:
 		if _, err := strconv.ParseInt(value, 10, 64); err != nil {
 			return bad("an integer")
 		}
 	case Number:
-		v, err := strconv.ParseFloat(value, 64)
-		if err != nil || v != v || v > 1e15 || v < -1e15 {
+		if _, err := ParseDecimal(value); err != nil {
 			return bad("a number")
 		}
 	case Date:
-		if _, err := time.Parse("2006-01-02", value); err != nil {
+		if _, err := ParseDate(value); err != nil {
 			return bad("a date (YYYY-MM-DD)")
 		}
 	}
@@ -254,6 +261,9 @@ func (s *Store) Features(ctx context.Context, q FeatureQuery) (*FeaturePage, err
 
 // Feature returns one feature as GeoJSON text, or ErrNotFound.
 func (s *Store) Feature(ctx context.Context, l *Layer, id string, properties []string) ([]byte, error) {
+	if !ValidText(id) {
+		return nil, ErrNotFound
+	}
 	if l.KeyType == Integer {
 		if _, err := strconv.ParseInt(id, 10, 64); err != nil {
 			return nil, ErrNotFound

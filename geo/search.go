@@ -26,7 +26,7 @@ const MaxSearchResults = 25
 // with q rank first; then catalog order (regions, districts, clusters, …).
 func (s *Store) Search(ctx context.Context, q string) ([]SearchResult, error) {
 	q = strings.TrimSpace(q)
-	if q == "" || utf8.RuneCountInString(q) > 100 || !utf8.ValidString(q) {
+	if q == "" || utf8.RuneCountInString(q) > 100 || !ValidText(q) {
 		return nil, &InputError{Msg: "q must be 1 to 100 characters of text"}
 	}
 	var parts []string

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -142,8 +141,8 @@ func parseNumber(p map[string]string, name string, lo, hi float64) (*float64, er
 	if !ok || s == "" {
 		return nil, nil
 	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < lo || v > hi {
+	v, err := geo.ParseDecimal(s)
+	if err != nil || v < lo || v > hi {
 		return nil, badRequest(fmt.Sprintf("%s must be a number from %g to %g", name, lo, hi))
 	}
 	return &v, nil

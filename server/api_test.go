@@ -304,3 +304,60 @@ func TestWebAppIsServedPrecompressed(t *testing.T) {
 		t.Fatalf("If-None-Match: status %d", resp.StatusCode)
 	}
 }
+
+// Values that PostgreSQL refuses (NUL, invalid UTF-8, year 0, hex floats, huge exponents) must be
+// stopped as 4xx on every route that passes text to the database, never reach it as a 5xx.
+func TestHostileValuesNeverCause5xx(t *testing.T) {
+	ts, _ := newTestServer(t)
+	values := []string{"%00", "%ff", "a%00b", "0000-01-01", "0000-01-01T00:00:00Z", "0x1p4", "1_000", "1e400",
+		"NaN", "Inf", "-Infinity", "%27%3B%20DROP%20TABLE%20clusters%3B--", strings.Repeat("x", 5000)}
+	routes := []string{
+		"/api/layers/clusters/features?name=%s",
+		"/api/layers/clusters/features?decision_date=%s",
+		"/api/layers/clusters/features?occupancy_pct=%s",
+		"/api/layers/clusters/features?bbox=%s,1,2,3",
+		"/api/layers/districts/features/%s",
+		"/api/layers/clusters/features/%s",
+		"/api/search?q=%s",
+		"/api/sites?industry=%s",
+		"/api/sites?min_free_ha=%s",
+		"/api/sites?w_free=%s",
+		"/api/clusters/%s/eligibility",
+		"/api/districts/%s/eligibility",
+		"/api/regions/%s/summary",
+		"/api/analysis/linkage?radius_km=%s",
+		"/ogc/collections/%s",
+		"/ogc/collections/districts/items/%s",
+		"/ogc/collections/clusters/items?datetime=%s",
+		"/ogc/collections/clusters/items?datetime=%s/..",
+		"/ogc/collections/clusters/items?filter=name%%3D%%27%s%%27",
+		"/ogc/collections/clusters/items?filter=decision_date%%3DDATE(%%27%s%%27)",
+		"/ogc/collections/clusters/items?filter=occupancy_pct%%3E%s",
+		"/tiles/clusters/8/203/118.mvt?name=%s",
+		"/tiles/clusters/8/203/118.mvt?occupancy_pct=%s",
+		"/tiles/%s/1/0/0.mvt",
+		"/tiles/clusters/%s/0/0.mvt",
+	}
+	for _, route := range routes {
+		for _, v := range values {
+			path := strings.Replace(route, "%s", v, 1)
+			path = strings.ReplaceAll(path, "%%", "%")
+			resp, err := http.Get(ts.URL + path)
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode >= 500 {
+				t.Errorf("%s: %d %s", truncate(path), resp.StatusCode, truncate(string(body)))
+			}
+		}
+	}
+}
+
+func truncate(s string) string {
+	if len(s) > 120 {
+		return s[:120] + "…"
+	}
+	return s
+}

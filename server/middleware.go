@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/clustermap/clustermap/geo"
 )
 
 const requestIDKey = "request_id"
@@ -71,6 +73,19 @@ func allowCORS() gin.HandlerFunc {
 		h.Set("Access-Control-Expose-Headers", "ETag, Content-Encoding, X-Request-Id")
 		if c.Request.Method == http.MethodOptions {
 			c.AbortWithStatus(http.StatusNoContent)
+			return
+		}
+		c.Next()
+	}
+}
+
+// rejectBadPaths answers a path that is not valid UTF-8 text (or holds a NUL byte) with a 400, so
+// path parameters (feature ids, district codes) can never make PostgreSQL fail on their encoding.
+func rejectBadPaths() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !geo.ValidText(c.Request.URL.Path) {
+			_ = c.Error(badRequest("the path is not valid UTF-8 text"))
+			c.Abort()
 			return
 		}
 		c.Next()

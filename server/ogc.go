@@ -595,10 +595,10 @@ func parseDatetime(s string) (*geo.Interval, error) {
 
 // parseInstant reads an RFC 3339 date-time (any offset, normalised to UTC) or a full date.
 func parseInstant(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(s)); err == nil {
+	if t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(s)); err == nil && geo.CheckYear(t) == nil {
 		return t.UTC(), nil
 	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
+	if t, err := geo.ParseDate(s); err == nil {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("%q is not a date or date-time", s)

@@ -57,6 +57,13 @@ func parseQuery(raw string) (url.Values, error) {
 	if err != nil {
 		return nil, badRequest("malformed query string: " + err.Error())
 	}
+	for k, vals := range q {
+		for _, v := range append([]string{k}, vals...) {
+			if !geo.ValidText(v) {
+				return nil, badRequest(fmt.Sprintf("parameter %q: not valid UTF-8 text (or holds a NUL byte)", k))
+			}
+		}
+	}
 	return q, nil
 }
 

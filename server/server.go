@@ -59,7 +59,7 @@ func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 		p := c.Request.URL.Path
 		return acceptsGzip(c.GetHeader("Accept-Encoding")) && (strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/ogc"))
 	}))
-	s.engine.Use(withRequestID(), logRequests(log), recoverJSON(log), compress, writeErrors(log))
+	s.engine.Use(withRequestID(), logRequests(log), recoverJSON(log), compress, writeErrors(log), rejectBadPaths())
 	s.routes()
 	return s
 }

@@ -1,0 +1,51 @@
+package geo
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Values from requests reach PostgreSQL as text parameters; these checks keep every value inside
+// what PostgreSQL accepts, so bad input is a 400 and never a database error.
+
+var decimal = regexp.MustCompile(`^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$`)
+
+// ParseDecimal reads a plain decimal number (no hex, no underscores, no Inf or NaN) of a size
+// PostgreSQL's numeric and float8 both take.
+func ParseDecimal(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	if !decimal.MatchString(s) {
+		return 0, fmt.Errorf("%q is not a decimal number", s)
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v > 1e15 || v < -1e15 {
+		return 0, fmt.Errorf("%q is out of range", s)
+	}
+	return v, nil
+}
+
+// ParseDate reads YYYY-MM-DD with a year PostgreSQL knows (1 to 9999; there is no year 0).
+func ParseDate(s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return t, err
+	}
+	return t, CheckYear(t)
+}
+
+// CheckYear refuses instants outside the years 1 to 9999.
+func CheckYear(t time.Time) error {
+	if y := t.UTC().Year(); y < 1 || y > 9999 {
+		return fmt.Errorf("year %d is outside 1–9999", y)
+	}
+	return nil
+}
+
+// ValidText reports whether s can be sent to PostgreSQL as text: valid UTF-8 without NUL bytes.
+func ValidText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
