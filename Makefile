@@ -6,7 +6,8 @@ GO ?= go
 BIN := bin/clustermap
 # The database URL: the caller's, else the local one .ci/db.sh creates (its random password is
 # kept outside the repository).
-DB = export DATABASE_URL="$${DATABASE_URL:-$$(.ci/db.sh)}"
+# (Two steps, so that a failing db.sh stops the recipe instead of exporting an empty URL.)
+DB = url="$${DATABASE_URL:-}"; [ -n "$$url" ] || url=$$(.ci/db.sh); export DATABASE_URL="$$url"
 
 .PHONY: run test build vendor setup setup-test bench vet clean
 

@@ -273,7 +273,12 @@ func (s *Store) Feature(ctx context.Context, l *Layer, id string, properties []s
 	if err != nil {
 		return nil, err
 	}
-	sql := fmt.Sprintf("SELECT %s::text FROM %s t WHERE t.%s::text = $1", featureJSON(l, props), l.Table, l.KeyColumn)
+	// Compare in the key's own type so the primary-key index serves the lookup.
+	key := "$1::text"
+	if l.KeyType == Integer {
+		key = "$1::bigint"
+	}
+	sql := fmt.Sprintf("SELECT %s::text FROM %s t WHERE t.%s = %s", featureJSON(l, props), l.Table, l.KeyColumn, key)
 	ctx, cancel := s.queryContext(ctx)
 	defer cancel()
 	var feature []byte

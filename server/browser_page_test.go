@@ -393,3 +393,19 @@ func (p *page) screenshot(name string) {
 	}
 	p.t.Logf("screenshot: %s", file)
 }
+
+// waitStable polls until the element's box has stayed the same between two polls, so layout
+// checks never depend on how fast a machine finishes a transition.
+func waitStable(p *page, selector string) {
+	js := `(() => {
+	  const el = document.querySelector(` + "`" + selector + "`" + `);
+	  if (!el) return false;
+	  const r = el.getBoundingClientRect();
+	  const k = [r.left, r.top, r.width, r.height].map(Math.round).join(",");
+	  window.__cmStable = window.__cmStable || {};
+	  const same = window.__cmStable[` + "`" + selector + "`" + `] === k;
+	  window.__cmStable[` + "`" + selector + "`" + `] = k;
+	  return same;
+	})()`
+	pollJS[bool](p, js, settle)
+}

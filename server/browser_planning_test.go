@@ -939,7 +939,8 @@ func TestBrowserPlanning(t *testing.T) {
 			if tab == "overview" {
 				p.do("open the overview (the widest sidebar)", chromedp.Click(chromedp.CSS("#tab-overview")))
 				pollJS[bool](p, `document.body.classList.contains("sidebar-wide")`, settle)
-				time.Sleep(200 * time.Millisecond) // let Leaflet lay its controls out again
+				waitStable(p, ".leaflet-control-scale") // let Leaflet lay its controls out again
+				waitStable(p, ".leaflet-control-attribution")
 			}
 			s := evalJS[scale](p, scaleJS)
 			if tab == "filters" {

@@ -507,7 +507,7 @@ func TestBrowser(t *testing.T) {
 		p.do("tap the Diên Phú symbol", chromedp.Tap(chromedp.CSS(clusterSymbol(dp.id))))
 		checkDienPhuPanel(t, waitPanel(p, "clusters", dp.id), dp)
 		// Let the sheet settle before measuring and photographing it.
-		time.Sleep(300 * time.Millisecond)
+		waitStable(p, "#panel")
 		open := evalJS[layout](p, layoutJS)
 		pr := open.Panel
 		if math.Abs(pr.Left) > 1 || math.Abs(pr.Right-open.W) > 1 || math.Abs(pr.Bottom-open.H) > 1 {

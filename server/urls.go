@@ -9,7 +9,11 @@ import (
 
 // baseURL is the scheme and host the client used, honouring X-Forwarded-Proto and
 // X-Forwarded-Host from a reverse proxy, so that links and TileJSON URLs work behind one.
+//
+// The answer then depends on those headers, so it says so (Vary): a shared cache must not hand
+// one client's links, built from its forwarded host, to another.
 func baseURL(c *gin.Context) string {
+	c.Writer.Header().Add("Vary", "X-Forwarded-Host, X-Forwarded-Proto")
 	scheme := "http"
 	if c.Request.TLS != nil {
 		scheme = "https"

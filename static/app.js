@@ -364,7 +364,7 @@ function buildClusters(fc) {
           className: `cm-footprint cm-stage-${p.status}${indicative ? " cm-indicative" : ""}`,
         },
       });
-      footprint.bindTooltip(p.name, { sticky: true });
+      footprint.bindTooltip(h("span", null, p.name), { sticky: true }); // text, never HTML: names come from data
       footprint.on("click", () => select("clusters", f.id));
       footprint.on("add", () => footprint.eachLayer((l) => tagElement(l, "clusters", f.id)));
     }
@@ -417,7 +417,7 @@ function buildRoads(fc) {
     pane: "cm-roads",
     style: { color: "#c0392b", weight: 3, opacity: 1 },
     onEachFeature: (f, l) => {
-      l.bindTooltip([f.properties.ref, f.properties.name].filter(Boolean).join(" — "), { sticky: true });
+      l.bindTooltip(h("span", null, [f.properties.ref, f.properties.name].filter(Boolean).join(" — ")), { sticky: true });
       l.on("click", () => select("roads", f.id));
     },
   });

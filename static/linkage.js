@@ -133,7 +133,7 @@ export function createLinkage(map, opts) {
         dashArray: within ? null : "6 5",
         className: `cm-link ${within ? "cm-link-served" : "cm-link-far"}`,
       });
-      line.bindTooltip(tip, { sticky: true });
+      line.bindTooltip(h("span", { style: "white-space: pre-line" }, tip), { sticky: true }); // text, never HTML
       line.on("click", () => opts.select("raw_material_zones", g.zones[0].id));
       line.on("add", () => {
         const el = line.getElement();
