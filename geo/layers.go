@@ -3,6 +3,7 @@ package geo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -14,6 +15,8 @@ type LayerStats struct {
 	Bounds []float64
 	// Version is the layer's data version; every write that changes rows bumps it.
 	Version int64
+	// Time is the first and last value of the layer's time field, nil when it has none.
+	Time *Interval
 }
 
 // Stats returns the figures of every layer in the catalog, by layer id, in one round trip.
@@ -23,9 +26,14 @@ func (s *Store) Stats(ctx context.Context) (map[string]LayerStats, error) {
 	layers := s.catalog.Layers()
 	batch := &pgx.Batch{}
 	for _, l := range layers {
+		first, last := "NULL::date", "NULL::date"
+		if f, ok := l.Field(l.TimeField); ok {
+			first, last = "min("+f.SQL()+")", "max("+f.SQL()+")"
+		}
 		batch.Queue(fmt.Sprintf(`SELECT x.n, ST_XMin(x.e), ST_YMin(x.e), ST_XMax(x.e), ST_YMax(x.e),
-		        coalesce((SELECT version FROM layer_versions WHERE layer = $1), 0)
-		   FROM (SELECT count(*) AS n, ST_Extent(t.geom) AS e FROM %s t) x`, l.Table), l.ID)
+		        coalesce((SELECT version FROM layer_versions WHERE layer = $1), 0), x.first, x.last
+		   FROM (SELECT count(*) AS n, ST_Extent(t.geom) AS e, %s AS first, %s AS last FROM %s t) x`,
+			first, last, l.Table), l.ID)
 	}
 	results := s.pool.SendBatch(ctx, batch)
 	defer results.Close()
@@ -33,8 +41,12 @@ func (s *Store) Stats(ctx context.Context) (map[string]LayerStats, error) {
 	for _, l := range layers {
 		var st LayerStats
 		var minx, miny, maxx, maxy *float64
-		if err := results.QueryRow().Scan(&st.Count, &minx, &miny, &maxx, &maxy, &st.Version); err != nil {
+		var first, last *time.Time
+		if err := results.QueryRow().Scan(&st.Count, &minx, &miny, &maxx, &maxy, &st.Version, &first, &last); err != nil {
 			return nil, fmt.Errorf("stats of %s: %w", l.ID, err)
+		}
+		if first != nil && last != nil {
+			st.Time = &Interval{Start: first, End: last}
 		}
 		if minx != nil {
 			st.Bounds = []float64{*minx, *miny, *maxx, *maxy}

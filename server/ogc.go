@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"mime"
@@ -331,16 +330,10 @@ func (s *Server) collectionInfos(c *gin.Context, only *geo.Layer) ([]collectionI
 		if b := stats[l.ID].Bounds; b != nil {
 			ext.Spatial = &spatialExtent{BBox: [][]float64{b}, CRS: crs84}
 		}
-		if l.TimeField != "" {
-			iv, err := s.timeExtent(ctx, l)
-			if err != nil {
-				return nil, err
-			}
-			if iv != nil {
-				ext.Temporal = &temporalExtent{Interval: [][]string{{
-					iv.Start.UTC().Format(time.RFC3339), iv.End.UTC().Add(24*time.Hour - time.Second).Format(time.RFC3339),
-				}}, TRS: gregorian}
-			}
+		if iv := stats[l.ID].Time; iv != nil {
+			ext.Temporal = &temporalExtent{Interval: [][]string{{
+				iv.Start.UTC().Format(time.RFC3339), iv.End.UTC().Add(24*time.Hour - time.Second).Format(time.RFC3339),
+			}}, TRS: gregorian}
 		}
 		if ext.Spatial != nil || ext.Temporal != nil {
 			info.Extent = &ext
@@ -356,51 +349,6 @@ func (s *Server) collectionInfos(c *gin.Context, only *geo.Layer) ([]collectionI
 		out = append(out, info)
 	}
 	return out, nil
-}
-
-// timeExtent is the first and last date of the layer's time field, nil when no feature has one.
-//
-// It pages through the time field with the shared feature query because geo.Store.Stats does not
-// report time extents yet (see the report of issue 5); the layers are small and the values are
-// one date per feature.
-func (s *Server) timeExtent(ctx context.Context, l *geo.Layer) (*geo.Interval, error) {
-	where, args, err := geo.CompileCQL2(l, l.TimeField+" IS NOT NULL")
-	if err != nil {
-		return nil, fmt.Errorf("time extent of %s: %w", l.ID, err)
-	}
-	var iv *geo.Interval
-	for offset := 0; ; {
-		page, err := s.store.Features(ctx, geo.FeatureQuery{Layer: l, Properties: []string{l.TimeField},
-			Where: where, WhereArgs: args, Limit: geo.MaxLimit, Offset: offset})
-		if err != nil {
-			return nil, err
-		}
-		for _, raw := range page.Features {
-			var f struct {
-				Properties map[string]string `json:"properties"`
-			}
-			if err := json.Unmarshal(raw, &f); err != nil {
-				return nil, fmt.Errorf("time extent of %s: %w", l.ID, err)
-			}
-			d, err := time.Parse(time.DateOnly, f.Properties[l.TimeField])
-			if err != nil {
-				return nil, fmt.Errorf("time extent of %s: %w", l.ID, err)
-			}
-			if iv == nil {
-				iv = &geo.Interval{Start: &d, End: &d}
-			}
-			if d.Before(*iv.Start) {
-				iv.Start = &d
-			}
-			if d.After(*iv.End) {
-				iv.End = &d
-			}
-		}
-		offset += len(page.Features)
-		if len(page.Features) == 0 || int64(offset) >= page.Matched {
-			return iv, nil
-		}
-	}
 }
 
 func (s *Server) handleOGCCollections(c *gin.Context) {
