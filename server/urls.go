@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -13,7 +14,10 @@ import (
 // The answer then depends on those headers, so it says so (Vary): a shared cache must not hand
 // one client's links, built from its forwarded host, to another.
 func baseURL(c *gin.Context) string {
-	c.Writer.Header().Add("Vary", "X-Forwarded-Host, X-Forwarded-Proto")
+	const vary = "X-Forwarded-Host, X-Forwarded-Proto"
+	if h := c.Writer.Header(); !slices.Contains(h.Values("Vary"), vary) { // links call this per link
+		h.Add("Vary", vary)
+	}
 	scheme := "http"
 	if c.Request.TLS != nil {
 		scheme = "https"
