@@ -1,9 +1,15 @@
-// Package geo is ClusterMap's geography: the layer catalog, every PostGIS query (features, tiles,
-// search, analytics), import and validation, and the seed. It knows nothing of HTTP; the server
-// package parses requests into the query values defined here.
+// Package geo is ClusterMap's layer catalog (layers, fields, vocabularies, credits: the one map
+// from public names to SQL identifiers) and its read queries on PostGIS: features, search, layer
+// figures and vector tiles. It knows nothing of HTTP; the server parses requests into the query
+// values defined here. Sub-packages hold the other jobs: cql2 (filters), planning (analyses),
+// ingest (import and seed).
 package geo
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // FieldType is the JSON type a field has in GeoJSON, MVT properties and the OpenAPI document.
 type FieldType string
@@ -31,14 +37,26 @@ type Field struct {
 	// Expr is the SQL expression over the layer's table (alias t) that yields the value; empty means
 	// the column of the same name. Derived fields (district name, region) set it.
 	Expr string
-	// Enum lists the allowed values of an enum column; import rejects anything else.
-	Enum []string
+	// Vocab, when set, is the coded list the field's values come from; import and filters reject
+	// anything else, and clients label the codes from it.
+	Vocab *Vocabulary
 	// Required fields must be present on import.
 	Required bool
 	// Derived fields are computed (from other tables or columns) and never imported.
 	Derived bool
 	Title   Text
 }
+
+// Enum lists the codes the field may take, nil for a free field (or one whose list is open).
+func (f Field) Enum() []string {
+	if !f.Closed() {
+		return nil
+	}
+	return f.Vocab.Codes()
+}
+
+// Closed reports whether the field takes only the codes of its vocabulary.
+func (f Field) Closed() bool { return f.Vocab != nil && !f.Vocab.Open }
 
 // SQL returns the field's SQL expression.
 func (f Field) SQL() string {
@@ -62,9 +80,10 @@ type Layer struct {
 	KeyColumn string
 	KeyType   FieldType
 	// NaturalKey is the column imports upsert on (it is KeyColumn when ids are natural).
-	NaturalKey  string
-	Fields      []Field
-	Attribution string
+	NaturalKey string
+	Fields     []Field
+	// Credits are the attributions the layer's data requires, shown wherever it is drawn.
+	Credits []Credit
 	// TimeField, when set, is the date field that OGC datetime filters apply to.
 	TimeField string
 	// Polygonal layers are generalised per zoom for tiles.
@@ -112,25 +131,45 @@ func (c *Catalog) Layer(id string) (*Layer, bool) {
 	return l, ok
 }
 
-const (
-	attributionBoundaries = "Boundaries: geoBoundaries (Runfola et al. 2020), CC BY 3.0 IGO; source OCHA ROAP / Government of Viet Nam."
-	attributionFacts      = "Facts: Gia Lai news and government pages, cited per feature."
-	attributionGPPD       = "Global Power Plant Database, World Resources Institute, CC BY 4.0"
+// Credit is one attribution: its text and, when the source has one, the page it links to.
+type Credit struct {
+	Text string `json:"text"`
+	URL  string `json:"url,omitempty"`
+}
+
+// Attribution is the layer's credits as one line of text (TileJSON, /api/layers).
+func (l *Layer) Attribution() string {
+	texts := make([]string, len(l.Credits))
+	for i, c := range l.Credits {
+		texts[i] = c.Text
+	}
+	return strings.Join(texts, " ")
+}
+
+// Credits lists every layer's credits once each, in catalog order.
+func (c *Catalog) Credits() []Credit {
+	var out []Credit
+	for _, l := range c.layers {
+		for _, cr := range l.Credits {
+			if !slices.Contains(out, cr) {
+				out = append(out, cr)
+			}
+		}
+	}
+	return out
+}
+
+var (
+	creditBoundaries = Credit{"Boundaries: geoBoundaries (Runfola et al. 2020), CC BY 3.0 IGO; source OCHA ROAP / Government of Viet Nam.", "https://www.geoboundaries.org/"}
+	creditFacts      = Credit{"Facts: Gia Lai news and government pages, cited per feature.", ""}
+	creditGPPD       = Credit{"Global Power Plant Database, World Resources Institute, CC BY 4.0.", "https://datasets.wri.org/dataset/globalpowerplantdatabase"}
 )
 
 var (
-	stages         = []string{"planned", "investor_selected", "established", "under_construction", "operating", "expanded"}
-	clusterKinds   = []string{"ccn", "kcn", "kkt"}
-	infraStatuses  = []string{"none", "planned", "under_construction", "in_use"}
-	qualities      = []string{"surveyed", "cited", "indicative"}
-	crops          = []string{"coffee", "cassava", "sugarcane", "rubber", "pepper", "medicinal", "tobacco", "cotton", "cashew", "other"}
-	energyKinds    = []string{"hydro", "solar", "wind", "biomass"}
-	projectStatus  = []string{"planned", "under_construction", "operating", "expanding", "closed"}
-	districtKinds  = []string{"city", "town", "district"}
 	districtName   = "(SELECT d.name FROM districts d WHERE d.code = t.district_code)"
 	regionOfDistr  = "(SELECT rm.region_slug FROM region_members rm WHERE rm.district_code = t.district_code)"
 	provenanceTail = []Field{
-		{Name: "geometry_quality", Type: String, Enum: qualities, Required: true, Title: Text{"Chất lượng hình học", "Geometry quality"}},
+		{Name: "geometry_quality", Type: String, Vocab: GeometryQualities, Required: true, Title: Text{"Chất lượng hình học", "Geometry quality"}},
 		{Name: "placement", Type: String, Required: true, Title: Text{"Cách định vị", "Placement"}},
 		{Name: "notes", Type: String, Title: Text{"Ghi chú", "Notes"}},
 		{Name: "sources", Type: StringArray, Required: true, Title: Text{"Nguồn", "Sources"}},
@@ -151,7 +190,7 @@ func DefaultCatalog() *Catalog {
 			Title:        Text{"Vùng phát triển công nghiệp", "Industrial development regions"},
 			Description:  Text{"Năm vùng phát triển công nghiệp theo chỉ đạo của tỉnh; hình học là hợp của các huyện thành viên.", "The five industrial development regions of the provincial directive; geometry is the union of member districts."},
 			GeometryType: "MultiPolygon", Polygonal: true,
-			Attribution: attributionBoundaries,
+			Credits: []Credit{creditBoundaries},
 			Fields: []Field{
 				{Name: "slug", Type: String, Required: true, Title: Text{"Mã", "Slug"}},
 				{Name: "name_vi", Type: String, Required: true, Title: Text{"Tên", "Name (vi)"}},
@@ -170,12 +209,12 @@ func DefaultCatalog() *Catalog {
 			Title:        Text{"Đơn vị hành chính cấp huyện", "Districts"},
 			Description:  Text{"17 đơn vị cấp huyện của Gia Lai trước tháng 7/2025.", "Gia Lai's 17 district-level units before July 2025."},
 			GeometryType: "MultiPolygon", Polygonal: true,
-			Attribution: attributionBoundaries,
+			Credits: []Credit{creditBoundaries},
 			Fields: []Field{
 				{Name: "code", Type: String, Required: true, Title: Text{"Mã GSO", "GSO code"}},
 				{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},
 				{Name: "name_ascii", Type: String, Required: true, Title: Text{"Tên không dấu", "ASCII name"}},
-				{Name: "kind", Type: String, Enum: districtKinds, Required: true, Title: Text{"Loại", "Kind"}},
+				{Name: "kind", Type: String, Vocab: DistrictKinds, Required: true, Title: Text{"Loại", "Kind"}},
 				{Name: "region", Type: String, Derived: true, Expr: "(SELECT rm.region_slug FROM region_members rm WHERE rm.district_code = t.code)", Title: Text{"Vùng", "Region"}},
 				{Name: "area_km2", Type: Number, Derived: true, Title: Text{"Diện tích (km²)", "Area (km²)"}},
 				{Name: "sources", Type: StringArray, Required: true, Title: Text{"Nguồn", "Sources"}},
@@ -187,15 +226,15 @@ func DefaultCatalog() *Catalog {
 			Title:        Text{"Cụm công nghiệp, khu công nghiệp, khu kinh tế", "Industrial clusters and parks"},
 			Description:  Text{"CCN, KCN và KKT với giai đoạn, diện tích, tỷ lệ lấp đầy và nguồn.", "Industrial clusters (CCN), parks (KCN) and the border-gate economic zone (KKT) with stage, areas, occupancy and sources."},
 			GeometryType: "Geometry", TimeField: "decision_date",
-			Attribution: attributionFacts + " " + attributionBoundaries,
+			Credits: []Credit{creditFacts, creditBoundaries},
 			Fields: withProvenance(
 				Field{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},
-				Field{Name: "kind", Type: String, Enum: clusterKinds, Required: true, Title: Text{"Loại", "Kind"}},
+				Field{Name: "kind", Type: String, Vocab: ClusterKinds, Required: true, Title: Text{"Loại", "Kind"}},
 				Field{Name: "district_code", Type: String, Title: Text{"Mã huyện", "District code"}},
 				Field{Name: "district", Type: String, Derived: true, Expr: districtName, Title: Text{"Huyện", "District"}},
 				Field{Name: "region", Type: String, Derived: true, Expr: regionOfDistr, Title: Text{"Vùng", "Region"}},
 				Field{Name: "commune", Type: String, Title: Text{"Xã/phường", "Commune"}},
-				Field{Name: "status", Type: String, Enum: stages, Required: true, Title: Text{"Giai đoạn", "Stage"}},
+				Field{Name: "status", Type: String, Vocab: Stages, Required: true, Title: Text{"Giai đoạn", "Stage"}},
 				Field{Name: "planned_area_ha", Type: Number, Title: Text{"Diện tích quy hoạch (ha)", "Planned area (ha)"}},
 				Field{Name: "established_area_ha", Type: Number, Title: Text{"Diện tích thành lập (ha)", "Established area (ha)"}},
 				Field{Name: "industrial_land_ha", Type: Number, Title: Text{"Đất công nghiệp (ha)", "Industrial land (ha)"}},
@@ -206,10 +245,10 @@ func DefaultCatalog() *Catalog {
 				Field{Name: "target_industries", Type: StringArray, Title: Text{"Ngành nghề thu hút", "Target industries"}},
 				Field{Name: "decision_number", Type: String, Title: Text{"Số quyết định thành lập", "Establishing decision"}},
 				Field{Name: "decision_date", Type: Date, Title: Text{"Ngày quyết định", "Decision date"}},
-				Field{Name: "road_status", Type: String, Enum: infraStatuses, Title: Text{"Đường nội bộ", "Internal roads"}},
-				Field{Name: "water_status", Type: String, Enum: infraStatuses, Title: Text{"Cấp nước", "Water supply"}},
-				Field{Name: "wastewater_status", Type: String, Enum: infraStatuses, Title: Text{"Xử lý nước thải", "Wastewater treatment"}},
-				Field{Name: "power_status", Type: String, Enum: infraStatuses, Title: Text{"Điện", "Power"}},
+				Field{Name: "road_status", Type: String, Vocab: InfraStatuses, Title: Text{"Đường nội bộ", "Internal roads"}},
+				Field{Name: "water_status", Type: String, Vocab: InfraStatuses, Title: Text{"Cấp nước", "Water supply"}},
+				Field{Name: "wastewater_status", Type: String, Vocab: InfraStatuses, Title: Text{"Xử lý nước thải", "Wastewater treatment"}},
+				Field{Name: "power_status", Type: String, Vocab: InfraStatuses, Title: Text{"Điện", "Power"}},
 				Field{Name: "contact", Type: String, Title: Text{"Liên hệ", "Contact"}},
 				Field{Name: "investment_vnd_bn", Type: Number, Title: Text{"Vốn đầu tư (tỷ đồng)", "Investment (VND bn)"}},
 			),
@@ -220,10 +259,10 @@ func DefaultCatalog() *Catalog {
 			Title:        Text{"Vùng nguyên liệu", "Raw-material zones"},
 			Description:  Text{"Vùng nguyên liệu theo cây trồng; phần lớn ở cấp huyện vì nguồn chỉ nêu huyện.", "Raw-material zones by crop; mostly district-level, as the sources name only districts."},
 			GeometryType: "MultiPolygon", Polygonal: true,
-			Attribution: attributionFacts + " " + attributionBoundaries,
+			Credits: []Credit{creditFacts, creditBoundaries},
 			Fields: withProvenance(
 				Field{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},
-				Field{Name: "crop", Type: String, Enum: crops, Required: true, Title: Text{"Cây trồng", "Crop"}},
+				Field{Name: "crop", Type: String, Vocab: Crops, Required: true, Title: Text{"Cây trồng", "Crop"}},
 				Field{Name: "district_codes", Type: StringArray, Title: Text{"Các huyện", "Districts"}},
 				Field{Name: "area_ha", Type: Number, Title: Text{"Diện tích (ha)", "Area (ha)"}},
 				Field{Name: "output", Type: String, Title: Text{"Sản lượng", "Output"}},
@@ -236,14 +275,14 @@ func DefaultCatalog() *Catalog {
 			Title:        Text{"Nhà máy chế biến", "Processing plants"},
 			Description:  Text{"Nhà máy chế biến nông sản có nguồn.", "Agro-processing plants with their sources."},
 			GeometryType: "Point",
-			Attribution:  attributionFacts,
+			Credits:      []Credit{creditFacts},
 			Fields: withProvenance(
 				Field{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},
-				Field{Name: "kind", Type: String, Required: true, Title: Text{"Loại", "Kind"}},
-				Field{Name: "crop", Type: String, Enum: crops, Title: Text{"Nguyên liệu", "Crop"}},
+				Field{Name: "kind", Type: String, Vocab: PlantKinds, Required: true, Title: Text{"Loại", "Kind"}},
+				Field{Name: "crop", Type: String, Vocab: Crops, Title: Text{"Nguyên liệu", "Crop"}},
 				Field{Name: "capacity", Type: Number, Title: Text{"Công suất", "Capacity"}},
 				Field{Name: "capacity_unit", Type: String, Title: Text{"Đơn vị công suất", "Capacity unit"}},
-				Field{Name: "status", Type: String, Enum: projectStatus, Title: Text{"Trạng thái", "Status"}},
+				Field{Name: "status", Type: String, Vocab: ProjectStatuses, Title: Text{"Trạng thái", "Status"}},
 				Field{Name: "district_code", Type: String, Title: Text{"Mã huyện", "District code"}},
 				Field{Name: "district", Type: String, Derived: true, Expr: districtName, Title: Text{"Huyện", "District"}},
 			),
@@ -254,12 +293,12 @@ func DefaultCatalog() *Catalog {
 			Title:        Text{"Dự án năng lượng", "Energy projects"},
 			Description:  Text{"Thủy điện, điện mặt trời, điện gió, điện sinh khối.", "Hydropower, solar, wind and biomass projects."},
 			GeometryType: "Point",
-			Attribution:  attributionGPPD + ". " + attributionFacts,
+			Credits:      []Credit{creditGPPD, creditFacts},
 			Fields: withProvenance(
 				Field{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},
-				Field{Name: "kind", Type: String, Enum: energyKinds, Required: true, Title: Text{"Loại", "Kind"}},
+				Field{Name: "kind", Type: String, Vocab: EnergyKinds, Required: true, Title: Text{"Loại", "Kind"}},
 				Field{Name: "capacity_mw", Type: Number, Title: Text{"Công suất (MW)", "Capacity (MW)"}},
-				Field{Name: "status", Type: String, Enum: projectStatus, Title: Text{"Trạng thái", "Status"}},
+				Field{Name: "status", Type: String, Vocab: ProjectStatuses, Title: Text{"Trạng thái", "Status"}},
 				Field{Name: "district_code", Type: String, Title: Text{"Mã huyện", "District code"}},
 				Field{Name: "district", Type: String, Derived: true, Expr: districtName, Title: Text{"Huyện", "District"}},
 			),
@@ -270,7 +309,7 @@ func DefaultCatalog() *Catalog {
 			Title:        Text{"Quốc lộ", "National highways"},
 			Description:  Text{"Quốc lộ 14, 19, 25: đường chỉ dẫn qua các điểm có nguồn, không phải tim đường.", "QL14, QL19, QL25: indicative lines through cited waypoints, not surveyed road centre-lines."},
 			GeometryType: "MultiLineString",
-			Attribution:  attributionFacts,
+			Credits:      []Credit{creditFacts},
 			Fields: withProvenance(
 				Field{Name: "ref", Type: String, Required: true, Title: Text{"Số hiệu", "Ref"}},
 				Field{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},

@@ -207,8 +207,8 @@ func CheckValue(f Field, value string) error {
 			return bad("a date (YYYY-MM-DD)")
 		}
 	}
-	if len(f.Enum) > 0 && !slices.Contains(f.Enum, value) {
-		return &InputError{Msg: fmt.Sprintf("filter %s: %q is not one of %s", f.Name, value, strings.Join(f.Enum, ", "))}
+	if f.Closed() && !f.Vocab.Has(value) {
+		return &InputError{Msg: fmt.Sprintf("filter %s: %q is not one of %s", f.Name, value, strings.Join(f.Enum(), ", "))}
 	}
 	return nil
 }

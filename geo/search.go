@@ -62,7 +62,7 @@ func (s *Store) Search(ctx context.Context, q string) ([]SearchResult, error) {
 			return nil, fmt.Errorf("search: %w", err)
 		}
 		r.BBox = []float64{x0, y0, x1, y1}
-		r.Center = []float64{round6(cx), round6(cy)}
+		r.Center = []float64{RoundDegrees(cx), RoundDegrees(cy)}
 		if l, ok := s.catalog.Layer(r.Layer); ok {
 			r.Title = l.Title
 		}

@@ -2,6 +2,7 @@ package geo
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -49,3 +50,7 @@ func CheckYear(t time.Time) error {
 func ValidText(s string) bool {
 	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
+
+// RoundDegrees rounds a longitude or latitude to 6 decimals (about 0.1 m), the precision of every
+// coordinate ClusterMap writes.
+func RoundDegrees(v float64) float64 { return math.Round(v*1e6) / 1e6 }

@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/planning"
 )
 
 // analysisRoutes registers the planning endpoints (eligibility, linkage, summaries, sites) on /api.
@@ -75,19 +76,19 @@ func (c *answerCache) put(version, key string, body []byte) {
 
 // answerFunc parses a request into a cache key and the computation of its answer; the key holds
 // every validated parameter, so two requests with one key have one answer.
-type answerFunc func(c *gin.Context, store *geo.Store) (key string, answer func(context.Context) (any, error), err error)
+type answerFunc func(c *gin.Context, planner *planning.Planner) (key string, answer func(context.Context) (any, error), err error)
 
 // cachedAnswer serves an answer from the cache when the data has not changed since it was
 // computed; the X-Analysis-Cache header says which happened.
 func (s *Server) cachedAnswer(cache *answerCache, name string, parse answerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		key, answer, err := parse(c, s.store)
+		key, answer, err := parse(c, s.planner)
 		if err != nil {
 			_ = c.Error(err)
 			return
 		}
 		ctx := c.Request.Context()
-		version, err := s.store.AnalysisVersion(ctx)
+		version, err := s.planner.AnalysisVersion(ctx)
 		if err != nil {
 			_ = c.Error(err)
 			return
@@ -148,11 +149,11 @@ func parseNumber(p map[string]string, name string, lo, hi float64) (*float64, er
 	return &v, nil
 }
 
-// parseRadius reads radius_km, default geo.DefaultRadiusKM.
+// parseRadius reads radius_km, default planning.DefaultRadiusKM.
 func parseRadius(p map[string]string) (float64, error) {
-	r, err := parseNumber(p, "radius_km", geo.MinRadiusKM, geo.MaxRadiusKM)
+	r, err := parseNumber(p, "radius_km", planning.MinRadiusKM, planning.MaxRadiusKM)
 	if err != nil || r == nil {
-		return geo.DefaultRadiusKM, err
+		return planning.DefaultRadiusKM, err
 	}
 	return *r, nil
 }
@@ -179,7 +180,7 @@ func (s *Server) handleClusterEligibility(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
-	answer, err := s.store.ClusterEligibility(c.Request.Context(), id, add)
+	answer, err := s.planner.ClusterEligibility(c.Request.Context(), id, add)
 	if errors.Is(err, geo.ErrNotFound) {
 		err = notFound(fmt.Sprintf("no cluster with id %d", id))
 	}
@@ -195,7 +196,7 @@ func (s *Server) handleDistrictEligibility(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
-	answer, err := s.store.DistrictEligibility(c.Request.Context(), c.Param("code"))
+	answer, err := s.planner.DistrictEligibility(c.Request.Context(), c.Param("code"))
 	if errors.Is(err, geo.ErrNotFound) {
 		err = notFound(fmt.Sprintf("no district with code %q", c.Param("code")))
 	}
@@ -206,7 +207,7 @@ func (s *Server) handleDistrictEligibility(c *gin.Context) {
 	c.JSON(http.StatusOK, answer)
 }
 
-func linkageRequest(c *gin.Context, store *geo.Store) (string, func(context.Context) (any, error), error) {
+func linkageRequest(c *gin.Context, planner *planning.Planner) (string, func(context.Context) (any, error), error) {
 	p, err := analysisParams(c, "radius_km")
 	if err != nil {
 		return "", nil, err
@@ -215,29 +216,29 @@ func linkageRequest(c *gin.Context, store *geo.Store) (string, func(context.Cont
 	if err != nil {
 		return "", nil, err
 	}
-	return strconv.FormatFloat(radius, 'g', -1, 64), func(ctx context.Context) (any, error) { return store.Linkage(ctx, radius) }, nil
+	return strconv.FormatFloat(radius, 'g', -1, 64), func(ctx context.Context) (any, error) { return planner.Linkage(ctx, radius) }, nil
 }
 
-func summaryOptions(c *gin.Context) (geo.SummaryOptions, string, error) {
+func summaryOptions(c *gin.Context) (planning.SummaryOptions, string, error) {
 	p, err := analysisParams(c, "radius_km", "kind")
 	if err != nil {
-		return geo.SummaryOptions{}, "", err
+		return planning.SummaryOptions{}, "", err
 	}
 	radius, err := parseRadius(p)
-	opt := geo.SummaryOptions{RadiusKM: radius, Kind: p["kind"]}
+	opt := planning.SummaryOptions{RadiusKM: radius, Kind: p["kind"]}
 	return opt, strconv.FormatFloat(radius, 'g', -1, 64) + "|" + opt.Kind, err
 }
 
-func summaryRequest(c *gin.Context, store *geo.Store) (string, func(context.Context) (any, error), error) {
+func summaryRequest(c *gin.Context, planner *planning.Planner) (string, func(context.Context) (any, error), error) {
 	opt, key, err := summaryOptions(c)
-	return key, func(ctx context.Context) (any, error) { return store.Summary(ctx, opt) }, err
+	return key, func(ctx context.Context) (any, error) { return planner.Summary(ctx, opt) }, err
 }
 
-func regionRequest(c *gin.Context, store *geo.Store) (string, func(context.Context) (any, error), error) {
+func regionRequest(c *gin.Context, planner *planning.Planner) (string, func(context.Context) (any, error), error) {
 	opt, key, err := summaryOptions(c)
 	slug := c.Param("slug")
 	return slug + "|" + key, func(ctx context.Context) (any, error) {
-		answer, err := store.RegionSummary(ctx, slug, opt)
+		answer, err := planner.RegionSummary(ctx, slug, opt)
 		if errors.Is(err, geo.ErrNotFound) {
 			err = notFound(fmt.Sprintf("no region %q", slug))
 		}
@@ -246,14 +247,17 @@ func regionRequest(c *gin.Context, store *geo.Store) (string, func(context.Conte
 }
 
 // Site-finder result limits.
+// weightParams are the query parameters of the site weights, in planning.SiteWeights order.
+var weightParams = []string{"w_free", "w_crop", "w_highway", "w_border", "w_stage"}
+
 const (
 	defaultSitesLimit = 100
 	maxSitesLimit     = 1000
 )
 
-func siteQuery(c *gin.Context) (geo.SiteQuery, error) {
-	allowed := append([]string{"industry", "min_free_ha", "crop", "max_highway_km", "radius_km", "kind", "limit"}, geo.WeightParams...)
-	q := geo.SiteQuery{Weights: geo.DefaultSiteWeights, Limit: defaultSitesLimit}
+func siteQuery(c *gin.Context) (planning.SiteQuery, error) {
+	allowed := append([]string{"industry", "min_free_ha", "crop", "max_highway_km", "radius_km", "kind", "limit"}, weightParams...)
+	q := planning.SiteQuery{Weights: planning.DefaultSiteWeights, Limit: defaultSitesLimit}
 	p, err := analysisParams(c, allowed...)
 	if err != nil {
 		return q, err
@@ -265,12 +269,12 @@ func siteQuery(c *gin.Context) (geo.SiteQuery, error) {
 	if q.MinFreeHa, err = parseNumber(p, "min_free_ha", 0, 1e6); err != nil {
 		return q, err
 	}
-	if q.MaxHighwayKM, err = parseNumber(p, "max_highway_km", 0, geo.MaxRadiusKM); err != nil {
+	if q.MaxHighwayKM, err = parseNumber(p, "max_highway_km", 0, planning.MaxRadiusKM); err != nil {
 		return q, err
 	}
 	weights := []*float64{&q.Weights.Free, &q.Weights.Crop, &q.Weights.Highway, &q.Weights.Border, &q.Weights.Stage}
-	for i, name := range geo.WeightParams {
-		w, err := parseNumber(p, name, 0, geo.MaxSiteWeight)
+	for i, name := range weightParams {
+		w, err := parseNumber(p, name, 0, planning.MaxSiteWeight)
 		if err != nil {
 			return q, err
 		}
@@ -286,11 +290,11 @@ func siteQuery(c *gin.Context) (geo.SiteQuery, error) {
 	return q, nil
 }
 
-func sitesRequest(c *gin.Context, store *geo.Store) (string, func(context.Context) (any, error), error) {
+func sitesRequest(c *gin.Context, planner *planning.Planner) (string, func(context.Context) (any, error), error) {
 	q, err := siteQuery(c)
 	if err != nil {
 		return "", nil, err
 	}
 	key, err := json.Marshal(q)
-	return string(key), func(ctx context.Context) (any, error) { return store.Sites(ctx, q) }, err
+	return string(key), func(ctx context.Context) (any, error) { return planner.Sites(ctx, q) }, err
 }

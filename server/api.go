@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/planning"
 )
 
 const geoJSONType = "application/geo+json"
@@ -39,23 +40,45 @@ type link struct {
 }
 
 type fieldInfo struct {
-	Name  string        `json:"name"`
-	Type  geo.FieldType `json:"type"`
-	Enum  []string      `json:"enum,omitempty"`
-	Title geo.Text      `json:"title"`
+	Name string        `json:"name"`
+	Type geo.FieldType `json:"type"`
+	Enum []string      `json:"enum,omitempty"`
+	// Vocabulary names the coded list (in the answer's "vocabularies") that labels the values.
+	Vocabulary string   `json:"vocabulary,omitempty"`
+	Title      geo.Text `json:"title"`
+}
+
+// layersDoc is the answer of /api/layers: the layers, and the vocabulary and defaults clients
+// need so that they keep no copy of their own.
+type layersDoc struct {
+	Layers       []layerInfo           `json:"layers"`
+	Vocabularies map[string][]geo.Term `json:"vocabularies"`
+	Credits      []geo.Credit          `json:"credits"`
+	Defaults     planningDefaults      `json:"defaults"`
+}
+
+// planningDefaults are the planning answers' defaults and bounds, for the forms of the web app.
+type planningDefaults struct {
+	LinkageRadiusKM  float64              `json:"linkage_radius_km"`
+	MinRadiusKM      float64              `json:"min_radius_km"`
+	MaxRadiusKM      float64              `json:"max_radius_km"`
+	SiteWeights      planning.SiteWeights `json:"site_weights"`
+	MaxSiteWeight    float64              `json:"max_site_weight"`
+	SiteWeightParams map[string]string    `json:"site_weight_params"`
 }
 
 type layerInfo struct {
-	ID           string      `json:"id"`
-	Title        geo.Text    `json:"title"`
-	Description  geo.Text    `json:"description"`
-	GeometryType string      `json:"geometry_type"`
-	Count        int64       `json:"count"`
-	Bounds       []float64   `json:"bounds"`
-	Version      int64       `json:"version"`
-	Fields       []fieldInfo `json:"fields"`
-	Attribution  string      `json:"attribution"`
-	Links        []link      `json:"links"`
+	ID           string       `json:"id"`
+	Title        geo.Text     `json:"title"`
+	Description  geo.Text     `json:"description"`
+	GeometryType string       `json:"geometry_type"`
+	Count        int64        `json:"count"`
+	Bounds       []float64    `json:"bounds"`
+	Version      int64        `json:"version"`
+	Fields       []fieldInfo  `json:"fields"`
+	Attribution  string       `json:"attribution"`
+	Credits      []geo.Credit `json:"credits"`
+	Links        []link       `json:"links"`
 }
 
 func (s *Server) handleLayers(c *gin.Context) {
@@ -70,7 +93,7 @@ func (s *Server) handleLayers(c *gin.Context) {
 		st := stats[l.ID]
 		info := layerInfo{
 			ID: l.ID, Title: l.Title, Description: l.Description, GeometryType: l.GeometryType,
-			Count: st.Count, Bounds: st.Bounds, Version: st.Version, Attribution: l.Attribution,
+			Count: st.Count, Bounds: st.Bounds, Version: st.Version, Attribution: l.Attribution(), Credits: l.Credits,
 			Links: []link{
 				{Rel: "items", Href: base + "/api/layers/" + l.ID + "/features", Type: geoJSONType},
 				{Rel: "tiles", Href: base + "/tiles/" + l.ID + "/{z}/{x}/{y}.mvt", Type: "application/vnd.mapbox-vector-tile"},
@@ -79,11 +102,27 @@ func (s *Server) handleLayers(c *gin.Context) {
 			},
 		}
 		for _, f := range l.Fields {
-			info.Fields = append(info.Fields, fieldInfo{Name: f.Name, Type: f.Type, Enum: f.Enum, Title: f.Title})
+			fi := fieldInfo{Name: f.Name, Type: f.Type, Enum: f.Enum(), Title: f.Title}
+			if f.Vocab != nil {
+				fi.Vocabulary = f.Vocab.Name
+			}
+			info.Fields = append(info.Fields, fi)
 		}
 		out = append(out, info)
 	}
-	c.JSON(http.StatusOK, gin.H{"layers": out})
+	doc := layersDoc{Layers: out, Vocabularies: map[string][]geo.Term{}, Credits: s.store.Catalog().Credits(),
+		Defaults: planningDefaults{
+			LinkageRadiusKM: planning.DefaultRadiusKM, MinRadiusKM: planning.MinRadiusKM, MaxRadiusKM: planning.MaxRadiusKM,
+			SiteWeights: planning.DefaultSiteWeights, MaxSiteWeight: planning.MaxSiteWeight,
+			SiteWeightParams: map[string]string{},
+		}}
+	for _, v := range geo.Vocabularies() {
+		doc.Vocabularies[v.Name] = v.Terms
+	}
+	for i, name := range []string{"free", "crop", "highway", "border", "stage"} {
+		doc.Defaults.SiteWeightParams[name] = weightParams[i]
+	}
+	c.JSON(http.StatusOK, doc)
 }
 
 func (s *Server) handleFeatures(c *gin.Context) {

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/cql2"
 )
 
 // OGC API – Features (Parts 1 and 3) under /ogc. Everything here is a view of the layer catalog:
@@ -444,7 +445,7 @@ func parseItems(c *gin.Context, l *geo.Layer) (*itemsRequest, error) {
 		if l.TimeField == "" {
 			// The layer has no temporal property, so no feature's time intersects the interval
 			// (OGC 17-069r4, /req/core/fc-time-response): the answer is an empty page.
-			if q.Where, q.WhereArgs, err = geo.CompileCQL2(l, "FALSE"); err != nil {
+			if q.Where, q.WhereArgs, err = cql2.Compile(l, "FALSE"); err != nil {
 				return nil, err
 			}
 		} else {

@@ -8,15 +8,16 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/cql2"
 )
 
 // OGC API – Features Part 3 (filtering) with CQL2 text: the filter parameters of /items and the
-// queryables of each collection. The compiler is geo.CompileCQL2; its SQL goes into the shared
+// queryables of each collection. The compiler is cql2.CompileCQL2; its SQL goes into the shared
 // feature query as FeatureQuery.Where.
 
 const cql2Text = "cql2-text"
 
-// ogcFilterConformance are the Part 3 and CQL2 classes geo.CompileCQL2 implements.
+// ogcFilterConformance are the Part 3 and CQL2 classes cql2.CompileCQL2 implements.
 var ogcFilterConformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
 	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
@@ -46,7 +47,7 @@ func parseFilter(req *itemsRequest, params url.Values) error {
 		return nil
 	}
 	q := &req.query
-	where, args, err := geo.CompileCQL2(q.Layer, v[0])
+	where, args, err := cql2.Compile(q.Layer, v[0])
 	if err != nil {
 		return err
 	}
@@ -75,7 +76,7 @@ func (s *Server) collectionExtraLinks(c *gin.Context, l *geo.Layer, path string)
 // and its geometry.
 func queryables(c *gin.Context, l *geo.Layer) map[string]any {
 	props := map[string]any{
-		geo.GeometryQueryable: map[string]any{"title": "Geometry", "format": "geometry-any",
+		cql2.GeometryQueryable: map[string]any{"title": "Geometry", "format": "geometry-any",
 			"description": "Use with the spatial functions (S_INTERSECTS, …)."},
 	}
 	for _, f := range l.Fields {
@@ -108,8 +109,8 @@ func fieldSchema(f geo.Field) map[string]any {
 	default:
 		s["type"] = []string{"string", "null"}
 	}
-	if len(f.Enum) > 0 {
-		s["enum"] = f.Enum
+	if f.Closed() {
+		s["enum"] = f.Enum()
 	}
 	return s
 }

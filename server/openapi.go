@@ -225,8 +225,8 @@ func featureSchema(l *geo.Layer) obj {
 		default:
 			s["type"] = "string"
 		}
-		if len(f.Enum) > 0 {
-			s["enum"] = f.Enum
+		if f.Closed() {
+			s["enum"] = f.Enum()
 		}
 		props[f.Name] = s
 	}

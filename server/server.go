@@ -1,6 +1,7 @@
 // Package server is ClusterMap's HTTP face: the gin engine, its middleware and the handlers for
-// /api, /tiles, /ogc and the web app. Handlers parse and validate requests into geo query
-// values, call geo, and write what PostGIS produced; they hold no SQL.
+// /api, /tiles, /ogc and the web app. Handlers parse and validate requests into query values of
+// the domain packages (geo, geo/cql2, geo/planning), call them, and write what PostGIS produced;
+// they hold no SQL.
 package server
 
 import (
@@ -17,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/planning"
 )
 
 // Config is the server's part of ClusterMap's configuration, built in main.
@@ -33,18 +35,19 @@ type Config struct {
 
 // Server serves ClusterMap over HTTP.
 type Server struct {
-	cfg    Config
-	store  *geo.Store
-	log    *slog.Logger
-	engine *gin.Engine
-	tiles  *tileState
-	app    *webApp
+	cfg     Config
+	store   *geo.Store
+	planner *planning.Planner
+	log     *slog.Logger
+	engine  *gin.Engine
+	tiles   *tileState
+	app     *webApp
 }
 
 // New builds the server and its routes.
 func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, store: store, log: log, engine: gin.New(), tiles: newTileState(cfg, store.Catalog())}
+	s := &Server{cfg: cfg, store: store, planner: planning.New(store), log: log, engine: gin.New(), tiles: newTileState(cfg, store.Catalog())}
 	app, err := newWebApp()
 	if err != nil {
 		// The app is embedded at build time; failing to read it is a broken build, not input.

@@ -454,8 +454,8 @@ func (s *Server) handleTileJSON(c *gin.Context, spec string) {
 	for _, l := range layers {
 		names = append(names, l.Title.EN)
 		descriptions = append(descriptions, l.Description.EN)
-		if !slices.Contains(attributions, l.Attribution) {
-			attributions = append(attributions, l.Attribution)
+		if !slices.Contains(attributions, l.Attribution()) {
+			attributions = append(attributions, l.Attribution())
 		}
 		if b := stats[l.ID].Bounds; b != nil {
 			box = []float64{min(box[0], b[0]), min(box[1], b[1]), max(box[2], b[2]), max(box[3], b[3])}

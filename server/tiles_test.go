@@ -25,6 +25,7 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/geotest"
+	"github.com/clustermap/clustermap/geo/ingest"
 	"github.com/clustermap/clustermap/geo/mvtcheck"
 )
 
@@ -371,7 +372,7 @@ func reimport(t *testing.T, store *geo.Store, layer, id string, change func(prop
 	}
 	change(f["properties"].(map[string]any))
 	fc, _ := json.Marshal(map[string]any{"type": "FeatureCollection", "features": []any{f}})
-	if rep, err := store.Import(ctx, layer, fc, geo.ImportOptions{}); err != nil || rep.Updated != 1 {
+	if rep, err := ingest.New(store, nil).Import(ctx, layer, fc, ingest.ImportOptions{}); err != nil || rep.Updated != 1 {
 		t.Fatalf("import: %+v, %v", rep, err)
 	}
 }
@@ -439,7 +440,7 @@ func TestServersSeeImportsAndSeeds(t *testing.T) {
 			t.Fatalf("empty database: %d %s", resp.StatusCode, resp.Header.Get("X-Tile-Cache"))
 		}
 	}
-	if _, err := empty.Seed(context.Background(), geotest.SeedFS(t)); err != nil {
+	if _, err := ingest.New(empty, nil).Seed(context.Background(), geotest.SeedFS(t)); err != nil {
 		t.Fatal(err)
 	}
 	versions, _ = empty.LayerVersions(context.Background())
@@ -526,7 +527,7 @@ func TestTileJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	districts, _ := store.Catalog().Layer("districts")
-	if doc.TileJSON != "3.0.0" || doc.Tiles[0] != base+"/tiles/districts/{z}/{x}/{y}.mvt" || doc.Attribution != districts.Attribution {
+	if doc.TileJSON != "3.0.0" || doc.Tiles[0] != base+"/tiles/districts/{z}/{x}/{y}.mvt" || doc.Attribution != districts.Attribution() {
 		t.Errorf("tilejson %q tiles %v attribution %q", doc.TileJSON, doc.Tiles, doc.Attribution)
 	}
 	if doc.MinZoom != 0 || doc.MaxZoom != tileJSONMaxZoom || len(doc.VectorLayers) != 1 || doc.VectorLayers[0].ID != "districts" {

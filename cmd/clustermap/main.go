@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/ingest"
 	"github.com/clustermap/clustermap/migrations"
 	"github.com/clustermap/clustermap/server"
 )
@@ -91,7 +92,7 @@ func run(args []string, log *slog.Logger) error {
 		if err != nil {
 			return err
 		}
-		rep, err := store.Seed(ctx, seed)
+		rep, err := ingest.New(store, log).Seed(ctx, seed)
 		if err != nil {
 			return err
 		}
@@ -175,7 +176,7 @@ func importFile(ctx context.Context, store *geo.Store, layer, path, crs string) 
 	if err != nil {
 		return fmt.Errorf("import %s: read: %w", path, err)
 	}
-	rep, err := store.Import(ctx, layer, data, geo.ImportOptions{CRS: crs})
+	rep, err := ingest.New(store, nil).Import(ctx, layer, data, ingest.ImportOptions{CRS: crs})
 	if rep != nil {
 		out, _ := json.MarshalIndent(rep, "", "  ")
 		fmt.Println(string(out))

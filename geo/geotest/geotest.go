@@ -1,23 +1,27 @@
-// Package geotest gives tests their own PostGIS database: each call makes a fresh database from
-// clustermap_template (PostGIS installed by .ci/db.sh), migrates it, optionally seeds it, and
-// drops it when the test ends. Tests fail, never skip, when no database is configured.
+// Package geotest gives tests their own PostGIS database. The migrated and the seeded states are
+// built once per set of migrations and seed files, into template databases named by a hash of
+// those files, and each test gets a copy (CREATE DATABASE … TEMPLATE, a file copy) that is dropped
+// when it ends. Tests fail, never skip, when no database is configured.
 package geotest
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/ingest"
 	"github.com/clustermap/clustermap/migrations"
 )
 
@@ -34,6 +38,12 @@ func AdminURL(tb testing.TB) string {
 // NewDatabase creates an empty PostGIS database for one test and returns its URL.
 func NewDatabase(tb testing.TB) string {
 	tb.Helper()
+	return copyOf(tb, "clustermap_template")
+}
+
+// copyOf creates a database for one test from template and returns its URL.
+func copyOf(tb testing.TB, template string) string {
+	tb.Helper()
 	admin := AdminURL(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -45,11 +55,8 @@ func NewDatabase(tb testing.TB) string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	name := "clustermap_test_" + hex.EncodeToString(b[:])
-	// The template has PostGIS; without it (another server) the migration creates the extension.
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE clustermap_template"); err != nil {
-		if _, err2 := conn.Exec(ctx, "CREATE DATABASE "+name); err2 != nil {
-			tb.Fatalf("create database: %v; %v", err, err2)
-		}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
+		tb.Fatalf("create database from %s: %v", template, err)
 	}
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -64,7 +71,12 @@ func NewDatabase(tb testing.TB) string {
 			tb.Logf("drop %s: %v", name, err)
 		}
 	})
-	u, err := url.Parse(admin)
+	return withDatabase(tb, admin, name)
+}
+
+func withDatabase(tb testing.TB, dbURL, name string) string {
+	tb.Helper()
+	u, err := url.Parse(dbURL)
 	if err != nil {
 		tb.Fatalf("parse DATABASE_URL: %v", err)
 	}
@@ -86,22 +98,133 @@ func Open(tb testing.TB, dbURL string) *geo.Store {
 // Migrated returns a store on a fresh, migrated, empty database, and its URL.
 func Migrated(tb testing.TB) (*geo.Store, string) {
 	tb.Helper()
-	dbURL := NewDatabase(tb)
-	store := Open(tb, dbURL)
-	if _, err := store.Migrate(context.Background(), migrations.Files); err != nil {
-		tb.Fatal(err)
-	}
-	return store, dbURL
+	dbURL := copyOf(tb, templateDatabase(tb, false))
+	return Open(tb, dbURL), dbURL
 }
 
 // Seeded returns a store on a fresh database holding the Gia Lai seed, and its URL.
 func Seeded(tb testing.TB) (*geo.Store, string) {
 	tb.Helper()
-	store, dbURL := Migrated(tb)
-	if _, err := store.Seed(context.Background(), SeedFS(tb)); err != nil {
-		tb.Fatal(err)
+	dbURL := copyOf(tb, templateDatabase(tb, true))
+	return Open(tb, dbURL), dbURL
+}
+
+var (
+	templateMu    sync.Mutex
+	templateNames = map[bool]string{}
+)
+
+// templateDatabase returns the name of the migrated (or seeded) template database, building it
+// when no process has yet. The name carries a hash of the embedded migrations and seed, so a
+// changed migration or seed file gets a new template; an advisory lock keeps parallel test
+// binaries from building the same one twice.
+func templateDatabase(tb testing.TB, seeded bool) string {
+	tb.Helper()
+	templateMu.Lock()
+	defer templateMu.Unlock()
+	if name, ok := templateNames[seeded]; ok {
+		return name
 	}
-	return store, dbURL
+	sum := filesHash(tb)
+	name := "clustermap_tpl_" + sum + "_migrated"
+	if seeded {
+		name = "clustermap_tpl_" + sum + "_seeded"
+	}
+	admin := AdminURL(tb)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		tb.Fatalf("connect %s: %v", redact(admin), err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock(hashtext('clustermap test templates'))"); err != nil {
+		tb.Fatalf("lock templates: %v", err)
+	}
+	defer conn.Exec(context.Background(), "SELECT pg_advisory_unlock(hashtext('clustermap test templates'))") //nolint:errcheck
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		tb.Fatalf("look up %s: %v", name, err)
+	}
+	if !exists {
+		build := name + "_build"
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+build+" WITH (FORCE)"); err != nil {
+			tb.Fatalf("drop %s: %v", build, err)
+		}
+		if _, err := conn.Exec(ctx, "CREATE DATABASE "+build+" TEMPLATE clustermap_template"); err != nil {
+			tb.Fatalf("create %s: %v", build, err)
+		}
+		if err := fill(ctx, withDatabase(tb, admin, build), seeded); err != nil {
+			tb.Fatalf("build %s: %v", name, err)
+		}
+		if _, err := conn.Exec(ctx, "ALTER DATABASE "+build+" RENAME TO "+name); err != nil {
+			tb.Fatalf("rename %s: %v", build, err)
+		}
+		dropStaleTemplates(ctx, conn, sum)
+	}
+	templateNames[seeded] = name
+	return name
+}
+
+// fill migrates (and seeds) the database at dbURL, then closes every connection to it, since a
+// template must have none when it is copied.
+func fill(ctx context.Context, dbURL string, seeded bool) error {
+	store, err := geo.Open(ctx, geo.DBConfig{URL: dbURL, StatementTimeout: time.Minute}, geo.DefaultCatalog(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if _, err := store.Migrate(ctx, migrations.Files); err != nil {
+		return err
+	}
+	if !seeded {
+		return nil
+	}
+	seed, err := fs.Sub(migrations.Files, "seed")
+	if err != nil {
+		return err
+	}
+	_, err = ingest.New(store, slog.New(slog.DiscardHandler)).Seed(ctx, seed)
+	return err
+}
+
+// dropStaleTemplates removes templates of other migrations and seeds, so that editing a seed file
+// does not leave a database behind per edit. One in use by another run is left for later.
+func dropStaleTemplates(ctx context.Context, conn *pgx.Conn, keep string) {
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database
+	   WHERE datname LIKE 'clustermap\_tpl\_%' AND datname NOT LIKE 'clustermap\_tpl\_' || $1 || '\_%'`, keep)
+	if err != nil {
+		return
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return
+	}
+	for _, n := range names {
+		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{n}.Sanitize())
+	}
+}
+
+// filesHash is a short hash of every embedded migration and seed file.
+func filesHash(tb testing.TB) string {
+	tb.Helper()
+	h := sha256.New()
+	err := fs.WalkDir(migrations.Files, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(migrations.Files, path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", path, len(data))
+		h.Write(data)
+		return nil
+	})
+	if err != nil {
+		tb.Fatalf("hash migrations: %v", err)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
 // SeedFS is the embedded seed data.

@@ -1,8 +1,9 @@
-package geo
+package planning
 
 import (
 	"context"
 	"fmt"
+	"github.com/clustermap/clustermap/geo"
 	"math"
 	"slices"
 
@@ -136,7 +137,7 @@ type CropIndustry struct {
 }
 
 // CropIndustries reads the crop → industry mapping.
-func (s *Store) CropIndustries(ctx context.Context) ([]CropIndustry, error) {
+func (s *Planner) CropIndustries(ctx context.Context) ([]CropIndustry, error) {
 	var out []CropIndustry
 	err := s.readAnalysis(ctx, "crop industries", func(tx pgx.Tx) (err error) {
 		out, err = readCropIndustries(ctx, tx)
@@ -160,7 +161,7 @@ func readCropIndustries(ctx context.Context, tx pgx.Tx) ([]CropIndustry, error) 
 // readAnalysis runs fn in one read-only, repeatable-read transaction, so that every query of an
 // answer sees the same data, under the store's timeout. JIT is off: PostGIS functions declare high
 // costs, which makes PostgreSQL spend 100+ ms compiling plans that run in a few milliseconds.
-func (s *Store) readAnalysis(ctx context.Context, what string, fn func(pgx.Tx) error) error {
+func (s *Planner) readAnalysis(ctx context.Context, what string, fn func(pgx.Tx) error) error {
 	ctx, cancel := s.queryContext(ctx)
 	defer cancel()
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
@@ -177,20 +178,20 @@ func (s *Store) readAnalysis(ctx context.Context, what string, fn func(pgx.Tx) e
 }
 
 // analysisVersionSQL names the data an analysis answer depends on: the versions of the layers it
-// reads and of the analysis tables (crop_industries, reference_points). Every write that changes
-// one of them changes this string; the derived tables change in the same transactions.
+// reads ($1) and of the analysis tables (crop_industries, reference_points). Every write that
+// changes one of them changes this string; the derived tables change in the same transactions.
 const analysisVersionSQL = `
 SELECT coalesce((SELECT string_agg(layer || ':' || version, ',' ORDER BY layer) FROM layer_versions
-                  WHERE layer IN ('clusters', 'raw_material_zones', 'roads', 'districts', 'regions')), '')
+                  WHERE layer = ANY($1)), '')
        || ';analysis:' || coalesce((SELECT version FROM analysis_state)::text, '')`
 
 // AnalysisVersion returns the version of the data the linkage, summaries and site finder read,
 // for caching their answers.
-func (s *Store) AnalysisVersion(ctx context.Context) (string, error) {
+func (s *Planner) AnalysisVersion(ctx context.Context) (string, error) {
 	ctx, cancel := s.queryContext(ctx)
 	defer cancel()
 	var v string
-	if err := s.pool.QueryRow(ctx, analysisVersionSQL).Scan(&v); err != nil {
+	if err := s.pool.QueryRow(ctx, analysisVersionSQL, s.layersRead).Scan(&v); err != nil {
 		return "", fmt.Errorf("analysis version: %w", err)
 	}
 	return v, nil
@@ -224,19 +225,19 @@ func fmtNum(v float64) string { return fmt.Sprintf("%g", math.Round(v*100)/100) 
 // CheckRadius validates a linkage radius in km.
 func CheckRadius(v float64) error {
 	if math.IsNaN(v) || v < MinRadiusKM || v > MaxRadiusKM {
-		return &InputError{Msg: fmt.Sprintf("radius_km must be a number from %g to %g", MinRadiusKM, MaxRadiusKM)}
+		return &geo.InputError{Msg: fmt.Sprintf("the radius must be a number from %g to %g km", MinRadiusKM, MaxRadiusKM)}
 	}
 	return nil
 }
 
 // IsCrop reports whether s is one of the crop enum values.
-func IsCrop(s string) bool { return slices.Contains(crops, s) }
+func IsCrop(s string) bool { return geo.Crops.Has(s) }
 
 // IsClusterKind reports whether s is one of the cluster kinds (ccn, kcn, kkt).
-func IsClusterKind(s string) bool { return slices.Contains(clusterKinds, s) }
+func IsClusterKind(s string) bool { return geo.ClusterKinds.Has(s) }
 
 // Crops lists the crop enum values.
-func Crops() []string { return slices.Clone(crops) }
+func Crops() []string { return geo.Crops.Codes() }
 
 // mergeSources appends the sources in lists to out once each, in order.
 func mergeSources(out []string, lists ...[]string) []string {

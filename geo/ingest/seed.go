@@ -1,10 +1,11 @@
-package geo
+package ingest
 
 import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/clustermap/clustermap/geo"
 	"io/fs"
 	"maps"
 	"math"
@@ -32,7 +33,7 @@ type SeedReport struct {
 // point-on-surface, a cluster with a stated area gets a circular footprint of that area, a
 // raw-material zone named by districts is their union, and a highway is a line through cited
 // waypoints.
-func (s *Store) Seed(ctx context.Context, seed fs.FS) (*SeedReport, error) {
+func (s *Importer) Seed(ctx context.Context, seed fs.FS) (*SeedReport, error) {
 	start := time.Now()
 	rep := &SeedReport{}
 	run := func(layer string, build func() ([]byte, error)) error {
@@ -94,7 +95,7 @@ func problemList(r *ImportReport) string {
 
 // seedRegions upserts the five development regions and their members; the region geometry
 // follows from the members by trigger.
-func (s *Store) seedRegions(ctx context.Context, seed fs.FS) (int, error) {
+func (s *Importer) seedRegions(ctx context.Context, seed fs.FS) (int, error) {
 	rows, err := readCSV(seed, "regions.csv")
 	if err != nil {
 		return 0, err
@@ -140,7 +141,7 @@ type place struct {
 }
 
 type seeder struct {
-	store  *Store
+	store  *Importer
 	fs     fs.FS
 	places []place
 }
@@ -175,7 +176,7 @@ func (sd *seeder) locate(ctx context.Context, ref string) (orb.Point, string, st
 		if err != nil {
 			return orb.Point{}, "", "", fmt.Errorf("district %s point-on-surface: %w", code, err)
 		}
-		return orb.Point{round6(lon), round6(lat)}, "indicative",
+		return orb.Point{geo.RoundDegrees(lon), geo.RoundDegrees(lat)}, "indicative",
 			fmt.Sprintf("Point-on-surface of %s district (computed from its boundary): no source gives coordinates", name), nil
 	}
 	for _, p := range sd.places {
@@ -464,5 +465,3 @@ func lowerFirst(s string) string {
 	}
 	return strings.ToLower(s[:1]) + s[1:]
 }
-
-func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }

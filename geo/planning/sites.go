@@ -1,9 +1,10 @@
-package geo
+package planning
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/clustermap/clustermap/geo"
 	"math"
 	"strings"
 
@@ -27,8 +28,8 @@ var DefaultSiteWeights = SiteWeights{Free: 0.30, Crop: 0.25, Highway: 0.20, Bord
 // MaxSiteWeight bounds each weight a client may give.
 const MaxSiteWeight = 100
 
-// WeightParams are the query parameters of the weights, in SiteWeights order.
-var WeightParams = []string{"w_free", "w_crop", "w_highway", "w_border", "w_stage"}
+// weightNames name the weights in messages, in SiteWeights order.
+var weightNames = []string{"free", "crop", "highway", "border", "stage"}
 
 // Scales of the score parts: a part reaches 1 at FreeLandFullHa of free land or CropSupplyFullHa
 // of raw material, and falls to 0 at HighwayZeroKM from a national highway or BorderZeroKM from
@@ -68,27 +69,27 @@ func (q SiteQuery) Validate() error {
 		return err
 	}
 	if q.Crop != "" && !IsCrop(q.Crop) {
-		return &InputError{Msg: fmt.Sprintf("crop %q is not one of %s", q.Crop, strings.Join(crops, ", "))}
+		return &geo.InputError{Msg: fmt.Sprintf("crop %q is not one of %s", q.Crop, strings.Join(geo.Crops.Codes(), ", "))}
 	}
 	if q.Kind != "" && !IsClusterKind(q.Kind) {
-		return &InputError{Msg: fmt.Sprintf("kind %q is not one of ccn, kcn, kkt", q.Kind)}
+		return &geo.InputError{Msg: fmt.Sprintf("kind %q is not one of ccn, kcn, kkt", q.Kind)}
 	}
 	if len(q.Industry) > 200 {
-		return &InputError{Msg: "industry is longer than 200 characters"}
+		return &geo.InputError{Msg: "industry is longer than 200 characters"}
 	}
 	w := q.Weights
 	sum := 0.0
 	for i, v := range []float64{w.Free, w.Crop, w.Highway, w.Border, w.Stage} {
 		if math.IsNaN(v) || v < 0 || v > MaxSiteWeight {
-			return &InputError{Msg: fmt.Sprintf("%s must be a number from 0 to %d", WeightParams[i], MaxSiteWeight)}
+			return &geo.InputError{Msg: fmt.Sprintf("the %s weight must be a number from 0 to %d", weightNames[i], MaxSiteWeight)}
 		}
 		sum += v
 	}
 	if sum == 0 {
-		return &InputError{Msg: "at least one weight must be above 0"}
+		return &geo.InputError{Msg: "at least one weight must be above 0"}
 	}
 	if q.Limit < 1 {
-		return &InputError{Msg: "limit must be at least 1"}
+		return &geo.InputError{Msg: "limit must be at least 1"}
 	}
 	return nil
 }
@@ -247,7 +248,7 @@ SELECT p.name, p.location, d.name, p.sources, l.basis, l.uncertainty_m
  WHERE p.slug = $1`
 
 // Sites ranks clusters for an investor by a transparent score and returns each score's parts.
-func (s *Store) Sites(ctx context.Context, q SiteQuery) (*Sites, error) {
+func (s *Planner) Sites(ctx context.Context, q SiteQuery) (*Sites, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
@@ -256,7 +257,7 @@ func (s *Store) Sites(ctx context.Context, q SiteQuery) (*Sites, error) {
 	norm := SiteWeights{w.Free / total, w.Crop / total, w.Highway / total, w.Border / total, w.Stage / total}
 	var stageNames []string
 	var stageScores []float64
-	for _, st := range stages {
+	for _, st := range geo.Stages.Codes() {
 		stageNames, stageScores = append(stageNames, st), append(stageScores, StageScores[st])
 	}
 	var minFree *string

@@ -1,4 +1,4 @@
-package geo_test
+package planning_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/geotest"
+	"github.com/clustermap/clustermap/geo/planning"
 )
 
 // Hand-checked distances on the WGS 84 spheroid (a = 6378137 m, e² = 0.00669438):
@@ -108,7 +109,7 @@ func addZone(t *testing.T, pool *pgxpool.Pool, name, crop string, area *float64,
 	return id
 }
 
-func condition(t *testing.T, conds []geo.Condition, id string) geo.Condition {
+func condition(t *testing.T, conds []planning.Condition, id string) planning.Condition {
 	t.Helper()
 	for _, c := range conds {
 		if c.ID == id {
@@ -116,7 +117,7 @@ func condition(t *testing.T, conds []geo.Condition, id string) geo.Condition {
 		}
 	}
 	t.Fatalf("no condition %q in %+v", id, conds)
-	return geo.Condition{}
+	return planning.Condition{}
 }
 
 func TestAnalysisHorizonMatchesMaxRadius(t *testing.T) {
@@ -125,8 +126,8 @@ func TestAnalysisHorizonMatchesMaxRadius(t *testing.T) {
 	if err := store.Pool().QueryRow(context.Background(), `SELECT analysis_horizon_m()`).Scan(&m); err != nil {
 		t.Fatal(err)
 	}
-	if m != geo.MaxRadiusKM*1000 {
-		t.Fatalf("analysis_horizon_m() = %g m, geo.MaxRadiusKM = %g km: the radius bound and the stored distances disagree", m, geo.MaxRadiusKM)
+	if m != planning.MaxRadiusKM*1000 {
+		t.Fatalf("analysis_horizon_m() = %g m, planning.MaxRadiusKM = %g km: the radius bound and the stored distances disagree", m, planning.MaxRadiusKM)
 	}
 }
 
@@ -148,49 +149,49 @@ func TestClusterEligibilityAtTheThresholds(t *testing.T) {
 		name    string
 		cluster fixtureCluster
 		addHa   *float64
-		want    geo.Verdict
+		want    planning.Verdict
 		// cond and condWant check one condition; missing, when set, must be named.
 		cond     string
-		condWant geo.Verdict
+		condWant planning.Verdict
 		missing  string
 	}{
 		{"occupancy exactly 60 % (30 of 50 ha leased)", with(serviced("occ 60"), func(c *fixtureCluster) { c.leased = ptr(30) }),
-			nil, geo.Yes, "occupancy", geo.Yes, ""},
+			nil, planning.Yes, "occupancy", planning.Yes, ""},
 		{"occupancy 59.9 %: below, and land demand is not recorded", with(serviced("occ 59.9"), func(c *fixtureCluster) { c.leased = ptr(29.95) }),
-			nil, geo.Unknown, "occupancy", geo.Unknown, "demand for industrial land"},
+			nil, planning.Unknown, "occupancy", planning.Unknown, "demand for industrial land"},
 		{"59.96 % is not rounded up to 60 %", with(serviced("occ 59.96"), func(c *fixtureCluster) { c.leased = ptr(29.98) }),
-			nil, geo.Unknown, "occupancy", geo.Unknown, "demand for industrial land"},
+			nil, planning.Unknown, "occupancy", planning.Unknown, "demand for industrial land"},
 		{"stated occupancy 60 % without land figures", with(serviced("stated 60"), func(c *fixtureCluster) { c.industrial, c.leased, c.occupancy = nil, nil, ptr(60) }),
-			nil, geo.Yes, "occupancy", geo.Yes, ""},
+			nil, planning.Yes, "occupancy", planning.Yes, ""},
 		{"no occupancy data", with(serviced("no occ"), func(c *fixtureCluster) { c.leased = nil }),
-			nil, geo.Unknown, "occupancy", geo.Unknown, "occupancy (occupancy_pct"},
-		{"70 + 5 ha = 75 ha: within", serviced("add 5"), ptr(5), geo.Yes, "total_area", geo.Yes, ""},
-		{"70 + 5.1 ha = 75.1 ha: above", serviced("add 5.1"), ptr(5.1), geo.No, "total_area", geo.No, ""},
+			nil, planning.Unknown, "occupancy", planning.Unknown, "occupancy (occupancy_pct"},
+		{"70 + 5 ha = 75 ha: within", serviced("add 5"), ptr(5), planning.Yes, "total_area", planning.Yes, ""},
+		{"70 + 5.1 ha = 75.1 ha: above", serviced("add 5.1"), ptr(5.1), planning.No, "total_area", planning.No, ""},
 		{"already 75 ha and no add_ha: no room", with(serviced("full 75"), func(c *fixtureCluster) { c.planned = ptr(75) }),
-			nil, geo.No, "total_area", geo.No, ""},
+			nil, planning.No, "total_area", planning.No, ""},
 		{"established area counts, not planned: 74.9 + 0.1 = 75", with(serviced("est 74.9"), func(c *fixtureCluster) { c.planned, c.established = ptr(80), ptr(74.9) }),
-			ptr(0.1), geo.Yes, "total_area", geo.Yes, ""},
+			ptr(0.1), planning.Yes, "total_area", planning.Yes, ""},
 		{"established 74.9 + 0.2 = 75.1", with(serviced("est 74.9b"), func(c *fixtureCluster) { c.planned, c.established = ptr(80), ptr(74.9) }),
-			ptr(0.2), geo.No, "total_area", geo.No, ""},
+			ptr(0.2), planning.No, "total_area", planning.No, ""},
 		{"area unknown", with(serviced("no area"), func(c *fixtureCluster) { c.planned = nil }),
-			nil, geo.Unknown, "total_area", geo.Unknown, "area (established_area_ha"},
+			nil, planning.Unknown, "total_area", planning.Unknown, "area (established_area_ha"},
 		{"roads under construction", with(serviced("roads"), func(c *fixtureCluster) { c.road = str("under_construction") }),
-			nil, geo.No, "roads", geo.No, ""},
+			nil, planning.No, "roads", planning.No, ""},
 		{"water supply not recorded", with(serviced("water"), func(c *fixtureCluster) { c.water = nil }),
-			nil, geo.Unknown, "water", geo.Unknown, "water_status"},
+			nil, planning.Unknown, "water", planning.Unknown, "water_status"},
 		{"wastewater plant only planned", with(serviced("wwtp"), func(c *fixtureCluster) { c.wastewater = str("planned") }),
-			nil, geo.No, "wastewater", geo.No, ""},
+			nil, planning.No, "wastewater", planning.No, ""},
 		{"planned, no investor", with(serviced("no investor"), func(c *fixtureCluster) { c.investor, c.status = nil, "planned" }),
-			nil, geo.No, "investor", geo.No, ""},
+			nil, planning.No, "investor", planning.No, ""},
 		{"investor selected but not named", with(serviced("unnamed investor"), func(c *fixtureCluster) { c.investor, c.status = nil, "investor_selected" }),
-			nil, geo.Yes, "investor", geo.Yes, ""},
+			nil, planning.Yes, "investor", planning.Yes, ""},
 		{"a no outweighs an unknown", with(serviced("no and unknown"), func(c *fixtureCluster) { c.leased, c.road = nil, str("none") }),
-			nil, geo.No, "occupancy", geo.Unknown, ""},
+			nil, planning.No, "occupancy", planning.Unknown, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			id := addCluster(t, pool, tc.cluster)
-			got, err := store.ClusterEligibility(ctx, id, tc.addHa)
+			got, err := planning.New(store).ClusterEligibility(ctx, id, tc.addHa)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -207,7 +208,7 @@ func TestClusterEligibilityAtTheThresholds(t *testing.T) {
 			if tc.missing != "" && !slices.ContainsFunc(got.Missing, func(m string) bool { return strings.Contains(m, tc.missing) }) {
 				t.Errorf("missing %q does not name %q", got.Missing, tc.missing)
 			}
-			if got.Verdict != geo.Unknown && tc.want == geo.Yes && len(got.Missing) > 0 {
+			if got.Verdict != planning.Unknown && tc.want == planning.Yes && len(got.Missing) > 0 {
 				t.Errorf("a yes with missing data %q", got.Missing)
 			}
 			if len(got.NotChecked) != 1 || got.NotChecked[0].Checkable {
@@ -226,7 +227,7 @@ func TestClusterEligibilityAtTheThresholds(t *testing.T) {
 		}
 	})
 	t.Run("the add_ha assumption is stated", func(t *testing.T) {
-		got, err := store.ClusterEligibility(ctx, addCluster(t, pool, serviced("assume")), nil)
+		got, err := planning.New(store).ClusterEligibility(ctx, addCluster(t, pool, serviced("assume")), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -237,16 +238,16 @@ func TestClusterEligibilityAtTheThresholds(t *testing.T) {
 	})
 	t.Run("KCN: the expansion rules do not apply", func(t *testing.T) {
 		id := addCluster(t, pool, fixtureCluster{name: "park", kind: "kcn", district: "101", planned: ptr(210)})
-		got, err := store.ClusterEligibility(ctx, id, nil)
+		got, err := planning.New(store).ClusterEligibility(ctx, id, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Verdict != geo.NotApplicable || got.Size.Verdict != "not_applicable" || len(got.Reasons) != 1 {
+		if got.Verdict != planning.NotApplicable || got.Size.Verdict != "not_applicable" || len(got.Reasons) != 1 {
 			t.Fatalf("KCN: verdict %s, size %s, reasons %q", got.Verdict, got.Size.Verdict, got.Reasons)
 		}
 	})
 	t.Run("unknown id", func(t *testing.T) {
-		if _, err := store.ClusterEligibility(ctx, 999999, nil); !errors.Is(err, geo.ErrNotFound) {
+		if _, err := planning.New(store).ClusterEligibility(ctx, 999999, nil); !errors.Is(err, geo.ErrNotFound) {
 			t.Fatalf("err = %v, want ErrNotFound", err)
 		}
 	})
@@ -275,7 +276,7 @@ func TestClusterSizeFlag(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			id := addCluster(t, pool, fixtureCluster{name: name, district: "101", planned: tc.area})
-			got, err := store.ClusterEligibility(context.Background(), id, nil)
+			got, err := planning.New(store).ClusterEligibility(context.Background(), id, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -307,19 +308,19 @@ func TestDistrictEligibilityAtTheThresholds(t *testing.T) {
 	cases := []struct {
 		code, name string
 		clusters   []ccn
-		want       geo.Verdict
+		want       planning.Verdict
 		occ, unl   any // the two parts' verdicts
 		missing    int
 	}{
-		{"201", "average 50 %, unleased 100.1 ha", []ccn{established(100, 40), established(100.25, 60.15)}, geo.No, "no", "no", 0},
-		{"202", "average 50.1 %, unleased 159.8 ha", []ccn{established(200, 80), established(100, 60.2)}, geo.Yes, "yes", "no", 0},
-		{"203", "average 50 %, unleased exactly 100 ha", []ccn{established(100, 40), established(100, 60)}, geo.Yes, "no", "yes", 0},
+		{"201", "average 50 %, unleased 100.1 ha", []ccn{established(100, 40), established(100.25, 60.15)}, planning.No, "no", "no", 0},
+		{"202", "average 50.1 %, unleased 159.8 ha", []ccn{established(200, 80), established(100, 60.2)}, planning.Yes, "yes", "no", 0},
+		{"203", "average 50 %, unleased exactly 100 ha", []ccn{established(100, 40), established(100, 60)}, planning.Yes, "no", "yes", 0},
 		{"204", "no established CCN: planned CCNs and parks are not counted",
 			[]ccn{{status: "planned", planned: ptr(75)}, {status: "investor_selected", planned: ptr(75)}, {status: "operating", kind: "kcn", industrial: ptr(500), leased: ptr(0)}},
-			geo.Yes, "not_required", "not_required", 0},
-		{"205", "one unknown: average 20–70 %, unleased 60–135 ha", []ccn{established(100, 40), {status: "established", planned: ptr(75)}}, geo.Unknown, "unknown", "unknown", 2},
-		{"206", "unknown occupancy but at most 30 ha unleased", []ccn{{status: "operating", industrial: ptr(30)}}, geo.Yes, "unknown", "yes", 0},
-		{"207", "no whatever the unknown is: average ≤ 50 %, over 150 ha unleased", []ccn{established(150, 0), {status: "operating"}}, geo.No, "no", "no", 0},
+			planning.Yes, "not_required", "not_required", 0},
+		{"205", "one unknown: average 20–70 %, unleased 60–135 ha", []ccn{established(100, 40), {status: "established", planned: ptr(75)}}, planning.Unknown, "unknown", "unknown", 2},
+		{"206", "unknown occupancy but at most 30 ha unleased", []ccn{{status: "operating", industrial: ptr(30)}}, planning.Yes, "unknown", "yes", 0},
+		{"207", "no whatever the unknown is: average ≤ 50 %, over 150 ha unleased", []ccn{established(150, 0), {status: "operating"}}, planning.No, "no", "no", 0},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -329,7 +330,7 @@ func TestDistrictEligibilityAtTheThresholds(t *testing.T) {
 				addCluster(t, pool, fixtureCluster{name: fmt.Sprintf("%s-%d", tc.code, i), kind: c.kind, district: tc.code, status: c.status,
 					planned: c.planned, industrial: c.industrial, leased: c.leased, occupancy: c.occ, wkt: point(x+0.25, 0.25)})
 			}
-			got, err := store.DistrictEligibility(ctx, tc.code)
+			got, err := planning.New(store).DistrictEligibility(ctx, tc.code)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -347,7 +348,7 @@ func TestDistrictEligibilityAtTheThresholds(t *testing.T) {
 		})
 	}
 	t.Run("exact figures are reported", func(t *testing.T) {
-		got, err := store.DistrictEligibility(ctx, "202")
+		got, err := planning.New(store).DistrictEligibility(ctx, "202")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -357,11 +358,11 @@ func TestDistrictEligibilityAtTheThresholds(t *testing.T) {
 		}
 	})
 	t.Run("unknown and malformed codes", func(t *testing.T) {
-		if _, err := store.DistrictEligibility(ctx, "999"); !errors.Is(err, geo.ErrNotFound) {
+		if _, err := planning.New(store).DistrictEligibility(ctx, "999"); !errors.Is(err, geo.ErrNotFound) {
 			t.Fatalf("999: %v, want ErrNotFound", err)
 		}
 		var ie *geo.InputError
-		if _, err := store.DistrictEligibility(ctx, "62x"); !errors.As(err, &ie) {
+		if _, err := planning.New(store).DistrictEligibility(ctx, "62x"); !errors.As(err, &ie) {
 			t.Fatalf("62x: %v, want an input error", err)
 		}
 	})
@@ -471,14 +472,14 @@ func TestLinkageFindsTheNearestProcessingCluster(t *testing.T) {
 	store, _ := geotest.Migrated(t)
 	f := newEquatorFixture(t, store.Pool())
 	ctx := context.Background()
-	zone := func(l *geo.Linkage, id int64) geo.LinkedZone {
+	zone := func(l *planning.Linkage, id int64) planning.LinkedZone {
 		for _, z := range l.Zones {
 			if z.ID == id {
 				return z
 			}
 		}
 		t.Fatalf("zone %d missing", id)
-		return geo.LinkedZone{}
+		return planning.LinkedZone{}
 	}
 	for _, tc := range []struct {
 		radius     float64
@@ -490,7 +491,7 @@ func TestLinkageFindsTheNearestProcessingCluster(t *testing.T) {
 		{11, false, []int64{f.z1, f.z2, f.z4}}, // Z1 is 11.132 km from P
 	} {
 		t.Run(fmt.Sprintf("radius %g km", tc.radius), func(t *testing.T) {
-			l, err := store.Linkage(ctx, tc.radius)
+			l, err := planning.New(store).Linkage(ctx, tc.radius)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -499,7 +500,7 @@ func TestLinkageFindsTheNearestProcessingCluster(t *testing.T) {
 			if n == nil || n.ClusterID != f.p || math.Abs(n.DistanceKM-equator01/1000) > 0.001 || z1.Served != tc.z1Served || n.WithinRadius != tc.z1Served {
 				t.Fatalf("Z1: %+v served %v, want P at %.3f km, served %v", n, z1.Served, equator01/1000, tc.z1Served)
 			}
-			if got := n.Line.Coordinates; len(got) != 2 || got[0] != (geo.Point{0.1, 0}) || got[1] != (geo.Point{0, 0}) {
+			if got := n.Line.Coordinates; len(got) != 2 || got[0] != (planning.Point{0.1, 0}) || got[1] != (planning.Point{0, 0}) {
 				t.Fatalf("Z1 link line %v, want (0.1 0) → (0 0)", got)
 			}
 			if u := z1.NearestUnclassified; u == nil || u.ClusterID != f.u || u.DistanceKM != 0 {
@@ -517,20 +518,20 @@ func TestLinkageFindsTheNearestProcessingCluster(t *testing.T) {
 		})
 	}
 	t.Run("a cluster's zones by crop", func(t *testing.T) {
-		l, err := store.Linkage(ctx, 30)
+		l, err := planning.New(store).Linkage(ctx, 30)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var p geo.LinkedCluster
+		var p planning.LinkedCluster
 		for _, c := range l.Clusters {
 			if c.ID == f.p {
 				p = c
 			}
 		}
-		if !slices.Equal(p.Processes, []string{"sugarcane"}) || p.Point != (geo.Point{0, 0}) {
+		if !slices.Equal(p.Processes, []string{"sugarcane"}) || p.Point != (planning.Point{0, 0}) {
 			t.Fatalf("P processes %v at %v", p.Processes, p.Point)
 		}
-		want := []geo.CropReach{
+		want := []planning.CropReach{
 			{Crop: "coffee", Zones: 1, AreaHa: 0, ZonesWithoutArea: 1, ZoneIDs: []int64{f.z4}, NearestKM: 11.057},
 			{Crop: "sugarcane", Zones: 2, AreaHa: 1500, ZoneIDs: []int64{f.z3, f.z1}, NearestKM: 0, Processed: true},
 		}
@@ -540,14 +541,14 @@ func TestLinkageFindsTheNearestProcessingCluster(t *testing.T) {
 		if l.Totals.Served != 2 || l.Totals.ServedHaByCrop["sugarcane"] != 1500 || l.Totals.ProcessingClusters != 2 || l.Totals.ClustersWithoutIndustry != 1 {
 			t.Fatalf("totals %+v", l.Totals)
 		}
-		if len(l.CropIndustries) != len(geo.Crops()) || l.Definitions["distance"] == "" || len(l.Sources.Data) == 0 {
+		if len(l.CropIndustries) != len(planning.Crops()) || l.Definitions["distance"] == "" || len(l.Sources.Data) == 0 {
 			t.Fatalf("the mapping, definitions and sources must be in the answer")
 		}
 	})
 	t.Run("a zone's crop and the mapping decide who serves it", func(t *testing.T) {
 		pool := store.Pool()
 		mustExec(t, pool, `UPDATE raw_material_zones SET crop = 'sugarcane' WHERE id = $1`, f.z4)
-		l, err := store.Linkage(ctx, 30)
+		l, err := planning.New(store).Linkage(ctx, 30)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -555,7 +556,7 @@ func TestLinkageFindsTheNearestProcessingCluster(t *testing.T) {
 			t.Fatalf("Z4 as sugarcane: %+v, want P at %.3f km", n, meridian01/1000)
 		}
 		mustExec(t, pool, `UPDATE crop_industries SET terms = array_remove(terms, 'sugar') WHERE crop = 'sugarcane'`)
-		if l, err = store.Linkage(ctx, 30); err != nil {
+		if l, err = planning.New(store).Linkage(ctx, 30); err != nil {
 			t.Fatal(err)
 		}
 		for _, id := range []int64{f.z1, f.z3, f.z4} {
@@ -567,7 +568,7 @@ func TestLinkageFindsTheNearestProcessingCluster(t *testing.T) {
 	t.Run("radius out of bounds", func(t *testing.T) {
 		for _, r := range []float64{0.5, 201, math.NaN()} {
 			var ie *geo.InputError
-			if _, err := store.Linkage(ctx, r); !errors.As(err, &ie) {
+			if _, err := planning.New(store).Linkage(ctx, r); !errors.As(err, &ie) {
 				t.Fatalf("radius %g: %v", r, err)
 			}
 		}
@@ -578,7 +579,7 @@ func TestCropIndustryMapping(t *testing.T) {
 	store, _ := geotest.Migrated(t)
 	pool := store.Pool()
 	ctx := context.Background()
-	mapping, err := store.CropIndustries(ctx)
+	mapping, err := planning.New(store).CropIndustries(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -589,13 +590,13 @@ func TestCropIndustryMapping(t *testing.T) {
 			t.Errorf("%s: undocumented mapping %+v", ci.Crop, ci)
 		}
 	}
-	if !slices.Equal(crops, geo.Crops()) {
-		t.Errorf("the mapping covers %v, the crop enum is %v", crops, geo.Crops())
+	if !slices.Equal(crops, planning.Crops()) {
+		t.Errorf("the mapping covers %v, the crop enum is %v", crops, planning.Crops())
 	}
 	addDistrict(t, pool, "101", -0.5, -0.5, 0.5, 0.5, "")
 	processes := func(id int64) []string {
 		t.Helper()
-		l, err := store.Linkage(ctx, 30)
+		l, err := planning.New(store).Linkage(ctx, 30)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -607,7 +608,7 @@ func TestCropIndustryMapping(t *testing.T) {
 		t.Fatalf("cluster %d missing", id)
 		return nil
 	}
-	all := geo.Crops()
+	all := planning.Crops()
 	for i, tc := range []struct {
 		industries []string
 		want       []string
@@ -659,7 +660,7 @@ func TestSummaryWeighsOccupancyByArea(t *testing.T) {
 		investor: str("Inv C"), wkt: point(1.2, 0)})
 	addCluster(t, pool, fixtureCluster{name: "W", status: "planned", wkt: point(1.3, 0)})
 
-	s, err := store.Summary(ctx, geo.SummaryOptions{RadiusKM: 30})
+	s, err := planning.New(store).Summary(ctx, planning.SummaryOptions{RadiusKM: 30})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -701,7 +702,7 @@ func TestSummaryWeighsOccupancyByArea(t *testing.T) {
 	}
 
 	t.Run("kind filter", func(t *testing.T) {
-		s, err := store.Summary(ctx, geo.SummaryOptions{RadiusKM: 30, Kind: "kcn"})
+		s, err := planning.New(store).Summary(ctx, planning.SummaryOptions{RadiusKM: 30, Kind: "kcn"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -710,7 +711,7 @@ func TestSummaryWeighsOccupancyByArea(t *testing.T) {
 		}
 	})
 	t.Run("one region", func(t *testing.T) {
-		got, err := store.RegionSummary(ctx, "rtest", geo.SummaryOptions{RadiusKM: 30})
+		got, err := planning.New(store).RegionSummary(ctx, "rtest", planning.SummaryOptions{RadiusKM: 30})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -719,7 +720,7 @@ func TestSummaryWeighsOccupancyByArea(t *testing.T) {
 		if string(a) != string(b) {
 			t.Fatalf("region summary differs from the province's entry:\n%s\n%s", a, b)
 		}
-		if _, err := store.RegionSummary(ctx, "nowhere", geo.SummaryOptions{RadiusKM: 30}); !errors.Is(err, geo.ErrNotFound) {
+		if _, err := planning.New(store).RegionSummary(ctx, "nowhere", planning.SummaryOptions{RadiusKM: 30}); !errors.Is(err, geo.ErrNotFound) {
 			t.Fatalf("unknown region: %v", err)
 		}
 	})
@@ -733,15 +734,15 @@ func TestSitesScoreIsTheSumOfItsParts(t *testing.T) {
 	mustExec(t, pool, `INSERT INTO roads (ref, name, geom, geometry_quality, placement, sources) VALUES
 		('QL99', 'Quốc lộ 99', ST_GeomFromText('MULTILINESTRING((0.2 -1,0.2 1))', 4326), 'indicative', 'test', ARRAY['test fixture']),
 		('DT1', 'Đường tỉnh 1', ST_GeomFromText('MULTILINESTRING((0.01 -1,0.01 1))', 4326), 'indicative', 'test', ARRAY['test fixture'])`)
-	mustExec(t, pool, `UPDATE reference_points SET geom = ST_GeomFromText('POINT(0 0)', 4326) WHERE slug = $1`, geo.BorderGateSlug)
+	mustExec(t, pool, `UPDATE reference_points SET geom = ST_GeomFromText('POINT(0 0)', 4326) WHERE slug = $1`, planning.BorderGateSlug)
 	addCluster(t, pool, fixtureCluster{name: "F", district: "101", industrial: ptr(29.9), leased: ptr(10), wkt: point(-0.2, 0)})
 
-	q := geo.SiteQuery{Crop: "sugarcane", RadiusKM: 30, Weights: geo.DefaultSiteWeights, Limit: 100}
-	got, err := store.Sites(ctx, q)
+	q := planning.SiteQuery{Crop: "sugarcane", RadiusKM: 30, Weights: planning.DefaultSiteWeights, Limit: 100}
+	got, err := planning.New(store).Sites(ctx, q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	site := func(s *geo.Sites, id int64) *geo.Site {
+	site := func(s *planning.Sites, id int64) *planning.Site {
 		for i := range s.Sites {
 			if s.Sites[i].ID == id {
 				return &s.Sites[i]
@@ -759,7 +760,7 @@ func TestSitesScoreIsTheSumOfItsParts(t *testing.T) {
 	if math.Abs(p.Score-want) > 1e-4 {
 		t.Fatalf("P score %.5f, want %.5f; parts %+v", p.Score, want, p.Parts)
 	}
-	parts := []geo.SitePart{p.Parts.Free, p.Parts.Crop, p.Parts.Highway, p.Parts.Border, p.Parts.Stage}
+	parts := []planning.SitePart{p.Parts.Free, p.Parts.Crop, p.Parts.Highway, p.Parts.Border, p.Parts.Stage}
 	sum := 0.0
 	for _, part := range parts {
 		sum += part.Contribution
@@ -776,21 +777,21 @@ func TestSitesScoreIsTheSumOfItsParts(t *testing.T) {
 
 	for _, tc := range []struct {
 		name    string
-		edit    func(*geo.SiteQuery)
+		edit    func(*planning.SiteQuery)
 		want    []int64
 		exclude string
 		n       int
 	}{
-		{"min_free_ha 20 keeps 20 ha, drops 19.9 ha and unknowns", func(q *geo.SiteQuery) { q.MinFreeHa = ptr(20) }, []int64{f.p}, "free_land_below_minimum", 1},
-		{"industry text", func(q *geo.SiteQuery) { q.Industry = "SUGAR" }, []int64{f.p}, "industry_not_recorded", 2},
-		{"industry naming a crop", func(q *geo.SiteQuery) { q.Industry = "cassava flour" }, []int64{f.r}, "industry_not_matched", 2},
-		{"max_highway_km 15: R 11.1 km and U 5.6 km from QL99", func(q *geo.SiteQuery) { q.MaxHighwayKM = ptr(15) }, []int64{f.r, f.u}, "highway_too_far", 3},
-		{"only free land counts", func(q *geo.SiteQuery) { q.Weights = geo.SiteWeights{Free: 1}; q.Limit = 2 }, []int64{f.p, addedF(t, got)}, "", 0},
+		{"min_free_ha 20 keeps 20 ha, drops 19.9 ha and unknowns", func(q *planning.SiteQuery) { q.MinFreeHa = ptr(20) }, []int64{f.p}, "free_land_below_minimum", 1},
+		{"industry text", func(q *planning.SiteQuery) { q.Industry = "SUGAR" }, []int64{f.p}, "industry_not_recorded", 2},
+		{"industry naming a crop", func(q *planning.SiteQuery) { q.Industry = "cassava flour" }, []int64{f.r}, "industry_not_matched", 2},
+		{"max_highway_km 15: R 11.1 km and U 5.6 km from QL99", func(q *planning.SiteQuery) { q.MaxHighwayKM = ptr(15) }, []int64{f.r, f.u}, "highway_too_far", 3},
+		{"only free land counts", func(q *planning.SiteQuery) { q.Weights = planning.SiteWeights{Free: 1}; q.Limit = 2 }, []int64{f.p, addedF(t, got)}, "", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := q
 			tc.edit(&q)
-			s, err := store.Sites(ctx, q)
+			s, err := planning.New(store).Sites(ctx, q)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -806,24 +807,24 @@ func TestSitesScoreIsTheSumOfItsParts(t *testing.T) {
 		})
 	}
 	t.Run("bad queries", func(t *testing.T) {
-		for _, bad := range []func(*geo.SiteQuery){
-			func(q *geo.SiteQuery) { q.Crop = "banana" },
-			func(q *geo.SiteQuery) { q.Weights = geo.SiteWeights{} },
-			func(q *geo.SiteQuery) { q.Weights.Border = -1 },
-			func(q *geo.SiteQuery) { q.RadiusKM = 500 },
-			func(q *geo.SiteQuery) { q.Kind = "zone" },
+		for _, bad := range []func(*planning.SiteQuery){
+			func(q *planning.SiteQuery) { q.Crop = "banana" },
+			func(q *planning.SiteQuery) { q.Weights = planning.SiteWeights{} },
+			func(q *planning.SiteQuery) { q.Weights.Border = -1 },
+			func(q *planning.SiteQuery) { q.RadiusKM = 500 },
+			func(q *planning.SiteQuery) { q.Kind = "zone" },
 		} {
 			q := q
 			bad(&q)
 			var ie *geo.InputError
-			if _, err := store.Sites(ctx, q); !errors.As(err, &ie) {
+			if _, err := planning.New(store).Sites(ctx, q); !errors.As(err, &ie) {
 				t.Fatalf("%+v: %v, want an input error", q, err)
 			}
 		}
 	})
 	t.Run("the gate falls back to its district, marked indicative", func(t *testing.T) {
-		mustExec(t, pool, `UPDATE reference_points SET geom = NULL, district_code = '101' WHERE slug = $1`, geo.BorderGateSlug)
-		s, err := store.Sites(ctx, q)
+		mustExec(t, pool, `UPDATE reference_points SET geom = NULL, district_code = '101' WHERE slug = $1`, planning.BorderGateSlug)
+		s, err := planning.New(store).Sites(ctx, q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -839,7 +840,7 @@ func TestSitesScoreIsTheSumOfItsParts(t *testing.T) {
 }
 
 // addedF returns the id of fixture cluster F (the 19.9 ha one) from an answer.
-func addedF(t *testing.T, s *geo.Sites) int64 {
+func addedF(t *testing.T, s *planning.Sites) int64 {
 	t.Helper()
 	for _, st := range s.Sites {
 		if st.Name == "F" {

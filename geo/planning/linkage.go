@@ -1,4 +1,4 @@
-package geo
+package planning
 
 import (
 	"context"
@@ -163,7 +163,7 @@ SELECT z.id, z.name, z.crop::text, z.area_ha::float8, z.district_codes, z.geomet
  ORDER BY z.id`
 
 // Linkage relates clusters and raw-material zones within radiusKM (validate it with CheckRadius).
-func (s *Store) Linkage(ctx context.Context, radiusKM float64) (*Linkage, error) {
+func (s *Planner) Linkage(ctx context.Context, radiusKM float64) (*Linkage, error) {
 	if err := CheckRadius(radiusKM); err != nil {
 		return nil, err
 	}

@@ -1,10 +1,11 @@
-package geo
+package ingest
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/clustermap/clustermap/geo"
 	"regexp"
 	"slices"
 	"strings"
@@ -96,13 +97,13 @@ func FileCRS(data []byte) string {
 // Import loads a GeoJSON FeatureCollection into a layer in one transaction: every feature is
 // checked (required fields, types, enums, valid geometry inside the province) and upserted on the
 // layer's natural key. If any feature is bad, nothing is loaded and the report names each one.
-func (s *Store) Import(ctx context.Context, layerID string, data []byte, opt ImportOptions) (*ImportReport, error) {
+func (s *Importer) Import(ctx context.Context, layerID string, data []byte, opt ImportOptions) (*ImportReport, error) {
 	l, ok := s.catalog.Layer(layerID)
 	if !ok {
-		return nil, fmt.Errorf("import: %w: layer %q", ErrNotFound, layerID)
+		return nil, fmt.Errorf("import: %w: layer %q", geo.ErrNotFound, layerID)
 	}
 	if l.ID == "regions" {
-		return nil, &InputError{Msg: "regions are derived from district memberships and cannot be imported; import districts instead"}
+		return nil, &geo.InputError{Msg: "regions are derived from district memberships and cannot be imported; import districts instead"}
 	}
 	crs := opt.CRS
 	if crs == "" {
@@ -113,15 +114,15 @@ func (s *Store) Import(ctx context.Context, layerID string, data []byte, opt Imp
 	}
 	crs = strings.ToUpper(crs)
 	if !importCRS[crs] {
-		return nil, &InputError{Msg: fmt.Sprintf("import: coordinate system %s is not supported (use one of %s)", crs, strings.Join(SupportedCRS(), ", "))}
+		return nil, &geo.InputError{Msg: fmt.Sprintf("import: coordinate system %s is not supported (use one of %s)", crs, strings.Join(SupportedCRS(), ", "))}
 	}
 	fc, err := geojson.UnmarshalFeatureCollection(data)
 	if err != nil {
-		return nil, &InputError{Msg: fmt.Sprintf("import: not a GeoJSON FeatureCollection: %v", err)}
+		return nil, &geo.InputError{Msg: fmt.Sprintf("import: not a GeoJSON FeatureCollection: %v", err)}
 	}
 	report := &ImportReport{Layer: l.ID, CRS: crs, Features: len(fc.Features)}
 	if len(fc.Features) == 0 {
-		return report, &InputError{Msg: "import: the file has no features"}
+		return report, &geo.InputError{Msg: "import: the file has no features"}
 	}
 
 	type row struct {
@@ -225,7 +226,7 @@ func (s *Store) Import(ctx context.Context, layerID string, data []byte, opt Imp
 
 // importSQL returns the per-feature geometry check and the upsert for a layer. Identifiers come
 // from the catalog only; the feature's properties and geometry are parameters.
-func importSQL(l *Layer, crs string) (check, upsert string) {
+func importSQL(l *geo.Layer, crs string) (check, upsert string) {
 	geom := "ST_Force2D(ST_GeomFromGeoJSON($1::text))"
 	if crs == "EPSG:4326" {
 		geom = "ST_SetSRID(" + geom + ", 4326)"
@@ -273,7 +274,7 @@ func importSQL(l *Layer, crs string) (check, upsert string) {
 }
 
 // checkFeature validates one feature against the layer's declared fields before it reaches SQL.
-func checkFeature(l *Layer, f *geojson.Feature, ignored map[string]bool) []string {
+func checkFeature(l *geo.Layer, f *geojson.Feature, ignored map[string]bool) []string {
 	var problems []string
 	if f.Geometry == nil {
 		problems = append(problems, "no geometry")
@@ -303,17 +304,17 @@ func checkFeature(l *Layer, f *geojson.Feature, ignored map[string]bool) []strin
 	return problems
 }
 
-func checkProperty(fd Field, v any) string {
+func checkProperty(fd geo.Field, v any) string {
 	switch fd.Type {
-	case Number, Integer:
+	case geo.Number, geo.Integer:
 		n, ok := v.(float64)
 		if !ok {
 			return fmt.Sprintf("property %q must be a number, got %v", fd.Name, v)
 		}
-		if fd.Type == Integer && n != float64(int64(n)) {
+		if fd.Type == geo.Integer && n != float64(int64(n)) {
 			return fmt.Sprintf("property %q must be an integer, got %v", fd.Name, v)
 		}
-	case StringArray:
+	case geo.StringArray:
 		list, ok := v.([]any)
 		if !ok {
 			return fmt.Sprintf("property %q must be an array of strings", fd.Name)
@@ -323,7 +324,7 @@ func checkProperty(fd Field, v any) string {
 				return fmt.Sprintf("property %q must hold non-empty strings only", fd.Name)
 			}
 		}
-	case Date:
+	case geo.Date:
 		s, ok := v.(string)
 		if _, err := time.Parse("2006-01-02", s); !ok || err != nil {
 			return fmt.Sprintf("property %q must be a date YYYY-MM-DD, got %v", fd.Name, v)
@@ -333,8 +334,8 @@ func checkProperty(fd Field, v any) string {
 		if !ok {
 			return fmt.Sprintf("property %q must be a string, got %v", fd.Name, v)
 		}
-		if len(fd.Enum) > 0 && !slices.Contains(fd.Enum, s) {
-			return fmt.Sprintf("property %q: %q is not one of %s", fd.Name, s, strings.Join(fd.Enum, ", "))
+		if fd.Closed() && !fd.Vocab.Has(s) {
+			return fmt.Sprintf("property %q: %q is not one of %s", fd.Name, s, strings.Join(fd.Enum(), ", "))
 		}
 	}
 	return ""
@@ -357,10 +358,10 @@ func geometryFits(layerType, got string) bool {
 // normaliseLists turns list fields given as text into lists: Shapefiles and GeoPackages have no
 // list type, so ogr2ogr hands them over as a JSON array in a string, and spreadsheets write
 // "a; b". Anything else is left for checkProperty to refuse.
-func normaliseLists(l *Layer, props geojson.Properties) {
+func normaliseLists(l *geo.Layer, props geojson.Properties) {
 	for _, fd := range l.Fields {
 		s, ok := props[fd.Name].(string)
-		if fd.Type != StringArray || !ok {
+		if fd.Type != geo.StringArray || !ok {
 			continue
 		}
 		var list []any
@@ -379,7 +380,7 @@ func normaliseLists(l *Layer, props geojson.Properties) {
 }
 
 // importable keeps the declared, non-derived properties of a feature.
-func importable(l *Layer, props geojson.Properties) map[string]any {
+func importable(l *geo.Layer, props geojson.Properties) map[string]any {
 	out := make(map[string]any, len(props))
 	for k, v := range props {
 		if fd, ok := l.Field(k); ok && !fd.Derived {

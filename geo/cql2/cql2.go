@@ -1,7 +1,8 @@
-package geo
+package cql2
 
 import (
 	"fmt"
+	"github.com/clustermap/clustermap/geo"
 	"math"
 	"strconv"
 	"strings"
@@ -19,7 +20,7 @@ import (
 //     POLYGON, MULTIPOINT, MULTILINESTRING, MULTIPOLYGON, GEOMETRYCOLLECTION) or BBOX(…).
 //
 // Property names resolve against the layer's declared fields, so every identifier in the SQL
-// comes from the catalog; every value is a $n placeholder. Anything else is an *InputError.
+// comes from the catalog; every value is a $n placeholder. Anything else is an *geo.InputError.
 
 // GeometryQueryable is the name filters use for a layer's geometry.
 const GeometryQueryable = "geometry"
@@ -31,12 +32,12 @@ const (
 	maxFilterArgs  = 1000
 )
 
-// CompileCQL2 parses a CQL2 text filter for layer l and returns a SQL condition over the layer's
+// Compile parses a CQL2 text filter for layer l and returns a SQL condition over the layer's
 // table (alias t) with placeholders numbered from $1, and their values. It is meant for
 // FeatureQuery.Where and WhereArgs.
-func CompileCQL2(l *Layer, text string) (string, []any, error) {
+func Compile(l *geo.Layer, text string) (string, []any, error) {
 	if len(text) > maxFilterLen {
-		return "", nil, &InputError{Msg: fmt.Sprintf("filter: longer than %d bytes", maxFilterLen)}
+		return "", nil, &geo.InputError{Msg: fmt.Sprintf("filter: longer than %d bytes", maxFilterLen)}
 	}
 	toks, err := lexCQL2(text)
 	if err != nil {
@@ -90,7 +91,7 @@ func (t token) keyword(kw string) bool { return t.kind == tokIdent && strings.Eq
 
 func lexCQL2(s string) ([]token, error) {
 	if !utf8.ValidString(s) {
-		return nil, &InputError{Msg: "filter: not valid UTF-8"}
+		return nil, &geo.InputError{Msg: "filter: not valid UTF-8"}
 	}
 	var out []token
 	for i := 0; i < len(s); {
@@ -129,7 +130,7 @@ func lexCQL2(s string) ([]token, error) {
 		case r == '"':
 			end := strings.IndexByte(s[i+1:], '"')
 			if end < 0 {
-				return nil, &InputError{Msg: fmt.Sprintf("filter: quoted name starting at %d is not closed", start+1)}
+				return nil, &geo.InputError{Msg: fmt.Sprintf("filter: quoted name starting at %d is not closed", start+1)}
 			}
 			out = append(out, token{tokQuotedIdent, s[i+1 : i+1+end], start})
 			i += end + 2
@@ -153,7 +154,7 @@ func lexCQL2(s string) ([]token, error) {
 			out = append(out, token{tokIdent, s[i:j], start})
 			i = j
 		default:
-			return nil, &InputError{Msg: fmt.Sprintf("filter: unexpected character %q at %d", r, start+1)}
+			return nil, &geo.InputError{Msg: fmt.Sprintf("filter: unexpected character %q at %d", r, start+1)}
 		}
 	}
 	return append(out, token{kind: tokEOF, pos: len(s)}), nil
@@ -175,7 +176,7 @@ func lexString(s string, start int) (string, int, error) {
 			i++
 		}
 	}
-	return "", 0, &InputError{Msg: fmt.Sprintf("filter: string starting at %d is not closed", start+1)}
+	return "", 0, &geo.InputError{Msg: fmt.Sprintf("filter: string starting at %d is not closed", start+1)}
 }
 
 func isDigit(r rune) bool { return r >= '0' && r <= '9' }
@@ -208,7 +209,7 @@ type operand struct {
 func (o operand) literal() bool { return o.sql == "" }
 
 type cqlParser struct {
-	layer *Layer
+	layer *geo.Layer
 	toks  []token
 	pos   int
 	args  []any
@@ -225,7 +226,7 @@ func (p *cqlParser) next() token {
 }
 
 func (p *cqlParser) errorf(t token, format string, a ...any) error {
-	return &InputError{Msg: fmt.Sprintf("filter: at %d: %s", t.pos+1, fmt.Sprintf(format, a...))}
+	return &geo.InputError{Msg: fmt.Sprintf("filter: at %d: %s", t.pos+1, fmt.Sprintf(format, a...))}
 }
 
 func (p *cqlParser) expect(kind tokKind, what string) (token, error) {
@@ -239,7 +240,7 @@ func (p *cqlParser) expect(kind tokKind, what string) (token, error) {
 // bind adds a value and returns its placeholder with a cast.
 func (p *cqlParser) bind(v any, cast string) (string, error) {
 	if len(p.args) >= maxFilterArgs {
-		return "", &InputError{Msg: fmt.Sprintf("filter: more than %d values", maxFilterArgs)}
+		return "", &geo.InputError{Msg: fmt.Sprintf("filter: more than %d values", maxFilterArgs)}
 	}
 	p.args = append(p.args, v)
 	return "$" + strconv.Itoa(len(p.args)) + cast, nil
@@ -368,7 +369,7 @@ func (p *cqlParser) scalar() (operand, error) {
 				return operand{}, err
 			}
 			if t.keyword("DATE") {
-				d, err := ParseDate(s.text)
+				d, err := geo.ParseDate(s.text)
 				if err != nil {
 					return operand{}, p.errorf(s, "%s is not a date (YYYY-MM-DD)", s)
 				}
@@ -376,7 +377,7 @@ func (p *cqlParser) scalar() (operand, error) {
 			}
 			ts, err := time.Parse(time.RFC3339Nano, s.text)
 			if err == nil {
-				err = CheckYear(ts)
+				err = geo.CheckYear(ts)
 			}
 			if err != nil {
 				return operand{}, p.errorf(s, "%s is not an RFC 3339 timestamp", s)
@@ -401,11 +402,11 @@ func (p *cqlParser) property(t token) (operand, error) {
 	}
 	o := operand{sql: f.SQL(), name: f.Name}
 	switch f.Type {
-	case Integer, Number:
+	case geo.Integer, geo.Number:
 		o.kind = kindNumber
-	case Date:
+	case geo.Date:
 		o.kind = kindDate
-	case StringArray:
+	case geo.StringArray:
 		o.kind = kindArray
 	default:
 		// Enum columns compare as text, so an unknown value matches nothing instead of failing.
@@ -537,7 +538,7 @@ func (p *cqlParser) typed(at token, ops ...operand) ([]string, error) {
 				map[bool]string{true: " and the spatial functions", false: ""}[o.kind == kindGeometry])
 		case kind == kindDate && (o.kind == kindDate || o.kind == kindTimestamp || (o.literal() && o.kind == kindString)):
 			if o.literal() && o.kind == kindString {
-				if _, err := ParseDate(o.value); err != nil {
+				if _, err := geo.ParseDate(o.value); err != nil {
 					return nil, p.errorf(at, "%s is not a date (YYYY-MM-DD)", o.name)
 				}
 				o.kind = kindDate

@@ -1,4 +1,4 @@
-package geo_test
+package cql2_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/cql2"
 	"github.com/clustermap/clustermap/geo/geotest"
 )
 
@@ -61,7 +62,7 @@ func TestCompileCQL2SQL(t *testing.T) {
 			"ST_Crosses(t.geom, ST_MakeValid(ST_GeomFromText($1, 4326)))", []any{"GEOMETRYCOLLECTION(POINT(1 2),LINESTRING(0 0,1 1))"}},
 	}
 	for _, tc := range cases {
-		sql, args, err := geo.CompileCQL2(clusters, tc.filter)
+		sql, args, err := cql2.Compile(clusters, tc.filter)
 		if err != nil {
 			t.Errorf("%s: %v", tc.filter, err)
 			continue
@@ -116,7 +117,7 @@ func TestCompileCQL2RejectsBadFilters(t *testing.T) {
 		{"name = '\xff'", "UTF-8"},
 	}
 	for _, tc := range cases {
-		_, _, err := geo.CompileCQL2(clusters, tc.filter)
+		_, _, err := cql2.Compile(clusters, tc.filter)
 		var ie *geo.InputError
 		if !errors.As(err, &ie) {
 			t.Errorf("%.60s: error %v, want an InputError", tc.filter, err)
@@ -194,7 +195,7 @@ func TestCQL2FiltersMatchTheDatabase(t *testing.T) {
 	nonEmpty := 0
 	for _, tc := range cases {
 		l := layer(t, tc.layer)
-		where, args, err := geo.CompileCQL2(l, tc.filter)
+		where, args, err := cql2.Compile(l, tc.filter)
 		if err != nil {
 			t.Errorf("%s: %v", tc.filter, err)
 			continue
@@ -230,7 +231,7 @@ func BenchmarkCompileCQL2(b *testing.B) {
 	filter := "(kind = 'ccn' OR kind = 'kcn') AND status IN ('operating', 'expanded') AND occupancy_pct < 60 " +
 		"AND decision_date >= DATE('2015-01-01') AND S_INTERSECTS(geometry, POLYGON((107.9 13.8, 108.3 13.8, 108.3 14.2, 107.9 14.2, 107.9 13.8)))"
 	for b.Loop() {
-		if _, _, err := geo.CompileCQL2(l, filter); err != nil {
+		if _, _, err := cql2.Compile(l, filter); err != nil {
 			b.Fatal(err)
 		}
 	}

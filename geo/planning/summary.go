@@ -1,9 +1,10 @@
-package geo
+package planning
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/clustermap/clustermap/geo"
 	"regexp"
 
 	"github.com/jackc/pgx/v5"
@@ -181,7 +182,7 @@ func (m summaries) of(total bool, region *string) *AreaSummary {
 }
 
 // readSummaries runs the summary statements for region (nil: all) and fills areas.
-func (s *Store) readSummaries(ctx context.Context, tx pgx.Tx, opt SummaryOptions, region *string, areas summaries) ([]AreaSummary, error) {
+func (s *Planner) readSummaries(ctx context.Context, tx pgx.Tx, opt SummaryOptions, region *string, areas summaries) ([]AreaSummary, error) {
 	var kind *string
 	if opt.Kind != "" {
 		kind = &opt.Kind
@@ -299,7 +300,7 @@ func checkSummaryOptions(opt SummaryOptions) error {
 		return err
 	}
 	if opt.Kind != "" && !IsClusterKind(opt.Kind) {
-		return &InputError{Msg: fmt.Sprintf("kind %q is not one of ccn, kcn, kkt", opt.Kind)}
+		return &geo.InputError{Msg: fmt.Sprintf("kind %q is not one of ccn, kcn, kkt", opt.Kind)}
 	}
 	return nil
 }
@@ -313,7 +314,7 @@ func kindPtr(k string) *string {
 
 // Summary is the province's dashboard: the province, each development region and the clusters
 // outside every region.
-func (s *Store) Summary(ctx context.Context, opt SummaryOptions) (*Summary, error) {
+func (s *Planner) Summary(ctx context.Context, opt SummaryOptions) (*Summary, error) {
 	if err := checkSummaryOptions(opt); err != nil {
 		return nil, err
 	}
@@ -352,10 +353,10 @@ func (s *Store) Summary(ctx context.Context, opt SummaryOptions) (*Summary, erro
 	return out, nil
 }
 
-// RegionSummary is one development region's dashboard; ErrNotFound when no region has that slug.
-func (s *Store) RegionSummary(ctx context.Context, slug string, opt SummaryOptions) (*RegionSummaryAnswer, error) {
+// RegionSummary is one development region's dashboard; geo.ErrNotFound when no region has that slug.
+func (s *Planner) RegionSummary(ctx context.Context, slug string, opt SummaryOptions) (*RegionSummaryAnswer, error) {
 	if !regionSlugRE.MatchString(slug) {
-		return nil, &InputError{Msg: fmt.Sprintf("region %q is not a slug (lower-case letters, digits, _)", slug)}
+		return nil, &geo.InputError{Msg: fmt.Sprintf("region %q is not a slug (lower-case letters, digits, _)", slug)}
 	}
 	if err := checkSummaryOptions(opt); err != nil {
 		return nil, err
@@ -368,13 +369,13 @@ func (s *Store) RegionSummary(ctx context.Context, slug string, opt SummaryOptio
 			return err
 		}
 		if len(regions) == 0 {
-			return ErrNotFound
+			return geo.ErrNotFound
 		}
 		out.Region = regions[0]
 		return nil
 	})
-	if errors.Is(err, ErrNotFound) {
-		return nil, ErrNotFound
+	if errors.Is(err, geo.ErrNotFound) {
+		return nil, geo.ErrNotFound
 	}
 	if err != nil {
 		return nil, err

@@ -1,9 +1,10 @@
-package geo
+package planning
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/clustermap/clustermap/geo"
 	"regexp"
 	"strconv"
 	"strings"
@@ -88,7 +89,7 @@ SELECT id, name, kind::text, status::text, district_code, district_name, region_
 
 // ClusterEligibility answers whether cluster id may expand under Decree 32/2024. addHa is the
 // proposed expansion in hectares; nil asks whether any expansion fits under 75 ha.
-func (s *Store) ClusterEligibility(ctx context.Context, id int64, addHa *float64) (*ClusterEligibility, error) {
+func (s *Planner) ClusterEligibility(ctx context.Context, id int64, addHa *float64) (*ClusterEligibility, error) {
 	var add *string
 	if addHa != nil {
 		v := strconv.FormatFloat(*addHa, 'f', -1, 64)
@@ -111,7 +112,7 @@ func (s *Store) ClusterEligibility(ctx context.Context, id int64, addHa *float64
 			&vOcc, &vRoad, &vWater, &vWaste, &vInv, &vArea, &after, &vSize)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, geo.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
@@ -340,9 +341,9 @@ SELECT d.code, d.name, d.kind::text, rm.region_slug, d.sources,
  WHERE d.code = $1`
 
 // DistrictEligibility answers whether the district with that code may found a new CCN.
-func (s *Store) DistrictEligibility(ctx context.Context, code string) (*DistrictEligibility, error) {
+func (s *Planner) DistrictEligibility(ctx context.Context, code string) (*DistrictEligibility, error) {
 	if !districtCodeRE.MatchString(code) {
-		return nil, &InputError{Msg: fmt.Sprintf("district code %q is not a 3–5 digit code", code)}
+		return nil, &geo.InputError{Msg: fmt.Sprintf("district code %q is not a 3–5 digit code", code)}
 	}
 	var (
 		out                    DistrictEligibility
@@ -385,7 +386,7 @@ func (s *Store) DistrictEligibility(ctx context.Context, code string) (*District
 		return rows.Err()
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, geo.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
