@@ -24,7 +24,13 @@ type webApp struct {
 	// gzipped holds the text files compressed once at the best level: the app is immutable, so
 	// browsers get the smallest bytes at no per-request cost.
 	gzipped map[string][]byte
+	// missing names the vendor file that is absent when the binary was built before npm ran
+	// (`make vendor`); the app then answers 503 saying so instead of a map that cannot load.
+	missing string
 }
+
+// vendorCheck is a file the app cannot start without; copy-vendor.sh writes it.
+const vendorCheck = "/vendor/leaflet/leaflet.js"
 
 var compressible = map[string]bool{".html": true, ".js": true, ".css": true, ".json": true, ".svg": true, ".txt": true}
 
@@ -57,6 +63,9 @@ func newWebApp() (*webApp, error) {
 		}
 		return nil
 	})
+	if _, ok := app.files[vendorCheck]; !ok {
+		app.missing = vendorCheck
+	}
 	return app, err
 }
 
@@ -69,6 +78,11 @@ func (a *webApp) handle(c *gin.Context) {
 	p := path.Clean(c.Request.URL.Path)
 	if p == "/" {
 		p = "/index.html"
+	}
+	if a.missing != "" && (p == "/index.html" || strings.HasPrefix(p, "/vendor/")) {
+		_ = c.Error(&httpError{status: http.StatusServiceUnavailable,
+			msg: "the web app's vendor files are missing (" + a.missing + "): this binary was built before `make vendor` (npm ci + static/copy-vendor.sh); the API, tiles and OGC API work"})
+		return
 	}
 	data, ok := a.files[p]
 	if !ok {

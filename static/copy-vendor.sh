@@ -1,7 +1,7 @@
 #!/bin/sh
 # Copies the third-party browser files the web app needs from node_modules/
 # (installed by `npm ci` from the committed package-lock.json) into
-# static/vendor/, which is git-ignored and embedded by static/embed.go.
+# static/vendor/, which is git-ignored but for its README.md, and embedded by static/embed.go.
 # Run from anywhere; paths are resolved against the repository root.
 set -eu
 
@@ -14,7 +14,8 @@ if [ ! -f "$nm/leaflet/dist/leaflet.js" ]; then
 	exit 1
 fi
 
-rm -rf "$out"
+# Everything but the tracked README.md is generated.
+find "$out" -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} + 2>/dev/null || true
 mkdir -p "$out/leaflet/images" "$out/leaflet.vectorgrid" "$out/chart.js"
 
 # copy SRC DST: copies one file and drops its sourceMappingURL comment, because
