@@ -15,7 +15,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo"
-	"github.com/clustermap/clustermap/geo/cql2"
 )
 
 // OGC API – Features (Parts 1 and 3) under /ogc. Everything here is a view of the layer catalog:
@@ -442,15 +441,9 @@ func parseItems(c *gin.Context, l *geo.Layer) (*itemsRequest, error) {
 		if err != nil {
 			return nil, err
 		}
-		if l.TimeField == "" {
-			// The layer has no temporal property, so no feature's time intersects the interval
-			// (OGC 17-069r4, /req/core/fc-time-response): the answer is an empty page.
-			if q.Where, q.WhereArgs, err = cql2.Compile(l, "FALSE"); err != nil {
-				return nil, err
-			}
-		} else {
-			q.Datetime = iv
-		}
+		// On a layer without a temporal property no feature's time intersects the interval
+		// (OGC 17-069r4, /req/core/fc-time-response); geo answers that with an empty page.
+		q.Datetime = iv
 		req.keep = append(req.keep, [2]string{"datetime", v[0]})
 	}
 	if err := parseFilter(req, params); err != nil {

@@ -159,14 +159,14 @@ func readCropIndustries(ctx context.Context, tx pgx.Tx) ([]CropIndustry, error) 
 }
 
 // readAnalysis runs fn in one read-only, repeatable-read transaction, so that every query of an
-// answer sees the same data, under the store's timeout. JIT is off: PostGIS functions declare high
-// costs, which makes PostgreSQL spend 100+ ms compiling plans that run in a few milliseconds.
+// answer sees the same data, under the store's timeout (JIT is off for every connection; see
+// geo.Open). Plans are made per call with the actual values (force_custom_plan), never generic.
 func (s *Planner) readAnalysis(ctx context.Context, what string, fn func(pgx.Tx) error) error {
 	ctx, cancel := s.queryContext(ctx)
 	defer cancel()
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
 		func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, "SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
+			if _, err := tx.Exec(ctx, "SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
 				return err
 			}
 			return fn(tx)
