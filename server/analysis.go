@@ -296,5 +296,21 @@ func sitesRequest(c *gin.Context, planner *planning.Planner) (string, func(conte
 		return "", nil, err
 	}
 	key, err := json.Marshal(q)
-	return string(key), func(ctx context.Context) (any, error) { return planner.Sites(ctx, q) }, err
+	return string(key), func(ctx context.Context) (any, error) {
+		sites, err := planner.Sites(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		sites.Filters = map[string]any{"industry": nullString(q.Industry), "min_free_ha": q.MinFreeHa, "crop": nullString(q.Crop),
+			"max_highway_km": q.MaxHighwayKM, "radius_km": q.RadiusKM, "kind": nullString(q.Kind), "limit": q.Limit}
+		return sites, nil
+	}, err
+}
+
+// nullString is nil for an empty string, so an absent filter echoes as null.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

@@ -142,6 +142,7 @@ type BorderGate struct {
 
 // Sites is the site finder's answer.
 type Sites struct {
+	// Filters echoes the request's filters under their parameter names; the HTTP layer fills it.
 	Filters        map[string]any    `json:"filters"`
 	Weights        SiteWeights       `json:"weights"`
 	WeightsApplied SiteWeights       `json:"weights_normalised"`
@@ -275,8 +276,6 @@ func (s *Planner) Sites(ctx context.Context, q SiteQuery) (*Sites, error) {
 		minFree, maxHighwayM, w.Free, w.Crop, w.Highway, w.Border, w.Stage, BorderGateSlug}
 
 	out := &Sites{
-		Filters: map[string]any{"industry": nullable(q.Industry), "min_free_ha": q.MinFreeHa, "crop": nullable(q.Crop),
-			"max_highway_km": q.MaxHighwayKM, "radius_km": q.RadiusKM, "kind": nullable(q.Kind), "limit": q.Limit},
 		Weights: w, WeightsApplied: norm, Scoring: siteScoring(q), Sites: []Site{},
 	}
 	var data [][]string
