@@ -38,6 +38,53 @@ func apiGet[T any](t *testing.T, base, path string) T {
 	return v
 }
 
+// apiCatalog is what the tests read of GET /api/layers: the web app takes its
+// code labels and defaults from there, so the tests expect what it serves.
+type apiCatalog struct {
+	Vocabularies map[string][]struct {
+		Code  string            `json:"code"`
+		Title map[string]string `json:"title"`
+	} `json:"vocabularies"`
+	Defaults struct {
+		LinkageRadiusKM  float64            `json:"linkage_radius_km"`
+		SiteWeights      map[string]float64 `json:"site_weights"`
+		SiteWeightParams map[string]string  `json:"site_weight_params"`
+	} `json:"defaults"`
+}
+
+// vocabularyTitle is the served title of a code in one language, "" if none.
+func (c apiCatalog) vocabularyTitle(list, code, lang string) string {
+	for _, e := range c.Vocabularies[list] {
+		if e.Code == code {
+			return e.Title[lang]
+		}
+	}
+	return ""
+}
+
+// siteQuery is the site finder's query as the form sends it with its sliders
+// at the catalog's default weights (weight × 100), except the parts in set.
+func (c apiCatalog) siteQuery(t *testing.T, set map[string]int) string {
+	t.Helper()
+	if len(c.Defaults.SiteWeights) == 0 {
+		t.Fatal("the catalog serves no default site weights")
+	}
+	var q []string
+	for part, w := range c.Defaults.SiteWeights {
+		param := c.Defaults.SiteWeightParams[part]
+		if param == "" {
+			t.Fatalf("the catalog names no query parameter for the site weight %q", part)
+		}
+		v := int(math.Round(w * 100))
+		if s, ok := set[part]; ok {
+			v = s
+		}
+		q = append(q, fmt.Sprintf("%s=%d", param, v))
+	}
+	sort.Strings(q)
+	return strings.Join(q, "&")
+}
+
 // viNum formats a number as the Vietnamese interface does (Intl vi-VN, at
 // most digits decimals): "." groups thousands, "," marks decimals.
 func viNum(v float64, digits int) string {
@@ -533,11 +580,13 @@ func TestBrowserPlanning(t *testing.T) {
 			return got
 		}
 
+		// The slider starts at the catalog's default radius, which is the API's default.
+		radius := apiGet[apiCatalog](t, ts.URL, "/api/layers").Defaults.LinkageRadiusKM
 		at30 := apiGet[apiLinkage](t, ts.URL, "/api/analysis/linkage")
-		if at30.RadiusKM != 30 || len(at30.UnservedZoneIDs) == 0 || at30.Totals.Served == 0 {
-			t.Fatalf("the default linkage (radius %v) has %d unserved and %d served zones: the test needs both", at30.RadiusKM, len(at30.UnservedZoneIDs), at30.Totals.Served)
+		if at30.RadiusKM != radius || len(at30.UnservedZoneIDs) == 0 || at30.Totals.Served == 0 {
+			t.Fatalf("the default linkage (radius %v, catalog default %v) has %d unserved and %d served zones: the test needs both", at30.RadiusKM, radius, len(at30.UnservedZoneIDs), at30.Totals.Served)
 		}
-		got := check(30)
+		got := check(radius)
 		far := 0
 		for _, l := range got.Lines {
 			if !l.Served {
@@ -764,7 +813,9 @@ func TestBrowserPlanning(t *testing.T) {
 	})
 
 	t.Run("SiteFinder", func(t *testing.T) {
-		const weights = "w_free=30&w_crop=25&w_highway=20&w_border=10&w_stage=15"
+		catalog := apiGet[apiCatalog](t, ts.URL, "/api/layers")
+		// The sliders start at the catalog's default weights.
+		weights := catalog.siteQuery(t, nil)
 		type shownSites struct {
 			Items []struct {
 				ID    string             `json:"id"`
@@ -856,7 +907,7 @@ func TestBrowserPlanning(t *testing.T) {
 		// weight of 0, chosen so that some but not all clusters remain.
 		var query, maxKM string
 		for _, km := range []string{"1", "2", "3", "5", "10", "20", "40"} {
-			q := "crop=coffee&max_highway_km=" + km + "&w_free=30&w_crop=25&w_highway=20&w_border=0&w_stage=15"
+			q := "crop=coffee&max_highway_km=" + km + "&" + catalog.siteQuery(t, map[string]int{"border": 0})
 			if a := apiGet[apiSites](t, ts.URL, "/api/sites?"+q); a.Returned > 0 && a.Returned < a.Candidates {
 				query, maxKM = q, km
 				break
@@ -895,13 +946,14 @@ func TestBrowserPlanning(t *testing.T) {
 		p.load("/")
 		p.do("open the site finder", chromedp.Tap(chromedp.CSS("#tab-sites")))
 		p.do("search", chromedp.Tap(chromedp.CSS("#sites-submit")))
-		want := apiGet[apiSites](t, ts.URL, "/api/sites?w_free=30&w_crop=25&w_highway=20&w_border=10&w_stage=15")
+		catalog := apiGet[apiCatalog](t, ts.URL, "/api/layers")
+		want := apiGet[apiSites](t, ts.URL, "/api/sites?"+catalog.siteQuery(t, nil))
 		pollJS[bool](p, fmt.Sprintf(`document.body.dataset.sites === "ready" && document.querySelectorAll(".cm-site-marker").length === %d`, want.Returned), settle)
 		evalJS[bool](p, `(document.getElementById("sites-count").scrollIntoView(), true)`)
 		time.Sleep(800 * time.Millisecond) // the map flies to the results
 		p.screenshot("planning-phone-sites")
 		p.do("open the linkage tab", chromedp.Tap(chromedp.CSS("#tab-linkage")))
-		pollJS[bool](p, `document.body.dataset.linkage === "30" && document.querySelectorAll("#linkage-list li").length > 0`, settle)
+		pollJS[bool](p, fmt.Sprintf(`document.body.dataset.linkage === "%g" && document.querySelectorAll("#linkage-list li").length > 0`, catalog.Defaults.LinkageRadiusKM), settle)
 		// All four tabs stay on screen and in reach.
 		for _, id := range []string{"tab-filters", "tab-overview", "tab-linkage", "tab-sites", "lang-toggle", "search"} {
 			why := evalJS[string](p, fmt.Sprintf(`(() => {

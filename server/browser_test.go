@@ -552,4 +552,31 @@ func TestBrowser(t *testing.T) {
 			t.Error("no Chart.js chart on #overview-chart")
 		}
 	})
+
+	// Last: it changes this test's database.
+	t.Run("ProjectStatusLabelledFromTheCatalog", func(t *testing.T) {
+		// The web app labels codes from the vocabularies of GET /api/layers. No
+		// seeded plant is "expanding", a status the app once showed raw, so one
+		// becomes expanding here, in this test's own copy of the database.
+		catalog := apiGet[apiCatalog](t, ts.URL, "/api/layers")
+		want := catalog.vocabularyTitle("project_status", "expanding", "vi")
+		if want == "" || want == "expanding" {
+			t.Fatalf("the catalog labels the project status expanding %q in Vietnamese: the test needs a label", want)
+		}
+		var id string
+		var lon, lat float64
+		err := store.Pool().QueryRow(t.Context(), `
+			UPDATE plants SET status = 'expanding'
+			WHERE id = (SELECT min(id) FROM plants WHERE geom IS NOT NULL AND status IS DISTINCT FROM 'expanding')
+			RETURNING id::text, ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom))`).Scan(&id, &lon, &lat)
+		if err != nil {
+			t.Fatalf("make a plant expanding: %v", err)
+		}
+		p := newPage(t, browser, ts.URL, desktop)
+		p.load(fmt.Sprintf("/#11/%.4f/%.4f/plants:%s", lat, lon, id))
+		got := waitPanel(p, "plants", id)
+		if status := got.Facts["Tình trạng"]; status != want {
+			t.Errorf("plant %s (%s): status %q in its panel, want the catalog's label %q (facts %v)", id, got.Title, status, want, got.Facts)
+		}
+	})
 }

@@ -1,6 +1,8 @@
 // Interface strings in Vietnamese (default) and English, and the little
 // machinery to switch between them. Data values (names, investors, notes) are
-// shown as the data has them; only codes (stages, kinds, crops…) are translated.
+// shown as the data has them; codes (stages, kinds, crops…) are labelled from
+// the vocabularies the server serves in GET /api/layers, so a code added to the
+// catalog is labelled here without a release of the web app.
 
 const STORAGE_KEY = "clustermap.lang";
 
@@ -569,136 +571,95 @@ const strings = {
   },
 };
 
-// Code lists: the order here is the order shown in legends and filters.
-const codes = {
-  stage: {
-    planned: { vi: "Quy hoạch", en: "Planned" },
-    investor_selected: { vi: "Đã có chủ đầu tư", en: "Investor selected" },
-    established: { vi: "Đã thành lập", en: "Established" },
-    under_construction: { vi: "Đang xây dựng hạ tầng", en: "Infrastructure under construction" },
-    operating: { vi: "Đang hoạt động", en: "Operating" },
-    expanded: { vi: "Đã mở rộng", en: "Expanded" },
-  },
-  kind: {
-    ccn: { vi: "Cụm công nghiệp (CCN)", en: "Industrial cluster (CCN)" },
-    kcn: { vi: "Khu công nghiệp (KCN)", en: "Industrial park (KCN)" },
-    kkt: { vi: "Khu kinh tế cửa khẩu (KKT)", en: "Border-gate economic zone (KKT)" },
-  },
-  crop: {
-    coffee: { vi: "Cà phê", en: "Coffee" },
-    cassava: { vi: "Sắn (mì)", en: "Cassava" },
-    sugarcane: { vi: "Mía", en: "Sugarcane" },
-    rubber: { vi: "Cao su", en: "Rubber" },
-    pepper: { vi: "Hồ tiêu", en: "Pepper" },
-    medicinal: { vi: "Dược liệu", en: "Medicinal plants" },
-    tobacco: { vi: "Thuốc lá", en: "Tobacco" },
-    cotton: { vi: "Bông", en: "Cotton" },
-    cashew: { vi: "Điều", en: "Cashew" },
-    other: { vi: "Khác", en: "Other" },
-  },
-  infra: {
-    none: { vi: "chưa có", en: "none" },
-    planned: { vi: "đã quy hoạch", en: "planned" },
-    under_construction: { vi: "đang xây dựng", en: "under construction" },
-    in_use: { vi: "đang sử dụng", en: "in use" },
-  },
-  quality: {
-    surveyed: { vi: "Đo đạc", en: "Surveyed" },
-    cited: { vi: "Theo nguồn trích dẫn", en: "Cited" },
-    indicative: { vi: "Minh họa (gần đúng)", en: "Indicative (approximate)" },
-  },
-  energy: {
-    hydro: { vi: "Thủy điện", en: "Hydropower" },
-    solar: { vi: "Điện mặt trời", en: "Solar" },
-    wind: { vi: "Điện gió", en: "Wind" },
-    biomass: { vi: "Điện sinh khối", en: "Biomass" },
-  },
-  plant: {
-    sugar_mill: { vi: "Nhà máy đường", en: "Sugar mill" },
-    cassava_starch: { vi: "Nhà máy tinh bột sắn", en: "Cassava starch plant" },
-    coffee_processing: { vi: "Chế biến cà phê", en: "Coffee processing" },
-    rubber_processing: { vi: "Chế biến cao su", en: "Rubber processing" },
-  },
-  status: {
-    planned: { vi: "quy hoạch", en: "planned" },
-    under_construction: { vi: "đang xây dựng", en: "under construction" },
-    operating: { vi: "đang hoạt động", en: "operating" },
-    closed: { vi: "đã đóng cửa", en: "closed" },
-  },
-  districtKind: {
-    city: { vi: "Thành phố", en: "City" },
-    town: { vi: "Thị xã", en: "Town" },
-    district: { vi: "Huyện", en: "District" },
-  },
-};
-
-let current = (() => {
+function savedLang(storage) {
   try {
-    const saved = localStorage.getItem(STORAGE_KEY);
+    const saved = storage && storage.getItem(STORAGE_KEY);
     if (saved === "vi" || saved === "en") return saved;
   } catch (_) {
     // Storage can be disabled (private mode, policies): fall back to Vietnamese.
   }
   return "vi";
-})();
-
-const listeners = [];
-
-export function lang() {
-  return current;
 }
 
-export function locale() {
-  return current === "vi" ? "vi-VN" : "en-GB";
-}
+// createI18n({vocabularies, storage, root}) → the language of one page.
+// vocabularies is the "vocabularies" object of GET /api/layers: list name →
+// [{code, title: {vi, en}}], in the order legends and filters show them.
+// storage remembers the choice (localStorage); root is the document whose
+// data-i18n elements follow the language.
+export function createI18n({ vocabularies = {}, storage = null, root = null } = {}) {
+  let current = savedLang(storage);
+  const listeners = [];
+  // list → code → title, for label(); the arrays keep the order for codesOf().
+  const titles = Object.fromEntries(Object.entries(vocabularies).map(([list, entries]) =>
+    [list, new Map((entries || []).map((e) => [e.code, e.title || {}]))]));
 
-// t("results.count", {n: 3}) → interface string with {placeholders} filled.
-export function t(key, vars) {
-  let s = strings[current][key] ?? strings.vi[key] ?? key;
-  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
-  return s;
-}
-
-// label("stage", "operating") → "Đang hoạt động"; unknown codes are shown as is.
-export function label(list, code) {
-  if (code == null || code === "") return "";
-  const entry = codes[list] && codes[list][code];
-  return entry ? entry[current] : String(code).replace(/_/g, " ");
-}
-
-// The codes of one list, in display order.
-export function codesOf(list) {
-  return Object.keys(codes[list]);
-}
-
-export function setLang(l) {
-  if (l !== "vi" && l !== "en") return;
-  current = l;
-  try {
-    localStorage.setItem(STORAGE_KEY, l);
-  } catch (_) {
-    // Not remembered, but the switch still works for this page.
+  function lang() {
+    return current;
   }
-  applyStatic(document);
-  for (const fn of listeners) fn(l);
-}
 
-export function onLangChange(fn) {
-  listeners.push(fn);
-}
+  function locale() {
+    return current === "vi" ? "vi-VN" : "en-GB";
+  }
 
-// Fills elements marked data-i18n (text), data-i18n-placeholder,
-// data-i18n-aria-label and data-i18n-title.
-export function applyStatic(root) {
-  document.documentElement.lang = current;
-  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-  for (const el of root.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
-  for (const el of root.querySelectorAll("[data-i18n-aria-label]")) el.setAttribute("aria-label", t(el.dataset.i18nAriaLabel));
-  for (const el of root.querySelectorAll("[data-i18n-title]")) el.title = t(el.dataset.i18nTitle);
-}
+  // t("results.count", {n: 3}) → interface string with {placeholders} filled.
+  function t(key, vars) {
+    let s = strings[current][key] ?? strings.vi[key] ?? key;
+    if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+    return s;
+  }
 
-// Number formatting in the current language; null and NaN become "".
-export function num(n, digits = 1) {
-  if (n == null || Number.isNaN(Number(n))) return "";
-  return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(Number(n));
+  // label("stage", "operating") → "Đang hoạt động"; a code the vocabulary
+  // lacks is shown as is rather than hidden, so new data stays visible.
+  function label(list, code) {
+    if (code == null || code === "") return "";
+    const title = titles[list] && titles[list].get(code);
+    const text = title && (title[current] || title.vi);
+    return text || String(code).replace(/_/g, " ");
+  }
+
+  // The codes of one list, in display order.
+  function codesOf(list) {
+    return (vocabularies[list] || []).map((e) => e.code);
+  }
+
+  // The served {vi, en} title of anything (a layer, a field) in this language.
+  function title(obj, fallback = "") {
+    return (obj && (obj[current] || obj.vi)) || fallback;
+  }
+
+  // Fills elements marked data-i18n (text), data-i18n-placeholder,
+  // data-i18n-aria-label and data-i18n-title.
+  function applyStatic(el = root) {
+    if (!el) return;
+    const doc = el.ownerDocument || el;
+    doc.documentElement.lang = current;
+    for (const e of el.querySelectorAll("[data-i18n]")) e.textContent = t(e.dataset.i18n);
+    for (const e of el.querySelectorAll("[data-i18n-placeholder]")) e.placeholder = t(e.dataset.i18nPlaceholder);
+    for (const e of el.querySelectorAll("[data-i18n-aria-label]")) e.setAttribute("aria-label", t(e.dataset.i18nAriaLabel));
+    for (const e of el.querySelectorAll("[data-i18n-title]")) e.title = t(e.dataset.i18nTitle);
+  }
+
+  function setLang(l) {
+    if (l !== "vi" && l !== "en") return;
+    current = l;
+    try {
+      if (storage) storage.setItem(STORAGE_KEY, l);
+    } catch (_) {
+      // Not remembered, but the switch still works for this page.
+    }
+    applyStatic();
+    for (const fn of listeners) fn(l);
+  }
+
+  function onLangChange(fn) {
+    listeners.push(fn);
+  }
+
+  // Number formatting in the current language; null and NaN become "".
+  function num(n, digits = 1) {
+    if (n == null || Number.isNaN(Number(n))) return "";
+    return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(Number(n));
+  }
+
+  return { lang, locale, t, label, codesOf, title, applyStatic, setLang, onLangChange, num };
 }

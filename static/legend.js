@@ -2,9 +2,8 @@
 // above the symbols it draws, so every colour and shape on the map is
 // explained next to the switch that shows it.
 
-import { t, label, lang, codesOf, onLangChange } from "./i18n.js";
 import { h } from "./util.js";
-import { stageColor, regionColor, cropColor, energyColor, darker, clusterSymbolSVG, plantSymbolSVG, energySymbolSVG } from "./symbols.js";
+import { stageColor, regionColor, cropColor, darker, clusterSymbolSVG, plantSymbolSVG, energySymbolSVG } from "./symbols.js";
 
 function svgNode(markup, cls = "legend-symbol") {
   const span = h("span", { class: cls, "aria-hidden": "true" });
@@ -27,6 +26,7 @@ const rankBadge = `<svg width="20" height="20" viewBox="0 0 20 20"><circle cx="1
 
 // Legend entries per layer id; regions take their names from the data.
 function entries(id, ctx) {
+  const { t, label, lang, codesOf } = ctx.i18n;
   switch (id) {
     case "regions": {
       const list = [...ctx.regions.values()].map((r) => {
@@ -43,9 +43,9 @@ function entries(id, ctx) {
     case "clusters":
       return [
         h("li", { class: "legend-sub" }, t("legend.stage")),
-        ...Object.keys(stageColor).map((s) => item(svgNode(clusterSymbolSVG("ccn", s, false, 16)), label("stage", s))),
+        ...codesOf("stage").map((s) => item(svgNode(clusterSymbolSVG("ccn", s, false, 16)), label("stage", s))),
         h("li", { class: "legend-sub" }, t("legend.kind")),
-        ...codesOf("kind").map((k) => item(svgNode(clusterSymbolSVG(k, null, false, 16)), label("kind", k))),
+        ...codesOf("cluster_kind").map((k) => item(svgNode(clusterSymbolSVG(k, null, false, 16)), label("cluster_kind", k))),
         h("li", { class: "legend-sub" }, t("legend.quality")),
         item(svgNode(box(stageColor.operating, darker(stageColor.operating), ' fill-opacity="0.6"')), t("legend.surveyed")),
         item(svgNode(box("url(#cm-hatch-stage-operating)", darker(stageColor.operating), ' stroke-dasharray="4 2"')), t("legend.indicative")),
@@ -56,7 +56,7 @@ function entries(id, ctx) {
         ...["sugarcane", "cassava", "coffee"].map((c) => item(svgNode(plantSymbolSVG(c, 16)), `${t("layer.plants")}: ${label("crop", c)}`)),
       ];
     case "energy":
-      return Object.keys(energyColor).map((k) => item(svgNode(energySymbolSVG(k, 16)), label("energy", k)));
+      return codesOf("energy_kind").map((k) => item(svgNode(energySymbolSVG(k, 16)), label("energy_kind", k)));
     case "roads":
       return [item(svgNode(line("#c0392b", 3, "", "#ffffff")), t("layer.roads"))];
     case "linkage":
@@ -72,7 +72,12 @@ function entries(id, ctx) {
   }
 }
 
-export function createLegend(map, ctx) {
+// createLegend({map, i18n, regions, layerIds, isVisible, setVisible, expanded}):
+// layerIds() lists the layers top first; regions is slug → region feature;
+// expanded says whether it starts unfolded.
+export function createLegend(ctx) {
+  const { map, i18n, expanded: startExpanded = true } = ctx;
+  const { t, onLangChange } = i18n;
   const Legend = L.Control.extend({
     options: { position: "topright" },
     onAdd() {
@@ -85,8 +90,7 @@ export function createLegend(map, ctx) {
   const control = new Legend();
   control.addTo(map);
   const container = control.getContainer();
-  // Phones start with the legend folded so the map stays visible.
-  let expanded = !window.matchMedia("(max-width: 720px)").matches;
+  let expanded = startExpanded;
   let basemapState = "checking";
   // While the feature panel is open the legend folds away, and comes back as
   // the user had it when the panel closes.
@@ -100,7 +104,7 @@ export function createLegend(map, ctx) {
         expanded = !expanded;
         restoreExpanded = null;
         render();
-        document.getElementById("legend-toggle").focus();
+        container.querySelector(".cm-legend-toggle").focus();
       },
     }, h("span", { id: "legend-heading" }, t("legend.title")));
 
@@ -143,6 +147,11 @@ export function createLegend(map, ctx) {
         render();
       }
       restoreExpanded = null;
+    },
+    // Keeps a layer's box in step when something else switches the layer.
+    setChecked(id, on) {
+      const box = container.querySelector(`#layer-${CSS.escape(id)}`);
+      if (box) box.checked = on;
     },
     setBasemapState(s) {
       basemapState = s;

@@ -4,31 +4,25 @@
 // the radius outlined in red; in the sidebar, the radius and every zone with
 // its link. The layer loads its data when it is first shown.
 
-import { t, label, num, onLangChange } from "./i18n.js";
 import { h, getJSON, debounce } from "./util.js";
 import { cropColor } from "./symbols.js";
 
-export const DEFAULT_RADIUS_KM = 30;
+// The slider moves in steps of this many km; its ends are the served bounds
+// rounded inward to a step, so every position is a radius the server accepts.
+const STEP_KM = 5;
 const UNSERVED = "#c51b1b";
 const SERVED = "#1b7837";
 
-const els = {
-  radius: document.getElementById("linkage-radius"),
-  radiusValue: document.getElementById("linkage-radius-value"),
-  status: document.getElementById("linkage-status"),
-  summary: document.getElementById("linkage-summary"),
-  list: document.getElementById("linkage-list"),
-};
-
-function km(n) {
-  return t("link.km", { n: num(n, 1) });
-}
-
-// createLinkage(map, opts) → {layer, show, radius}. opts.zoneOverlay(style)
-// makes the vector-tile layer of the zones drawn with style; opts.select
-// opens a feature's panel.
-export function createLinkage(map, opts) {
-  let radius = DEFAULT_RADIUS_KM;
+// createLinkage({map, elements, i18n, defaults, zoneOverlay, select}) →
+// {layer, show, radius, data}. elements holds the radius slider, its output,
+// the status line, the summary and the list; defaults is the catalog's
+// (linkage_radius_km, min_radius_km, max_radius_km); zoneOverlay(style) makes
+// the vector-tile layer of the zones drawn with style; select opens a
+// feature's panel.
+export function createLinkage({ map, elements: els, i18n, defaults, zoneOverlay, select }) {
+  const { t, label, num, onLangChange } = i18n;
+  const km = (n) => t("link.km", { n: num(n, 1) });
+  let radius = defaults.linkage_radius_km;
   let data = null; // the answer drawn
   let controller = null;
   const cache = new Map(); // radius → answer
@@ -36,7 +30,7 @@ export function createLinkage(map, opts) {
 
   // Only unserved zones are drawn; a served zone draws nothing (an empty
   // style list), so the overlay adds no paths where it has nothing to say.
-  const overlay = opts.zoneOverlay((p) => (unserved.has(String(p.__fid)) ? {
+  const overlay = zoneOverlay((p) => (unserved.has(String(p.__fid)) ? {
     fill: true, fillColor: UNSERVED, fillOpacity: 0.16,
     color: UNSERVED, weight: 3, opacity: 1, dashArray: "8 5",
     className: "cm-unserved-zone",
@@ -46,6 +40,9 @@ export function createLinkage(map, opts) {
   const layer = L.layerGroup([overlay, lines, labels]);
   layer.on("add", () => show());
 
+  els.radius.step = String(STEP_KM);
+  els.radius.min = String(Math.max(STEP_KM, Math.ceil(defaults.min_radius_km / STEP_KM) * STEP_KM));
+  els.radius.max = String(Math.floor(defaults.max_radius_km / STEP_KM) * STEP_KM);
   els.radius.value = String(radius);
   els.radiusValue.textContent = km(radius);
   const reload = debounce(() => load(radius), 250);
@@ -134,7 +131,7 @@ export function createLinkage(map, opts) {
         className: `cm-link ${within ? "cm-link-served" : "cm-link-far"}`,
       });
       line.bindTooltip(h("span", { style: "white-space: pre-line" }, tip), { sticky: true }); // text, never HTML
-      line.on("click", () => opts.select("raw_material_zones", g.zones[0].id));
+      line.on("click", () => select("raw_material_zones", g.zones[0].id));
       line.on("add", () => {
         const el = line.getElement();
         el.dataset.zones = ids;
@@ -172,12 +169,12 @@ export function createLinkage(map, opts) {
       return h("li", { class: z.served ? "served" : "unserved", dataset: { zoneId: String(z.id), served: String(z.served), crop: z.crop } },
         h("div", { class: "zone-line" },
           h("span", { class: "swatch", style: `background:${cropColor[z.crop] || "#777"}` }),
-          h("button", { type: "button", class: "link zone-name", onclick: () => opts.select("raw_material_zones", z.id, { fly: true }) }, z.name),
+          h("button", { type: "button", class: "link zone-name", onclick: () => select("raw_material_zones", z.id, { fly: true }) }, z.name),
           h("span", { class: "list-meta" }, ` ${label("crop", z.crop)}${z.area_ha != null ? ", " + t("units.ha", { n: num(z.area_ha, 0) }) : ""}`)),
         h("p", { class: "zone-status" }, h("strong", {}, t(z.served ? "link.served" : "link.unserved"))),
         n ? h("p", { class: "zone-link", dataset: { cluster: String(n.cluster_id), km: String(n.distance_km) } },
           `${t("link.nearest")} `,
-          h("button", { type: "button", class: "link", onclick: () => opts.select("clusters", n.cluster_id, { fly: true }) }, n.cluster_name),
+          h("button", { type: "button", class: "link", onclick: () => select("clusters", n.cluster_id, { fly: true }) }, n.cluster_name),
           `, ${distance}`,
           n.within_radius ? "" : ` (${t("link.beyond", { r: num(data.radius_km, 0) })})`)
           : h("p", { class: "zone-link none" }, t("link.noneWithin", { crop: label("crop", z.crop), h: num(data.horizon_km, 0) })),

@@ -5,214 +5,213 @@
 // Chart.js is loaded only when the overview is first shown, which keeps it off
 // the first page load.
 
-import { t, label, num, lang, codesOf, onLangChange } from "./i18n.js";
 import { h, getJSON } from "./util.js";
 import { colorOfStage, regionColor, cropColor } from "./symbols.js";
 
-const canvas = document.getElementById("overview-chart");
-const cropCanvas = document.getElementById("overview-crops-chart");
-const table = document.getElementById("overview-table");
-const details = document.getElementById("overview-details");
-const status = document.getElementById("overview-status");
-const rawNote = document.getElementById("overview-raw-note");
+// createOverview({elements, i18n, chartJS, onPickRegion}): elements holds the
+// two chart canvases, the two tables, the status line and the note; chartJS
+// is the URL of Chart.js, loaded on first show(); onPickRegion(slug) opens a
+// region.
+export function createOverview({ elements, i18n, chartJS = "vendor/chart.js/chart.umd.min.js", onPickRegion = () => {} }) {
+  const { t, label, num, lang, codesOf, onLangChange } = i18n;
+  const { chart: canvas, cropChart: cropCanvas, table, details, status, rawNote } = elements;
 
-let summary = null;
-let charts = {};
-let loading = null;
-let onPickRegion = () => {};
+  let summary = null;
+  let charts = {};
+  let loading = null;
 
-export function init(opts) {
-  onPickRegion = opts.onPickRegion;
+  // Called whenever the overview becomes visible; loads once.
+  function show() {
+    if (!loading) {
+      status.textContent = t("overview.loading");
+      loading = Promise.all([getJSON("api/summary"), loadChartJS()])
+        .then(([s]) => {
+          summary = s;
+          status.textContent = "";
+          draw();
+        })
+        .catch((err) => {
+          loading = null; // allow a retry next time
+          status.textContent = t("overview.error");
+          console.error("overview:", err);
+        });
+    }
+    return loading;
+  }
+
+  function loadChartJS() {
+    if (window.Chart) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = chartJS;
+      s.onload = () => resolve();
+      s.onerror = () => reject(new Error("could not load Chart.js"));
+      document.head.append(s);
+    });
+  }
+
+  function name(r) {
+    return lang() === "en" ? r.name_en || r.name_vi || r.slug : r.name_vi || r.slug;
+  }
+
+  // The rows of the charts: the five regions, then the clusters outside them,
+  // so that the bars add up to the province.
+  function rows() {
+    return [...(summary.regions || []), { ...(summary.outside_regions || {}), outside: true }];
+  }
+
+  function rowName(r) {
+    return r.outside ? t("overview.outside") : name(r);
+  }
+
+  // Crops that some area links, in the legend's order.
+  function linkedCrops() {
+    const p = (summary.province || {}).raw_material_ha_by_crop || {};
+    return codesOf("crop").filter((c) => p[c] > 0 || rows().some((r) => (r.raw_material_ha_by_crop || {})[c] > 0));
+  }
+
+  function barChart(key, el, labels, datasets, titleText, xTitle) {
+    if (charts[key]) {
+      const c = charts[key];
+      c.data.labels = labels;
+      c.data.datasets = datasets;
+      c.options.plugins.title.text = titleText;
+      c.options.scales.x.title = xTitle ? { display: true, text: xTitle } : { display: false };
+      c.update();
+      return;
+    }
+    charts[key] = new window.Chart(el, {
+      type: "bar",
+      data: { labels, datasets },
+      options: {
+        indexAxis: "y",
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        scales: {
+          x: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: xTitle ? { display: true, text: xTitle } : { display: false } },
+          y: { stacked: true },
+        },
+        plugins: {
+          legend: { position: "bottom", labels: { boxWidth: 12, font: { size: 11 } } },
+          title: { display: true, text: titleText },
+          tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${num(ctx.parsed.x, 1)}` } },
+        },
+      },
+    });
+  }
+
+  function draw() {
+    const list = rows();
+    const labels = list.map(rowName);
+
+    const stageSets = codesOf("stage").map((s) => ({
+      label: label("stage", s),
+      data: list.map((r) => (r.clusters_by_stage || {})[s] || 0),
+      backgroundColor: colorOfStage(s),
+      borderColor: "#333",
+      borderWidth: 1,
+    }));
+    const total = (summary.province || {}).clusters;
+    canvas.setAttribute("aria-label", t("overview.chartLabel"));
+    barChart("stages", canvas, labels, stageSets,
+      total != null ? `${t("overview.chartLabel")} (${t("overview.province").toLowerCase()}: ${total})` : t("overview.chartLabel"));
+
+    const radius = num(summary.radius_km, 0);
+    const cropSets = linkedCrops().map((c) => ({
+      label: label("crop", c),
+      data: list.map((r) => (r.raw_material_ha_by_crop || {})[c] || 0),
+      backgroundColor: cropColor[c] || "#777",
+      borderColor: "#333",
+      borderWidth: 1,
+    }));
+    cropCanvas.setAttribute("aria-label", t("overview.cropChart", { r: radius }));
+    barChart("crops", cropCanvas, labels, cropSets, t("overview.cropChart", { r: radius }), "ha");
+
+    drawTable();
+    drawDetails();
+    rawNote.textContent = t("overview.rawNote", { r: radius });
+  }
+
+  // A sum of hectares is blank when no cluster of the area reports the figure:
+  // 0 would claim a value the data does not have.
+  function haCell(r, key, value) {
+    const n = r.clusters_with_data && r.clusters_with_data[key];
+    return h("td", { class: "num", dataset: { key } }, n === 0 ? "" : num(value, 1));
+  }
+
+  function cells(r) {
+    const occ = r.occupancy_pct;
+    return [
+      h("td", { class: "num", dataset: { key: "clusters" } }, String(r.clusters ?? "")),
+      haCell(r, "planned_ha", r.planned_ha),
+      haCell(r, "established_ha", r.established_ha),
+      haCell(r, "leased_ha", r.leased_ha),
+      h("td", { class: "num occ", dataset: { key: "occupancy_pct" }, title: occ == null ? null : t("overview.occupancyData", { n: r.occupancy_clusters_with_data }) }, occ == null ? "" : [
+        `${num(occ, 1)} %`,
+        h("span", { class: "mini-bar", "aria-hidden": "true" }, h("span", { style: `width:${Math.max(0, Math.min(100, occ))}%` })),
+      ]),
+    ];
+  }
+
+  function regionHeader(r) {
+    return h("th", { scope: "row" },
+      h("span", { class: "swatch", style: `background:${regionColor[r.slug] || "#ddd"}` }),
+      h("button", { type: "button", class: "link", onclick: () => onPickRegion(r.slug) }, name(r)));
+  }
+
+  function drawTable() {
+    const head = h("thead", {}, h("tr", {},
+      h("th", { scope: "col" }, t("overview.region")),
+      h("th", { scope: "col", class: "num" }, t("overview.clustersCol")),
+      h("th", { scope: "col", class: "num" }, t("overview.planned")),
+      h("th", { scope: "col", class: "num" }, t("overview.established")),
+      h("th", { scope: "col", class: "num" }, t("overview.leased")),
+      h("th", { scope: "col", class: "num" }, t("overview.occupancy"))));
+    const body = h("tbody", {}, (summary.regions || []).map((r) => h("tr", { dataset: { region: r.slug } }, regionHeader(r), ...cells(r))));
+    const out = summary.outside_regions || {};
+    const p = summary.province || {};
+    const foot = h("tfoot", {},
+      h("tr", { class: "outside", dataset: { region: "outside" } }, h("th", { scope: "row" }, t("overview.outside")), ...cells(out)),
+      h("tr", { dataset: { region: "province" } }, h("th", { scope: "row" }, t("overview.province")), ...cells(p)));
+    table.replaceChildren(h("caption", {}, t("overview.area")), head, body, foot);
+  }
+
+  function investorCell(r) {
+    const names = r.investors || [];
+    return h("td", { class: "investors", dataset: { key: "investors" } },
+      names.length ? h("ul", {}, names.map((n) => h("li", {}, n))) : h("span", { class: "unknown" }, t("overview.noInvestor")),
+      r.investors_unnamed ? h("span", { class: "note unnamed", dataset: { unnamed: String(r.investors_unnamed) } }, t("overview.investorsUnnamed", { n: r.investors_unnamed })) : null);
+  }
+
+  function rawCell(r) {
+    const byCrop = Object.entries(r.raw_material_ha_by_crop || {}).sort((a, b) => b[1] - a[1]);
+    return h("td", { class: "raw", dataset: { key: "raw_material" } },
+      byCrop.length
+        ? h("ul", {}, byCrop.map(([crop, v]) => h("li", { dataset: { crop, ha: String(v) } },
+          h("span", { class: "swatch", style: `background:${cropColor[crop] || "#777"}` }), `${label("crop", crop)} `,
+          // 0 ha from zones that state no area is not a measured zero.
+          v === 0 && (r.raw_material_zones_by_crop || {})[crop] > 0 ? h("span", { class: "unknown" }, t("overview.areaUnknown")) : h("strong", {}, num(v, 0)))))
+        : h("span", { class: "unknown" }, t("overview.none")));
+  }
+
+  function drawDetails() {
+    const head = h("thead", {}, h("tr", {},
+      h("th", { scope: "col" }, t("overview.region")),
+      h("th", { scope: "col" }, t("overview.investors")),
+      h("th", { scope: "col" }, t("overview.rawMaterial"))));
+    const body = h("tbody", {}, (summary.regions || []).map((r) => h("tr", { dataset: { region: r.slug } }, regionHeader(r), investorCell(r), rawCell(r))));
+    const out = summary.outside_regions || {};
+    const p = summary.province || {};
+    const foot = h("tfoot", {},
+      h("tr", { class: "outside", dataset: { region: "outside" } }, h("th", { scope: "row" }, t("overview.outside")), investorCell(out), rawCell(out)),
+      h("tr", { dataset: { region: "province" } }, h("th", { scope: "row" }, t("overview.province")), investorCell(p), rawCell(p)));
+    details.replaceChildren(h("caption", {}, t("overview.regionDetails")), head, body, foot);
+  }
+
   onLangChange(() => {
     if (summary) draw();
   });
-}
 
-// Called whenever the overview becomes visible; loads once.
-export function show() {
-  if (!loading) {
-    status.textContent = t("overview.loading");
-    loading = Promise.all([getJSON("api/summary"), loadChartJS()])
-      .then(([s]) => {
-        summary = s;
-        status.textContent = "";
-        draw();
-      })
-      .catch((err) => {
-        loading = null; // allow a retry next time
-        status.textContent = t("overview.error");
-        console.error("overview:", err);
-      });
-  }
-  return loading;
-}
-
-function loadChartJS() {
-  if (window.Chart) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const s = document.createElement("script");
-    s.src = "vendor/chart.js/chart.umd.min.js";
-    s.onload = () => resolve();
-    s.onerror = () => reject(new Error("could not load Chart.js"));
-    document.head.append(s);
-  });
-}
-
-function name(r) {
-  return lang() === "en" ? r.name_en || r.name_vi || r.slug : r.name_vi || r.slug;
-}
-
-// The rows of the charts: the five regions, then the clusters outside them,
-// so that the bars add up to the province.
-function rows() {
-  return [...(summary.regions || []), { ...(summary.outside_regions || {}), outside: true }];
-}
-
-function rowName(r) {
-  return r.outside ? t("overview.outside") : name(r);
-}
-
-// Crops that some area links, in the legend's order.
-function linkedCrops() {
-  const p = (summary.province || {}).raw_material_ha_by_crop || {};
-  return codesOf("crop").filter((c) => p[c] > 0 || rows().some((r) => (r.raw_material_ha_by_crop || {})[c] > 0));
-}
-
-function barChart(key, el, labels, datasets, titleText, xTitle) {
-  if (charts[key]) {
-    const c = charts[key];
-    c.data.labels = labels;
-    c.data.datasets = datasets;
-    c.options.plugins.title.text = titleText;
-    c.options.scales.x.title = xTitle ? { display: true, text: xTitle } : { display: false };
-    c.update();
-    return;
-  }
-  charts[key] = new window.Chart(el, {
-    type: "bar",
-    data: { labels, datasets },
-    options: {
-      indexAxis: "y",
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: false,
-      scales: {
-        x: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: xTitle ? { display: true, text: xTitle } : { display: false } },
-        y: { stacked: true },
-      },
-      plugins: {
-        legend: { position: "bottom", labels: { boxWidth: 12, font: { size: 11 } } },
-        title: { display: true, text: titleText },
-        tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${num(ctx.parsed.x, 1)}` } },
-      },
-    },
-  });
-}
-
-function draw() {
-  const list = rows();
-  const labels = list.map(rowName);
-
-  const stageSets = codesOf("stage").map((s) => ({
-    label: label("stage", s),
-    data: list.map((r) => (r.clusters_by_stage || {})[s] || 0),
-    backgroundColor: colorOfStage(s),
-    borderColor: "#333",
-    borderWidth: 1,
-  }));
-  const total = (summary.province || {}).clusters;
-  canvas.setAttribute("aria-label", t("overview.chartLabel"));
-  barChart("stages", canvas, labels, stageSets,
-    total != null ? `${t("overview.chartLabel")} (${t("overview.province").toLowerCase()}: ${total})` : t("overview.chartLabel"));
-
-  const radius = num(summary.radius_km, 0);
-  const cropSets = linkedCrops().map((c) => ({
-    label: label("crop", c),
-    data: list.map((r) => (r.raw_material_ha_by_crop || {})[c] || 0),
-    backgroundColor: cropColor[c] || "#777",
-    borderColor: "#333",
-    borderWidth: 1,
-  }));
-  cropCanvas.setAttribute("aria-label", t("overview.cropChart", { r: radius }));
-  barChart("crops", cropCanvas, labels, cropSets, t("overview.cropChart", { r: radius }), "ha");
-
-  drawTable();
-  drawDetails();
-  rawNote.textContent = t("overview.rawNote", { r: radius });
-}
-
-// A sum of hectares is blank when no cluster of the area reports the figure:
-// 0 would claim a value the data does not have.
-function haCell(r, key, value) {
-  const n = r.clusters_with_data && r.clusters_with_data[key];
-  return h("td", { class: "num", dataset: { key } }, n === 0 ? "" : num(value, 1));
-}
-
-function cells(r) {
-  const occ = r.occupancy_pct;
-  return [
-    h("td", { class: "num", dataset: { key: "clusters" } }, String(r.clusters ?? "")),
-    haCell(r, "planned_ha", r.planned_ha),
-    haCell(r, "established_ha", r.established_ha),
-    haCell(r, "leased_ha", r.leased_ha),
-    h("td", { class: "num occ", dataset: { key: "occupancy_pct" }, title: occ == null ? null : t("overview.occupancyData", { n: r.occupancy_clusters_with_data }) }, occ == null ? "" : [
-      `${num(occ, 1)} %`,
-      h("span", { class: "mini-bar", "aria-hidden": "true" }, h("span", { style: `width:${Math.max(0, Math.min(100, occ))}%` })),
-    ]),
-  ];
-}
-
-function regionHeader(r) {
-  return h("th", { scope: "row" },
-    h("span", { class: "swatch", style: `background:${regionColor[r.slug] || "#ddd"}` }),
-    h("button", { type: "button", class: "link", onclick: () => onPickRegion(r.slug) }, name(r)));
-}
-
-function drawTable() {
-  const head = h("thead", {}, h("tr", {},
-    h("th", { scope: "col" }, t("overview.region")),
-    h("th", { scope: "col", class: "num" }, t("overview.clustersCol")),
-    h("th", { scope: "col", class: "num" }, t("overview.planned")),
-    h("th", { scope: "col", class: "num" }, t("overview.established")),
-    h("th", { scope: "col", class: "num" }, t("overview.leased")),
-    h("th", { scope: "col", class: "num" }, t("overview.occupancy"))));
-  const body = h("tbody", {}, (summary.regions || []).map((r) => h("tr", { dataset: { region: r.slug } }, regionHeader(r), ...cells(r))));
-  const out = summary.outside_regions || {};
-  const p = summary.province || {};
-  const foot = h("tfoot", {},
-    h("tr", { class: "outside", dataset: { region: "outside" } }, h("th", { scope: "row" }, t("overview.outside")), ...cells(out)),
-    h("tr", { dataset: { region: "province" } }, h("th", { scope: "row" }, t("overview.province")), ...cells(p)));
-  table.replaceChildren(h("caption", {}, t("overview.area")), head, body, foot);
-}
-
-function investorCell(r) {
-  const names = r.investors || [];
-  return h("td", { class: "investors", dataset: { key: "investors" } },
-    names.length ? h("ul", {}, names.map((n) => h("li", {}, n))) : h("span", { class: "unknown" }, t("overview.noInvestor")),
-    r.investors_unnamed ? h("span", { class: "note unnamed", dataset: { unnamed: String(r.investors_unnamed) } }, t("overview.investorsUnnamed", { n: r.investors_unnamed })) : null);
-}
-
-function rawCell(r) {
-  const byCrop = Object.entries(r.raw_material_ha_by_crop || {}).sort((a, b) => b[1] - a[1]);
-  return h("td", { class: "raw", dataset: { key: "raw_material" } },
-    byCrop.length
-      ? h("ul", {}, byCrop.map(([crop, v]) => h("li", { dataset: { crop, ha: String(v) } },
-        h("span", { class: "swatch", style: `background:${cropColor[crop] || "#777"}` }), `${label("crop", crop)} `,
-        // 0 ha from zones that state no area is not a measured zero.
-        v === 0 && (r.raw_material_zones_by_crop || {})[crop] > 0 ? h("span", { class: "unknown" }, t("overview.areaUnknown")) : h("strong", {}, num(v, 0)))))
-      : h("span", { class: "unknown" }, t("overview.none")));
-}
-
-function drawDetails() {
-  const head = h("thead", {}, h("tr", {},
-    h("th", { scope: "col" }, t("overview.region")),
-    h("th", { scope: "col" }, t("overview.investors")),
-    h("th", { scope: "col" }, t("overview.rawMaterial"))));
-  const body = h("tbody", {}, (summary.regions || []).map((r) => h("tr", { dataset: { region: r.slug } }, regionHeader(r), investorCell(r), rawCell(r))));
-  const out = summary.outside_regions || {};
-  const p = summary.province || {};
-  const foot = h("tfoot", {},
-    h("tr", { class: "outside", dataset: { region: "outside" } }, h("th", { scope: "row" }, t("overview.outside")), investorCell(out), rawCell(out)),
-    h("tr", { dataset: { region: "province" } }, h("th", { scope: "row" }, t("overview.province")), investorCell(p), rawCell(p)));
-  details.replaceChildren(h("caption", {}, t("overview.regionDetails")), head, body, foot);
+  return { show };
 }

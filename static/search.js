@@ -2,31 +2,109 @@
 // server, so it finds things the page has not loaded) and lists the results
 // as a listbox; picking one zooms to it and opens its panel.
 
-import { t, label, lang } from "./i18n.js";
 import { h, getJSON, debounce } from "./util.js";
 
-const input = document.getElementById("search");
-const results = document.getElementById("search-results");
+// createSearch({input, results, i18n, layerTitle, onPick}): input is the
+// search box, results its listbox; layerTitle(id) names a layer for results
+// that have no kind; onPick(result) opens the chosen one.
+export function createSearch({ input, results, i18n, layerTitle, onPick }) {
+  const { t, label, title } = i18n;
 
-const layerKey = {
-  clusters: "layer.clusters",
-  districts: "layer.districts",
-  regions: "layer.regions",
-  raw_material_zones: "layer.raw_material_zones",
-  plants: "layer.plants",
-  energy: "layer.energy",
-  roads: "layer.roads",
-};
+  let controller = null;
+  let items = [];
+  let active = -1;
+  let lastQuery = ""; // the query the shown results answer
+  let pickOnArrival = false; // Enter was pressed before the results came
 
-let controller = null;
-let items = [];
-let active = -1;
-let onPick = () => {};
-let lastQuery = ""; // the query the shown results answer
-let pickOnArrival = false; // Enter was pressed before the results came
+  async function run() {
+    const q = input.value.trim();
+    const pickFirst = pickOnArrival;
+    pickOnArrival = false;
+    if (q === lastQuery && !results.hidden) return;
+    if (controller) controller.abort();
+    if (q.length < 2) {
+      hide();
+      return;
+    }
+    controller = new AbortController();
+    try {
+      const data = await getJSON(`api/search?q=${encodeURIComponent(q)}`, { signal: controller.signal });
+      lastQuery = q;
+      render(data.results || []);
+      if (pickFirst && items.length) pick(0);
+    } catch (err) {
+      if (err.name === "AbortError") return;
+      render([], t("search.error"));
+    }
+  }
 
-export function init(opts) {
-  onPick = opts.onPick;
+  function render(list, message) {
+    items = list;
+    active = -1;
+    results.replaceChildren();
+    if (!list.length) {
+      results.append(h("li", { class: "search-empty", role: "option", "aria-disabled": "true" }, message || t("search.none")));
+    }
+    list.forEach((r, i) => {
+      // What the result is: the kind where it has one, else its layer.
+      const kind = r.layer === "clusters" ? label("cluster_kind", r.kind) : r.layer === "districts" ? label("district_kind", r.kind || "district") : "";
+      const li = h("li", {
+        id: `search-result-${i}`, role: "option", "aria-selected": "false",
+        dataset: { layer: r.layer, id: String(r.id) },
+        onclick: () => pick(i),
+      }, h("span", { class: "result-name" }, r.name), h("span", { class: "result-meta" }, kind || title(r.layer_title) || layerTitle(r.layer)));
+      results.append(li);
+    });
+    results.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+  }
+
+  function hide() {
+    results.hidden = true;
+    lastQuery = "";
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    active = -1;
+  }
+
+  function setActive(i) {
+    const opts = results.querySelectorAll("li[data-layer]");
+    if (!opts.length) return;
+    active = (i + opts.length) % opts.length;
+    opts.forEach((li, j) => li.setAttribute("aria-selected", String(j === active)));
+    input.setAttribute("aria-activedescendant", opts[active].id);
+    opts[active].scrollIntoView({ block: "nearest" });
+  }
+
+  function onKey(e) {
+    if (e.key === "ArrowDown") {
+      e.preventDefault();
+      if (results.hidden && items.length) results.hidden = false;
+      setActive(active + 1);
+    } else if (e.key === "ArrowUp") {
+      e.preventDefault();
+      setActive(active - 1);
+    } else if (e.key === "Enter") {
+      e.preventDefault();
+      if (items.length && lastQuery === input.value.trim()) {
+        pick(active >= 0 ? active : 0);
+      } else {
+        // Typed and pressed Enter at once: search now, take the first result.
+        pickOnArrival = true;
+        run();
+      }
+    } else if (e.key === "Escape") {
+      hide();
+    }
+  }
+
+  function pick(i) {
+    const r = items[i];
+    if (!r) return;
+    hide();
+    onPick(r);
+  }
+
   input.addEventListener("input", debounce(() => run(), 200));
   input.addEventListener("keydown", onKey);
   input.addEventListener("search", () => {
@@ -36,93 +114,6 @@ export function init(opts) {
   document.addEventListener("click", (e) => {
     if (!e.target.closest(".search")) hide();
   });
-}
 
-async function run() {
-  const q = input.value.trim();
-  const pickFirst = pickOnArrival;
-  pickOnArrival = false;
-  if (q === lastQuery && !results.hidden) return;
-  if (controller) controller.abort();
-  if (q.length < 2) {
-    hide();
-    return;
-  }
-  controller = new AbortController();
-  try {
-    const data = await getJSON(`api/search?q=${encodeURIComponent(q)}`, { signal: controller.signal });
-    lastQuery = q;
-    render(data.results || []);
-    if (pickFirst && items.length) pick(0);
-  } catch (err) {
-    if (err.name === "AbortError") return;
-    render([], t("search.error"));
-  }
-}
-
-function render(list, message) {
-  items = list;
-  active = -1;
-  results.replaceChildren();
-  if (!list.length) {
-    results.append(h("li", { class: "search-empty", role: "option", "aria-disabled": "true" }, message || t("search.none")));
-  }
-  list.forEach((r, i) => {
-    // What the result is: the kind where it has one, else its layer.
-    const kind = r.layer === "clusters" ? label("kind", r.kind) : r.layer === "districts" ? label("districtKind", r.kind || "district") : "";
-    const li = h("li", {
-      id: `search-result-${i}`, role: "option", "aria-selected": "false",
-      dataset: { layer: r.layer, id: String(r.id) },
-      onclick: () => pick(i),
-    }, h("span", { class: "result-name" }, r.name), h("span", { class: "result-meta" }, kind || (r.layer_title && r.layer_title[lang()]) || t(layerKey[r.layer] || r.layer)));
-    results.append(li);
-  });
-  results.hidden = false;
-  input.setAttribute("aria-expanded", "true");
-}
-
-function hide() {
-  results.hidden = true;
-  lastQuery = "";
-  input.setAttribute("aria-expanded", "false");
-  input.removeAttribute("aria-activedescendant");
-  active = -1;
-}
-
-function setActive(i) {
-  const opts = results.querySelectorAll("li[data-layer]");
-  if (!opts.length) return;
-  active = (i + opts.length) % opts.length;
-  opts.forEach((li, j) => li.setAttribute("aria-selected", String(j === active)));
-  input.setAttribute("aria-activedescendant", opts[active].id);
-  opts[active].scrollIntoView({ block: "nearest" });
-}
-
-function onKey(e) {
-  if (e.key === "ArrowDown") {
-    e.preventDefault();
-    if (results.hidden && items.length) results.hidden = false;
-    setActive(active + 1);
-  } else if (e.key === "ArrowUp") {
-    e.preventDefault();
-    setActive(active - 1);
-  } else if (e.key === "Enter") {
-    e.preventDefault();
-    if (items.length && lastQuery === input.value.trim()) {
-      pick(active >= 0 ? active : 0);
-    } else {
-      // Typed and pressed Enter at once: search now, take the first result.
-      pickOnArrival = true;
-      run();
-    }
-  } else if (e.key === "Escape") {
-    hide();
-  }
-}
-
-function pick(i) {
-  const r = items[i];
-  if (!r) return;
-  hide();
-  onPick(r);
+  return { hide };
 }

@@ -48,6 +48,21 @@ export async function getJSON(path, opts) {
   return res.json();
 }
 
+// createCachedJSON(get) → cachedJSON(path): each answer is asked for once
+// and kept for the session (the panel re-renders on a language switch and
+// must not ask again); a failed request is forgotten, so a later call retries.
+export function createCachedJSON(get = getJSON) {
+  const answers = new Map();
+  return function cachedJSON(path) {
+    if (!answers.has(path)) {
+      const p = get(path);
+      p.catch(() => answers.delete(path));
+      answers.set(path, p);
+    }
+    return answers.get(path);
+  };
+}
+
 // Fetches a whole layer as one FeatureCollection, following "next" links in
 // case the server caps the page size below the limit asked for.
 export async function getAllFeatures(layer) {

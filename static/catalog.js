@@ -1,0 +1,29 @@
+// The layer catalog, read once from GET /api/layers: the one source of the
+// layer ids, the code vocabularies with their labels, the data credits and
+// the defaults of the analyses. The web app keeps no copies of these, so a
+// change to the catalog on the server cannot drift from what the map says.
+
+import { h, getJSON } from "./util.js";
+
+// loadCatalog(get) → the catalog; get(path) fetches JSON (util.getJSON).
+export async function loadCatalog(get = getJSON) {
+  const answer = await get("api/layers");
+  const layers = answer.layers || [];
+  const byId = new Map(layers.map((l) => [l.id, l]));
+  return {
+    layers,
+    layerIds: layers.map((l) => l.id),
+    layer: (id) => byId.get(id) || null,
+    vocabularies: answer.vocabularies || {},
+    credits: answer.credits || [],
+    defaults: answer.defaults || {},
+  };
+}
+
+// The HTML of one credit for the map's attribution control: text, never
+// markup from the server, and the source's link where it has one.
+export function creditHTML(c) {
+  const text = String(c.text || "").trim();
+  const node = c.url ? h("a", { href: c.url, target: "_blank", rel: "noopener" }, text) : h("span", {}, text);
+  return node.outerHTML;
+}

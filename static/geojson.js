@@ -1,0 +1,212 @@
+// The GeoJSON layers: clusters and parks (a symbol, or their footprint from
+// zoom 12), processing plants and energy projects (symbols), and national
+// highways (lines with route shields). Each symbol is tagged with its layer
+// and id (data-layer, data-id) for styling and tests.
+
+import { h, labelPoint } from "./util.js";
+import { colorOfStage, darker, clusterSymbolSVG, plantSymbolSVG, energySymbolSVG } from "./symbols.js";
+
+// From this zoom on, clusters with a footprint are drawn as polygons.
+const FOOTPRINT_ZOOM = 12;
+
+export function tagElement(layer, layerId, id) {
+  const el = layer.getElement && layer.getElement();
+  if (el) {
+    el.dataset.layer = layerId;
+    el.dataset.id = String(id);
+  }
+}
+
+// The point a symbol stands on; null for a feature without geometry (it is
+// still listed and has a panel, but is not drawn).
+function anchorOf(f) {
+  if (!f.geometry) return null;
+  return f.geometry.type === "Point" ? f.geometry.coordinates : labelPoint(f.geometry);
+}
+
+// Clusters placed at their district's point-on-surface (commune unknown) share
+// one point; drawn there they would hide each other. Symbols that share a point
+// are set around it on a small ring, a fixed number of pixels out.
+function spreadOffsets(anchors) {
+  const groups = new Map();
+  anchors.forEach((a, i) => {
+    if (!a) return;
+    const key = `${a[0].toFixed(4)},${a[1].toFixed(4)}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(i);
+  });
+  const offsets = anchors.map(() => [0, 0]);
+  for (const members of groups.values()) {
+    if (members.length < 2) continue;
+    const r = 10 + 3 * members.length;
+    members.forEach((i, k) => {
+      const angle = (2 * Math.PI * k) / members.length - Math.PI / 2;
+      offsets[i] = [Math.round(r * Math.cos(angle)), Math.round(r * Math.sin(angle))];
+    });
+  }
+  return offsets;
+}
+
+// createGeoJSONLayers({map, footprintRenderer, select}) → the builders of the
+// GeoJSON layers and symbolAt(). select(layer, id) opens what was clicked.
+export function createGeoJSONLayers({ map, footprintRenderer, select }) {
+  const symbols = new Map(); // "layer:id" -> {marker, offset [dx, dy] px}: where each symbol is drawn
+  const clusterViews = new Map(); // id -> {feature, marker, footprint}
+  let clusterGroups = null;
+  let matches = () => true;
+
+  // offset [dx, dy] in pixels moves the symbol off its point, for features that
+  // share one (see spreadOffsets).
+  function symbolMarker(latlng, html, size, title, layerId, id, offset = [0, 0]) {
+    const marker = L.marker(latlng, {
+      icon: L.divIcon({
+        className: `cm-symbol cm-symbol-${layerId}`,
+        html,
+        iconSize: [size, size],
+        iconAnchor: [size / 2 - offset[0], size / 2 - offset[1]],
+      }),
+      title,
+      alt: title,
+      keyboard: true,
+      riseOnHover: true,
+    });
+    marker.on("click", () => select(layerId, id));
+    // Markers are in the tab order (keyboard: true) but Leaflet 1.9 only opens
+    // popups on Enter; make Enter and Space select, like a button.
+    marker.on("keypress", (e) => {
+      const key = e.originalEvent.key;
+      if (key === "Enter" || key === " ") {
+        e.originalEvent.preventDefault();
+        select(layerId, id);
+      }
+    });
+    // The element exists only once on the map; tag it for styling and tests.
+    marker.on("add", () => tagElement(marker, layerId, id));
+    symbols.set(`${layerId}:${id}`, { marker, offset });
+    return marker;
+  }
+
+  // The clusters layer; setFilter() later decides which of them show.
+  function buildClusters(fc) {
+    const symbolGroup = L.layerGroup();
+    const footprints = L.layerGroup();
+    const anchors = fc.features.map(anchorOf);
+    const offsets = spreadOffsets(anchors);
+    fc.features.forEach((f, i) => {
+      const p = f.properties;
+      const indicative = p.geometry_quality === "indicative";
+      const anchor = anchors[i];
+      p.__anchor = anchor;
+      const size = p.kind === "ccn" ? 20 : 24;
+      const marker = anchor && symbolMarker([anchor[1], anchor[0]], clusterSymbolSVG(p.kind, p.status, indicative, size), size, p.name, "clusters", f.id, offsets[i]);
+      let footprint = null;
+      if (f.geometry && /Polygon/.test(f.geometry.type)) {
+        footprint = L.geoJSON(f, {
+          renderer: footprintRenderer,
+          pane: "cm-footprints",
+          style: {
+            color: darker(colorOfStage(p.status), 0.5),
+            weight: 2,
+            opacity: 1,
+            dashArray: indicative ? "6 4" : null,
+            fillColor: colorOfStage(p.status),
+            fillOpacity: 0.6,
+            className: `cm-footprint cm-stage-${p.status}${indicative ? " cm-indicative" : ""}`,
+          },
+        });
+        footprint.bindTooltip(h("span", null, p.name), { sticky: true }); // text, never HTML: names come from data
+        footprint.on("click", () => select("clusters", f.id));
+        footprint.on("add", () => footprint.eachLayer((l) => tagElement(l, "clusters", f.id)));
+      }
+      clusterViews.set(String(f.id), { feature: f, marker, footprint });
+    });
+    clusterGroups = { symbols: symbolGroup, footprints };
+    updateClusters();
+    return L.layerGroup([footprints, symbolGroup]);
+  }
+
+  // matches(feature) says which clusters pass the filters.
+  function setFilter(fn) {
+    matches = fn;
+    updateClusters();
+  }
+
+  // Where a feature's symbol is drawn: its point and the pixel offset that
+  // moves it off a point it shares; null for features drawn without a symbol.
+  function symbolAt(layer, id) {
+    const s = symbols.get(`${layer}:${id}`);
+    return s ? { latlng: s.marker.getLatLng(), offset: s.offset, shown: map.hasLayer(s.marker) } : null;
+  }
+
+  // Shows each cluster that passes the filters, as a polygon when zoomed in and
+  // it has one, else as a symbol.
+  function updateClusters() {
+    if (!clusterGroups) return;
+    const { symbols: symbolGroup, footprints } = clusterGroups;
+    const zoomedIn = map.getZoom() >= FOOTPRINT_ZOOM;
+    for (const v of clusterViews.values()) {
+      const show = matches(v.feature);
+      const asPolygon = show && zoomedIn && v.footprint;
+      const asSymbol = show && !asPolygon && v.marker;
+      if (asPolygon && !footprints.hasLayer(v.footprint)) footprints.addLayer(v.footprint);
+      if (!asPolygon && v.footprint && footprints.hasLayer(v.footprint)) footprints.removeLayer(v.footprint);
+      if (asSymbol && !symbolGroup.hasLayer(v.marker)) symbolGroup.addLayer(v.marker);
+      if (!asSymbol && v.marker && symbolGroup.hasLayer(v.marker)) symbolGroup.removeLayer(v.marker);
+    }
+  }
+
+  function buildPoints(layerId, fc, svgOf) {
+    const group = L.layerGroup();
+    const features = fc.features.filter((f) => f.geometry); // nothing to draw without
+    const anchors = features.map(anchorOf);
+    const offsets = spreadOffsets(anchors);
+    features.forEach((f, i) => {
+      const c = anchors[i];
+      group.addLayer(symbolMarker([c[1], c[0]], svgOf(f.properties), 18, f.properties.name, layerId, f.id, offsets[i]));
+    });
+    return group;
+  }
+
+  function buildRoads(fc) {
+    const casing = L.geoJSON(fc, { pane: "cm-roads", interactive: false, style: { color: "#ffffff", weight: 6, opacity: 0.9 } });
+    const lines = L.geoJSON(fc, {
+      pane: "cm-roads",
+      style: { color: "#c0392b", weight: 3, opacity: 1 },
+      onEachFeature: (f, l) => {
+        l.bindTooltip(h("span", null, [f.properties.ref, f.properties.name].filter(Boolean).join(" — ")), { sticky: true });
+        l.on("click", () => select("roads", f.id));
+      },
+    });
+    // One route shield per road, on the middle vertex of its longest part.
+    const shields = L.layerGroup();
+    for (const f of fc.features) {
+      if (!f.geometry || !f.properties.ref) continue;
+      const parts = f.geometry.type === "LineString" ? [f.geometry.coordinates] : f.geometry.coordinates;
+      const longest = parts.reduce((a, b) => (b.length > a.length ? b : a), []);
+      if (!longest.length) continue;
+      const c = longest[Math.floor(longest.length / 2)];
+      shields.addLayer(L.marker([c[1], c[0]], {
+        pane: "cm-labels",
+        interactive: false,
+        keyboard: false,
+        icon: L.divIcon({ className: "cm-road-shield", html: h("span", {}, f.properties.ref).outerHTML, iconSize: null }),
+      }));
+    }
+    return L.layerGroup([casing, lines, shields]);
+  }
+
+  // Each layer's builder, by layer id; a served layer without one is not drawn.
+  const builders = {
+    clusters: buildClusters,
+    roads: buildRoads,
+    energy: (fc) => buildPoints("energy", fc, (p) => energySymbolSVG(p.kind)),
+    plants: (fc) => buildPoints("plants", fc, (p) => plantSymbolSVG(p.crop)),
+  };
+
+  // build(id, fc) → the map layer of a GeoJSON layer, or null.
+  function build(id, fc) {
+    return builders[id] ? builders[id](fc) : null;
+  }
+
+  return { build, setFilter, updateClusters, symbolAt };
+}

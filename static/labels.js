@@ -1,0 +1,50 @@
+// Labels for regions and districts: a div marker on a point inside each
+// polygon, computed from the GeoJSON (vector tiles carry no label points).
+
+import { h, labelPoint } from "./util.js";
+
+function labelMarker(latlng, cls, text) {
+  return L.marker(latlng, {
+    pane: "cm-labels",
+    interactive: false,
+    keyboard: false,
+    icon: L.divIcon({ className: cls, html: h("span", {}, text).outerHTML, iconSize: null }),
+  });
+}
+
+// createLabels({i18n, regions}) → {regionLabels, drawRegionLabels,
+// districtLabels}: regions is slug → region feature, filled before drawing.
+export function createLabels({ i18n, regions }) {
+  const regionLabels = L.layerGroup();
+
+  // Region names follow the interface language, so they are redrawn on a switch.
+  function drawRegionLabels() {
+    regionLabels.clearLayers();
+    for (const f of regions.values()) {
+      const c = labelPoint(f.geometry);
+      if (!c) continue;
+      const name = i18n.lang() === "en" ? f.properties.name_en || f.properties.name_vi : f.properties.name_vi;
+      regionLabels.addLayer(labelMarker([c[1], c[0]], "cm-region-label", name));
+    }
+  }
+
+  // A district label that would sit on its region's label moves below it, or is
+  // dropped when it says the same thing (the Chư Sê region is Chư Sê district).
+  function districtLabels(fc) {
+    const group = L.layerGroup();
+    const regionPoints = [...regions.values()].map((r) => ({
+      at: labelPoint(r.geometry),
+      names: [r.properties.name_vi, r.properties.name_en].filter(Boolean).map((n) => n.toLowerCase()),
+    }));
+    for (const f of fc.features) {
+      const c = labelPoint(f.geometry);
+      if (!c) continue;
+      const near = regionPoints.find((r) => r.at && Math.hypot(r.at[0] - c[0], r.at[1] - c[1]) < 0.08);
+      if (near && near.names.includes(String(f.properties.name).toLowerCase())) continue;
+      group.addLayer(labelMarker([c[1], c[0]], `cm-district-label${near ? " offset" : ""}`, f.properties.name));
+    }
+    return group;
+  }
+
+  return { regionLabels, drawRegionLabels, districtLabels };
+}

@@ -1,0 +1,45 @@
+// The sidebar (a bottom sheet on phones) and its tabs: filters and list,
+// region overview, raw-material linkage, site finder.
+
+// Tabs whose tables need a wider sidebar than the filters.
+const WIDE_TABS = new Set(["overview", "sites"]);
+
+// createSidebar({sidebar, tabs, closeButton, body, map, onOpen}): tabs is
+// name → {button, section}; body the <body>, whose classes lay the page out;
+// onOpen(tab) runs when a tab opens.
+export function createSidebar({ sidebar, tabs, closeButton, body, map, onOpen = () => {} }) {
+  function open(tab) {
+    for (const [name, { button, section }] of Object.entries(tabs)) {
+      button.setAttribute("aria-pressed", String(name === tab));
+      section.hidden = name !== tab;
+    }
+    const wasHidden = sidebar.hidden;
+    const wasWide = body.classList.contains("sidebar-wide");
+    sidebar.hidden = false;
+    body.classList.add("sidebar-open");
+    body.classList.toggle("sidebar-wide", WIDE_TABS.has(tab));
+    body.classList.toggle("overview-active", tab === "overview");
+    body.dataset.tab = tab;
+    onOpen(tab);
+    if (wasHidden || wasWide !== WIDE_TABS.has(tab)) map.invalidateSize();
+  }
+
+  function close() {
+    if (sidebar.hidden) return;
+    sidebar.hidden = true;
+    body.classList.remove("sidebar-open", "sidebar-wide", "overview-active");
+    delete body.dataset.tab;
+    for (const { button } of Object.values(tabs)) button.setAttribute("aria-pressed", "false");
+    map.invalidateSize();
+  }
+
+  for (const [name, { button, section }] of Object.entries(tabs)) {
+    button.addEventListener("click", () => {
+      if (!sidebar.hidden && !section.hidden) close();
+      else open(name);
+    });
+  }
+  closeButton.addEventListener("click", () => close());
+
+  return { open, close };
+}
