@@ -41,6 +41,39 @@ func NewDatabase(tb testing.TB) string {
 	return copyOf(tb, "clustermap_template")
 }
 
+// copyOfTemplate copies the migrated (or seeded) template for one test. A template that another
+// run dropped since this process built it (a concurrent run with other migrations or seed files
+// drops stale templates) is built again, once.
+func copyOfTemplate(tb testing.TB, seeded bool) string {
+	tb.Helper()
+	name := templateDatabase(tb, seeded)
+	if dbURL, err := tryCopy(tb, name); err == nil {
+		return dbURL
+	}
+	templateMu.Lock()
+	delete(templateNames, seeded)
+	templateMu.Unlock()
+	return copyOf(tb, templateDatabase(tb, seeded))
+}
+
+// tryCopy is copyOf that reports a failed CREATE DATABASE instead of failing the test.
+func tryCopy(tb testing.TB, template string) (string, error) {
+	tb.Helper()
+	admin := AdminURL(tb)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", template).Scan(&exists); err != nil || !exists {
+		return "", fmt.Errorf("template %s is gone", template)
+	}
+	return copyOf(tb, template), nil
+}
+
 // copyOf creates a database for one test from template and returns its URL.
 func copyOf(tb testing.TB, template string) string {
 	tb.Helper()
@@ -98,14 +131,14 @@ func Open(tb testing.TB, dbURL string) *geo.Store {
 // Migrated returns a store on a fresh, migrated, empty database, and its URL.
 func Migrated(tb testing.TB) (*geo.Store, string) {
 	tb.Helper()
-	dbURL := copyOf(tb, templateDatabase(tb, false))
+	dbURL := copyOfTemplate(tb, false)
 	return Open(tb, dbURL), dbURL
 }
 
 // Seeded returns a store on a fresh database holding the Gia Lai seed, and its URL.
 func Seeded(tb testing.TB) (*geo.Store, string) {
 	tb.Helper()
-	dbURL := copyOf(tb, templateDatabase(tb, true))
+	dbURL := copyOfTemplate(tb, true)
 	return Open(tb, dbURL), dbURL
 }
 
