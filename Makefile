@@ -9,13 +9,40 @@ BIN := bin/clustermap
 # (Two steps, so that a failing db.sh stops the recipe instead of exporting an empty URL.)
 DB = url="$${DATABASE_URL:-}"; [ -n "$$url" ] || url=$$(.ci/db.sh); export DATABASE_URL="$$url"
 
-.PHONY: run test build vendor setup setup-test bench vet clean
+.PHONY: run test build vendor setup setup-test bench edit-load vet clean fuzz vuln soak
 
 run: setup build
 	$(DB); $(BIN) seed && exec $(BIN) serve
 
 test: setup-test vendor vet
 	$(DB); $(GO) test -count=1 -timeout 30m ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
+	$(MAKE) --no-print-directory vuln
+
+# Fuzz targets of every parser of untrusted input, each for FUZZTIME (make test: TEST_FUZZTIME,
+# short, so CI stays within its time). Their seed corpora are the f.Add calls beside them (and
+# testdata/fuzz/, where the fuzzer writes any failing input: commit it with the fix).
+FUZZTIME ?= 20s
+TEST_FUZZTIME ?= 10s
+FUZZ_TARGETS := ./server/:FuzzFeatureQuery ./server/:FuzzBBox ./server/:FuzzTilePath \
+	./geo/cql2/:FuzzCompile ./geo/ingest/:FuzzPrepare
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$fn ($$pkg, $(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
+
+# Known vulnerabilities in the code paths the binary uses (govulncheck, installed from the Go
+# module proxy). A vulnerability found (exit 3) always fails. govulncheck also needs its database
+# at vuln.go.dev; where that is unreachable (an offline sandbox) it warns and goes on, unless
+# VULNCHECK=strict (set it in CI, where the database is reachable).
+GOVULNCHECK := $(shell $(GO) env GOPATH)/bin/govulncheck
+VULNCHECK ?=
+vuln:
+	@[ -x "$(GOVULNCHECK)" ] || $(GO) install golang.org/x/vuln/cmd/govulncheck@latest
+	@rc=0; $(GOVULNCHECK) ./... || rc=$$?; \
+	if [ $$rc -eq 3 ] || { [ $$rc -ne 0 ] && [ "$(VULNCHECK)" = strict ]; }; then exit $$rc; fi; \
+	if [ $$rc -ne 0 ]; then echo "vuln: govulncheck could not run (exit $$rc); VULNCHECK=strict makes this fail" >&2; fi
 
 build: vendor
 	$(GO) build -o $(BIN) ./cmd/clustermap
@@ -41,6 +68,19 @@ setup-test:
 bench: setup build
 	$(DB); $(GO) test -run '^$$' -bench '^BenchmarkTile$$' -benchtime 2000x ./server/ && \
 	  $(GO) run ./cmd/clustermap-bench -clustermap $(BIN) $${PG_TILESERV:+-pg_tileserv "$$PG_TILESERV"}
+
+# Soak test (not part of make test): SOAK_DURATION of mixed traffic at SOAK_RATE requests/s on
+# 127.0.0.1 against a fresh server on the seeded database, printing errors, p99, the server's RSS
+# and its PostgreSQL backends' RSS over time (cmd/clustermap-soak).
+SOAK_DURATION ?= 10m
+SOAK_RATE ?= 100
+soak: setup build
+	$(DB); $(BIN) seed && \
+	  $(GO) run ./cmd/clustermap-soak -clustermap $(BIN) -duration $(SOAK_DURATION) -rate $(SOAK_RATE)
+
+# Workspace load test: 20 concurrent editors on shared clusters for 2 minutes; no lost update.
+edit-load: setup-test
+	$(DB); CLUSTERMAP_EDIT_LOAD=$${CLUSTERMAP_EDIT_LOAD:-2m} $(GO) test -count=1 -timeout 10m -run '^TestWorkspaceEditLoad$$' -v ./server/
 
 vet: vendor
 	$(GO) vet ./...

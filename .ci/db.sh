@@ -21,7 +21,9 @@ DO \$\$ BEGIN
     CREATE ROLE clustermap LOGIN CREATEDB;
   END IF;
 END \$\$;
-ALTER ROLE clustermap PASSWORD '$pw';
+-- CREATEROLE: migration 00005 creates the NOLOGIN role clustermap_editor that every workspace
+-- write runs as (row-level security binds it, since it owns nothing).
+ALTER ROLE clustermap PASSWORD '$pw' CREATEROLE;
 SQL
 for db in clustermap clustermap_template; do
   if [ -z "$(psql_su -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then

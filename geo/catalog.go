@@ -14,14 +14,21 @@ import (
 // FieldType is the JSON type a field has in GeoJSON, MVT properties and the OpenAPI document.
 type FieldType string
 
-// Field types. StringArray fields hold lists (target industries, member districts).
+// Field types. StringArray fields hold lists (target industries, member districts). Object fields
+// hold a JSON object (a jsonb column: the figures' qualifiers and dates); GeoJSON and OGC serve
+// it as an object, tiles as JSON text, and filters refuse it, since no equality on a whole
+// object answers a planner's question.
 const (
 	String      FieldType = "string"
 	Integer     FieldType = "integer"
 	Number      FieldType = "number"
 	Date        FieldType = "date"
 	StringArray FieldType = "string[]"
+	Object      FieldType = "object"
 )
+
+// Filterable reports whether filters (query parameters, CQL2) may name the field.
+func (f Field) Filterable() bool { return f.Type != Object }
 
 // Text is a title or description in Vietnamese and English.
 type Text struct {
@@ -84,6 +91,9 @@ type Layer struct {
 	Fields     []Field
 	// Credits are the attributions the layer's data requires, shown wherever it is drawn.
 	Credits []Credit
+	// License is the licence the layer is offered under: that of its most restrictive source,
+	// since a layer built from share-alike data must be shared alike (OGC "license" link).
+	License License
 	// TimeField, when set, is the date field that OGC datetime filters apply to.
 	TimeField string
 	// Polygonal layers are generalised per zoom for tiles.
@@ -137,6 +147,19 @@ type Credit struct {
 	URL  string `json:"url,omitempty"`
 }
 
+// License names a licence and the page of its terms.
+type License struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// Licences the layers are offered under.
+var (
+	LicenseCCBYSA40  = License{"CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/"}
+	LicenseCCBY30IGO = License{"CC BY 3.0 IGO", "https://creativecommons.org/licenses/by/3.0/igo/"}
+	LicenseCCBY40    = License{"CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"}
+)
+
 // Attribution is the layer's credits as one line of text (TileJSON, /api/layers).
 func (l *Layer) Attribution() string {
 	texts := make([]string, len(l.Credits))
@@ -163,7 +186,26 @@ var (
 	creditBoundaries = Credit{"Boundaries: geoBoundaries (Runfola et al. 2020), CC BY 3.0 IGO; source OCHA ROAP / Government of Viet Nam.", "https://www.geoboundaries.org/"}
 	creditFacts      = Credit{"Facts: Gia Lai news and government pages, cited per feature.", ""}
 	creditGPPD       = Credit{"Global Power Plant Database, World Resources Institute, CC BY 4.0.", "https://datasets.wri.org/dataset/globalpowerplantdatabase"}
+	// The highway waypoints and the centre of KCN Trà Đa's footprint are coordinates printed by
+	// Wikipedia articles (CC BY-SA 4.0); each feature's sources link the articles themselves.
+	creditWikipedia = Credit{"Coordinates: Wikipedia contributors, CC BY-SA 4.0 (articles linked per feature).", "https://creativecommons.org/licenses/by-sa/4.0/"}
+	// The areas' grouping and role; no URL of the article was recorded.
+	creditAreas = Credit{"Areas: Báo Gia Lai, \"Tiếp tục đẩy nhanh việc thành lập, mở rộng các cụm công nghiệp\", reporting Công văn 923/UBND-CNXD of the Gia Lai People's Committee (URL not recorded).", ""}
 )
+
+// WikipediaArticles are the Wikipedia articles whose coordinates ClusterMap uses (the highway
+// waypoints and xã Biển Hồ), for the credits of the README and the About page.
+var WikipediaArticles = []Credit{
+	{"vi: Biển Hồ (xã)", "https://vi.wikipedia.org/wiki/Bi%E1%BB%83n_H%E1%BB%93_(x%C3%A3)"},
+	{"vi: Ia Din", "https://vi.wikipedia.org/wiki/Ia_Din"},
+	{"es: Pleiku", "https://es.wikipedia.org/wiki/Pleiku"},
+	{"ru: Плейку", "https://ru.wikipedia.org/wiki/%D0%9F%D0%BB%D0%B5%D0%B9%D0%BA%D1%83"},
+	{"vi: Đăk Pơ", "https://vi.wikipedia.org/wiki/%C4%90%C4%83k_P%C6%A1"},
+	{"en: An Khê", "https://en.wikipedia.org/wiki/An_Kh%C3%AA"},
+	{"vi: Chư Păh", "https://vi.wikipedia.org/wiki/Ch%C6%B0_P%C4%83h"},
+	{"vi: Chư Sê", "https://vi.wikipedia.org/wiki/Ch%C6%B0_S%C3%AA"},
+	{"vi: Ayun Pa", "https://vi.wikipedia.org/wiki/Ayun_Pa"},
+}
 
 var (
 	districtName   = "(SELECT d.name FROM districts d WHERE d.code = t.district_code)"
@@ -176,40 +218,51 @@ var (
 	}
 )
 
+// figuresField holds, per numeric field, how the source gives the number (exact, at least, about)
+// and as of when: "more than 24.2 ha" is 24.2 with {"qualifier": "at_least"}.
+var figuresField = Field{Name: "figures", Type: Object, Title: Text{"Độ chính xác và thời điểm của số liệu", "Figures: qualifier and as-of date"}}
+
 func withProvenance(fields ...Field) []Field {
 	return append(fields, provenanceTail...)
 }
 
-// DefaultCatalog is ClusterMap's layer catalog: the five development regions, districts, clusters
+// DefaultCatalog is ClusterMap's layer catalog: the five industrial areas, districts, clusters
 // and parks, raw-material zones, processing plants, energy projects and national highways.
 func DefaultCatalog() *Catalog {
 	c, err := NewCatalog(
 		&Layer{
 			ID: "regions", Table: "regions", KeyColumn: "slug", KeyType: String, NaturalKey: "slug",
 			NameColumn: "name_vi", SearchColumns: []string{"name_vi", "name_en"},
-			Title:        Text{"Vùng phát triển công nghiệp", "Industrial development regions"},
-			Description:  Text{"Năm vùng phát triển công nghiệp theo chỉ đạo của tỉnh; hình học là hợp của các huyện thành viên.", "The five industrial development regions of the provincial directive; geometry is the union of member districts."},
+			// The provincial letter (Công văn 923/UBND-CNXD) names "khu vực" (areas), not regions;
+			// the layer id stays "regions" so links and clients keep working.
+			Title:        Text{"Khu vực phát triển công nghiệp chế biến", "Industrial areas (processing-industry centres)"},
+			Description:  Text{"Năm khu vực theo Công văn 923/UBND-CNXD của UBND tỉnh (Báo Gia Lai đưa tin), theo các huyện trước tháng 7/2025; hình học là hợp của các huyện thành viên.", "The five areas (khu vực) of the provincial People's Committee's letter 923/UBND-CNXD (as reported by Báo Gia Lai), over the pre-July-2025 districts; geometry is the union of member districts."},
 			GeometryType: "MultiPolygon", Polygonal: true,
-			Credits: []Credit{creditBoundaries},
+			Credits: []Credit{creditAreas, creditBoundaries},
+			License: LicenseCCBY30IGO,
 			Fields: []Field{
 				{Name: "slug", Type: String, Required: true, Title: Text{"Mã", "Slug"}},
 				{Name: "name_vi", Type: String, Required: true, Title: Text{"Tên", "Name (vi)"}},
 				{Name: "name_en", Type: String, Required: true, Title: Text{"Tên tiếng Anh", "Name"}},
-				{Name: "role", Type: String, Required: true, Title: Text{"Vai trò", "Role"}},
+				{Name: "role", Type: String, Required: true, Title: Text{"Vai trò (tiếng Anh)", "Role"}},
+				{Name: "role_vi", Type: String, Title: Text{"Vai trò", "Role (vi)"}},
 				{Name: "members", Type: StringArray, Derived: true, Title: Text{"Huyện thành viên", "Member districts"},
 					Expr: "ARRAY(SELECT rm.district_code FROM region_members rm WHERE rm.region_slug = t.slug ORDER BY rm.district_code)"},
 				{Name: "member_names", Type: StringArray, Derived: true, Title: Text{"Tên huyện thành viên", "Member names"},
 					Expr: "ARRAY(SELECT d.name FROM region_members rm JOIN districts d ON d.code = rm.district_code WHERE rm.region_slug = t.slug ORDER BY d.code)"},
+				{Name: "geometry_quality", Type: String, Vocab: GeometryQualities, Title: Text{"Chất lượng hình học", "Geometry quality"}},
+				{Name: "placement", Type: String, Title: Text{"Cách định vị", "Placement"}},
 				{Name: "sources", Type: StringArray, Required: true, Title: Text{"Nguồn", "Sources"}},
 			},
 		},
 		&Layer{
 			ID: "districts", Table: "districts", KeyColumn: "code", KeyType: String, NaturalKey: "code",
 			NameColumn: "name", SearchColumns: []string{"name", "name_ascii"},
-			Title:        Text{"Đơn vị hành chính cấp huyện", "Districts"},
-			Description:  Text{"17 đơn vị cấp huyện của Gia Lai trước tháng 7/2025.", "Gia Lai's 17 district-level units before July 2025."},
+			Title:        Text{"Huyện (trước 1/7/2025)", "Districts (before 1 July 2025)"},
+			Description:  Text{"17 đơn vị cấp huyện của Gia Lai trước khi sáp nhập với Bình Định và bỏ cấp huyện (1/7/2025): đơn vị của quy hoạch tỉnh 2021–2030.", "Gia Lai's 17 district-level units before the 1 July 2025 reorganisation (merger with Bình Định, districts abolished): the units of the provincial plan 2021–2030."},
 			GeometryType: "MultiPolygon", Polygonal: true,
 			Credits: []Credit{creditBoundaries},
+			License: LicenseCCBY30IGO,
 			Fields: []Field{
 				{Name: "code", Type: String, Required: true, Title: Text{"Mã GSO", "GSO code"}},
 				{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},
@@ -217,6 +270,9 @@ func DefaultCatalog() *Catalog {
 				{Name: "kind", Type: String, Vocab: DistrictKinds, Required: true, Title: Text{"Loại", "Kind"}},
 				{Name: "region", Type: String, Derived: true, Expr: "(SELECT rm.region_slug FROM region_members rm WHERE rm.district_code = t.code)", Title: Text{"Vùng", "Region"}},
 				{Name: "area_km2", Type: Number, Derived: true, Title: Text{"Diện tích (km²)", "Area (km²)"}},
+				// Not required: a later import of other units (post-2025 communes) may lack them.
+				{Name: "geometry_quality", Type: String, Vocab: GeometryQualities, Title: Text{"Chất lượng hình học", "Geometry quality"}},
+				{Name: "placement", Type: String, Title: Text{"Cách định vị", "Placement"}},
 				{Name: "sources", Type: StringArray, Required: true, Title: Text{"Nguồn", "Sources"}},
 			},
 		},
@@ -226,11 +282,14 @@ func DefaultCatalog() *Catalog {
 			Title:        Text{"Cụm công nghiệp, khu công nghiệp, khu kinh tế", "Industrial clusters and parks"},
 			Description:  Text{"CCN, KCN và KKT với giai đoạn, diện tích, tỷ lệ lấp đầy và nguồn.", "Industrial clusters (CCN), parks (KCN) and the border-gate economic zone (KKT) with stage, areas, occupancy and sources."},
 			GeometryType: "Geometry", TimeField: "decision_date",
-			Credits: []Credit{creditFacts, creditBoundaries},
+			// KCN Trà Đa's footprint is centred on a Wikipedia coordinate: the layer is share-alike.
+			Credits: []Credit{creditFacts, creditWikipedia, creditBoundaries},
+			License: LicenseCCBYSA40,
 			Fields: withProvenance(
 				Field{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},
 				Field{Name: "kind", Type: String, Vocab: ClusterKinds, Required: true, Title: Text{"Loại", "Kind"}},
 				Field{Name: "district_code", Type: String, Title: Text{"Mã huyện", "District code"}},
+				Field{Name: "district_basis", Type: String, Vocab: DistrictBases, Title: Text{"Căn cứ xác định huyện", "District basis"}},
 				Field{Name: "district", Type: String, Derived: true, Expr: districtName, Title: Text{"Huyện", "District"}},
 				Field{Name: "region", Type: String, Derived: true, Expr: regionOfDistr, Title: Text{"Vùng", "Region"}},
 				Field{Name: "commune", Type: String, Title: Text{"Xã/phường", "Commune"}},
@@ -251,6 +310,7 @@ func DefaultCatalog() *Catalog {
 				Field{Name: "power_status", Type: String, Vocab: InfraStatuses, Title: Text{"Điện", "Power"}},
 				Field{Name: "contact", Type: String, Title: Text{"Liên hệ", "Contact"}},
 				Field{Name: "investment_vnd_bn", Type: Number, Title: Text{"Vốn đầu tư (tỷ đồng)", "Investment (VND bn)"}},
+				figuresField,
 			),
 		},
 		&Layer{
@@ -260,6 +320,7 @@ func DefaultCatalog() *Catalog {
 			Description:  Text{"Vùng nguyên liệu theo cây trồng; phần lớn ở cấp huyện vì nguồn chỉ nêu huyện.", "Raw-material zones by crop; mostly district-level, as the sources name only districts."},
 			GeometryType: "MultiPolygon", Polygonal: true,
 			Credits: []Credit{creditFacts, creditBoundaries},
+			License: LicenseCCBY30IGO,
 			Fields: withProvenance(
 				Field{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},
 				Field{Name: "crop", Type: String, Vocab: Crops, Required: true, Title: Text{"Cây trồng", "Crop"}},
@@ -267,6 +328,7 @@ func DefaultCatalog() *Catalog {
 				Field{Name: "area_ha", Type: Number, Title: Text{"Diện tích (ha)", "Area (ha)"}},
 				Field{Name: "output", Type: String, Title: Text{"Sản lượng", "Output"}},
 				Field{Name: "reference_year", Type: Integer, Title: Text{"Năm số liệu", "Reference year"}},
+				figuresField,
 			),
 		},
 		&Layer{
@@ -275,7 +337,9 @@ func DefaultCatalog() *Catalog {
 			Title:        Text{"Nhà máy chế biến", "Processing plants"},
 			Description:  Text{"Nhà máy chế biến nông sản có nguồn.", "Agro-processing plants with their sources."},
 			GeometryType: "Point",
-			Credits:      []Credit{creditFacts},
+			// Plants sit at district points computed from the geoBoundaries outlines (or the province's).
+			Credits: []Credit{creditFacts, creditBoundaries},
+			License: LicenseCCBY30IGO,
 			Fields: withProvenance(
 				Field{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},
 				Field{Name: "kind", Type: String, Vocab: PlantKinds, Required: true, Title: Text{"Loại", "Kind"}},
@@ -285,6 +349,7 @@ func DefaultCatalog() *Catalog {
 				Field{Name: "status", Type: String, Vocab: ProjectStatuses, Title: Text{"Trạng thái", "Status"}},
 				Field{Name: "district_code", Type: String, Title: Text{"Mã huyện", "District code"}},
 				Field{Name: "district", Type: String, Derived: true, Expr: districtName, Title: Text{"Huyện", "District"}},
+				figuresField,
 			),
 		},
 		&Layer{
@@ -293,7 +358,8 @@ func DefaultCatalog() *Catalog {
 			Title:        Text{"Dự án năng lượng", "Energy projects"},
 			Description:  Text{"Thủy điện, điện mặt trời, điện gió, điện sinh khối.", "Hydropower, solar, wind and biomass projects."},
 			GeometryType: "Point",
-			Credits:      []Credit{creditGPPD, creditFacts},
+			Credits:      []Credit{creditGPPD, creditFacts, creditBoundaries},
+			License:      LicenseCCBY40,
 			Fields: withProvenance(
 				Field{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},
 				Field{Name: "kind", Type: String, Vocab: EnergyKinds, Required: true, Title: Text{"Loại", "Kind"}},
@@ -301,15 +367,18 @@ func DefaultCatalog() *Catalog {
 				Field{Name: "status", Type: String, Vocab: ProjectStatuses, Title: Text{"Trạng thái", "Status"}},
 				Field{Name: "district_code", Type: String, Title: Text{"Mã huyện", "District code"}},
 				Field{Name: "district", Type: String, Derived: true, Expr: districtName, Title: Text{"Huyện", "District"}},
+				figuresField,
 			),
 		},
 		&Layer{
 			ID: "roads", Table: "roads", KeyColumn: "id", KeyType: Integer, NaturalKey: "ref",
 			NameColumn: "name", SearchColumns: []string{"name", "ref"},
 			Title:        Text{"Quốc lộ", "National highways"},
-			Description:  Text{"Quốc lộ 14, 19, 25: đường chỉ dẫn qua các điểm có nguồn, không phải tim đường.", "QL14, QL19, QL25: indicative lines through cited waypoints, not surveyed road centre-lines."},
+			Description:  Text{"Quốc lộ 14, 19, 25: đoạn thẳng chỉ dẫn qua các điểm có nguồn (tọa độ Wikipedia), chỉ một phần của mỗi tuyến trong tỉnh; không phải tim đường.", "QL14, QL19, QL25: indicative straight lines through cited waypoints (Wikipedia coordinates), covering only part of each route in the province; not surveyed road centre-lines."},
 			GeometryType: "MultiLineString",
-			Credits:      []Credit{creditFacts},
+			// Every waypoint is a Wikipedia coordinate: the layer is share-alike.
+			Credits: []Credit{creditWikipedia, creditFacts},
+			License: LicenseCCBYSA40,
 			Fields: withProvenance(
 				Field{Name: "ref", Type: String, Required: true, Title: Text{"Số hiệu", "Ref"}},
 				Field{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},

@@ -100,18 +100,23 @@ func propertiesJSON(props []Field) string {
 	return "(" + strings.Join(parts, "||") + ")::json"
 }
 
-// selectedFields resolves the requested property names against the catalog.
+// selectedFields resolves the requested property names against the catalog. Each field is
+// selected once however often it is named, so the statement never outgrows the layer's fields.
 func (q FeatureQuery) selectedFields() ([]Field, error) {
 	if len(q.Properties) == 0 {
 		return q.Layer.Fields, nil
 	}
-	out := make([]Field, 0, len(q.Properties))
+	out := make([]Field, 0, min(len(q.Properties), len(q.Layer.Fields)))
+	seen := make(map[string]bool, len(out))
 	for _, name := range q.Properties {
 		f, ok := q.Layer.Field(name)
 		if !ok {
-			return nil, &InputError{Msg: fmt.Sprintf("unknown property %q for layer %s", name, q.Layer.ID)}
+			return nil, &InputError{Msg: fmt.Sprintf("unknown property %q for layer %s", truncate(name, 40), q.Layer.ID)}
 		}
-		out = append(out, f)
+		if !seen[f.Name] {
+			seen[f.Name] = true
+			out = append(out, f)
+		}
 	}
 	return out, nil
 }
@@ -168,6 +173,9 @@ func equalsCondition(l *Layer, name, value string, a *args) (string, error) {
 	if !ok {
 		return "", &InputError{Msg: fmt.Sprintf("unknown filter %q for layer %s", name, l.ID)}
 	}
+	if !f.Filterable() {
+		return "", &InputError{Msg: fmt.Sprintf("filter %s: an object field cannot be filtered", f.Name)}
+	}
 	if err := CheckValue(f, value); err != nil {
 		return "", err
 	}
@@ -188,7 +196,7 @@ func equalsCondition(l *Layer, name, value string, a *args) (string, error) {
 // CheckValue reports whether a filter value fits the field's type and enum.
 func CheckValue(f Field, value string) error {
 	bad := func(want string) error {
-		return &InputError{Msg: fmt.Sprintf("filter %s: %q is not %s", f.Name, value, want)}
+		return &InputError{Msg: fmt.Sprintf("filter %s: %q is not %s", f.Name, truncate(value, 40), want)}
 	}
 	if !ValidText(value) {
 		return bad("text (valid UTF-8 without NUL)")
@@ -199,6 +207,9 @@ func CheckValue(f Field, value string) error {
 			return bad("an integer")
 		}
 	case Number:
+		if err := CheckDigits(value); err != nil {
+			return &InputError{Msg: fmt.Sprintf("filter %s: %v", f.Name, err)}
+		}
 		if _, err := ParseDecimal(value); err != nil {
 			return bad("a number")
 		}
@@ -208,7 +219,7 @@ func CheckValue(f Field, value string) error {
 		}
 	}
 	if f.Closed() && !f.Vocab.Has(value) {
-		return &InputError{Msg: fmt.Sprintf("filter %s: %q is not one of %s", f.Name, value, strings.Join(f.Enum(), ", "))}
+		return &InputError{Msg: fmt.Sprintf("filter %s: %q is not one of %s", f.Name, truncate(value, 40), strings.Join(f.Enum(), ", "))}
 	}
 	return nil
 }
@@ -233,9 +244,16 @@ func (s *Store) Features(ctx context.Context, q FeatureQuery) (*FeaturePage, err
 	page := fmt.Sprintf("SELECT count(*) OVER (), %s::text %s ORDER BY t.%s LIMIT %s OFFSET %s",
 		featureJSON(q.Layer, props), from, q.Layer.KeyColumn, a.add(limit), a.add(offset))
 
+	// The text of a page query depends on the request only through the bbox shape and the time
+	// interval unless properties, filters or CQL2 shape it: those run without a cached plan.
+	dyn := len(q.Properties) > 0 || len(q.Equals) > 0 || q.Where != ""
+	run := []any(a)
+	if dyn {
+		run = s.dynamic(a)
+	}
 	ctx, cancel := s.queryContext(ctx)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, page, a...)
+	rows, err := s.pool.Query(ctx, page, run...)
 	if err != nil {
 		return nil, fmt.Errorf("features of %s: %w", q.Layer.ID, err)
 	}
@@ -252,7 +270,11 @@ func (s *Store) Features(ctx context.Context, q FeatureQuery) (*FeaturePage, err
 	}
 	if out.Matched < 0 { // the page is past the end: count separately
 		count := "SELECT count(*) " + from
-		if err := s.pool.QueryRow(ctx, count, a[:len(a)-2]...).Scan(&out.Matched); err != nil {
+		run = []any(a[:len(a)-2])
+		if dyn {
+			run = s.dynamic(run)
+		}
+		if err := s.pool.QueryRow(ctx, count, run...).Scan(&out.Matched); err != nil {
 			return nil, fmt.Errorf("count %s: %w", q.Layer.ID, err)
 		}
 	}
@@ -281,8 +303,12 @@ func (s *Store) Feature(ctx context.Context, l *Layer, id string, properties []s
 	sql := fmt.Sprintf("SELECT %s::text FROM %s t WHERE t.%s = %s", featureJSON(l, props), l.Table, l.KeyColumn, key)
 	ctx, cancel := s.queryContext(ctx)
 	defer cancel()
+	run := []any{id}
+	if len(properties) > 0 { // a property list makes the text request-shaped
+		run = s.dynamic(run)
+	}
 	var feature []byte
-	err = s.pool.QueryRow(ctx, sql, id).Scan(&feature)
+	err = s.pool.QueryRow(ctx, sql, run...).Scan(&feature)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -30,6 +31,28 @@ type Store struct {
 	catalog *Catalog
 	timeout time.Duration
 	log     *slog.Logger
+	// dynamicMode is how request-shaped statements run (see dynamic).
+	dynamicMode pgx.QueryExecMode
+}
+
+// DefaultDynamicExecMode runs request-shaped SQL (a feature query with a property list, filters or
+// CQL2) in one round trip with the unnamed statement: nothing stays prepared on the server.
+// pgx's default, a cached prepared statement per distinct text, would keep up to 512 plans per
+// connection, and one plan of a 60 KB filter holds tens of MB of backend memory. Fixed statements
+// (tiles, planning, unfiltered pages) keep the cache: their texts are few.
+const DefaultDynamicExecMode = pgx.QueryExecModeExec
+
+// WithDynamicExecMode returns a Store sharing s's pool whose request-shaped statements run in
+// mode m; the benchmarks use it to measure what not caching them costs.
+func (s *Store) WithDynamicExecMode(m pgx.QueryExecMode) *Store {
+	c := *s
+	c.dynamicMode = m
+	return &c
+}
+
+// dynamic prefixes a statement's arguments with the mode for request-shaped SQL.
+func (s *Store) dynamic(a []any) []any {
+	return append([]any{s.dynamicMode}, a...)
 }
 
 // Open connects to PostGIS. It does not migrate.
@@ -56,7 +79,7 @@ func Open(ctx context.Context, cfg DBConfig, catalog *Catalog, log *slog.Logger)
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Store{pool: pool, catalog: catalog, timeout: cfg.StatementTimeout, log: log}, nil
+	return &Store{pool: pool, catalog: catalog, timeout: cfg.StatementTimeout, log: log, dynamicMode: DefaultDynamicExecMode}, nil
 }
 
 // Close releases the pool.

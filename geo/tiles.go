@@ -159,6 +159,9 @@ func tileColumns(l *Layer) string {
 			expr = "to_char(" + f.SQL() + ", 'YYYY-MM-DD')"
 		case StringArray:
 			expr = "NULLIF(array_to_string(" + f.SQL() + ", '; '), '')"
+		case Object:
+			// MVT has no object type: JSON text, absent when empty.
+			expr = "NULLIF((" + f.SQL() + ")::text, '{}')"
 		default:
 			expr = "(" + f.SQL() + ")::text"
 		}

@@ -108,6 +108,18 @@ var (
 		{"expanding", Text{"đang mở rộng", "expanding"}},
 		{"closed", Text{"đã đóng cửa", "closed"}},
 	}}
+	// DistrictBases says whether a cluster's district is stated by a source or inferred by
+	// ClusterMap (clusters.district_basis, text with a CHECK).
+	DistrictBases = &Vocabulary{Name: "district_basis", Terms: []Term{
+		{"stated", Text{"theo nguồn", "stated by a source"}},
+		{"inferred", Text{"suy luận (nguồn không nêu huyện)", "inferred (no source states the district)"}},
+	}}
+	// FigureQualifiers say how a source gives a number (the qualifier of a figures entry).
+	FigureQualifiers = &Vocabulary{Name: "figure_qualifier", Terms: []Term{
+		{"exact", Text{"đúng bằng", "exactly"}},
+		{"at_least", Text{"trên / ít nhất", "more than / at least"}},
+		{"about", Text{"khoảng", "about"}},
+	}}
 	DistrictKinds = &Vocabulary{Name: "district_kind", PGType: "district_kind", Terms: []Term{
 		{"city", Text{"Thành phố", "City"}},
 		{"town", Text{"Thị xã", "Town"}},
@@ -118,5 +130,5 @@ var (
 // Vocabularies lists every vocabulary, in the order /api/layers serves them.
 func Vocabularies() []*Vocabulary {
 	return []*Vocabulary{Stages, ClusterKinds, Crops, InfraStatuses, GeometryQualities, EnergyKinds,
-		PlantKinds, ProjectStatuses, DistrictKinds}
+		PlantKinds, ProjectStatuses, DistrictKinds, DistrictBases, FigureQualifiers}
 }

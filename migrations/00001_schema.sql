@@ -8,7 +8,7 @@ CREATE EXTENSION IF NOT EXISTS unaccent;
 
 CREATE TYPE district_kind AS ENUM ('city', 'town', 'district');
 CREATE TYPE cluster_kind AS ENUM ('ccn', 'kcn', 'kkt');
--- The lifecycle as Gia Lai reports it (DOMAIN.md), in order.
+-- The lifecycle as Gia Lai reports it, in order (geo/vocabulary.go labels it).
 CREATE TYPE cluster_stage AS ENUM
   ('planned', 'investor_selected', 'established', 'under_construction', 'operating', 'expanded');
 CREATE TYPE infra_status AS ENUM ('none', 'planned', 'under_construction', 'in_use');

@@ -1,5 +1,5 @@
 -- +goose Up
--- Planning analysis (issue 6): reference points such as the Lệ Thanh border gate, the crop →
+-- Planning analysis: reference points such as the Lệ Thanh border gate, the crop →
 -- industry mapping, and what the linkage, region and site-finder answers read: the geodesic
 -- distances from every cluster to zones, roads and reference points, and the crops each cluster
 -- processes.
@@ -14,7 +14,7 @@
 
 -- A place the analysis measures distances to. geom is a cited coordinate; where no source gives
 -- one, district_code names the district a source locates it in, and the analysis falls back to
--- that district's point-on-surface, marked as such (DOMAIN.md, "Placing features honestly").
+-- that district's point-on-surface, marked as such.
 -- No foreign key on district_code: districts are loaded after the migrations run.
 CREATE TABLE reference_points (
   id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

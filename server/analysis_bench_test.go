@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -36,9 +34,7 @@ func BenchmarkAnalysis(b *testing.B) {
 			clusters, districts, regions := generateSynthetic(b, store.Pool(), scale)
 			b.Logf("x%d: %d clusters, %d zones, %d districts generated and their distances stored in %s",
 				scale, len(clusters), 8*scale, len(districts), time.Since(start).Round(time.Millisecond))
-			srv := server.New(server.Config{Addr: "127.0.0.1:0"}, store, slog.New(slog.DiscardHandler))
-			ts := httptest.NewServer(srv.Handler())
-			b.Cleanup(ts.Close)
+			ts, _ := newTestServer(b, server.OnStore(store))
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
 
 			// Province-wide answers are cached per data version: "cold" bumps the version before

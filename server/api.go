@@ -54,7 +54,9 @@ type layersDoc struct {
 	Layers       []layerInfo           `json:"layers"`
 	Vocabularies map[string][]geo.Term `json:"vocabularies"`
 	Credits      []geo.Credit          `json:"credits"`
-	Defaults     planningDefaults      `json:"defaults"`
+	// WikipediaArticles are the articles whose coordinates the share-alike layers use.
+	WikipediaArticles []geo.Credit     `json:"wikipedia_articles"`
+	Defaults          planningDefaults `json:"defaults"`
 }
 
 // planningDefaults are the planning answers' defaults and bounds, for the forms of the web app.
@@ -78,6 +80,7 @@ type layerInfo struct {
 	Fields       []fieldInfo  `json:"fields"`
 	Attribution  string       `json:"attribution"`
 	Credits      []geo.Credit `json:"credits"`
+	License      geo.License  `json:"license"`
 	Links        []link       `json:"links"`
 }
 
@@ -93,7 +96,7 @@ func (s *Server) handleLayers(c *gin.Context) {
 		st := stats[l.ID]
 		info := layerInfo{
 			ID: l.ID, Title: l.Title, Description: l.Description, GeometryType: l.GeometryType,
-			Count: st.Count, Bounds: st.Bounds, Version: st.Version, Attribution: l.Attribution(), Credits: l.Credits,
+			Count: st.Count, Bounds: st.Bounds, Version: st.Version, Attribution: l.Attribution(), Credits: l.Credits, License: l.License,
 			Links: []link{
 				{Rel: "items", Href: base + "/api/layers/" + l.ID + "/features", Type: geoJSONType},
 				{Rel: "tiles", Href: base + "/tiles/" + l.ID + "/{z}/{x}/{y}.mvt", Type: "application/vnd.mapbox-vector-tile"},
@@ -110,7 +113,7 @@ func (s *Server) handleLayers(c *gin.Context) {
 		}
 		out = append(out, info)
 	}
-	doc := layersDoc{Layers: out, Vocabularies: map[string][]geo.Term{}, Credits: s.store.Catalog().Credits(),
+	doc := layersDoc{Layers: out, Vocabularies: map[string][]geo.Term{}, Credits: s.store.Catalog().Credits(), WikipediaArticles: geo.WikipediaArticles,
 		Defaults: planningDefaults{
 			LinkageRadiusKM: planning.DefaultRadiusKM, MinRadiusKM: planning.MinRadiusKM, MaxRadiusKM: planning.MaxRadiusKM,
 			SiteWeights: planning.DefaultSiteWeights, MaxSiteWeight: planning.MaxSiteWeight,
@@ -128,6 +131,10 @@ func (s *Server) handleLayers(c *gin.Context) {
 func (s *Server) handleFeatures(c *gin.Context) {
 	l, ok := s.layerOf(c)
 	if !ok {
+		return
+	}
+	if c.Request.URL.Query().Has("as_of") { // time travel, from history (workspace.go)
+		s.featuresAsOf(c, l, "")
 		return
 	}
 	params, err := parseQuery(c.Request.URL.RawQuery)
@@ -195,6 +202,10 @@ func (s *Server) handleFeature(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if c.Request.URL.Query().Has("as_of") { // time travel, from history (workspace.go)
+		s.featuresAsOf(c, l, c.Param("fid"))
+		return
+	}
 	params, err := parseQuery(c.Request.URL.RawQuery)
 	if err != nil {
 		_ = c.Error(err)
@@ -206,7 +217,10 @@ func (s *Server) handleFeature(c *gin.Context) {
 			_ = c.Error(badRequest("unknown parameter " + strconv.Quote(key)))
 			return
 		}
-		props = parseList(vals[0])
+		if props, err = parseList("properties", vals[0]); err != nil {
+			_ = c.Error(err)
+			return
+		}
 	}
 	feature, err := s.store.Feature(c.Request.Context(), l, c.Param("fid"), props)
 	if err != nil {

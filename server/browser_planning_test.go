@@ -1,6 +1,6 @@
 package server_test
 
-// Browser tests of the planning views (issue 6, item 5) in real headless
+// Browser tests of the planning views in real headless
 // Chromium: the eligibility verdicts in the cluster and district panels, the
 // raw-material linkage view, the region dashboards and the site finder, and
 // the fixes to the scale bar, the selection ring, the phone's bottom sheet and

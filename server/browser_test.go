@@ -1,6 +1,6 @@
 package server_test
 
-// Browser tests of the web app (issue 4, item 10) in real headless Chromium,
+// Browser tests of the web app in real headless Chromium,
 // against the real server on a fresh seeded PostGIS database. Expected values
 // come from the database, not from literals, so a seed change cannot make the
 // tests pass vacuously. Every page blocks tile.openstreetmap.org (an intranet)

@@ -1,11 +1,14 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/clustermap/clustermap/geo"
 )
@@ -22,7 +25,19 @@ func (e *httpError) Error() string { return e.msg }
 func badRequest(msg string) error { return &httpError{http.StatusBadRequest, msg} }
 func notFound(msg string) error   { return &httpError{http.StatusNotFound, msg} }
 
-// statusOf maps an error to its HTTP status: client mistakes are 4xx, anything else 500.
+// Kinds of database slowness, as counted in clustermap_db_timeouts_total.
+const (
+	timeoutStatement = "statement"
+	timeoutWait      = "wait"
+)
+
+// retryAfterTimeout is the Retry-After (seconds) of a 503 for a database that did not answer in
+// time: a statement timeout means the database is saturated, which takes longer to clear than a
+// momentary queue.
+const retryAfterTimeout = 5
+
+// statusOf maps an error to its HTTP status: client mistakes are 4xx; a database too slow or too
+// busy to answer in time is 503 (overload: retry later, not a bug); anything else 500.
 func statusOf(err error) (int, string) {
 	var he *httpError
 	var ie *geo.InputError
@@ -34,11 +49,28 @@ func statusOf(err error) (int, string) {
 	case errors.Is(err, geo.ErrNotFound):
 		return http.StatusNotFound, "not found"
 	}
+	if dbTimeout(err) != "" {
+		return http.StatusServiceUnavailable, "the database did not answer in time; retry later"
+	}
 	return http.StatusInternalServerError, "internal error"
 }
 
+// dbTimeout names the kind of database slowness behind err, or "" when err is something else.
+// PostgreSQL cancels a statement past statement_timeout with SQLSTATE 57014; a deadline that
+// passed while waiting for a pooled connection or for the answer is a context error.
+func dbTimeout(err error) string {
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &pe) && pe.Code == "57014":
+		return timeoutStatement
+	case errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err):
+		return timeoutWait
+	}
+	return ""
+}
+
 // writeErrors is the one place that writes error bodies: {"error": "..."} with the right status.
-func writeErrors(log *slog.Logger) gin.HandlerFunc {
+func writeErrors(log *slog.Logger, m *metrics) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Next()
 		if len(c.Errors) == 0 {
@@ -46,11 +78,15 @@ func writeErrors(log *slog.Logger) gin.HandlerFunc {
 		}
 		err := c.Errors.Last().Err
 		status, msg := statusOf(err)
-		if c.Request.Context().Err() != nil && status == http.StatusInternalServerError {
+		if c.Request.Context().Err() != nil && status >= http.StatusInternalServerError {
 			// The client left; the query was cancelled with it. Nothing to answer.
 			log.Info("request cancelled", "request_id", requestID(c), "path", c.Request.URL.Path)
 			c.Abort()
 			return
+		}
+		if kind := dbTimeout(err); kind != "" && m != nil {
+			m.timeouts.WithLabelValues(kind).Inc()
+			c.Header("Retry-After", strconv.Itoa(retryAfterTimeout))
 		}
 		if status >= 500 {
 			log.Error("request failed", "request_id", requestID(c), "path", c.Request.URL.Path, "err", err)

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -31,17 +32,31 @@ func withRequestID() gin.HandlerFunc {
 
 func requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
 
-// logRequests writes one structured line per request.
-func logRequests(log *slog.Logger) gin.HandlerFunc {
+// maxLoggedQuery bounds the query string in a log line: a 200 KB CQL2 filter must not become a
+// 200 KB line (the route and the request id find the request; the start says what it was).
+const maxLoggedQuery = 256
+
+// logRequests writes one structured line per request and records it in the metrics.
+func logRequests(log *slog.Logger, m *metrics) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
+		elapsed := time.Since(start)
+		m.observe(c, elapsed)
+		query := c.Request.URL.RawQuery
+		if len(query) > maxLoggedQuery {
+			query = query[:maxLoggedQuery] + "…(" + strconv.Itoa(len(query)) + " bytes)"
+		}
+		path := c.Request.URL.Path
+		if len(path) > maxLoggedQuery {
+			path = path[:maxLoggedQuery] + "…"
+		}
 		// LogAttrs with typed attributes: this runs on every request, tiles included.
 		log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
 			slog.String("request_id", requestID(c)), slog.String("method", c.Request.Method),
-			slog.String("path", c.Request.URL.Path), slog.String("query", c.Request.URL.RawQuery),
+			slog.String("route", c.FullPath()), slog.String("path", path), slog.String("query", query),
 			slog.Int("status", c.Writer.Status()), slog.Int("bytes", c.Writer.Size()),
-			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
+			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000))
 	}
 }
 
@@ -72,6 +87,8 @@ func allowCORS() gin.HandlerFunc {
 		h.Set("Access-Control-Allow-Headers", "Accept, If-None-Match, Content-Type")
 		h.Set("Access-Control-Expose-Headers", "ETag, Content-Encoding, X-Request-Id")
 		if c.Request.Method == http.MethodOptions {
+			// Browsers may keep the preflight for a day (Chromium caps it at 2 hours).
+			h.Set("Access-Control-Max-Age", "86400")
 			c.AbortWithStatus(http.StatusNoContent)
 			return
 		}

@@ -40,7 +40,7 @@ const (
 
 // Conformance classes, declared only for what is implemented and tested (ogc_test.go,
 // ogc_filter_test.go, geo/cql2_test.go).
-var ogcConformance = slices.Concat(ogcCoreConformance, ogcFilterConformance)
+var ogcConformance = slices.Concat(ogcCoreConformance, ogcFilterConformance, ogcWriteConformance)
 
 var ogcCoreConformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -346,6 +346,10 @@ func (s *Server) collectionInfos(c *gin.Context, only *geo.Layer) ([]collectionI
 			{Rel: "items", Href: withFormat(c, path+"/items", "html"), Type: htmlType, Title: "Features as HTML"},
 		}
 		info.Links = append(info.Links, s.collectionExtraLinks(c, l, path)...)
+		if lic := l.License; lic.URL != "" {
+			// The licence the layer is offered under (share-alike where it holds share-alike data).
+			info.Links = append(info.Links, link{Rel: "license", Href: lic.URL, Type: htmlType, Title: lic.Name})
+		}
 		out = append(out, info)
 	}
 	return out, nil
@@ -697,6 +701,7 @@ func (s *Server) handleOGCFeature(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
+	s.itemETag(c, l, id)
 	c.Data(http.StatusOK, geoJSONType, out)
 }
 

@@ -2,22 +2,15 @@ package server_test
 
 import (
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"testing"
-
-	"github.com/clustermap/clustermap/geo/geotest"
-	"github.com/clustermap/clustermap/server"
 )
 
 // BenchmarkOGCItems measures one items page over HTTP on the seed: plain, with a bbox, and with
 // a CQL2 filter. Run: go test -run x -bench OGCItems ./server/
 func BenchmarkOGCItems(b *testing.B) {
-	store, _ := geotest.Seeded(b)
-	srv := httptest.NewServer(server.New(server.Config{}, store, slog.New(slog.DiscardHandler)).Handler())
-	b.Cleanup(srv.Close)
+	srv, _ := newTestServer(b)
 	for _, q := range []struct{ name, query string }{
 		{"plain", "limit=100"},
 		{"bbox", "limit=100&bbox=107.9,13.8,108.3,14.2"},

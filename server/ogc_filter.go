@@ -80,7 +80,9 @@ func queryables(c *gin.Context, l *geo.Layer) map[string]any {
 			"description": "Use with the spatial functions (S_INTERSECTS, …)."},
 	}
 	for _, f := range l.Fields {
-		props[f.Name] = fieldSchema(f)
+		if f.Filterable() { // an object field is served, not queryable
+			props[f.Name] = fieldSchema(f)
+		}
 	}
 	return map[string]any{
 		"$schema":              "https://json-schema.org/draft/2019-09/schema",

@@ -12,13 +12,13 @@ import (
 // compiler against the database; these check the wiring: parameters, paging, errors, queryables.
 
 func TestOGCFilter(t *testing.T) {
-	srv, store := ogcServer(t)
+	srv, store := newTestServer(t)
 	datedClusters(t, store)
 	root := srv.URL + "/ogc"
 	items := root + "/collections/clusters/items"
 	maximum := openAPIMaximum(t, root)
 
-	conf := ogcJSON(t, root+"/conformance", etsJSONAccept)
+	conf := getJSON[map[string]any](t, root+"/conformance", http.StatusOK, "Accept", etsJSONAccept)
 	var classes []string
 	for _, c := range conf["conformsTo"].([]any) {
 		classes = append(classes, c.(string))
@@ -56,7 +56,7 @@ func TestOGCFilter(t *testing.T) {
 	for _, tc := range cases {
 		for _, extra := range []string{"", "&filter-lang=cql2-text&filter-crs=" + url.QueryEscape("http://www.opengis.net/def/crs/OGC/1.3/CRS84")} {
 			u := items + "?limit=2&filter=" + url.QueryEscape(tc.filter) + extra
-			page := ogcJSON(t, u, etsGeoJSON)
+			page := getJSON[map[string]any](t, u, http.StatusOK, "Accept", etsGeoJSON)
 			// The response checks, including the suite's paging, which must keep the filter.
 			checkItems(t, "filter="+tc.filter, page, maximum)
 			want := dbCount(t, store, "SELECT count(*) FROM clusters WHERE "+tc.where)
@@ -66,7 +66,7 @@ func TestOGCFilter(t *testing.T) {
 			// Plain paging through next links returns exactly the matched features.
 			seen := 0
 			for next := u; next != ""; {
-				p := ogcJSON(t, next, etsGeoJSON)
+				p := getJSON[map[string]any](t, next, http.StatusOK, "Accept", etsGeoJSON)
 				seen += len(p["features"].([]any))
 				next = ""
 				if l := linkBy(links(t, p), "next", ""); l != nil {
@@ -79,7 +79,7 @@ func TestOGCFilter(t *testing.T) {
 		}
 	}
 	// Filters combine with bbox and datetime.
-	page := ogcJSON(t, items+"?bbox=107.9,13.8,108.1,14.1&datetime=2016-01-01/..&filter="+url.QueryEscape("kind = 'ccn'"), etsGeoJSON)
+	page := getJSON[map[string]any](t, items+"?bbox=107.9,13.8,108.1,14.1&datetime=2016-01-01/..&filter="+url.QueryEscape("kind = 'ccn'"), http.StatusOK, "Accept", etsGeoJSON)
 	want := dbCount(t, store, `SELECT count(*) FROM clusters WHERE kind = 'ccn' AND decision_date >= '2016-01-01'
 		AND ST_Intersects(geom, ST_MakeEnvelope(107.9, 13.8, 108.1, 14.1, 4326))`)
 	if got := int(page["numberMatched"].(float64)); got != want {
@@ -97,34 +97,43 @@ func TestOGCFilter(t *testing.T) {
 		"filter=" + url.QueryEscape("status = 'operating'") + "&filter-crs=EPSG:4326",
 		"filter-lang=cql2-text",
 	} {
-		r := ogcGet(t, items+"?"+bad, etsGeoJSON)
-		if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), `"error"`) {
-			t.Errorf("%s: %d %s, want 400", bad, r.status, r.body)
+		r, rBody := get(t, items+"?"+bad, "Accept", etsGeoJSON)
+		if r.StatusCode != http.StatusBadRequest || !strings.Contains(string(rBody), `"error"`) {
+			t.Errorf("%s: %d %s, want 400", bad, r.StatusCode, rBody)
 		}
 	}
 }
 
 func TestOGCQueryables(t *testing.T) {
-	srv, store := ogcServer(t)
+	srv, store := newTestServer(t)
 	root := srv.URL + "/ogc"
 	for _, l := range store.Catalog().Layers() {
-		c := ogcJSON(t, root+"/collections/"+l.ID, etsJSONAccept)
+		c := getJSON[map[string]any](t, root+"/collections/"+l.ID, http.StatusOK, "Accept", etsJSONAccept)
 		q := linkBy(links(t, c), "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json")
 		if q == nil {
 			t.Fatalf("%s: no queryables link", l.ID)
 		}
-		doc := ogcJSON(t, q["href"].(string), "application/schema+json")
+		doc := getJSON[map[string]any](t, q["href"].(string), http.StatusOK, "Accept", "application/schema+json")
 		props := doc["properties"].(map[string]any)
 		if doc["type"] != "object" || doc["$id"] != q["href"] || props["geometry"] == nil {
 			t.Errorf("%s: queryables %v", l.ID, doc)
 		}
+		// Every filterable field is a queryable; an object field (figures) is served, not filtered.
+		filterable := 0
 		for _, f := range l.Fields {
+			if !f.Filterable() {
+				if props[f.Name] != nil {
+					t.Errorf("%s: object field %s offered as a queryable", l.ID, f.Name)
+				}
+				continue
+			}
+			filterable++
 			if props[f.Name] == nil {
 				t.Errorf("%s: queryable %s missing", l.ID, f.Name)
 			}
 		}
-		if len(props) != len(l.Fields)+1 {
-			t.Errorf("%s: %d queryables for %d fields and the geometry", l.ID, len(props), len(l.Fields))
+		if len(props) != filterable+1 {
+			t.Errorf("%s: %d queryables for %d filterable fields and the geometry", l.ID, len(props), filterable)
 		}
 	}
 }

@@ -39,7 +39,7 @@ func gdal(t *testing.T, name string, args ...string) string {
 var featureCount = regexp.MustCompile(`(?m)^Feature Count: (\d+)$`)
 
 func TestOGCGDALReadsEveryCollection(t *testing.T) {
-	srv, store := ogcServer(t)
+	srv, store := newTestServer(t)
 	datedClusters(t, store)
 	root := "OAPIF:" + srv.URL + "/ogc"
 	for _, l := range store.Catalog().Layers() {
@@ -58,7 +58,7 @@ func TestOGCGDALReadsEveryCollection(t *testing.T) {
 }
 
 func TestOGCGDALCopiesClustersToGeoPackage(t *testing.T) {
-	srv, store := ogcServer(t)
+	srv, store := newTestServer(t)
 	datedClusters(t, store)
 	gpkg := filepath.Join(t.TempDir(), "clusters.gpkg")
 	// A small page size makes GDAL follow next links through several pages.

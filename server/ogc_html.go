@@ -103,6 +103,7 @@ func (s *Server) renderOGCHTML(c *gin.Context, page string, data any) {
 		_ = c.Error(fmt.Errorf("render HTML page %s: %w", page, err))
 		return
 	}
+	setHTMLSecurityHeaders(c.Writer.Header())
 	c.Data(http.StatusOK, "text/html; charset=utf-8", b.Bytes())
 }
 

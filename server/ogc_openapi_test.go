@@ -3,10 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,7 +11,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/clustermap/clustermap/geo"
-	"github.com/clustermap/clustermap/geo/geotest"
 )
 
 // validateOpenAPI loads a document with kin-openapi and validates it against OpenAPI 3.0, and
@@ -66,19 +62,10 @@ func deref(doc map[string]any, v map[string]any) map[string]any {
 }
 
 func TestOGCOpenAPIDocument(t *testing.T) {
-	store, _ := geotest.Seeded(t)
-	srv := httptest.NewServer(New(Config{}, store, slog.New(slog.DiscardHandler)).Handler())
-	t.Cleanup(srv.Close)
+	srv, store := NewTestServer(t)
 	iut := srv.URL + "/ogc"
 
-	req, _ := http.NewRequest(http.MethodGet, iut+"/api", nil)
-	req.Header.Set("Accept", openAPIType)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	res, raw := Fetch(t, http.MethodGet, iut+"/api", "Accept", openAPIType)
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("GET /ogc/api: %d", res.StatusCode)
 	}

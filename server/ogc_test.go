@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -18,8 +15,6 @@ import (
 	"time"
 
 	"github.com/clustermap/clustermap/geo"
-	"github.com/clustermap/clustermap/geo/geotest"
-	"github.com/clustermap/clustermap/server"
 )
 
 // These tests hold the assertions of the official OGC executable test suite for OGC API –
@@ -40,57 +35,6 @@ const (
 	confOAS30   = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"
 	openAPIMT   = "application/vnd.oai.openapi+json;version=3.0"
 )
-
-// ogcServer starts ClusterMap on a real listener over a freshly seeded database.
-func ogcServer(t *testing.T) (*httptest.Server, *geo.Store) {
-	t.Helper()
-	store, _ := geotest.Seeded(t)
-	srv := httptest.NewServer(server.New(server.Config{}, store, slog.New(slog.DiscardHandler)).Handler())
-	t.Cleanup(srv.Close)
-	return srv, store
-}
-
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-	proto  string
-}
-
-func ogcGet(t *testing.T, rawURL, accept string) response {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, rawURL, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if accept != "" {
-		req.Header.Set("Accept", accept)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{status: res.StatusCode, header: res.Header, body: body, proto: res.Proto}
-}
-
-// ogcJSON fetches a URL and decodes the JSON object it must return with 200.
-func ogcJSON(t *testing.T, rawURL, accept string) map[string]any {
-	t.Helper()
-	r := ogcGet(t, rawURL, accept)
-	if r.status != http.StatusOK {
-		t.Fatalf("GET %s: status %d: %s", rawURL, r.status, r.body)
-	}
-	var out map[string]any
-	if err := json.Unmarshal(r.body, &out); err != nil {
-		t.Fatalf("GET %s: not JSON: %v: %.200s", rawURL, err, r.body)
-	}
-	return out
-}
 
 func links(t *testing.T, doc map[string]any) []map[string]any {
 	t.Helper()
@@ -152,16 +96,16 @@ func datedClusters(t *testing.T, store *geo.Store) {
 }
 
 func TestOGCLandingConformanceAndAPIDefinition(t *testing.T) {
-	srv, _ := ogcServer(t)
+	srv, _ := newTestServer(t)
 	root := srv.URL + "/ogc"
 
 	for _, u := range []string{root, root + "/"} {
-		r := ogcGet(t, u, etsJSONAccept)
-		if r.status != http.StatusOK || r.proto != "HTTP/1.1" {
-			t.Fatalf("GET %s: %d %s, want 200 over HTTP/1.1", u, r.status, r.proto)
+		r, _ := get(t, u, "Accept", etsJSONAccept)
+		if r.StatusCode != http.StatusOK || r.Proto != "HTTP/1.1" {
+			t.Fatalf("GET %s: %d %s, want 200 over HTTP/1.1", u, r.StatusCode, r.Proto)
 		}
 	}
-	landing := ogcJSON(t, root, etsJSONAccept)
+	landing := getJSON[map[string]any](t, root, http.StatusOK, "Accept", etsJSONAccept)
 	ls := links(t, landing)
 	rels := map[string]bool{}
 	for _, l := range ls {
@@ -186,17 +130,17 @@ func TestOGCLandingConformanceAndAPIDefinition(t *testing.T) {
 	if !strings.HasPrefix(apiURL, root) {
 		t.Fatalf("service-desc %q: want an absolute URL under %s with type %s", apiURL, root, openAPIMT)
 	}
-	r := ogcGet(t, apiURL, openAPIMT)
-	if r.status != http.StatusOK || r.header.Get("Content-Type") != openAPIMT {
-		t.Fatalf("API definition: %d %s", r.status, r.header.Get("Content-Type"))
+	r, _ := get(t, apiURL, "Accept", openAPIMT)
+	if r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != openAPIMT {
+		t.Fatalf("API definition: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
 	}
-	if doc := linkBy(ls, "service-doc", "text/html"); doc == nil || !strings.Contains(string(ogcGet(t, doc["href"].(string), "").body), "/collections/clusters/items") {
+	if doc := linkBy(ls, "service-doc", "text/html"); doc == nil || !strings.Contains(string(func() []byte { _, b := get(t, doc["href"].(string)); return b }()), "/collections/clusters/items") {
 		t.Errorf("service-doc %v does not document the items paths", doc)
 	}
 
 	// The suite locates /conformance through the OpenAPI servers and paths (TestOGCOpenAPI), and
 	// needs every element of conformsTo to be a string, core among them.
-	conf := ogcJSON(t, root+"/conformance", etsJSONAccept)
+	conf := getJSON[map[string]any](t, root+"/conformance", http.StatusOK, "Accept", etsJSONAccept)
 	classes, ok := conf["conformsTo"].([]any)
 	if !ok || len(classes) == 0 {
 		t.Fatalf("conformsTo: %v", conf["conformsTo"])
@@ -219,7 +163,7 @@ func TestOGCLandingConformanceAndAPIDefinition(t *testing.T) {
 // collectionsDoc fetches /collections and returns the collections by id, in order.
 func collectionsDoc(t *testing.T, root string) (map[string]any, []map[string]any) {
 	t.Helper()
-	doc := ogcJSON(t, root+"/collections", etsJSONAccept)
+	doc := getJSON[map[string]any](t, root+"/collections", http.StatusOK, "Accept", etsJSONAccept)
 	raw, ok := doc["collections"].([]any)
 	if !ok || len(raw) == 0 {
 		t.Fatalf("collections must be a non-empty array: %v", doc["collections"])
@@ -232,7 +176,7 @@ func collectionsDoc(t *testing.T, root string) (map[string]any, []map[string]any
 }
 
 func TestOGCCollections(t *testing.T) {
-	srv, store := ogcServer(t)
+	srv, store := newTestServer(t)
 	root := srv.URL + "/ogc"
 	// Without any dates, there is no temporal extent (and no null in an interval).
 	_, undated := collectionsDoc(t, root)
@@ -304,7 +248,7 @@ func TestOGCCollections(t *testing.T) {
 			}
 
 			// The single collection must repeat id, title, description and extent exactly.
-			one := ogcJSON(t, root+"/collections/"+id, etsJSONAccept)
+			one := getJSON[map[string]any](t, root+"/collections/"+id, http.StatusOK, "Accept", etsJSONAccept)
 			for _, key := range []string{"id", "title", "description", "extent"} {
 				if !reflect.DeepEqual(one[key], c[key]) {
 					t.Errorf("/collections/%s %s = %v, /collections says %v", id, key, one[key], c[key])
@@ -351,7 +295,7 @@ func etsNextPages(t *testing.T, page map[string]any, maximum int) int {
 		}
 		params.Set("limit", fmt.Sprint(maximum))
 		u.RawQuery = params.Encode()
-		res := ogcJSON(t, u.String(), etsGeoJSON)
+		res := getJSON[map[string]any](t, u.String(), http.StatusOK, "Accept", etsGeoJSON)
 		got := len(res["features"].([]any))
 		if got == 0 {
 			break
@@ -425,13 +369,13 @@ func inCRS84(g any) error {
 // openAPIMaximum reads the limit maximum the way the suite does: from the items path's limit.
 func openAPIMaximum(t *testing.T, root string) int {
 	t.Helper()
-	doc := ogcJSON(t, root+"/api", openAPIMT)
+	doc := getJSON[map[string]any](t, root+"/api", http.StatusOK, "Accept", openAPIMT)
 	limit := doc["components"].(map[string]any)["parameters"].(map[string]any)["limit"].(map[string]any)
 	return int(limit["schema"].(map[string]any)["maximum"].(float64))
 }
 
 func TestOGCItems(t *testing.T) {
-	srv, store := ogcServer(t)
+	srv, store := newTestServer(t)
 	root := srv.URL + "/ogc"
 	maximum := openAPIMaximum(t, root)
 	_, collections := collectionsDoc(t, root)
@@ -442,14 +386,14 @@ func TestOGCItems(t *testing.T) {
 		total := dbCount(t, store, "SELECT count(*) FROM "+l.Table)
 		t.Run(id, func(t *testing.T) {
 			// The suite appends limit=10 to every items request.
-			page := ogcJSON(t, items+"?limit=10", etsGeoJSON)
+			page := getJSON[map[string]any](t, items+"?limit=10", http.StatusOK, "Accept", etsGeoJSON)
 			checkItems(t, id, page, maximum)
 			if int(page["numberMatched"].(float64)) != total {
 				t.Errorf("numberMatched %v, database has %d", page["numberMatched"], total)
 			}
 			// limit=minimum and limit=min(100, middle): at most that many, every check again.
 			for _, limit := range []int{1, 100} {
-				p := ogcJSON(t, fmt.Sprintf("%s?limit=%d", items, limit), etsGeoJSON)
+				p := getJSON[map[string]any](t, fmt.Sprintf("%s?limit=%d", items, limit), http.StatusOK, "Accept", etsGeoJSON)
 				if n := len(p["features"].([]any)); n > limit {
 					t.Errorf("limit=%d returned %d features", limit, n)
 				}
@@ -462,18 +406,18 @@ func TestOGCItems(t *testing.T) {
 				}
 			}
 			// Errors: an invalid limit and an unknown parameter are 400.
-			if r := ogcGet(t, items+"?limit=unlimited", etsGeoJSON); r.status != http.StatusBadRequest {
-				t.Errorf("limit=unlimited: %d, want 400", r.status)
+			if r, _ := get(t, items+"?limit=unlimited", "Accept", etsGeoJSON); r.StatusCode != http.StatusBadRequest {
+				t.Errorf("limit=unlimited: %d, want 400", r.StatusCode)
 			}
-			if r := ogcGet(t, items+"?unknownQueryParameter48213=1&limit=10", etsGeoJSON); r.status != http.StatusBadRequest {
-				t.Errorf("unknown parameter: %d, want 400", r.status)
+			if r, _ := get(t, items+"?unknownQueryParameter48213=1&limit=10", "Accept", etsGeoJSON); r.StatusCode != http.StatusBadRequest {
+				t.Errorf("unknown parameter: %d, want 400", r.StatusCode)
 			}
 		})
 	}
 }
 
 func TestOGCPagingThroughWholeResult(t *testing.T) {
-	srv, store := ogcServer(t)
+	srv, store := newTestServer(t)
 	root := srv.URL + "/ogc"
 	want := map[string]bool{}
 	rows, err := store.Pool().Query(context.Background(), "SELECT id::text FROM clusters")
@@ -495,7 +439,7 @@ func TestOGCPagingThroughWholeResult(t *testing.T) {
 	next := root + "/collections/clusters/items?limit=3"
 	pages := 0
 	for next != "" {
-		page := ogcJSON(t, next, etsGeoJSON)
+		page := getJSON[map[string]any](t, next, http.StatusOK, "Accept", etsGeoJSON)
 		pages++
 		for _, f := range page["features"].([]any) {
 			id := fmt.Sprint(f.(map[string]any)["id"])
@@ -516,7 +460,7 @@ func TestOGCPagingThroughWholeResult(t *testing.T) {
 		t.Errorf("paging with limit=3 saw %d features, database has %d", len(seen), len(want))
 	}
 	// A client may change limit between pages: next starts after what was actually returned.
-	page := ogcJSON(t, root+"/collections/clusters/items?limit=2&offset=1", etsGeoJSON)
+	page := getJSON[map[string]any](t, root+"/collections/clusters/items?limit=2&offset=1", http.StatusOK, "Accept", etsGeoJSON)
 	if href := linkBy(links(t, page), "next", "")["href"].(string); !strings.Contains(href, "offset=3") {
 		t.Errorf("next after offset=1 limit=2 is %s, want offset=3", href)
 	}
@@ -524,26 +468,26 @@ func TestOGCPagingThroughWholeResult(t *testing.T) {
 		t.Errorf("prev link %v", prev)
 	}
 	// limit repeated (the suite adds its own to a next link): the last one wins.
-	if p := ogcJSON(t, root+"/collections/clusters/items?limit=1&limit=3", etsGeoJSON); len(p["features"].([]any)) != 3 {
+	if p := getJSON[map[string]any](t, root+"/collections/clusters/items?limit=1&limit=3", http.StatusOK, "Accept", etsGeoJSON); len(p["features"].([]any)) != 3 {
 		t.Errorf("limit=1&limit=3 returned %d features, want 3", len(p["features"].([]any)))
 	}
 	// Above the maximum is served as the maximum (GDAL asks for 1000 or more), not refused.
-	if p := ogcJSON(t, root+"/collections/clusters/items?limit=100000", etsGeoJSON); len(p["features"].([]any)) != len(want) {
+	if p := getJSON[map[string]any](t, root+"/collections/clusters/items?limit=100000", http.StatusOK, "Accept", etsGeoJSON); len(p["features"].([]any)) != len(want) {
 		t.Errorf("limit=100000 returned %d features", len(p["features"].([]any)))
 	}
 	for _, bad := range []string{"limit=0", "limit=-1", "offset=-1", "offset=x", "bbox=1,2,3", "f=xml", "datetime=yesterday"} {
-		if r := ogcGet(t, root+"/collections/clusters/items?"+bad, etsGeoJSON); r.status != http.StatusBadRequest {
-			t.Errorf("%s: %d, want 400", bad, r.status)
+		if r, _ := get(t, root+"/collections/clusters/items?"+bad, "Accept", etsGeoJSON); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", bad, r.StatusCode)
 		}
 	}
 	// Different values of a repeated filter are ambiguous.
-	if r := ogcGet(t, root+"/collections/clusters/items?bbox=100,10,110,20&bbox=0,0,1,1", etsGeoJSON); r.status != http.StatusBadRequest {
-		t.Errorf("two different bboxes: %d, want 400", r.status)
+	if r, _ := get(t, root+"/collections/clusters/items?bbox=100,10,110,20&bbox=0,0,1,1", "Accept", etsGeoJSON); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("two different bboxes: %d, want 400", r.StatusCode)
 	}
 }
 
 func TestOGCBBox(t *testing.T) {
-	srv, store := ogcServer(t)
+	srv, store := newTestServer(t)
 	root := srv.URL + "/ogc"
 	maximum := openAPIMaximum(t, root)
 	_, collections := collectionsDoc(t, root)
@@ -567,7 +511,7 @@ func TestOGCBBox(t *testing.T) {
 		}
 		t.Run(id, func(t *testing.T) {
 			for _, box := range boxes {
-				page := ogcJSON(t, items+"?limit=10&bbox="+box, etsGeoJSON)
+				page := getJSON[map[string]any](t, items+"?limit=10&bbox="+box, http.StatusOK, "Accept", etsGeoJSON)
 				checkItems(t, id+" bbox="+box, page, maximum)
 				v := strings.Split(box, ",")
 				if len(v) == 6 {
@@ -583,7 +527,7 @@ func TestOGCBBox(t *testing.T) {
 				}
 			}
 			total := dbCount(t, store, "SELECT count(*) FROM "+l.Table)
-			if p := ogcJSON(t, items+"?bbox="+boxes[0], etsGeoJSON); int(p["numberMatched"].(float64)) != total {
+			if p := getJSON[map[string]any](t, items+"?bbox="+boxes[0], http.StatusOK, "Accept", etsGeoJSON); int(p["numberMatched"].(float64)) != total {
 				t.Errorf("the collection's own extent matches %v of %d features", p["numberMatched"], total)
 			}
 		})
@@ -601,7 +545,7 @@ func etsNumber(v float64) string {
 }
 
 func TestOGCDatetime(t *testing.T) {
-	srv, store := ogcServer(t)
+	srv, store := newTestServer(t)
 	root := srv.URL + "/ogc"
 	maximum := openAPIMaximum(t, root)
 	items := root + "/collections/clusters/items"
@@ -632,7 +576,7 @@ func TestOGCDatetime(t *testing.T) {
 		{"1900-01-01/1900-12-31", 0},
 	}
 	for _, tc := range cases {
-		page := ogcJSON(t, items+"?datetime="+url.QueryEscape(tc.datetime), etsGeoJSON)
+		page := getJSON[map[string]any](t, items+"?datetime="+url.QueryEscape(tc.datetime), http.StatusOK, "Accept", etsGeoJSON)
 		checkItems(t, "datetime="+tc.datetime, page, maximum)
 		if got := int(page["numberMatched"].(float64)); got != tc.want {
 			t.Errorf("datetime=%s: numberMatched %d, database says %d", tc.datetime, got, tc.want)
@@ -642,34 +586,34 @@ func TestOGCDatetime(t *testing.T) {
 		t.Fatal("the seed has no decision dates to test with")
 	}
 	for _, bad := range []string{"yesterday", "2020-13-01", "2021-01-01/2020-01-01", "../..x", "P1D/P2D", "2020-01-01/P1X"} {
-		if r := ogcGet(t, items+"?datetime="+url.QueryEscape(bad), etsGeoJSON); r.status != http.StatusBadRequest {
-			t.Errorf("datetime=%s: %d, want 400", bad, r.status)
+		if r, _ := get(t, items+"?datetime="+url.QueryEscape(bad), "Accept", etsGeoJSON); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("datetime=%s: %d, want 400", bad, r.StatusCode)
 		}
 	}
 	// A collection without dates: nothing has a time that intersects, and that is not an error.
-	page := ogcJSON(t, root+"/collections/plants/items?datetime=2020-01-01", etsGeoJSON)
+	page := getJSON[map[string]any](t, root+"/collections/plants/items?datetime=2020-01-01", http.StatusOK, "Accept", etsGeoJSON)
 	if page["numberMatched"].(float64) != 0 {
 		t.Errorf("plants with a datetime: numberMatched %v, want 0", page["numberMatched"])
 	}
 }
 
 func TestOGCFeature(t *testing.T) {
-	srv, store := ogcServer(t)
+	srv, store := newTestServer(t)
 	root := srv.URL + "/ogc"
 	_, collections := collectionsDoc(t, root)
 	for _, c := range collections {
 		id := c["id"].(string)
 		items := linkBy(links(t, c), "items", "application/geo+json")["href"].(string)
-		page := ogcJSON(t, items+"?limit=10", etsGeoJSON)
+		page := getJSON[map[string]any](t, items+"?limit=10", http.StatusOK, "Accept", etsGeoJSON)
 		first := page["features"].([]any)[0].(map[string]any)
 		fid := fmt.Sprint(first["id"])
 		// The suite strips the query from the items URL and appends /featureId.
-		r := ogcGet(t, items+"/"+url.PathEscape(fid), etsGeoJSON)
-		if r.status != http.StatusOK || r.header.Get("Content-Type") != "application/geo+json" {
-			t.Fatalf("%s/%s: %d %s", id, fid, r.status, r.header.Get("Content-Type"))
+		r, rBody := get(t, items+"/"+url.PathEscape(fid), "Accept", etsGeoJSON)
+		if r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != "application/geo+json" {
+			t.Fatalf("%s/%s: %d %s", id, fid, r.StatusCode, r.Header.Get("Content-Type"))
 		}
 		var feature map[string]any
-		if err := json.Unmarshal(r.body, &feature); err != nil {
+		if err := json.Unmarshal(rBody, &feature); err != nil {
 			t.Fatal(err)
 		}
 		if feature["type"] != "Feature" || fmt.Sprint(feature["id"]) != fid || !reflect.DeepEqual(feature["properties"], first["properties"]) {
@@ -691,16 +635,16 @@ func TestOGCFeature(t *testing.T) {
 		fmt.Sprintf("/collections/clusters/items/%d", missing), "/collections/clusters/items/abc",
 		"/collections/districts/items/999", "/collections/nope/queryables",
 	} {
-		r := ogcGet(t, root+path, etsJSONAccept)
+		r, rBody := get(t, root+path, "Accept", etsJSONAccept)
 		var body map[string]any
-		if r.status != http.StatusNotFound || json.Unmarshal(r.body, &body) != nil || body["error"] == nil {
-			t.Errorf("%s: %d %s, want 404 with a JSON error", path, r.status, r.body)
+		if r.StatusCode != http.StatusNotFound || json.Unmarshal(rBody, &body) != nil || body["error"] == nil {
+			t.Errorf("%s: %d %s, want 404 with a JSON error", path, r.StatusCode, rBody)
 		}
 	}
 }
 
 func TestOGCContentNegotiation(t *testing.T) {
-	srv, _ := ogcServer(t)
+	srv, _ := newTestServer(t)
 	root := srv.URL + "/ogc"
 	browser := "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 	cases := []struct {
@@ -726,37 +670,26 @@ func TestOGCContentNegotiation(t *testing.T) {
 		{"/collections/clusters/queryables?f=html", "", "text/html; charset=utf-8", "decision_date"},
 	}
 	for _, tc := range cases {
-		r := ogcGet(t, root+tc.path, tc.accept)
-		if r.status != http.StatusOK || r.header.Get("Content-Type") != tc.wantType || !strings.Contains(string(r.body), tc.wantBody) {
-			t.Errorf("GET %s (Accept %q): %d %s, want %s containing %q: %.300s", tc.path, tc.accept, r.status, r.header.Get("Content-Type"), tc.wantType, tc.wantBody, r.body)
+		r, rBody := get(t, root+tc.path, "Accept", tc.accept)
+		if r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != tc.wantType || !strings.Contains(string(rBody), tc.wantBody) {
+			t.Errorf("GET %s (Accept %q): %d %s, want %s containing %q: %.300s", tc.path, tc.accept, r.StatusCode, r.Header.Get("Content-Type"), tc.wantType, tc.wantBody, rBody)
 		}
 	}
 	for _, path := range []string{"?f=xml", "/collections?f=pdf", "/collections/clusters/items/1?f=csv"} {
-		if r := ogcGet(t, root+path, ""); r.status != http.StatusBadRequest {
-			t.Errorf("GET %s: %d, want 400", path, r.status)
+		if r, _ := get(t, root+path, "Accept", ""); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("GET %s: %d, want 400", path, r.StatusCode)
 		}
 	}
 	// Unknown parameters on a feature are refused too (only f is declared).
-	if r := ogcGet(t, root+"/collections/districts/items/622?properties=name", ""); r.status != http.StatusBadRequest {
-		t.Errorf("unknown parameter on a feature: %d, want 400", r.status)
+	if r, _ := get(t, root+"/collections/districts/items/622?properties=name", "Accept", ""); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("unknown parameter on a feature: %d, want 400", r.StatusCode)
 	}
 }
 
 // Links and the OpenAPI servers follow the public URL behind a reverse proxy.
 func TestOGCBehindProxy(t *testing.T) {
-	srv, _ := ogcServer(t)
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/ogc/api", nil)
-	req.Header.Set("X-Forwarded-Proto", "https")
-	req.Header.Set("X-Forwarded-Host", "maps.example.org")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var doc map[string]any
-	if err := json.NewDecoder(res.Body).Decode(&doc); err != nil {
-		t.Fatal(err)
-	}
+	srv, _ := newTestServer(t)
+	doc := getJSON[map[string]any](t, srv.URL+"/ogc/api", http.StatusOK, "X-Forwarded-Proto", "https", "X-Forwarded-Host", "maps.example.org")
 	if got := doc["servers"].([]any)[0].(map[string]any)["url"]; got != "https://maps.example.org/ogc" {
 		t.Errorf("servers url %v", got)
 	}
@@ -765,11 +698,11 @@ func TestOGCBehindProxy(t *testing.T) {
 // The suite re-sends the raw text of a next link as parameters, so ',' ':' '/' must be literal
 // there, spaces must not be '+', and every pair needs '='.
 func TestOGCNextLinkQueryIsReadable(t *testing.T) {
-	srv, store := ogcServer(t)
+	srv, store := newTestServer(t)
 	datedClusters(t, store)
 	root := srv.URL + "/ogc"
 	q := "bbox=100,10,110,20&datetime=" + url.QueryEscape("2000-01-01T00:00:00Z/..") + "&filter=" + url.QueryEscape("status <> 'x y'") + "&limit=1"
-	page := ogcJSON(t, root+"/collections/clusters/items?"+q, etsGeoJSON)
+	page := getJSON[map[string]any](t, root+"/collections/clusters/items?"+q, http.StatusOK, "Accept", etsGeoJSON)
 	next := linkBy(links(t, page), "next", "application/geo+json")
 	if next == nil {
 		t.Fatal("no next link")
@@ -783,7 +716,7 @@ func TestOGCNextLinkQueryIsReadable(t *testing.T) {
 	if regexp.MustCompile(`[+ ]`).MatchString(href) {
 		t.Errorf("next %s has a '+' or space", href)
 	}
-	second := ogcJSON(t, href, etsGeoJSON)
+	second := getJSON[map[string]any](t, href, http.StatusOK, "Accept", etsGeoJSON)
 	if second["numberMatched"] != page["numberMatched"] {
 		t.Errorf("next page matched %v, first %v", second["numberMatched"], page["numberMatched"])
 	}

@@ -222,6 +222,8 @@ func featureSchema(l *geo.Layer) obj {
 			s["type"], s["format"] = "string", "date"
 		case geo.StringArray:
 			s["type"], s["items"] = "array", obj{"type": "string"}
+		case geo.Object:
+			s["type"] = "object"
 		default:
 			s["type"] = "string"
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -50,9 +51,27 @@ func parseCount(name, s string, min, max int64) (int, error) {
 	return int(math.Min(float64(n), float64(max))), nil
 }
 
+// Bounds on what one request may ask for, so that its work is bounded before any query is built.
+// limitQuery enforces the byte sizes on every route; parseQuery and parseList the counts.
+const (
+	// maxQueryBytes bounds the raw query string of /api and /tiles: their longest honest query
+	// (every filter of a layer with a bbox and a property list) is well under 2 KiB.
+	maxQueryBytes = 8 << 10
+	// maxOGCQueryBytes leaves room for a CQL2 filter of the compiler's own limit (64 KiB of text)
+	// percent-encoded, which can triple it.
+	maxOGCQueryBytes = 3*(64<<10) + 8<<10
+	// maxParams bounds the parameters of a query string (a layer has fewer than 40 fields).
+	maxParams = 64
+	// maxListValues bounds a comma-separated list such as properties=a,b,c.
+	maxListValues = 100
+)
+
 // parseQuery parses a raw query string strictly: a malformed pair (such as one holding a
 // semicolon) is a 400, never silently dropped, so no filter can be lost on the way.
 func parseQuery(raw string) (url.Values, error) {
+	if n := strings.Count(raw, "&") + 1; raw != "" && n > maxParams {
+		return nil, badRequest(fmt.Sprintf("too many query parameters (%d); at most %d are accepted", n, maxParams))
+	}
 	q, err := url.ParseQuery(raw)
 	if err != nil {
 		return nil, badRequest("malformed query string: " + err.Error())
@@ -67,15 +86,19 @@ func parseQuery(raw string) (url.Values, error) {
 	return q, nil
 }
 
-// parseList reads "a,b,c".
-func parseList(s string) []string {
+// parseList reads "a,b,c", dropping repeated items (a repeated property name would only repeat
+// work in the database) and refusing more than maxListValues items.
+func parseList(name, s string) ([]string, error) {
+	if n := strings.Count(s, ",") + 1; n > maxListValues {
+		return nil, badRequest(fmt.Sprintf("%s: %d items; at most %d are accepted", name, n, maxListValues))
+	}
 	var out []string
 	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
+		if p = strings.TrimSpace(p); p != "" && !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // featureQuery turns /api feature parameters into a geo.FeatureQuery. Any parameter that is not
@@ -97,7 +120,7 @@ func featureQuery(l *geo.Layer, q url.Values) (geo.FeatureQuery, error) {
 		case "offset":
 			fq.Offset, err = parseCount("offset", v, 0, math.MaxInt32)
 		case "properties":
-			fq.Properties = parseList(v)
+			fq.Properties, err = parseList("properties", v)
 		default:
 			if _, ok := l.Field(key); !ok {
 				return fq, badRequest(fmt.Sprintf("unknown parameter %q: not a field of layer %s", key, l.ID))

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -31,7 +32,42 @@ type Config struct {
 	TileCacheMB int
 	// ShutdownTimeout is how long in-flight requests may finish after SIGTERM.
 	ShutdownTimeout time.Duration
+
+	// ReadTimeout bounds reading a whole request, body included, so a client that announces a
+	// body and never sends it cannot hold a connection (default DefaultReadTimeout).
+	ReadTimeout time.Duration
+	// WriteTimeout bounds a request from the end of its headers to the last byte of the answer
+	// (default DefaultWriteTimeout).
+	WriteTimeout time.Duration
+	// MaxInFlight caps the requests answered at once; more are answered 503 with Retry-After.
+	// 0 means DefaultMaxInFlight, negative means no cap.
+	MaxInFlight int
+	// MetricsAddr is where Prometheus metrics are served (/metrics), e.g. 127.0.0.1:9090; empty
+	// serves none. It is a listener of its own so the public port never exposes them.
+	MetricsAddr string
+	// TrustedProxies are the peers whose X-Forwarded-Host and X-Forwarded-Proto are believed.
+	// nil means loopback only (a reverse proxy on the same host); an empty, non-nil list means
+	// none.
+	TrustedProxies []netip.Prefix
+	// SessionTTL is how long a workspace sign-in lasts (default 12 h).
+	SessionTTL time.Duration
 }
+
+// Defaults of the HTTP server's limits.
+const (
+	DefaultReadTimeout = 15 * time.Second
+	// DefaultWriteTimeout covers the largest answer: a 10,000-feature page whose statement may run
+	// up to the default 10 s statement timeout, then megabytes to write to a slow mobile client.
+	DefaultWriteTimeout = 60 * time.Second
+	// DefaultMaxInFlight is four requests per pooled connection at the default pool size (16): the
+	// pool queues the rest of a burst, and beyond that waiting is worse than a quick 503.
+	DefaultMaxInFlight = 64
+	// maxHeaderBytes leaves room for the longest query an /ogc filter may send (maxOGCQueryBytes)
+	// in the request line, plus ordinary headers.
+	maxHeaderBytes    = maxOGCQueryBytes + 32<<10
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 2 * time.Minute
+)
 
 // Server serves ClusterMap over HTTP.
 type Server struct {
@@ -42,6 +78,9 @@ type Server struct {
 	engine  *gin.Engine
 	tiles   *tileState
 	app     *webApp
+	metrics *metrics
+	trusted []netip.Prefix
+	ws      *workspace // the zoning workspace (workspace.go)
 }
 
 // New builds the server and its routes.
@@ -54,6 +93,15 @@ func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 		panic(fmt.Sprintf("embedded web app: %v", err))
 	}
 	s.app = app
+	s.metrics = newMetrics(store.Pool(), s.tiles.cache)
+	s.trusted = cfg.TrustedProxies
+	if s.trusted == nil {
+		s.trusted = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	}
+	maxInFlight := cfg.MaxInFlight
+	if maxInFlight == 0 {
+		maxInFlight = DefaultMaxInFlight
+	}
 	s.engine.HandleMethodNotAllowed = true
 	// API answers are gzipped on the fly at BestSpeed (the default level cost 3–5 ms on a 100 KB
 	// GeoJSON page for little gain). The middleware sits outside writeErrors so error bodies are
@@ -62,13 +110,16 @@ func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 		p := c.Request.URL.Path
 		return acceptsGzip(c.GetHeader("Accept-Encoding")) && (strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/ogc"))
 	}))
-	s.engine.Use(withRequestID(), logRequests(log), recoverJSON(log), compress, writeErrors(log), rejectBadPaths())
+	// Order: observe everything (ids, logs, metrics), survive panics, compress, write errors, then
+	// refuse what is too big or too much before any handler parses it.
+	s.engine.Use(withRequestID(), logRequests(log, s.metrics), s.trustProxies(), recoverJSON(log), compress,
+		writeErrors(log, s.metrics), limitInFlight(maxInFlight, s.metrics), limitQuery(), rejectBadPaths())
 	s.routes()
 	return s
 }
 
 // Handler returns the HTTP handler, for tests and embedding.
-func (s *Server) Handler() http.Handler { return s.engine }
+func (s *Server) Handler() http.Handler { return headAsGet(s.engine) }
 
 // Run listens on cfg.Addr until ctx is done, then shuts down gracefully.
 func (s *Server) Run(ctx context.Context) error {
@@ -81,11 +132,23 @@ func (s *Server) Run(ctx context.Context) error {
 
 // Serve serves on ln until ctx is done.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           s.engine,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	srv := s.httpServer(s.Handler())
+	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
+	if s.cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", s.cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen %s (metrics): %w", s.cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", s.MetricsHandler())
+		msrv := s.httpServer(mux)
+		go func() {
+			if err := msrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				s.log.Error("metrics listener", "err", err)
+			}
+		}()
+		defer msrv.Close()
+		s.log.Info("serving metrics", "addr", mln.Addr().String()+"/metrics")
 	}
 	// Tile caches follow the layers' data versions for as long as the server runs.
 	watchCtx, stopWatch := context.WithCancel(ctx)
@@ -112,6 +175,27 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
+// httpServer is an http.Server with ClusterMap's limits: every phase of a request has a deadline,
+// so slow or silent clients cannot pile up connections.
+func (s *Server) httpServer(h http.Handler) *http.Server {
+	read, write := s.cfg.ReadTimeout, s.cfg.WriteTimeout
+	if read <= 0 {
+		read = DefaultReadTimeout
+	}
+	if write <= 0 {
+		write = DefaultWriteTimeout
+	}
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: min(readHeaderTimeout, read),
+		ReadTimeout:       read,
+		WriteTimeout:      write,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
 func (s *Server) routes() {
 	r := s.engine
 	// The web app is served for any path no route claims; anything else is a JSON 404.
@@ -129,4 +213,53 @@ func (s *Server) routes() {
 	s.analysisRoutes(api)
 	s.tileRoutes(r)
 	s.ogcRoutes(r)
+	s.workspaceRoutes(r)
+	s.preflightRoutes(r)
 }
+
+// preflightRoutes answers the CORS preflight (OPTIONS) on every GET route of /api, /ogc and
+// /healthz, whichever file registered it, so that no new route can forget it; /tiles registers
+// its own. A preflight carries no data, so it needs none of the route's other middleware.
+func (s *Server) preflightRoutes(r *gin.Engine) {
+	routes := r.Routes()
+	// A route that registered its own OPTIONS keeps it (gin refuses a second one).
+	taken := map[string]bool{}
+	for _, ri := range routes {
+		taken[ri.Method+" "+ri.Path] = true
+	}
+	for _, ri := range routes {
+		p := ri.Path
+		if ri.Method != http.MethodGet || !headAsGetPath(p) || taken[http.MethodOptions+" "+p] {
+			continue
+		}
+		r.OPTIONS(p, allowCORS())
+	}
+}
+
+// headAsGetPath reports whether HEAD on path is answered by its GET route (see headAsGet).
+func headAsGetPath(p string) bool {
+	return strings.HasPrefix(p, "/api/") || p == ogcPrefix || strings.HasPrefix(p, ogcPrefix+"/") || p == "/healthz"
+}
+
+// headAsGet answers HEAD on /api, /ogc and /healthz (GDAL and caches send it) by running the GET
+// route with the body discarded. The request goes through the GET route's whole handler chain,
+// group middleware included, so HEAD can never skip a check that GET makes. /tiles and the web
+// app answer HEAD themselves.
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodHead || !headAsGetPath(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		get := r.Clone(r.Context())
+		get.Method = http.MethodGet
+		next.ServeHTTP(headWriter{w}, get)
+	})
+}
+
+// headWriter keeps a GET answer's status and headers and drops its body.
+type headWriter struct{ http.ResponseWriter }
+
+func (h headWriter) Write(p []byte) (int, error)       { return len(p), nil }
+func (h headWriter) WriteString(s string) (int, error) { return len(s), nil }
+func (h headWriter) Unwrap() http.ResponseWriter       { return h.ResponseWriter }

@@ -106,6 +106,9 @@ func (a *webApp) handle(c *gin.Context) {
 		h.Set("Cache-Control", "no-cache") // revalidate: cheap with the ETag, never stale
 	}
 	h.Set("X-Content-Type-Options", "nosniff")
+	if path.Ext(p) == ".html" {
+		setHTMLSecurityHeaders(h)
+	}
 	// ServeContent picks the MIME type by extension (ES modules need text/javascript) and answers
 	// If-None-Match with 304.
 	http.ServeContent(c.Writer, c.Request, p, time.Time{}, bytes.NewReader(data))

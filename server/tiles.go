@@ -262,10 +262,12 @@ func (s *Server) writeTile(c *gin.Context, b *tileBody, status string, gz bool, 
 		h["Etag"] = b.hdrETagGz
 	}
 	if inm != "" && etagMatches(inm, b.etag, b.etagGz) {
+		s.metrics.tile(status, 0)
 		c.Status(http.StatusNotModified)
 		return
 	}
 	if len(b.raw) == 0 {
+		s.metrics.tile(status, 0)
 		c.Status(http.StatusNoContent)
 		return
 	}
@@ -278,6 +280,11 @@ func (s *Server) writeTile(c *gin.Context, b *tileBody, status string, gz bool, 
 	}
 	h["Content-Type"] = hdrMVT
 	c.Status(http.StatusOK)
+	if c.Request.Method != http.MethodHead {
+		s.metrics.tile(status, len(payload))
+	} else {
+		s.metrics.tile(status, 0)
+	}
 	_, _ = c.Writer.Write(payload)
 }
 
@@ -506,6 +513,8 @@ func mvtFieldType(t geo.FieldType) string {
 		return "String, YYYY-MM-DD"
 	case geo.StringArray:
 		return "String, a list joined with '; '"
+	case geo.Object:
+		return "String, a JSON object"
 	}
 	return "String"
 }

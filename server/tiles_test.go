@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -26,7 +24,6 @@ import (
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/geotest"
 	"github.com/clustermap/clustermap/geo/ingest"
-	"github.com/clustermap/clustermap/geo/mvtcheck"
 )
 
 // The z6 tile that holds all of Gia Lai, and a z7 tile on Pleiku.
@@ -35,92 +32,9 @@ const (
 	z7West = "7/102/58"
 )
 
-// tileServer runs a real server (its own pool, its own LISTEN connection) on a loopback port
-// until the test ends, and waits until its layer versions are live.
-func tileServer(t testing.TB, store *geo.Store, cacheMB int) (string, *Server) {
-	t.Helper()
-	srv := New(Config{Addr: "127.0.0.1:0", CacheControl: "public, max-age=60", TileCacheMB: cacheMB}, store, slog.New(slog.DiscardHandler))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	waitUntil(t, "the layer versions to be live", func() bool { return srv.tiles.versions.live.Load() })
-	return "http://" + ln.Addr().String(), srv
-}
-
-func waitUntil(t testing.TB, what string, cond func() bool) time.Duration {
-	t.Helper()
-	start := time.Now()
-	for time.Since(start) < 10*time.Second {
-		if cond() {
-			return time.Since(start)
-		}
-		time.Sleep(time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s", what)
-	return 0
-}
-
-// rawClient never decompresses, so the tests see exactly what the server sent.
-var rawClient = &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: 30 * time.Second}
-
-func fetch(t testing.TB, method, url string, header ...string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := rawClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Every tile any test receives is checked strictly, whatever the test is about.
-	if resp.StatusCode == http.StatusOK && resp.Header.Get("Content-Type") == mvtType && method != http.MethodHead {
-		mvt := body
-		if resp.Header.Get("Content-Encoding") == "gzip" {
-			zr, err := gzip.NewReader(bytes.NewReader(body))
-			if err != nil {
-				t.Fatalf("%s: Content-Encoding gzip, body is not: %v", url, err)
-			}
-			if mvt, err = io.ReadAll(zr); err != nil {
-				t.Fatalf("%s: %v", url, err)
-			}
-		}
-		tileReport(t, url, mvt)
-	}
-	return resp, body
-}
-
-// tileReport validates an (identity) tile strictly and returns the decoded report.
-func tileReport(t testing.TB, what string, body []byte) *mvtcheck.Report {
-	t.Helper()
-	rep, err := mvtcheck.Validate(body)
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-	return rep
-}
-
 func TestTileEndpoints(t *testing.T) {
-	store, _ := geotest.Seeded(t)
-	base, _ := tileServer(t, store, 16)
+	ts, _ := NewTestServer(t)
+	base := ts.URL
 	cases := []struct {
 		path    string
 		status  int
@@ -163,7 +77,7 @@ func TestTileEndpoints(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.path, func(t *testing.T) {
-			resp, body := fetch(t, "GET", base+tc.path)
+			resp, body := Fetch(t, "GET", base+tc.path)
 			if resp.StatusCode != tc.status {
 				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.status, body)
 			}
@@ -195,16 +109,16 @@ func TestTileEndpoints(t *testing.T) {
 }
 
 func TestTileHeaders(t *testing.T) {
-	store, _ := geotest.Seeded(t)
-	base, _ := tileServer(t, store, 16)
+	ts, _ := NewTestServer(t)
+	base := ts.URL
 	url := base + "/tiles/districts/" + z6All + ".mvt"
 
-	plain, raw := fetch(t, "GET", url)
+	plain, raw := Fetch(t, "GET", url)
 	if plain.StatusCode != 200 || plain.Header.Get("Content-Encoding") != "" {
 		t.Fatalf("without Accept-Encoding: %d, Content-Encoding %q", plain.StatusCode, plain.Header.Get("Content-Encoding"))
 	}
 	tileReport(t, "identity tile", raw) // raw MVT bytes, not gzip
-	zipped, gz := fetch(t, "GET", url, "Accept-Encoding", "gzip, deflate, br")
+	zipped, gz := Fetch(t, "GET", url, "Accept-Encoding", "gzip, deflate, br")
 	if zipped.Header.Get("Content-Encoding") != "gzip" {
 		t.Fatalf("gzip accepted but Content-Encoding %q", zipped.Header.Get("Content-Encoding"))
 	}
@@ -217,7 +131,7 @@ func TestTileHeaders(t *testing.T) {
 		t.Errorf("gzip body (%d bytes) does not unzip to the identity tile (%d bytes)", len(gz), len(raw))
 	}
 	for _, ae := range []string{"gzip;q=0", "identity", "br", "*;q=0"} {
-		resp, body := fetch(t, "GET", url, "Accept-Encoding", ae)
+		resp, body := Fetch(t, "GET", url, "Accept-Encoding", ae)
 		if resp.Header.Get("Content-Encoding") != "" || !bytes.Equal(body, raw) {
 			t.Errorf("Accept-Encoding %q: got Content-Encoding %q", ae, resp.Header.Get("Content-Encoding"))
 		}
@@ -238,47 +152,47 @@ func TestTileHeaders(t *testing.T) {
 		t.Errorf("identity and gzip share the ETag %s", etag)
 	}
 	for _, inm := range []string{etag, etagGz, "W/" + etag, `"nope", ` + etagGz, "*"} {
-		resp, body := fetch(t, "GET", url, "If-None-Match", inm, "Accept-Encoding", "gzip")
+		resp, body := Fetch(t, "GET", url, "If-None-Match", inm, "Accept-Encoding", "gzip")
 		if resp.StatusCode != 304 || len(body) != 0 {
 			t.Errorf("If-None-Match %s: %d with %d bytes, want 304", inm, resp.StatusCode, len(body))
 		}
 	}
-	if resp, _ := fetch(t, "GET", url, "If-None-Match", `"stale"`); resp.StatusCode != 200 {
+	if resp, _ := Fetch(t, "GET", url, "If-None-Match", `"stale"`); resp.StatusCode != 200 {
 		t.Errorf("If-None-Match with an old tag: %d", resp.StatusCode)
 	}
 	// An empty tile: 204 with validators, and 304 when revalidated.
-	empty, _ := fetch(t, "GET", base+"/tiles/districts/6/0/0.mvt")
+	empty, _ := Fetch(t, "GET", base+"/tiles/districts/6/0/0.mvt")
 	if empty.StatusCode != 204 || empty.Header.Get("ETag") == "" {
 		t.Fatalf("empty tile: %d, ETag %q", empty.StatusCode, empty.Header.Get("ETag"))
 	}
-	if resp, _ := fetch(t, "GET", base+"/tiles/districts/6/0/0.mvt", "If-None-Match", empty.Header.Get("ETag")); resp.StatusCode != 304 {
+	if resp, _ := Fetch(t, "GET", base+"/tiles/districts/6/0/0.mvt", "If-None-Match", empty.Header.Get("ETag")); resp.StatusCode != 304 {
 		t.Errorf("empty tile revalidated: %d", resp.StatusCode)
 	}
-	head, body := fetch(t, "HEAD", url, "Accept-Encoding", "gzip")
+	head, body := Fetch(t, "HEAD", url, "Accept-Encoding", "gzip")
 	if head.StatusCode != 200 || len(body) != 0 || head.Header.Get("ETag") != etagGz {
 		t.Errorf("HEAD: %d, %d bytes, ETag %q", head.StatusCode, len(body), head.Header.Get("ETag"))
 	}
 	// Composite tiles revalidate the same way, from the versions of all their layers.
-	comp, _ := fetch(t, "GET", base+"/tiles/districts,regions/"+z6All+".mvt", "Accept-Encoding", "gzip")
-	if resp, _ := fetch(t, "GET", base+"/tiles/districts,regions/"+z6All+".mvt", "If-None-Match", comp.Header.Get("ETag")); resp.StatusCode != 304 {
+	comp, _ := Fetch(t, "GET", base+"/tiles/districts,regions/"+z6All+".mvt", "Accept-Encoding", "gzip")
+	if resp, _ := Fetch(t, "GET", base+"/tiles/districts,regions/"+z6All+".mvt", "If-None-Match", comp.Header.Get("ETag")); resp.StatusCode != 304 {
 		t.Errorf("composite revalidated: %d", resp.StatusCode)
 	}
 	if comp.Header.Get("ETag") == etagGz {
 		t.Error("the composite tile has its single layer's ETag")
 	}
-	pre, _ := fetch(t, "OPTIONS", url, "Origin", "https://example.org", "Access-Control-Request-Method", "GET")
+	pre, _ := Fetch(t, "OPTIONS", url, "Origin", "https://example.org", "Access-Control-Request-Method", "GET")
 	if pre.StatusCode != 204 || pre.Header.Get("Access-Control-Allow-Origin") != "*" {
 		t.Errorf("preflight: %d, Allow-Origin %q", pre.StatusCode, pre.Header.Get("Access-Control-Allow-Origin"))
 	}
 }
 
 func TestTileCacheAndFilters(t *testing.T) {
-	store, _ := geotest.Seeded(t)
-	base, srv := tileServer(t, store, 16)
+	ts, store := NewTestServer(t)
+	base, srv := ts.URL, ts.Server
 	url := base + "/tiles/clusters/" + z6All + ".mvt"
 
-	first, a := fetch(t, "GET", url)
-	second, b := fetch(t, "GET", url)
+	first, a := Fetch(t, "GET", url)
+	second, b := Fetch(t, "GET", url)
 	if first.Header.Get("X-Tile-Cache") != "miss" || second.Header.Get("X-Tile-Cache") != "hit" {
 		t.Errorf("cache: %s then %s, want miss then hit", first.Header.Get("X-Tile-Cache"), second.Header.Get("X-Tile-Cache"))
 	}
@@ -290,8 +204,8 @@ func TestTileCacheAndFilters(t *testing.T) {
 	if err := store.Pool().QueryRow(context.Background(), "SELECT count(*) FROM clusters WHERE status = 'operating'").Scan(&operating); err != nil {
 		t.Fatal(err)
 	}
-	f1, fb := fetch(t, "GET", url+"?status=operating")
-	f2, _ := fetch(t, "GET", url+"?status=operating")
+	f1, fb := Fetch(t, "GET", url+"?status=operating")
+	f2, _ := Fetch(t, "GET", url+"?status=operating")
 	if f1.Header.Get("X-Tile-Cache") != "miss" || f2.Header.Get("X-Tile-Cache") != "hit" || f1.Header.Get("ETag") == first.Header.Get("ETag") {
 		t.Errorf("filtered: %s then %s, ETag %s vs %s", f1.Header.Get("X-Tile-Cache"), f2.Header.Get("X-Tile-Cache"), f1.Header.Get("ETag"), first.Header.Get("ETag"))
 	}
@@ -313,16 +227,17 @@ func TestTileCacheAndFilters(t *testing.T) {
 	}
 
 	// With the cache off every tile is built, and revalidation still needs no query.
-	offBase, off := tileServer(t, store, 0)
-	r1, _ := fetch(t, "GET", offBase+"/tiles/clusters/"+z6All+".mvt")
-	r2, _ := fetch(t, "GET", offBase+"/tiles/clusters/"+z6All+".mvt")
+	offTS, _ := NewTestServer(t, OnStore(store), WithTileCacheMB(0))
+	offBase, off := offTS.URL, offTS.Server
+	r1, _ := Fetch(t, "GET", offBase+"/tiles/clusters/"+z6All+".mvt")
+	r2, _ := Fetch(t, "GET", offBase+"/tiles/clusters/"+z6All+".mvt")
 	if r1.Header.Get("X-Tile-Cache") != "miss" || r2.Header.Get("X-Tile-Cache") != "miss" || off.tiles.cache != nil {
 		t.Errorf("cache off: %s, %s", r1.Header.Get("X-Tile-Cache"), r2.Header.Get("X-Tile-Cache"))
 	}
 	if r1.Header.Get("ETag") != first.Header.Get("ETag") {
 		t.Errorf("two servers give one tile different ETags: %s, %s", r1.Header.Get("ETag"), first.Header.Get("ETag"))
 	}
-	r3, _ := fetch(t, "GET", offBase+"/tiles/clusters/"+z6All+".mvt", "If-None-Match", r1.Header.Get("ETag"))
+	r3, _ := Fetch(t, "GET", offBase+"/tiles/clusters/"+z6All+".mvt", "If-None-Match", r1.Header.Get("ETag"))
 	if r3.StatusCode != 304 || r3.Header.Get("X-Tile-Cache") != "revalidated" {
 		t.Errorf("cache off, revalidation: %d %s", r3.StatusCode, r3.Header.Get("X-Tile-Cache"))
 	}
@@ -331,8 +246,8 @@ func TestTileCacheAndFilters(t *testing.T) {
 // TestConcurrentMissesRunOneQuery: many clients asking at once for a tile nobody has built run
 // one query; the others share its result.
 func TestConcurrentMissesRunOneQuery(t *testing.T) {
-	store, _ := geotest.Seeded(t)
-	base, _ := tileServer(t, store, 16)
+	ts, _ := NewTestServer(t)
+	base := ts.URL
 	for _, path := range []string{"/tiles/districts/" + z7West + ".mvt", "/tiles/regions/8/204/117.mvt"} {
 		var wg sync.WaitGroup
 		var mu sync.Mutex
@@ -343,7 +258,7 @@ func TestConcurrentMissesRunOneQuery(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				resp, _ := fetch(t, "GET", base+path)
+				resp, _ := Fetch(t, "GET", base+path)
 				mu.Lock()
 				statuses[resp.Header.Get("X-Tile-Cache")]++
 				mu.Unlock()
@@ -382,8 +297,10 @@ func reimport(t *testing.T, store *geo.Store, layer, id string, change func(prop
 // has heard of the change, returns the new data, never the cached tile.
 func TestServersSeeImportsAndSeeds(t *testing.T) {
 	store, dbURL := geotest.Seeded(t)
-	baseA, a := tileServer(t, geotest.Open(t, dbURL), 16)
-	baseB, b := tileServer(t, geotest.Open(t, dbURL), 16)
+	aTS, _ := NewTestServer(t, OnStore(geotest.Open(t, dbURL)))
+	baseA, a := aTS.URL, aTS.Server
+	bTS, _ := NewTestServer(t, OnStore(geotest.Open(t, dbURL)))
+	baseB, b := bTS.URL, bTS.Server
 	writer := store // a third pool: the `clustermap import` process
 
 	var id int64
@@ -395,8 +312,8 @@ func TestServersSeeImportsAndSeeds(t *testing.T) {
 	etags := map[string]string{}
 	for _, base := range []string{baseA, baseB} {
 		for _, p := range paths {
-			fetch(t, "GET", base+p)
-			resp, body := fetch(t, "GET", base+p)
+			Fetch(t, "GET", base+p)
+			resp, body := Fetch(t, "GET", base+p)
 			if resp.Header.Get("X-Tile-Cache") != "hit" {
 				t.Fatalf("%s%s: not cached (%s)", base, p, resp.Header.Get("X-Tile-Cache"))
 			}
@@ -420,7 +337,7 @@ func TestServersSeeImportsAndSeeds(t *testing.T) {
 		})
 		t.Logf("%s heard of the import after %v", name, lag)
 		for _, p := range paths {
-			resp, body := fetch(t, "GET", name+p)
+			resp, body := Fetch(t, "GET", name+p)
 			if resp.Header.Get("X-Tile-Cache") == "hit" || resp.Header.Get("ETag") == etags[name+p] {
 				t.Errorf("%s%s: %s with the old ETag %s after the import", name, p, resp.Header.Get("X-Tile-Cache"), resp.Header.Get("ETag"))
 			}
@@ -432,11 +349,13 @@ func TestServersSeeImportsAndSeeds(t *testing.T) {
 
 	// A seed into an empty database: empty tiles first, the seeded data right after.
 	empty, emptyURL := geotest.Migrated(t)
-	baseC, c := tileServer(t, geotest.Open(t, emptyURL), 16)
-	baseD, d := tileServer(t, geotest.Open(t, emptyURL), 16)
+	cTS, _ := NewTestServer(t, OnStore(geotest.Open(t, emptyURL)))
+	baseC, c := cTS.URL, cTS.Server
+	dTS, _ := NewTestServer(t, OnStore(geotest.Open(t, emptyURL)))
+	baseD, d := dTS.URL, dTS.Server
 	for _, base := range []string{baseC, baseD} {
-		fetch(t, "GET", base+"/tiles/districts/"+z6All+".mvt")
-		if resp, _ := fetch(t, "GET", base+"/tiles/districts/"+z6All+".mvt"); resp.StatusCode != 204 || resp.Header.Get("X-Tile-Cache") != "hit" {
+		Fetch(t, "GET", base+"/tiles/districts/"+z6All+".mvt")
+		if resp, _ := Fetch(t, "GET", base+"/tiles/districts/"+z6All+".mvt"); resp.StatusCode != 204 || resp.Header.Get("X-Tile-Cache") != "hit" {
 			t.Fatalf("empty database: %d %s", resp.StatusCode, resp.Header.Get("X-Tile-Cache"))
 		}
 	}
@@ -449,7 +368,7 @@ func TestServersSeeImportsAndSeeds(t *testing.T) {
 			v, live := srv.tiles.versions.current("districts")
 			return live && v >= versions["districts"]
 		})
-		resp, body := fetch(t, "GET", name+"/tiles/districts/"+z6All+".mvt")
+		resp, body := Fetch(t, "GET", name+"/tiles/districts/"+z6All+".mvt")
 		if resp.StatusCode != 200 {
 			t.Fatalf("%s after the seed: %d", name, resp.StatusCode)
 		}
@@ -479,9 +398,10 @@ func hasClusterNote(t *testing.T, tile []byte, id int64, note string) bool {
 // cached tile is current, so it answers from the database until it has re-read the versions.
 func TestLostListenerBypassesCache(t *testing.T) {
 	store, dbURL := geotest.Seeded(t)
-	base, srv := tileServer(t, geotest.Open(t, dbURL), 16)
+	srvTS, _ := NewTestServer(t, OnStore(geotest.Open(t, dbURL)))
+	base, srv := srvTS.URL, srvTS.Server
 	path := base + "/tiles/clusters/" + z6All + ".mvt"
-	fetch(t, "GET", path)
+	Fetch(t, "GET", path)
 	var id int64
 	if err := store.Pool().QueryRow(context.Background(), "SELECT min(id) FROM clusters").Scan(&id); err != nil {
 		t.Fatal(err)
@@ -503,23 +423,23 @@ func TestLostListenerBypassesCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitUntil(t, "the loss to be noticed", func() bool { return !srv.tiles.versions.live.Load() })
-	resp, body := fetch(t, "GET", path)
+	resp, body := Fetch(t, "GET", path)
 	if resp.Header.Get("X-Tile-Cache") == "hit" || !hasClusterNote(t, body, id, "changed by an import while away") {
 		t.Errorf("listener down: %s, stale tile served", resp.Header.Get("X-Tile-Cache"))
 	}
 	waitUntil(t, "the listener to be back", func() bool { return srv.tiles.versions.live.Load() })
-	fetch(t, "GET", path)
-	resp, body = fetch(t, "GET", path)
+	Fetch(t, "GET", path)
+	resp, body = Fetch(t, "GET", path)
 	if resp.Header.Get("X-Tile-Cache") != "hit" || !hasClusterNote(t, body, id, "changed by an import while away") {
 		t.Errorf("listener back: %s", resp.Header.Get("X-Tile-Cache"))
 	}
 }
 
 func TestTileJSON(t *testing.T) {
-	store, _ := geotest.Seeded(t)
-	base, _ := tileServer(t, store, 16)
+	ts, store := NewTestServer(t)
+	base := ts.URL
 	var doc tileJSON
-	resp, body := fetch(t, "GET", base+"/tiles/districts.json")
+	resp, body := Fetch(t, "GET", base+"/tiles/districts.json")
 	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
 		t.Fatalf("%d, CORS %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
 	}
@@ -549,7 +469,7 @@ func TestTileJSON(t *testing.T) {
 		t.Errorf("center %v", doc.Center)
 	}
 	// Behind a proxy the tile URLs are the proxy's; filters are carried into them.
-	_, body = fetch(t, "GET", base+"/tiles/clusters,districts.json?", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "maps.example.org")
+	_, body = Fetch(t, "GET", base+"/tiles/clusters,districts.json?", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "maps.example.org")
 	_ = json.Unmarshal(body, &doc)
 	if doc.Tiles[0] != "https://maps.example.org/tiles/clusters,districts/{z}/{x}/{y}.mvt" || len(doc.VectorLayers) != 2 || doc.VectorLayers[1].ID != "districts" {
 		t.Errorf("composite behind a proxy: tiles %v, %d layers", doc.Tiles, len(doc.VectorLayers))
@@ -557,19 +477,19 @@ func TestTileJSON(t *testing.T) {
 	if !strings.Contains(doc.Attribution, "Facts") || !strings.Contains(doc.Attribution, "geoBoundaries") {
 		t.Errorf("composite attribution %q", doc.Attribution)
 	}
-	_, body = fetch(t, "GET", base+"/tiles/clusters.json?status=operating")
+	_, body = Fetch(t, "GET", base+"/tiles/clusters.json?status=operating")
 	_ = json.Unmarshal(body, &doc)
 	if doc.Tiles[0] != base+"/tiles/clusters/{z}/{x}/{y}.mvt?status=operating" {
 		t.Errorf("filtered tilejson tiles %v", doc.Tiles)
 	}
-	if resp, _ := fetch(t, "GET", base+"/tiles/clusters.json?status=bogus"); resp.StatusCode != 400 {
+	if resp, _ := Fetch(t, "GET", base+"/tiles/clusters.json?status=bogus"); resp.StatusCode != 400 {
 		t.Errorf("bad filter: %d", resp.StatusCode)
 	}
-	if again, _ := fetch(t, "GET", base+"/tiles/districts.json", "If-None-Match", resp.Header.Get("ETag")); again.StatusCode != 304 {
+	if again, _ := Fetch(t, "GET", base+"/tiles/districts.json", "If-None-Match", resp.Header.Get("ETag")); again.StatusCode != 304 {
 		t.Errorf("revalidation: %d", again.StatusCode)
 	}
 	// The layer catalog links to it.
-	_, body = fetch(t, "GET", base+"/api/layers")
+	_, body = Fetch(t, "GET", base+"/api/layers")
 	if !strings.Contains(string(body), `"href":"`+base+`/tiles/districts.json"`) {
 		t.Error("the catalog does not link the TileJSON")
 	}
@@ -581,11 +501,11 @@ func TestGDALReadsEveryLayer(t *testing.T) {
 	if _, err := exec.LookPath("ogrinfo"); err != nil {
 		t.Fatal("ogrinfo not found: install gdal-bin (.ci/install.sh --gdal)")
 	}
-	store, _ := geotest.Seeded(t)
-	base, _ := tileServer(t, store, 16)
+	ts, store := NewTestServer(t)
+	base := ts.URL
 	dir := t.TempDir()
 	for _, l := range store.Catalog().Layers() {
-		resp, body := fetch(t, "GET", base+"/tiles/"+l.ID+"/"+z6All+".pbf")
+		resp, body := Fetch(t, "GET", base+"/tiles/"+l.ID+"/"+z6All+".pbf")
 		if resp.StatusCode != 200 {
 			t.Fatalf("%s: %d", l.ID, resp.StatusCode)
 		}

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"fmt"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -8,8 +10,58 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
+const trustedProxyKey = "trusted_proxy"
+
+// trustProxies marks requests whose peer is a configured proxy (Config.TrustedProxies): only
+// theirs may set the public scheme and host. Anyone else could otherwise make the server write
+// links to a host of their choosing into answers that a shared cache then hands to others.
+func (s *Server) trustProxies() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if ap, err := netip.ParseAddrPort(c.Request.RemoteAddr); err == nil {
+			ip := ap.Addr().Unmap()
+			for _, p := range s.trusted {
+				if p.Contains(ip) {
+					c.Set(trustedProxyKey, true)
+					break
+				}
+			}
+		}
+		c.Next()
+	}
+}
+
+// ParseTrustedProxies reads a comma-separated list of IP addresses and CIDR prefixes
+// (CLUSTERMAP_TRUSTED_PROXIES). "none" trusts no one; an empty string means the default (nil:
+// loopback only).
+func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	out := []netip.Prefix{}
+	if s == "none" {
+		return out, nil
+	}
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(item); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: not an IP address or CIDR prefix", item)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
+}
+
 // baseURL is the scheme and host the client used, honouring X-Forwarded-Proto and
-// X-Forwarded-Host from a reverse proxy, so that links and TileJSON URLs work behind one.
+// X-Forwarded-Host from a trusted reverse proxy, so that links and TileJSON URLs work behind one.
 //
 // The answer then depends on those headers, so it says so (Vary): a shared cache must not hand
 // one client's links, built from its forwarded host, to another.
@@ -22,10 +74,13 @@ func baseURL(c *gin.Context) string {
 	if c.Request.TLS != nil {
 		scheme = "https"
 	}
+	host := c.Request.Host
+	if !c.GetBool(trustedProxyKey) {
+		return scheme + "://" + host
+	}
 	if p := firstValue(c.GetHeader("X-Forwarded-Proto")); p == "http" || p == "https" {
 		scheme = p
 	}
-	host := c.Request.Host
 	if h := firstValue(c.GetHeader("X-Forwarded-Host")); h != "" && validHost(h) {
 		host = h
 	}

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -32,6 +34,9 @@ type Config struct {
 	Server server.Config
 	// CRS is the coordinate system of an import file (import only).
 	CRS string
+	// AllowVSI lets an import name a GDAL virtual file system path (/vsicurl/, /vsizip/, …):
+	// off by default, since /vsicurl/ makes the importer fetch over the network.
+	AllowVSI bool
 }
 
 const usage = `clustermap — industrial clusters of Gia Lai, served as a web map, GeoJSON, vector tiles and OGC API.
@@ -39,9 +44,11 @@ const usage = `clustermap — industrial clusters of Gia Lai, served as a web ma
 Usage:
   clustermap migrate                      apply the database migrations
   clustermap seed                         migrate, then load the sourced Gia Lai dataset (idempotent)
-  clustermap import [--crs EPSG:n] LAYER FILE
+  clustermap import [--crs EPSG:n] [--allow-vsi] LAYER FILE
                                           load GeoJSON (or Shapefile/GeoPackage via ogr2ogr) into LAYER
   clustermap serve                        serve HTTP on CLUSTERMAP_ADDR
+  clustermap user add NAME --role ROLE [--district CODE] | user token NAME | user disable NAME
+                                          workspace accounts (password on standard input)
 
 Flags (each mirrors an environment variable):
 `
@@ -102,19 +109,23 @@ func run(args []string, log *slog.Logger) error {
 		log.Info("seed done", "regions", rep.Regions, "seconds", rep.Duration.Seconds())
 		return nil
 	case "import":
-		if len(rest) != 3 {
-			return errors.New("usage: clustermap import [--crs EPSG:n] LAYER FILE")
+		// "--" may stand before FILE, as with any command that takes names.
+		args := slices.DeleteFunc(slices.Clone(rest[1:]), func(a string) bool { return a == "--" })
+		if len(args) != 2 {
+			return errors.New("usage: clustermap import [--crs EPSG:n] [--allow-vsi] LAYER FILE")
 		}
-		return importFile(ctx, store, rest[1], rest[2], cfg.CRS)
+		return importFile(ctx, store, args[0], args[1], cfg)
 	case "serve":
 		return server.New(cfg.Server, store, log).Run(ctx)
+	case "user":
+		return runUser(ctx, store, rest[1:], os.Stdin, os.Stdout, log)
 	default:
 		return fmt.Errorf("unknown command %q", cmd)
 	}
 }
 
 // configure reads the environment, then flags, into a Config; flags win.
-func configure(args []string) (Config, []string, error) {
+func configure(args []string) (_ Config, _ []string, err error) {
 	cfg := Config{
 		DB: geo.DBConfig{
 			URL:              env("DATABASE_URL", "postgres://clustermap@127.0.0.1:5432/clustermap?sslmode=disable"),
@@ -126,8 +137,13 @@ func configure(args []string) (Config, []string, error) {
 			CacheControl:    env("CLUSTERMAP_CACHE_CONTROL", "public, max-age=60"),
 			TileCacheMB:     envInt("CLUSTERMAP_TILE_CACHE_MB", 64),
 			ShutdownTimeout: envDuration("CLUSTERMAP_SHUTDOWN_TIMEOUT", 10*time.Second),
+			ReadTimeout:     envDuration("CLUSTERMAP_READ_TIMEOUT", server.DefaultReadTimeout),
+			WriteTimeout:    envDuration("CLUSTERMAP_WRITE_TIMEOUT", server.DefaultWriteTimeout),
+			MaxInFlight:     envInt("CLUSTERMAP_MAX_IN_FLIGHT", server.DefaultMaxInFlight),
+			MetricsAddr:     env("CLUSTERMAP_METRICS_ADDR", ""),
 		},
 	}
+	trusted := env("CLUSTERMAP_TRUSTED_PROXIES", "")
 	fl := flag.NewFlagSet("clustermap", flag.ContinueOnError)
 	fl.Usage = func() {
 		fmt.Fprint(fl.Output(), usage)
@@ -140,6 +156,12 @@ func configure(args []string) (Config, []string, error) {
 	fl.StringVar(&cfg.Server.CacheControl, "cache-control", cfg.Server.CacheControl, "Cache-Control of tiles (CLUSTERMAP_CACHE_CONTROL)")
 	fl.IntVar(&cfg.Server.TileCacheMB, "tile-cache-mb", cfg.Server.TileCacheMB, "in-process tile cache size in MiB, 0 disables (CLUSTERMAP_TILE_CACHE_MB)")
 	fl.DurationVar(&cfg.Server.ShutdownTimeout, "shutdown-timeout", cfg.Server.ShutdownTimeout, "grace period on SIGTERM (CLUSTERMAP_SHUTDOWN_TIMEOUT)")
+	fl.DurationVar(&cfg.Server.ReadTimeout, "read-timeout", cfg.Server.ReadTimeout, "limit on reading a request, body included (CLUSTERMAP_READ_TIMEOUT)")
+	fl.DurationVar(&cfg.Server.WriteTimeout, "write-timeout", cfg.Server.WriteTimeout, "limit on answering a request, from its headers to the last byte (CLUSTERMAP_WRITE_TIMEOUT)")
+	fl.IntVar(&cfg.Server.MaxInFlight, "max-in-flight", cfg.Server.MaxInFlight, "requests answered at once; more get 503 + Retry-After; negative: no cap (CLUSTERMAP_MAX_IN_FLIGHT)")
+	fl.StringVar(&cfg.Server.MetricsAddr, "metrics-addr", cfg.Server.MetricsAddr, "address of the Prometheus /metrics listener, e.g. 127.0.0.1:9090; empty: none (CLUSTERMAP_METRICS_ADDR)")
+	fl.StringVar(&trusted, "trusted-proxies", trusted, "IPs/CIDRs whose X-Forwarded-Host/-Proto are believed; empty: loopback only; none: no one (CLUSTERMAP_TRUSTED_PROXIES)")
+	fl.BoolVar(&cfg.AllowVSI, "allow-vsi", false, "import: accept GDAL /vsi… names (e.g. /vsicurl/ fetches over the network)")
 	fl.StringVar(&cfg.CRS, "crs", "", "import: coordinate system of FILE, e.g. EPSG:9218 (default: the file's own, else EPSG:4326)")
 	// Flags may stand before or after the command word.
 	if err := fl.Parse(args); err != nil {
@@ -153,6 +175,9 @@ func configure(args []string) (Config, []string, error) {
 		rest = append([]string{rest[0]}, fl.Args()...)
 	}
 	cfg.DB.MaxConns = int32(*maxConns)
+	if cfg.Server.TrustedProxies, err = server.ParseTrustedProxies(trusted); err != nil {
+		return cfg, nil, err
+	}
 	if cfg.Server.TileCacheMB < 0 {
 		return cfg, nil, errors.New("tile cache size must not be negative")
 	}
@@ -161,27 +186,72 @@ func configure(args []string) (Config, []string, error) {
 
 // importFile loads a file into a layer; Shapefiles and GeoPackages are converted to GeoJSON by
 // ogr2ogr first, keeping their coordinate system so that PostGIS does the transformation.
-func importFile(ctx context.Context, store *geo.Store, layer, path, crs string) error {
+func importFile(ctx context.Context, store *geo.Store, layer, path string, cfg Config) error {
+	src, err := importSource(path, cfg.AllowVSI)
+	if err != nil {
+		return err
+	}
 	var data []byte
-	var err error
-	switch strings.ToLower(filepath.Ext(path)) {
+	switch strings.ToLower(filepath.Ext(src)) {
 	case ".geojson", ".json":
-		data, err = os.ReadFile(path)
+		data, err = os.ReadFile(src)
 	default:
 		if _, lookErr := exec.LookPath("ogr2ogr"); lookErr != nil {
 			return fmt.Errorf("import %s: only GeoJSON can be read without GDAL; install gdal-bin for ogr2ogr", path)
 		}
-		data, err = exec.CommandContext(ctx, "ogr2ogr", "-f", "GeoJSON", "/vsistdout/", path).Output()
+		data, err = ogr2GeoJSON(ctx, src)
 	}
 	if err != nil {
 		return fmt.Errorf("import %s: read: %w", path, err)
 	}
-	rep, err := ingest.New(store, nil).Import(ctx, layer, data, ingest.ImportOptions{CRS: crs})
+	rep, err := ingest.New(store, nil).Import(ctx, layer, data, ingest.ImportOptions{CRS: cfg.CRS})
 	if rep != nil {
 		out, _ := json.MarshalIndent(rep, "", "  ")
 		fmt.Println(string(out))
 	}
 	return err
+}
+
+// importSource is the name handed to ogr2ogr. A relative name becomes an absolute, cleaned path,
+// so it starts with "/" and can never be read as an option ("-f") or a GDAL connection string
+// ("PG:…", "WFS:…"). GDAL's virtual file systems (/vsicurl/ fetches a URL, /vsizip/ opens
+// archives) are refused unless allowed: an import should read the file named, nothing else.
+func importSource(path string, allowVSI bool) (string, error) {
+	if strings.HasPrefix(strings.ToLower(path), "/vsi") {
+		if !allowVSI {
+			return "", fmt.Errorf("import %s: GDAL virtual file system names (/vsi…) are refused; pass --allow-vsi to read one", path)
+		}
+		return path, nil
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("import %s: %w", path, err)
+	}
+	return abs, nil
+}
+
+// maxToolMessage bounds how much of ogr2ogr's stderr goes into an error: its first lines say
+// what failed; the rest lists every driver it tried.
+const maxToolMessage = 1 << 10
+
+// ogr2GeoJSON converts a file to GeoJSON with ogr2ogr, keeping what it says on stderr for the
+// error.
+func ogr2GeoJSON(ctx context.Context, src string) ([]byte, error) {
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, "ogr2ogr", "-f", "GeoJSON", "/vsistdout/", src)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if len(msg) > maxToolMessage {
+			msg = msg[:maxToolMessage] + "…"
+		}
+		if msg != "" {
+			return nil, fmt.Errorf("ogr2ogr: %w: %s", err, msg)
+		}
+		return nil, fmt.Errorf("ogr2ogr: %w", err)
+	}
+	return out, nil
 }
 
 func env(key, def string) string {

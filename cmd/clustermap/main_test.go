@@ -13,7 +13,7 @@ import (
 )
 
 // The CLI end to end: migrate, seed, then import a GeoPackage in VN-2000 / UTM 48N through
-// ogr2ogr; the point must land where the VN2000.md test vector says.
+// ogr2ogr; the point must land where the VN-2000 test vector (docs/sources/vn2000.md) says.
 func TestCLIImportsGeoPackageInVN2000(t *testing.T) {
 	if _, err := exec.LookPath("ogr2ogr"); err != nil {
 		t.Fatal("ogr2ogr is required (make test installs gdal-bin)")
@@ -26,7 +26,7 @@ func TestCLIImportsGeoPackageInVN2000(t *testing.T) {
 	}
 	dir := t.TempDir()
 	src := filepath.Join(dir, "plant.geojson")
-	// V1 of shared/VN2000.md: Pleiku (13.98333 N, 108.00000 E) in VN-2000 / UTM zone 48N.
+	// V1 of docs/sources/vn2000.md: Pleiku (13.98333 N, 108.00000 E) in VN-2000 / UTM zone 48N.
 	geojson := `{"type":"FeatureCollection","features":[{"type":"Feature",
 		"geometry":{"type":"Point","coordinates":[823930.8414,1548045.5104]},
 		"properties":{"name":"Nhà máy thử UTM","kind":"test_mill","crop":"coffee","geometry_quality":"surveyed",

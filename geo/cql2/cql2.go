@@ -30,6 +30,12 @@ const (
 	maxFilterLen   = 64 << 10
 	maxFilterDepth = 64
 	maxFilterArgs  = 1000
+	// maxGeometryDepth bounds GEOMETRYCOLLECTION nesting: the boolean depth limit does not see
+	// inside a literal, and PostGIS parses a deeply nested collection recursively.
+	maxGeometryDepth = 8
+	// maxFilterPositions bounds the coordinates of all geometry literals of a filter together:
+	// each becomes work for ST_MakeValid and every spatial predicate on every row.
+	maxFilterPositions = 10000
 )
 
 // Compile parses a CQL2 text filter for layer l and returns a SQL condition over the layer's
@@ -213,6 +219,9 @@ type cqlParser struct {
 	toks  []token
 	pos   int
 	args  []any
+	// geomDepth is the current GEOMETRYCOLLECTION nesting; positions counts coordinates read.
+	geomDepth int
+	positions int
 }
 
 func (p *cqlParser) peek() token { return p.toks[p.pos] }
@@ -348,6 +357,11 @@ func (p *cqlParser) scalar() (operand, error) {
 	case tokString:
 		return operand{kind: kindString, value: t.text, name: t.String()}, nil
 	case tokNumber:
+		// Numbers are bound as numeric: more digits than geo.MaxDecimalDigits would cost
+		// PostgreSQL for nothing, or overflow its format (a 500 instead of a 400).
+		if err := geo.CheckDigits(t.text); err != nil {
+			return operand{}, p.errorf(t, "%v", err)
+		}
 		v, err := strconv.ParseFloat(t.text, 64)
 		if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
 			return operand{}, p.errorf(t, "%s is not a number", t)
@@ -399,6 +413,9 @@ func (p *cqlParser) property(t token) (operand, error) {
 	f, ok := p.layer.Field(t.text)
 	if !ok {
 		return operand{}, p.errorf(t, "unknown property %s for collection %s (see its queryables)", t, p.layer.ID)
+	}
+	if !f.Filterable() {
+		return operand{}, p.errorf(t, "property %s is an object and cannot be used in a filter", t)
 	}
 	o := operand{sql: f.SQL(), name: f.Name}
 	switch f.Type {
@@ -672,6 +689,11 @@ func (p *cqlParser) geometryLiteral(w *strings.Builder) error {
 	case "MULTIPOLYGON":
 		return p.list(w, 1, -1, func() error { return p.polygon(w, z) })
 	default: // GEOMETRYCOLLECTION
+		if p.geomDepth >= maxGeometryDepth {
+			return p.errorf(t, "geometry collections nested deeper than %d", maxGeometryDepth)
+		}
+		p.geomDepth++
+		defer func() { p.geomDepth-- }()
 		return p.list(w, 1, -1, func() error { return p.geometryLiteral(w) })
 	}
 }
@@ -749,6 +771,9 @@ func writeCoord(w *strings.Builder, c [2]float64) {
 
 // position reads "lon lat [h]" in CRS84.
 func (p *cqlParser) position(z bool) ([2]float64, error) {
+	if p.positions++; p.positions > maxFilterPositions {
+		return [2]float64{}, p.errorf(p.peek(), "more than %d positions in geometry literals", maxFilterPositions)
+	}
 	var v [3]float64
 	n := 2
 	if z {

@@ -19,7 +19,7 @@ import (
 // Coordinate systems an import accepts. VN-2000 data is transformed to WGS 84 in PostGIS with the
 // official Decision 05/2007 parameters (EPSG:6960) that PROJ applies for these codes; EPSG:9218
 // (Gia Lai's provincial TM-3, central meridian 108°30′) and 9217 are resolved from PROJ's own
-// database because PostGIS 3.3 does not ship them in spatial_ref_sys (see shared/VN2000.md).
+// database because PostGIS 3.3 does not ship them in spatial_ref_sys (see docs/sources/vn2000.md).
 var importCRS = map[string]bool{
 	"EPSG:4326": true, "EPSG:4756": true, "EPSG:3405": true, "EPSG:3406": true,
 	"EPSG:5897": true, "EPSG:5898": true, "EPSG:9217": true, "EPSG:9218": true,
@@ -116,41 +116,10 @@ func (s *Importer) Import(ctx context.Context, layerID string, data []byte, opt 
 	if !importCRS[crs] {
 		return nil, &geo.InputError{Msg: fmt.Sprintf("import: coordinate system %s is not supported (use one of %s)", crs, strings.Join(SupportedCRS(), ", "))}
 	}
-	fc, err := geojson.UnmarshalFeatureCollection(data)
+	report, rows, err := prepare(l, crs, data)
 	if err != nil {
-		return nil, &geo.InputError{Msg: fmt.Sprintf("import: not a GeoJSON FeatureCollection: %v", err)}
+		return report, err
 	}
-	report := &ImportReport{Layer: l.ID, CRS: crs, Features: len(fc.Features)}
-	if len(fc.Features) == 0 {
-		return report, &geo.InputError{Msg: "import: the file has no features"}
-	}
-
-	type row struct {
-		pos   int
-		name  string
-		props []byte
-		geom  []byte
-	}
-	ignored := map[string]bool{}
-	var rows []row
-	for i, f := range fc.Features {
-		normaliseLists(l, f.Properties)
-		name, _ := f.Properties[l.NaturalKey].(string)
-		problems := checkFeature(l, f, ignored)
-		for _, p := range problems {
-			report.Problems = append(report.Problems, Problem{Feature: i + 1, Name: name, Reason: p})
-		}
-		if len(problems) > 0 {
-			continue
-		}
-		props, _ := json.Marshal(importable(l, f.Properties))
-		geom, _ := json.Marshal(geojson.NewGeometry(f.Geometry))
-		rows = append(rows, row{pos: i + 1, name: name, props: props, geom: geom})
-	}
-	for k := range ignored {
-		report.Ignored = append(report.Ignored, k)
-	}
-	slices.Sort(report.Ignored)
 
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
@@ -167,7 +136,11 @@ func (s *Importer) Import(ctx context.Context, layerID string, data []byte, opt 
 			return nil, fmt.Errorf("import %s: province outline: %w", l.ID, err)
 		}
 	}
-	check, upsert := importSQL(l, crs)
+	defaults, err := columnDefaults(ctx, tx, l.Table)
+	if err != nil {
+		return nil, fmt.Errorf("import %s: %w", l.ID, err)
+	}
+	check, upsert := importSQL(l, crs, defaults)
 	for _, r := range rows {
 		var valid bool
 		var reason, gtype string
@@ -216,6 +189,9 @@ func (s *Importer) Import(ctx context.Context, layerID string, data []byte, opt 
 	}
 	if len(report.Problems) > 0 {
 		slices.SortStableFunc(report.Problems, func(a, b Problem) int { return a.Feature - b.Feature })
+		// The transaction is rolled back: whatever the upserts did is undone, and the report
+		// must not claim otherwise.
+		report.Inserted, report.Updated, report.Unchanged = 0, 0, 0
 		return report, ErrRejected
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -224,9 +200,77 @@ func (s *Importer) Import(ctx context.Context, layerID string, data []byte, opt 
 	return report, nil
 }
 
+// importRow is a feature that passed the checks that need no database, ready for the upsert.
+type importRow struct {
+	pos   int
+	name  string
+	props []byte
+	geom  []byte
+}
+
+// prepare decodes a GeoJSON FeatureCollection and checks every feature against the layer's
+// declared fields: the part of an import that needs no database (and that the fuzz test drives).
+func prepare(l *geo.Layer, crs string, data []byte) (*ImportReport, []importRow, error) {
+	fc, err := geojson.UnmarshalFeatureCollection(data)
+	if err != nil {
+		return nil, nil, &geo.InputError{Msg: fmt.Sprintf("import: not a GeoJSON FeatureCollection: %v", err)}
+	}
+	report := &ImportReport{Layer: l.ID, CRS: crs, Features: len(fc.Features)}
+	if len(fc.Features) == 0 {
+		return report, nil, &geo.InputError{Msg: "import: the file has no features"}
+	}
+
+	ignored := map[string]bool{}
+	var rows []importRow
+	for i, f := range fc.Features {
+		normaliseLists(l, f.Properties)
+		name, _ := f.Properties[l.NaturalKey].(string)
+		problems := checkFeature(l, f, ignored)
+		for _, p := range problems {
+			report.Problems = append(report.Problems, Problem{Feature: i + 1, Name: name, Reason: p})
+		}
+		if len(problems) > 0 {
+			continue
+		}
+		props, _ := json.Marshal(importable(l, f.Properties))
+		geom, _ := json.Marshal(geojson.NewGeometry(f.Geometry))
+		rows = append(rows, importRow{pos: i + 1, name: name, props: props, geom: geom})
+	}
+	for k := range ignored {
+		report.Ignored = append(report.Ignored, k)
+	}
+	slices.Sort(report.Ignored)
+
+	return report, rows, nil
+}
+
+// columnDefaultsSQL finds the NOT NULL columns of a table that have a default: a feature that
+// leaves such an optional field out gets the default, not a NULL that the column refuses.
+const columnDefaultsSQL = `SELECT column_name, column_default FROM information_schema.columns
+	WHERE table_schema = current_schema() AND table_name = $1 AND is_nullable = 'NO' AND column_default IS NOT NULL`
+
+// columnDefaults maps the NOT NULL columns of table that have a default to the default's SQL
+// expression, as PostgreSQL itself reports it.
+func columnDefaults(ctx context.Context, tx pgx.Tx, table string) (map[string]string, error) {
+	rows, err := tx.Query(ctx, columnDefaultsSQL, table)
+	if err != nil {
+		return nil, fmt.Errorf("column defaults of %s: %w", table, err)
+	}
+	out := map[string]string{}
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			return nil, fmt.Errorf("column defaults of %s: %w", table, err)
+		}
+		out[name] = def
+	}
+	return out, rows.Err()
+}
+
 // importSQL returns the per-feature geometry check and the upsert for a layer. Identifiers come
-// from the catalog only; the feature's properties and geometry are parameters.
-func importSQL(l *geo.Layer, crs string) (check, upsert string) {
+// from the catalog only; the feature's properties and geometry are parameters. defaults (column
+// → default expression, from the table's own definition) fill NOT NULL columns a feature left out.
+func importSQL(l *geo.Layer, crs string, defaults map[string]string) (check, upsert string) {
 	geom := "ST_Force2D(ST_GeomFromGeoJSON($1::text))"
 	if crs == "EPSG:4326" {
 		geom = "ST_SetSRID(" + geom + ", 4326)"
@@ -254,7 +298,15 @@ func importSQL(l *geo.Layer, crs string) (check, upsert string) {
 	}
 	var sel, set, old, new []string
 	for _, c := range cols {
-		sel = append(sel, "r."+c)
+		if def, ok := defaults[c]; ok {
+			// A NOT NULL column with a default: a file that leaves the field out means the default.
+			sel = append(sel, "COALESCE(r."+c+", "+def+")")
+		} else if fd, _ := l.Field(c); fd.Type == geo.Object {
+			// An object column is NOT NULL DEFAULT '{}' (figures): a file without it means "none".
+			sel = append(sel, "coalesce(r."+c+", '{}'::jsonb)")
+		} else {
+			sel = append(sel, "r."+c)
+		}
 		set = append(set, c)
 		old = append(old, "t."+c)
 		new = append(new, "excluded."+c)
@@ -324,6 +376,11 @@ func checkProperty(fd geo.Field, v any) string {
 				return fmt.Sprintf("property %q must hold non-empty strings only", fd.Name)
 			}
 		}
+	case geo.Object:
+		// The database checks the object's form (figures_ok); here only that it is one.
+		if _, ok := v.(map[string]any); !ok {
+			return fmt.Sprintf("property %q must be a JSON object", fd.Name)
+		}
 	case geo.Date:
 		s, ok := v.(string)
 		if _, err := time.Parse("2006-01-02", s); !ok || err != nil {
@@ -361,6 +418,14 @@ func geometryFits(layerType, got string) bool {
 func normaliseLists(l *geo.Layer, props geojson.Properties) {
 	for _, fd := range l.Fields {
 		s, ok := props[fd.Name].(string)
+		if fd.Type == geo.Object && ok {
+			// ogr2ogr writes a JSON object field of a GeoPackage as text; read it back.
+			var obj map[string]any
+			if json.Unmarshal([]byte(s), &obj) == nil {
+				props[fd.Name] = obj
+			}
+			continue
+		}
 		if fd.Type != geo.StringArray || !ok {
 			continue
 		}

@@ -132,7 +132,7 @@ func TestImportIsAtomicAndReportsEachBadFeature(t *testing.T) {
 	}
 }
 
-// VN-2000 test vectors from shared/VN2000.md (EPSG:6960 parameters, PROJ 9.1 / PostGIS 3.3).
+// VN-2000 test vectors V1 and V2 of docs/sources/vn2000.md (EPSG:6960 parameters, PROJ 9.1 / PostGIS 3.3).
 func TestImportTransformsVN2000(t *testing.T) {
 	store, _ := geotest.Seeded(t)
 	ctx := context.Background()

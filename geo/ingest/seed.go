@@ -20,19 +20,25 @@ import (
 
 // SeedReport says what each layer's seed import did.
 type SeedReport struct {
-	Layers   []*ImportReport
-	Regions  int
-	Duration time.Duration
+	Layers         []*ImportReport
+	Regions        int
+	ProvinceTotals int
+	Duration       time.Duration
 }
 
 // Seed loads the sourced Gia Lai dataset from seed (migrations/seed) through the import path.
 // It is idempotent: a second run finds every row unchanged and bumps no layer version.
 //
-// Facts live in CSV files as the sources state them; geometry that no source gives is derived
-// here and marked indicative: a feature named only by district sits at the district's
-// point-on-surface, a cluster with a stated area gets a circular footprint of that area, a
-// raw-material zone named by districts is their union, and a highway is a line through cited
-// waypoints.
+// Facts live in CSV files as the sources state them (districts in GeoJSON); geometry that no
+// source gives is derived here and marked indicative: a feature named only by district sits at the
+// district's point-on-surface (one whose district no source states, at the province's), a cluster
+// with a stated area gets a circular footprint of that area, a raw-material zone named by
+// districts is their union, and a highway is a line through cited waypoints. Regions and the
+// province totals are not map features of the import path: they are written here by SQL.
+//
+// A number's qualifier and as-of date sit in a "figures" column, e.g.
+// "industrial_land_ha>=@2023;investment_vnd_bn~": ">=" at least, "~" about, "=" exact, and
+// after "@" the date or period the source gives the figure for.
 func (s *Importer) Seed(ctx context.Context, seed fs.FS) (*SeedReport, error) {
 	start := time.Now()
 	rep := &SeedReport{}
@@ -58,6 +64,9 @@ func (s *Importer) Seed(ctx context.Context, seed fs.FS) (*SeedReport, error) {
 		return rep, err
 	}
 	rep.Regions = n
+	if rep.ProvinceTotals, err = s.seedProvinceTotals(ctx, seed); err != nil {
+		return rep, err
+	}
 
 	places, err := readPlaces(seed)
 	if err != nil {
@@ -108,13 +117,13 @@ func (s *Importer) seedRegions(ctx context.Context, seed fs.FS) (int, error) {
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	for _, r := range rows {
-		_, err := tx.Exec(ctx, `INSERT INTO regions AS t (slug, name_vi, name_en, role, sources)
-			VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (slug) DO UPDATE SET (name_vi, name_en, role, sources) =
-			  (excluded.name_vi, excluded.name_en, excluded.role, excluded.sources), updated_at = now()
-			WHERE (t.name_vi, t.name_en, t.role, t.sources) IS DISTINCT FROM
-			      (excluded.name_vi, excluded.name_en, excluded.role, excluded.sources)`,
-			r["slug"], r["name_vi"], r["name_en"], r["role"], splitList(r["sources"]))
+		_, err := tx.Exec(ctx, `INSERT INTO regions AS t (slug, name_vi, name_en, role, role_vi, sources)
+			VALUES ($1, $2, $3, $4, nullif($5, ''), $6)
+			ON CONFLICT (slug) DO UPDATE SET (name_vi, name_en, role, role_vi, sources) =
+			  (excluded.name_vi, excluded.name_en, excluded.role, excluded.role_vi, excluded.sources), updated_at = now()
+			WHERE (t.name_vi, t.name_en, t.role, t.role_vi, t.sources) IS DISTINCT FROM
+			      (excluded.name_vi, excluded.name_en, excluded.role, excluded.role_vi, excluded.sources)`,
+			r["slug"], r["name_vi"], r["name_en"], r["role"], r["role_vi"], splitList(r["sources"]))
 		if err != nil {
 			return 0, fmt.Errorf("seed region %s: %w", r["slug"], err)
 		}
@@ -133,11 +142,114 @@ func (s *Importer) seedRegions(ctx context.Context, seed fs.FS) (int, error) {
 	return len(rows), nil
 }
 
+// seedProvinceTotals upserts the province's own totals (province_totals.csv), against which the
+// summaries state their coverage. Not a layer: no geometry, no import path.
+func (s *Importer) seedProvinceTotals(ctx context.Context, seed fs.FS) (int, error) {
+	rows, err := readCSV(seed, "province_totals.csv")
+	if err != nil {
+		return 0, err
+	}
+	ctx, cancel := s.queryContext(ctx)
+	defer cancel()
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("seed province totals: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	for _, r := range rows {
+		figures, err := ParseFigures(r["figures"], []string{"count", "area_ha"})
+		if err != nil {
+			return 0, fmt.Errorf("province_totals.csv %s: %w", r["slug"], err)
+		}
+		fj, _ := json.Marshal(figures)
+		_, err = tx.Exec(ctx, `INSERT INTO province_totals AS t (slug, subject_vi, subject_en, count, area_ha, figures, as_of, notes, sources)
+			VALUES ($1, $2, $3, $4::integer, $5::numeric, $6::jsonb, $7, nullif($8, ''), $9)
+			ON CONFLICT (slug) DO UPDATE SET (subject_vi, subject_en, count, area_ha, figures, as_of, notes, sources) =
+			  (excluded.subject_vi, excluded.subject_en, excluded.count, excluded.area_ha, excluded.figures, excluded.as_of, excluded.notes, excluded.sources),
+			  updated_at = now()
+			WHERE (t.subject_vi, t.subject_en, t.count, t.area_ha, t.figures, t.as_of, t.notes, t.sources) IS DISTINCT FROM
+			      (excluded.subject_vi, excluded.subject_en, excluded.count, excluded.area_ha, excluded.figures, excluded.as_of, excluded.notes, excluded.sources)`,
+			r["slug"], r["subject_vi"], r["subject_en"], nullIfEmpty(r["count"]), nullIfEmpty(r["area_ha"]), string(fj), r["as_of"], r["notes"], splitList(r["sources"]))
+		if err != nil {
+			return 0, fmt.Errorf("seed province total %s: %w", r["slug"], err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, fmt.Errorf("seed province totals: %w", err)
+	}
+	return len(rows), nil
+}
+
+func nullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// FigureQualifierOps maps the seed notation of a qualifier to its code.
+var FigureQualifierOps = map[string]string{"=": "exact", ">=": "at_least", "~": "about"}
+
+// ParseFigures reads the seed notation "field>=@2023;other~" into a figures object:
+// {"field": {"qualifier": "at_least", "as_of": "2023"}, "other": {"qualifier": "about"}}.
+// Every field must be one of numeric.
+func ParseFigures(spec string, numeric []string) (map[string]any, error) {
+	out := map[string]any{}
+	for _, part := range splitList(spec) {
+		body, asOf, dated := strings.Cut(part, "@")
+		body = strings.TrimSpace(body)
+		var name, qualifier string
+		for _, op := range []string{">=", "~", "="} { // ">=" before "="
+			if n, ok := strings.CutSuffix(body, op); ok {
+				name, qualifier = strings.TrimSpace(n), FigureQualifierOps[op]
+				break
+			}
+		}
+		if qualifier == "" {
+			return nil, fmt.Errorf("figures %q: %q needs a qualifier (=, >= or ~)", spec, part)
+		}
+		if !slices.Contains(numeric, name) {
+			return nil, fmt.Errorf("figures %q: %q is not a numeric field (%s)", spec, name, strings.Join(numeric, ", "))
+		}
+		if _, dup := out[name]; dup {
+			return nil, fmt.Errorf("figures %q: %q twice", spec, name)
+		}
+		entry := map[string]any{"qualifier": qualifier}
+		if asOf = strings.TrimSpace(asOf); dated && asOf != "" {
+			entry["as_of"] = asOf
+		}
+		out[name] = entry
+	}
+	return out, nil
+}
+
+// numericFields are the importable number fields of a layer: the keys its figures may hold.
+func (sd *seeder) numericFields(layer string) []string {
+	l, _ := sd.store.catalog.Layer(layer)
+	var out []string
+	for _, f := range l.Fields {
+		if (f.Type == geo.Number || f.Type == geo.Integer) && !f.Derived {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+// setFigures parses a row's figures column into the feature's properties.
+func (sd *seeder) setFigures(p geojson.Properties, layer string, r map[string]string) error {
+	figures, err := ParseFigures(r["figures"], sd.numericFields(layer))
+	if err != nil {
+		return err
+	}
+	p["figures"] = figures
+	return nil
+}
+
 // place is a cited point from places.csv.
 type place struct {
-	Name, Kind, District, Route, Source string
-	Lon, Lat                            float64
-	CapacityMW                          *float64
+	Name, Kind, District, Route, Notes, Source string
+	Lon, Lat                                   float64
+	CapacityMW                                 *float64
 }
 
 type seeder struct {
@@ -158,7 +270,7 @@ func readPlaces(seed fs.FS) ([]place, error) {
 		if err1 != nil || err2 != nil {
 			return nil, fmt.Errorf("places.csv: %q has no coordinates", r["name"])
 		}
-		p := place{Name: r["name"], Kind: r["kind"], District: r["district"], Route: r["route"], Source: r["source"], Lon: lon, Lat: lat}
+		p := place{Name: r["name"], Kind: r["kind"], District: r["district"], Route: r["route"], Notes: r["notes"], Source: r["source"], Lon: lon, Lat: lat}
 		p.CapacityMW = optNumber(r["capacity_mw"])
 		out = append(out, p)
 	}
@@ -166,8 +278,28 @@ func readPlaces(seed fs.FS) ([]place, error) {
 }
 
 // locate resolves a seed "place" reference: "district:CODE" is the district's point-on-surface
-// (indicative); any other value names a cited point in places.csv.
+// (indicative); "province" is the province's point-on-surface, for a feature whose district no
+// source states (indicative); "near:NAME" is the cited point of a related place, e.g. the plant an
+// extension belongs to (indicative: the feature's own location is not given); any other value
+// names a cited point in places.csv.
 func (sd *seeder) locate(ctx context.Context, ref string) (orb.Point, string, string, error) {
+	if ref == "province" {
+		var lon, lat float64
+		err := sd.store.pool.QueryRow(ctx, `SELECT ST_X(p), ST_Y(p) FROM
+			(SELECT ST_PointOnSurface(ST_Union(geom)) AS p FROM districts) x`).Scan(&lon, &lat)
+		if err != nil {
+			return orb.Point{}, "", "", fmt.Errorf("province point-on-surface: %w", err)
+		}
+		return orb.Point{geo.RoundDegrees(lon), geo.RoundDegrees(lat)}, "indicative",
+			"Point-on-surface of the province (computed from its districts): no source read states the district, let alone coordinates", nil
+	}
+	if name, ok := strings.CutPrefix(ref, "near:"); ok {
+		at, _, placement, err := sd.locate(ctx, name)
+		if err != nil {
+			return at, "", "", err
+		}
+		return at, "indicative", "At the " + lowerFirst(placement) + ", which it belongs to; its own location is not given", nil
+	}
 	if code, ok := strings.CutPrefix(ref, "district:"); ok {
 		var lon, lat float64
 		var name string
@@ -227,11 +359,14 @@ func (sd *seeder) clusters(ctx context.Context) ([]byte, error) {
 			placement += "; area unknown, so shown as a point"
 		}
 		f := geojson.NewFeature(geom)
-		f.Properties = props(r, []string{"name", "kind", "district_code", "commune", "status", "investor",
+		f.Properties = props(r, []string{"name", "kind", "district_code", "district_basis", "commune", "status", "investor",
 			"decision_number", "decision_date", "road_status", "water_status", "wastewater_status", "power_status", "contact", "notes"},
 			[]string{"planned_area_ha", "established_area_ha", "industrial_land_ha", "leased_land_ha", "occupancy_pct", "investment_vnd_bn"})
 		f.Properties["target_industries"] = splitList(r["target_industries"])
 		f.Properties["sources"] = splitList(r["sources"])
+		if err := sd.setFigures(f.Properties, "clusters", r); err != nil {
+			return nil, fmt.Errorf("cluster %s: %w", r["name"], err)
+		}
 		f.Properties["geometry_quality"] = quality
 		f.Properties["placement"] = placement
 		fc.Append(f)
@@ -264,6 +399,12 @@ func (sd *seeder) zones(ctx context.Context) ([]byte, error) {
 		f.Properties["sources"] = splitList(r["sources"])
 		f.Properties["geometry_quality"] = "indicative"
 		f.Properties["placement"] = "District-level: the union of the districts the source names (computed in PostGIS); the crop does not cover them whole"
+		if r["placement"] != "" { // the zone's own account: province-wide, or a district added by inference
+			f.Properties["placement"] = r["placement"]
+		}
+		if err := sd.setFigures(f.Properties, "raw_material_zones", r); err != nil {
+			return nil, fmt.Errorf("zone %s: %w", r["name"], err)
+		}
 		fc.Append(f)
 	}
 	return json.Marshal(fc)
@@ -271,7 +412,7 @@ func (sd *seeder) zones(ctx context.Context) ([]byte, error) {
 
 func (sd *seeder) plants(ctx context.Context) ([]byte, error) {
 	fc := geojson.NewFeatureCollection()
-	err := sd.appendPlaced(ctx, fc, "plants.csv",
+	err := sd.appendPlaced(ctx, fc, "plants", "plants.csv",
 		[]string{"name", "kind", "crop", "capacity_unit", "status", "district_code", "notes"}, []string{"capacity"})
 	if err != nil {
 		return nil, err
@@ -280,7 +421,7 @@ func (sd *seeder) plants(ctx context.Context) ([]byte, error) {
 }
 
 // appendPlaced adds the rows of a CSV file as point features located by their "place" column.
-func (sd *seeder) appendPlaced(ctx context.Context, fc *geojson.FeatureCollection, file string, texts, numbers []string) error {
+func (sd *seeder) appendPlaced(ctx context.Context, fc *geojson.FeatureCollection, layer, file string, texts, numbers []string) error {
 	rows, err := readCSV(sd.fs, file)
 	if err != nil {
 		return err
@@ -295,6 +436,9 @@ func (sd *seeder) appendPlaced(ctx context.Context, fc *geojson.FeatureCollectio
 		f.Properties["sources"] = splitList(r["sources"])
 		f.Properties["geometry_quality"] = quality
 		f.Properties["placement"] = placement
+		if err := sd.setFigures(f.Properties, layer, r); err != nil {
+			return fmt.Errorf("%s: %s: %w", file, r["name"], err)
+		}
 		fc.Append(f)
 	}
 	return nil
@@ -310,9 +454,31 @@ func (sd *seeder) energy(ctx context.Context) ([]byte, error) {
 			continue
 		}
 		f := geojson.NewFeature(orb.Point{p.Lon, p.Lat})
+		// GPPD names Open Development Vietnam as the geolocation source of its hydropower points
+		// only; the biomass point's geolocation source is not recorded.
+		placement := "Point from the Global Power Plant Database v1.3.0 (WRI, CC BY 4.0), geolocated by Open Development Vietnam"
+		if kind != "hydro" {
+			placement = "Point from the Global Power Plant Database v1.3.0 (WRI, CC BY 4.0); its geolocation source is not recorded"
+		}
 		f.Properties = geojson.Properties{
 			"name": p.Name, "kind": kind, "sources": splitList(p.Source), "geometry_quality": "cited",
-			"placement": "Point from the Global Power Plant Database v1.3.0 (WRI, CC BY 4.0), geolocated by Open Development Vietnam",
+			"placement": placement, "figures": map[string]any{},
+		}
+		var notes []string
+		if p.Notes != "" {
+			notes = append(notes, p.Notes)
+		}
+		// A point outside the province says so, whether or not a district is recorded for it.
+		var outsideM float64
+		if err := sd.store.pool.QueryRow(ctx, `SELECT ST_Distance(ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography,
+			ST_Union(geom)::geography) FROM districts`, p.Lon, p.Lat).Scan(&outsideM); err != nil {
+			return nil, fmt.Errorf("energy %s: %w", p.Name, err)
+		}
+		if outsideM > 0 {
+			notes = append(notes, fmt.Sprintf("The point falls just outside the province (about %.0f m from its districts), on the Kon Tum bank of the Sê San border river", math.Round(outsideM/10)*10))
+		}
+		if len(notes) > 0 {
+			f.Properties["notes"] = strings.Join(notes, ". ")
 		}
 		if p.CapacityMW != nil {
 			f.Properties["capacity_mw"] = *p.CapacityMW
@@ -323,12 +489,10 @@ func (sd *seeder) energy(ctx context.Context) ([]byte, error) {
 				return nil, err
 			}
 			f.Properties["district_code"] = code
-		} else {
-			f.Properties["notes"] = "The point falls just outside the province, on the Kon Tum bank of the Sê San border river"
 		}
 		fc.Append(f)
 	}
-	err := sd.appendPlaced(ctx, fc, "energy.csv", []string{"name", "kind", "status", "district_code", "notes"}, []string{"capacity_mw"})
+	err := sd.appendPlaced(ctx, fc, "energy", "energy.csv", []string{"name", "kind", "status", "district_code", "notes"}, []string{"capacity_mw"})
 	if err != nil {
 		return nil, err
 	}
@@ -337,7 +501,7 @@ func (sd *seeder) energy(ctx context.Context) ([]byte, error) {
 
 // roads draws each national highway as a line through its cited waypoints, in the order the
 // sources give (places.csv route = "QL19:2").
-func (sd *seeder) roads(context.Context) ([]byte, error) {
+func (sd *seeder) roads(ctx context.Context) ([]byte, error) {
 	type stop struct {
 		order int
 		p     place
@@ -370,10 +534,19 @@ func (sd *seeder) roads(context.Context) ([]byte, error) {
 				}
 			}
 		}
+		// The drawn length, so the placement says how little of the road the line is.
+		var km float64
+		lj, _ := json.Marshal(geojson.NewGeometry(line))
+		if err := sd.store.pool.QueryRow(ctx, `SELECT ST_Length(ST_SetSRID(ST_GeomFromGeoJSON($1::text), 4326)::geography) / 1000`,
+			string(lj)).Scan(&km); err != nil {
+			return nil, fmt.Errorf("road %s length: %w", ref, err)
+		}
 		f := geojson.NewFeature(orb.MultiLineString{line})
 		f.Properties = geojson.Properties{
 			"ref": ref, "name": names[ref], "sources": sources, "geometry_quality": "indicative",
-			"placement": "Indicative: straight segments through cited waypoints (" + strings.Join(via, " → ") + "), not the road's centre-line",
+			"placement": fmt.Sprintf("Indicative: straight segments through the cited waypoints %s (Wikipedia coordinates), %.0f km drawn; "+
+				"it covers only the stretch between %s and %s, and the rest of the road in the province is not drawn. Not the road's centre-line",
+				strings.Join(via, " → "), km, via[0], via[len(via)-1]),
 		}
 		fc.Append(f)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Planning analysis (issue 6): eligibility under Decree 32/2024/NĐ-CP, raw-material linkage,
+// Planning analysis: eligibility under Decree 32/2024/NĐ-CP, raw-material linkage,
 // region summaries and the investor site finder. Every check and figure is computed in SQL; Go
 // words the reasons. Distances come from cluster_distances (migrations/00003_analysis.sql), which
 // the database keeps current on every write, so no answer computes a geodesic distance itself.
@@ -27,7 +27,7 @@ const (
 	NotApplicable Verdict = "not_applicable"
 )
 
-// Thresholds of Decree 32/2024/NĐ-CP (DOMAIN.md).
+// Thresholds of Decree 32/2024/NĐ-CP, quoted with their source in docs/sources/decree-32-2024.md.
 const (
 	ExpandMinOccupancyPct  = 60.0  // expansion: occupancy at least 60 %
 	MaxClusterAreaHa       = 75.0  // a CCN, also after expansion, is at most 75 ha

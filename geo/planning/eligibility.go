@@ -65,13 +65,16 @@ WITH c AS (
               THEN 100 * t.leased_land_ha / t.industrial_land_ha ELSE t.occupancy_pct END AS occ,
          CASE WHEN t.leased_land_ha IS NOT NULL AND t.industrial_land_ha > 0 THEN 'leased_land_ha / industrial_land_ha'
               WHEN t.occupancy_pct IS NOT NULL THEN 'occupancy_pct' END AS occ_basis,
+         -- How old the figure relied on is: the as-of date its source gives (figures).
+         CASE WHEN t.leased_land_ha IS NOT NULL AND t.industrial_land_ha > 0 THEN t.figures -> 'leased_land_ha' ->> 'as_of'
+              WHEN t.occupancy_pct IS NOT NULL THEN t.figures -> 'occupancy_pct' ->> 'as_of' END AS occ_as_of,
          nullif(btrim(t.investor), '') AS investor_name
     FROM clusters t
     LEFT JOIN districts d ON d.code = t.district_code
     LEFT JOIN region_members rm ON rm.district_code = t.district_code
    WHERE t.id = $1)
 SELECT id, name, kind::text, status::text, district_code, district_name, region_slug, sources,
-       area::float8, area_basis, occ::float8, occ_basis,
+       area::float8, area_basis, occ::float8, occ_basis, occ_as_of,
        industrial_land_ha::float8, leased_land_ha::float8, investor_name,
        road_status::text, water_status::text, wastewater_status::text,
        CASE WHEN occ >= $2 THEN 'yes' ELSE 'unknown' END,
@@ -100,6 +103,7 @@ func (s *Planner) ClusterEligibility(ctx context.Context, id int64, addHa *float
 		sources                           []string
 		area, occ, ind, leased, after     *float64
 		areaBasis, occBasis, investor     *string
+		occAsOf                           *string
 		road, water, wastewater           *string
 		vOcc, vRoad, vWater, vWaste, vInv string
 		vArea, vSize                      string
@@ -108,7 +112,7 @@ func (s *Planner) ClusterEligibility(ctx context.Context, id int64, addHa *float
 	err := s.readAnalysis(ctx, "cluster eligibility", func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, clusterEligibilitySQL, id, ExpandMinOccupancyPct, add, MaxClusterAreaHa, MinClusterAreaHa).Scan(
 			&c.ID, &c.Name, &c.Kind, &c.Status, &c.DistrictCode, &c.District, &c.Region, &sources,
-			&area, &areaBasis, &occ, &occBasis, &ind, &leased, &investor, &road, &water, &wastewater,
+			&area, &areaBasis, &occ, &occBasis, &occAsOf, &ind, &leased, &investor, &road, &water, &wastewater,
 			&vOcc, &vRoad, &vWater, &vWaste, &vInv, &vArea, &after, &vSize)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -129,7 +133,7 @@ func (s *Planner) ClusterEligibility(ctx context.Context, id int64, addHa *float
 		return &out, nil
 	}
 	out.Conditions = []Condition{
-		occupancyCondition(Verdict(vOcc), occ, occBasis, ind, leased),
+		occupancyCondition(Verdict(vOcc), occ, occBasis, occAsOf, ind, leased),
 		infraCondition("roads", "Internal roads built and in use", "road_status", Verdict(vRoad), road),
 		infraCondition("water", "Water supply built and in use", "water_status", Verdict(vWater), water),
 		infraCondition("wastewater", "Wastewater treatment built and in use", "wastewater_status", Verdict(vWaste), wastewater),
@@ -150,23 +154,32 @@ func (s *Planner) ClusterEligibility(ctx context.Context, id int64, addHa *float
 	return &out, nil
 }
 
-func occupancyCondition(v Verdict, occ *float64, basis *string, ind, leased *float64) Condition {
+func occupancyCondition(v Verdict, occ *float64, basis, asOf *string, ind, leased *float64) Condition {
 	c := Condition{ID: "occupancy", Rule: fmt.Sprintf("Occupancy at least %g %% (or demand for land above the industrial land)", ExpandMinOccupancyPct),
 		Verdict: v, Checkable: true,
-		Values: map[string]any{"occupancy_pct": round2(occ), "occupancy_basis": basis, "industrial_land_ha": ind, "leased_land_ha": leased, "threshold_pct": ExpandMinOccupancyPct}}
+		Values: map[string]any{"occupancy_pct": round2(occ), "occupancy_basis": basis, "occupancy_as_of": asOf,
+			"industrial_land_ha": ind, "leased_land_ha": leased, "threshold_pct": ExpandMinOccupancyPct}}
 	const demand = "demand for industrial land in the cluster (not recorded in ClusterMap)"
 	switch {
 	case v == Yes:
-		c.Reason = fmt.Sprintf("occupancy is %s %% (%s), at least %g %%.", fmtNum(*occ), occBasisText(*basis, ind, leased), ExpandMinOccupancyPct)
+		c.Reason = fmt.Sprintf("occupancy is %s %% (%s; %s), at least %g %%.", fmtNum(*occ), occBasisText(*basis, ind, leased), asOfText(asOf), ExpandMinOccupancyPct)
 	case occ != nil:
-		c.Reason = fmt.Sprintf("occupancy is %s %% (%s), below %g %%; the alternative, demand for land above the industrial land, cannot be checked because ClusterMap records no land demand.",
-			fmtNum(*occ), occBasisText(*basis, ind, leased), ExpandMinOccupancyPct)
+		c.Reason = fmt.Sprintf("occupancy is %s %% (%s; %s), below %g %%; the alternative, demand for land above the industrial land, cannot be checked because ClusterMap records no land demand.",
+			fmtNum(*occ), occBasisText(*basis, ind, leased), asOfText(asOf), ExpandMinOccupancyPct)
 		c.Missing = []string{demand}
 	default:
 		c.Reason = "no occupancy is recorded (neither occupancy_pct nor leased_land_ha with industrial_land_ha), and no land demand either."
 		c.Missing = []string{"occupancy (occupancy_pct, or leased_land_ha with industrial_land_ha)", demand}
 	}
 	return c
+}
+
+// asOfText says how old a figure is, so a verdict resting on an old figure says so.
+func asOfText(asOf *string) string {
+	if asOf == nil {
+		return "the source gives no date for it"
+	}
+	return "as of " + *asOf + ", the latest the sources give"
 }
 
 func occBasisText(basis string, ind, leased *float64) string {
@@ -251,9 +264,12 @@ func sizeCheck(v string, area *float64, basis *string) SizeCheck {
 type DistrictCluster struct {
 	ClusterRef
 	// Counted clusters are established CCNs ("đã thành lập"): the rule averages over those.
-	Counted         bool     `json:"counted"`
-	Why             string   `json:"why"`
+	Counted bool   `json:"counted"`
+	Why     string `json:"why"`
+	// DistrictBasis says whether a source states the cluster's district or ClusterMap inferred it.
+	DistrictBasis   *string  `json:"district_basis"`
 	OccupancyPct    *float64 `json:"occupancy_pct"`
+	OccupancyAsOf   *string  `json:"occupancy_as_of"`
 	IndustrialHa    *float64 `json:"industrial_land_ha"`
 	LeasedHa        *float64 `json:"leased_land_ha"`
 	UnleasedHa      *float64 `json:"unleased_ha"`
@@ -282,7 +298,9 @@ type DistrictEligibility struct {
 	Conditions   []Condition       `json:"conditions"`
 	NotChecked   []Condition       `json:"not_checked"`
 	Clusters     []DistrictCluster `json:"clusters"`
-	Sources      Sources           `json:"sources"`
+	// Units says which administrative units the answer is about: the pre-July-2025 districts.
+	Units   geo.Text `json:"units"`
+	Sources Sources  `json:"sources"`
 }
 
 var districtCodeRE = regexp.MustCompile(`^[0-9]{3,5}$`)
@@ -293,16 +311,21 @@ var districtCodeRE = regexp.MustCompile(`^[0-9]{3,5}$`)
 // the cluster's area, which bounds industrial land by constraint), which the verdict uses.
 const districtClustersSQL = `
 SELECT c.id, c.name, c.kind::text, c.status::text, c.district_code, d.name, rm.region_slug, c.sources,
-       c.kind = 'ccn' AND c.status >= 'established' AS counted,
+       c.kind = 'ccn' AND c.status >= 'established' AS counted, c.district_basis,
        CASE WHEN c.leased_land_ha IS NOT NULL AND c.industrial_land_ha > 0
             THEN 100 * c.leased_land_ha / c.industrial_land_ha ELSE c.occupancy_pct END AS occ,
+       CASE WHEN c.leased_land_ha IS NOT NULL AND c.industrial_land_ha > 0 THEN c.figures -> 'leased_land_ha' ->> 'as_of'
+            WHEN c.occupancy_pct IS NOT NULL THEN c.figures -> 'occupancy_pct' ->> 'as_of' END AS occ_as_of,
        c.industrial_land_ha, c.leased_land_ha,
        CASE WHEN c.industrial_land_ha IS NOT NULL AND c.leased_land_ha IS NOT NULL THEN c.industrial_land_ha - c.leased_land_ha
             WHEN c.industrial_land_ha IS NOT NULL AND c.occupancy_pct IS NOT NULL
             THEN c.industrial_land_ha * (100 - c.occupancy_pct) / 100 END AS unleased,
        CASE WHEN c.industrial_land_ha IS NOT NULL AND c.leased_land_ha IS NOT NULL THEN 'industrial_land_ha − leased_land_ha'
             WHEN c.industrial_land_ha IS NOT NULL AND c.occupancy_pct IS NOT NULL THEN 'industrial_land_ha × (100 − occupancy_pct) / 100' END,
-       coalesce(c.industrial_land_ha, c.established_area_ha, c.planned_area_ha) AS cap
+       -- Industrial land bounds the unleased land only when exact: "more than 24.2 ha" is no cap,
+       -- so the cluster's area is.
+       coalesce(CASE WHEN coalesce(c.figures -> 'industrial_land_ha' ->> 'qualifier', 'exact') = 'exact' THEN c.industrial_land_ha END,
+                c.established_area_ha, c.planned_area_ha) AS cap
   FROM clusters c
   JOIN districts d ON d.code = c.district_code
   LEFT JOIN region_members rm ON rm.district_code = c.district_code
@@ -370,7 +393,7 @@ func (s *Planner) DistrictEligibility(ctx context.Context, code string) (*Distri
 			var dc DistrictCluster
 			var src []string
 			if err := rows.Scan(&dc.ID, &dc.Name, &dc.Kind, &dc.Status, &dc.DistrictCode, &dc.District, &dc.Region, &src,
-				&dc.Counted, &dc.OccupancyPct, &dc.IndustrialHa, &dc.LeasedHa, &dc.UnleasedHa, &dc.UnleasedBasis, &dc.UnleasedUpperHa); err != nil {
+				&dc.Counted, &dc.DistrictBasis, &dc.OccupancyPct, &dc.OccupancyAsOf, &dc.IndustrialHa, &dc.LeasedHa, &dc.UnleasedHa, &dc.UnleasedBasis, &dc.UnleasedUpperHa); err != nil {
 				return err
 			}
 			dc.OccupancyPct, dc.UnleasedHa = round2(dc.OccupancyPct), round2(dc.UnleasedHa)
@@ -393,7 +416,22 @@ func (s *Planner) DistrictEligibility(ctx context.Context, code string) (*Distri
 	}
 	out.Question = "May this district found a new industrial cluster (CCN) under Decree 32/2024/NĐ-CP?"
 	out.VerdictScope = "The verdict covers the condition ClusterMap's data can check (the existing clusters' occupancy or unleased land); the conditions under not_checked must hold as well."
-	out.Assumptions = []string{"Only the clusters ClusterMap holds are counted: an established CCN of this district missing from the data would change the answer."}
+	out.Units = geo.Text{
+		VI: "Huyện theo địa giới trước ngày 1/7/2025 (17 đơn vị cấp huyện của Gia Lai cũ, đơn vị của quy hoạch tỉnh 2021–2030). Từ 1/7/2025 Gia Lai gồm cả tỉnh Bình Định cũ và không còn cấp huyện.",
+		EN: "A district as it was before 1 July 2025 (one of the 17 district-level units of pre-merger Gia Lai, the units of the provincial plan 2021–2030). Since 1 July 2025 Gia Lai includes the former Bình Định province and district-level units no longer exist.",
+	}
+	out.Assumptions = []string{
+		"The district is a pre-July-2025 unit: Decree 32/2024's founding rule is applied to the district as it was, since the units after the 2025 reorganisation are communes and ClusterMap holds no commune layer.",
+		"Only the clusters ClusterMap holds are counted: an established CCN of this district missing from the data would change the answer (coverage in /api/summary compares the clusters ClusterMap holds with the province's own totals).",
+	}
+	for _, dc := range out.Clusters {
+		if dc.DistrictBasis != nil && *dc.DistrictBasis == "inferred" {
+			out.Assumptions = append(out.Assumptions, fmt.Sprintf("%s is listed here by ClusterMap's inference: no source states its district (see its notes).", dc.Name))
+		}
+		if dc.Counted && dc.OccupancyPct != nil {
+			out.Assumptions = append(out.Assumptions, fmt.Sprintf("The occupancy of %s relied on is %s %%: %s.", dc.Name, fmtNum(*dc.OccupancyPct), asOfText(dc.OccupancyAsOf)))
+		}
+	}
 	cond := existingClustersCondition(n, nOcc, nUnl, minAvg, maxAvg, sumUnl, maxUnl, vOcc, vUnl)
 	out.Conditions = []Condition{cond}
 	out.NotChecked = []Condition{

@@ -31,6 +31,7 @@ type AreaSummary struct {
 	NameVI  *string  `json:"name_vi"`
 	NameEN  *string  `json:"name_en"`
 	Role    *string  `json:"role,omitempty"`
+	RoleVI  *string  `json:"role_vi,omitempty"`
 	Members []Member `json:"members,omitempty"`
 
 	Clusters        int            `json:"clusters"`
@@ -42,6 +43,12 @@ type AreaSummary struct {
 	LeasedHa        float64        `json:"leased_ha"`
 	// ClustersWithData counts, per figure, the clusters whose value is recorded.
 	ClustersWithData map[string]int `json:"clusters_with_data"`
+	// FiguresNotExact counts, per figure, the clusters whose summed value their source gives as a
+	// lower bound or an approximation ("more than 24.2 ha"): a sum with such a term is no more exact.
+	FiguresNotExact map[string]int `json:"figures_not_exact"`
+	// ClustersDistrictInferred counts the clusters placed in their district (and so in an area)
+	// by ClusterMap's inference, not by a source (district_basis = inferred).
+	ClustersDistrictInferred int `json:"clusters_district_inferred"`
 	// OccupancyPct is leased / industrial land over the clusters where both are known
 	// (area-weighted), or null when none is.
 	OccupancyPct              *float64 `json:"occupancy_pct"`
@@ -67,7 +74,9 @@ type Summary struct {
 	Province       AreaSummary       `json:"province"`
 	Regions        []AreaSummary     `json:"regions"`
 	OutsideRegions AreaSummary       `json:"outside_regions"`
-	Sources        Sources           `json:"sources"`
+	// Coverage compares what ClusterMap holds with the province's own totals.
+	Coverage Coverage `json:"coverage"`
+	Sources  Sources  `json:"sources"`
 }
 
 // RegionSummaryAnswer is one region's dashboard.
@@ -76,7 +85,9 @@ type RegionSummaryAnswer struct {
 	Kind        *string           `json:"kind"`
 	Definitions map[string]string `json:"definitions"`
 	Region      AreaSummary       `json:"region"`
-	Sources     Sources           `json:"sources"`
+	// Coverage is the province's: its totals are not broken down by area.
+	Coverage Coverage `json:"coverage"`
+	Sources  Sources  `json:"sources"`
 }
 
 var summaryDefinitions = map[string]string{
@@ -84,17 +95,20 @@ var summaryDefinitions = map[string]string{
 		"or industrial_land_ha × occupancy_pct / 100 where only the occupancy is stated. clusters_with_data says how many clusters each sum covers.",
 	"occupancy":    "Area-weighted: leased_ha / industrial_ha over the clusters where both are known (occupancy_clusters_with_data).",
 	"raw_material": "Hectares of the zones whose nearest processing cluster within radius_km is counted in this area; a zone counts once, whole, for that cluster (zones are not split between regions).",
-	"regions":      "A cluster belongs to the region of its district; clusters with no district or in a district of no region are outside_regions.",
-	"stages":       "clusters_by_stage counts the recorded status: planned → investor_selected → established → under_construction → operating → expanded.",
-	"processes":    defProcesses,
-	"distance":     defDistance,
+	"regions": "A cluster belongs to the area (khu vực, of Công văn 923/UBND-CNXD) of its district; clusters with no district or in a district of no area are outside_regions. " +
+		"Districts and areas are the pre-July-2025 units. clusters_district_inferred counts clusters whose district ClusterMap inferred (KCN Nam Pleiku: Chư Sê).",
+	"figures":   "Sums add recorded values as stored; figures_not_exact counts the clusters whose value is a lower bound or approximate (see each feature's figures), so a sum with such a term is itself at least / about.",
+	"coverage":  "coverage states how many of the province's own totals (its sources, as of their dates) ClusterMap holds: the summaries cover only those clusters.",
+	"stages":    "clusters_by_stage counts the recorded status: planned → investor_selected → established → under_construction → operating → expanded.",
+	"processes": defProcesses,
+	"distance":  defDistance,
 }
 
 // summaryClustersCTE selects the clusters counted: kind $1 (NULL: all) and region $2 (NULL: all).
 const summaryClustersCTE = `
 cl AS (
   SELECT c.id, c.kind, c.status, c.planned_area_ha, c.established_area_ha, c.industrial_land_ha, c.occupancy_pct,
-         c.sources, nullif(btrim(c.investor), '') AS investor, rm.region_slug,
+         c.sources, nullif(btrim(c.investor), '') AS investor, rm.region_slug, c.figures, c.district_basis,
          CASE WHEN c.industrial_land_ha IS NOT NULL AND c.leased_land_ha IS NOT NULL THEN c.leased_land_ha
               WHEN c.industrial_land_ha IS NOT NULL AND c.occupancy_pct IS NOT NULL
               THEN c.industrial_land_ha * c.occupancy_pct / 100 END AS leased
@@ -113,7 +127,11 @@ SELECT GROUPING(region_slug) = 1, region_slug, count(*),
        (100 * sum(leased) / nullif(sum(industrial_land_ha) FILTER (WHERE leased IS NOT NULL), 0))::float8,
        count(*) FILTER (WHERE occupancy_pct IS NOT NULL AND industrial_land_ha IS NULL),
        coalesce(array_agg(DISTINCT investor ORDER BY investor) FILTER (WHERE investor IS NOT NULL), '{}'),
-       count(*) FILTER (WHERE investor IS NULL AND status >= 'investor_selected')
+       count(*) FILTER (WHERE investor IS NULL AND status >= 'investor_selected'),
+       count(*) FILTER (WHERE planned_area_ha IS NOT NULL AND figures -> 'planned_area_ha' ->> 'qualifier' IN ('at_least', 'about')),
+       count(*) FILTER (WHERE established_area_ha IS NOT NULL AND figures -> 'established_area_ha' ->> 'qualifier' IN ('at_least', 'about')),
+       count(*) FILTER (WHERE industrial_land_ha IS NOT NULL AND figures -> 'industrial_land_ha' ->> 'qualifier' IN ('at_least', 'about')),
+       count(*) FILTER (WHERE district_basis = 'inferred')
   FROM cl
  GROUP BY GROUPING SETS ((region_slug), ())`
 
@@ -143,7 +161,7 @@ SELECT GROUPING(cl.region_slug) = 1, cl.region_slug, z.crop::text, coalesce(sum(
  GROUP BY GROUPING SETS ((cl.region_slug, z.crop), (z.crop))`
 
 const summaryRegionsSQL = `
-SELECT r.slug, r.name_vi, r.name_en, r.role, r.sources,
+SELECT r.slug, r.name_vi, r.name_en, r.role, r.role_vi, r.sources,
        coalesce(json_agg(json_build_object('code', d.code, 'name', d.name) ORDER BY d.code) FILTER (WHERE d.code IS NOT NULL), '[]')
   FROM regions r
   LEFT JOIN region_members rm ON rm.region_slug = r.slug
@@ -157,6 +175,7 @@ var regionSlugRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 func newAreaSummary() AreaSummary {
 	return AreaSummary{ClustersByStage: map[string]int{}, ClustersByKind: map[string]int{},
 		ClustersWithData: map[string]int{"planned_ha": 0, "established_ha": 0, "industrial_ha": 0, "leased_ha": 0},
+		FiguresNotExact:  map[string]int{"planned_ha": 0, "established_ha": 0, "industrial_ha": 0},
 		Investors:        []string{}, RawMaterialHaByCrop: map[string]float64{}, RawMaterialZonesByCrop: map[string]int{}, Sources: []string{}}
 }
 
@@ -196,7 +215,7 @@ func (s *Planner) readSummaries(ctx context.Context, tx pgx.Tx, opt SummaryOptio
 	for rows.Next() {
 		a := newAreaSummary()
 		var slug string
-		if err := rows.Scan(&slug, &a.NameVI, &a.NameEN, &a.Role, &a.Sources, &a.Members); err != nil {
+		if err := rows.Scan(&slug, &a.NameVI, &a.NameEN, &a.Role, &a.RoleVI, &a.Sources, &a.Members); err != nil {
 			return nil, err
 		}
 		a.Slug = &slug
@@ -212,9 +231,11 @@ func (s *Planner) readSummaries(ctx context.Context, tx pgx.Tx, opt SummaryOptio
 		var total bool
 		var slug *string
 		var n [5]int
+		var q [3]int
 		var v AreaSummary
 		if err := rows.Scan(&total, &slug, &v.Clusters, &v.PlannedHa, &n[0], &v.EstablishedHa, &n[1], &v.IndustrialHa, &n[2],
-			&v.LeasedHa, &n[3], &v.OccupancyPct, &v.OccupancyWithoutArea, &v.Investors, &v.InvestorsUnnamed); err != nil {
+			&v.LeasedHa, &n[3], &v.OccupancyPct, &v.OccupancyWithoutArea, &v.Investors, &v.InvestorsUnnamed,
+			&q[0], &q[1], &q[2], &v.ClustersDistrictInferred); err != nil {
 			return nil, err
 		}
 		a := areas.of(total, slug)
@@ -222,6 +243,8 @@ func (s *Planner) readSummaries(ctx context.Context, tx pgx.Tx, opt SummaryOptio
 		a.OccupancyPct, a.OccupancyClustersWithData, a.OccupancyWithoutArea = round2(v.OccupancyPct), n[3], v.OccupancyWithoutArea
 		a.Investors, a.InvestorsUnnamed = v.Investors, v.InvestorsUnnamed
 		a.ClustersWithData = map[string]int{"planned_ha": n[0], "established_ha": n[1], "industrial_ha": n[2], "leased_ha": n[3]}
+		a.FiguresNotExact = map[string]int{"planned_ha": q[0], "established_ha": q[1], "industrial_ha": q[2]}
+		a.ClustersDistrictInferred = v.ClustersDistrictInferred
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -291,7 +314,7 @@ func (m summaries) fill(a *AreaSummary, key string) {
 	}
 	names, members := *a, a.Members
 	*a = *f
-	a.Slug, a.NameVI, a.NameEN, a.Role, a.Members = names.Slug, names.NameVI, names.NameEN, names.Role, members
+	a.Slug, a.NameVI, a.NameEN, a.Role, a.RoleVI, a.Members = names.Slug, names.NameVI, names.NameEN, names.Role, names.RoleVI, members
 	a.Sources = mergeSources(names.Sources, f.Sources)
 }
 
@@ -330,11 +353,14 @@ func (s *Planner) Summary(ctx context.Context, opt SummaryOptions) (*Summary, er
 			return err
 		}
 		out.Regions = regions
+		if out.Coverage, err = readCoverage(ctx, tx); err != nil {
+			return err
+		}
 		out.Province = *areas.of(true, nil)
 		out.Province.NameVI, out.Province.NameEN = province, province
 		out.OutsideRegions = *areas.of(false, nil)
-		none := "Không thuộc vùng nào"
-		noneEN := "Outside the development regions"
+		none := "Không thuộc khu vực nào"
+		noneEN := "Outside the five areas"
 		out.OutsideRegions.NameVI, out.OutsideRegions.NameEN = &none, &noneEN
 		return nil
 	})
@@ -372,7 +398,8 @@ func (s *Planner) RegionSummary(ctx context.Context, slug string, opt SummaryOpt
 			return geo.ErrNotFound
 		}
 		out.Region = regions[0]
-		return nil
+		out.Coverage, err = readCoverage(ctx, tx)
+		return err
 	})
 	if errors.Is(err, geo.ErrNotFound) {
 		return nil, geo.ErrNotFound

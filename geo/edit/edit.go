@@ -1,0 +1,179 @@
+// Package edit is ClusterMap's write side: accounts, sessions and API tokens; feature writes with
+// optimistic concurrency; history and time travel; and the proposal workflow. Every statement of
+// the workspace is in this package, so what a write may do is readable in one place.
+//
+// Authorisation is the database's: every write transaction runs as the NOLOGIN role
+// clustermap_editor with the acting user's name, role and district in transaction-local settings,
+// and the row-level security policies and triggers of migrations/00005_workspace.sql decide what
+// it may change. Handlers check too, for clear answers, but a bug there cannot widen a user's
+// remit. The package knows nothing of HTTP.
+package edit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/ingest"
+)
+
+// Roles of the workspace. Anonymous is the role of a request without credentials.
+const (
+	RoleAnonymous  = "anonymous"
+	RoleDistrict   = "district"
+	RoleDepartment = "department"
+	RoleAdmin      = "admin"
+)
+
+// Editable reports whether a layer is written through the workspace; districts and regions stay
+// import-only (regions are derived from districts).
+func Editable(layerID string) bool {
+	switch layerID {
+	case "clusters", "raw_material_zones", "plants", "energy", "roads":
+		return true
+	}
+	return false
+}
+
+// DistrictFields are the cluster attributes a district user may change (stage, occupancy,
+// infrastructure, contact); the trigger workspace_district_scope holds the same list.
+var DistrictFields = []string{"status", "occupancy_pct", "leased_land_ha", "road_status", "water_status",
+	"wastewater_status", "power_status", "contact"}
+
+// Actor is who writes, and why: the settings every write transaction carries into its history.
+type Actor struct {
+	User      string
+	Role      string
+	District  string
+	RequestID string
+	Comment   string
+	// Proposal links the versions a proposal's approval writes to that proposal.
+	Proposal int64
+}
+
+// ActorOf is the actor of a principal's request.
+func ActorOf(p *Principal, requestID, comment string) Actor {
+	if p == nil {
+		return Actor{Role: RoleAnonymous, RequestID: requestID, Comment: comment}
+	}
+	return Actor{User: p.Name, Role: p.Role, District: p.District, RequestID: requestID, Comment: comment}
+}
+
+// Errors of the write side; the server maps them to statuses.
+var (
+	// ErrForbidden: the database (or the workflow) refused the write to this user.
+	ErrForbidden = errors.New("forbidden")
+	// ErrPreconditionRequired: a change of an existing feature named no version.
+	ErrPreconditionRequired = errors.New("the change must name the version it changes (If-Match)")
+	// ErrUnauthorized: bad credentials, an expired or revoked session, or a disabled user.
+	ErrUnauthorized = errors.New("unauthorized")
+)
+
+// ForbiddenError carries the database's reason for a refusal.
+type ForbiddenError struct{ Reason string }
+
+func (e *ForbiddenError) Error() string { return "forbidden: " + e.Reason }
+func (e *ForbiddenError) Unwrap() error { return ErrForbidden }
+
+// StaleError means the change named a version that is no longer the feature's current one.
+type StaleError struct{ Current int64 }
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("the feature has changed: its current version is %d", e.Current)
+}
+
+// ValidationError lists why a feature or proposal cannot be written, worded as an import would.
+type ValidationError struct{ Problems []string }
+
+func (e *ValidationError) Error() string {
+	return fmt.Sprintf("invalid: %v", e.Problems)
+}
+
+// Store is the write side on ClusterMap's PostGIS store.
+type Store struct {
+	pool    *pgxpool.Pool
+	catalog *geo.Catalog
+	timeout time.Duration
+	log     *slog.Logger
+	// SessionTTL is how long a web session lasts.
+	SessionTTL time.Duration
+}
+
+// New returns the write side of store.
+func New(store *geo.Store, log *slog.Logger) *Store {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Store{pool: store.Pool(), catalog: store.Catalog(), timeout: store.Timeout(), log: log, SessionTTL: 12 * time.Hour}
+}
+
+// Catalog is the layer catalog the store writes.
+func (s *Store) Catalog() *geo.Catalog { return s.catalog }
+
+func (s *Store) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.timeout)
+}
+
+// actorSQL puts the actor into transaction-local settings: they end with the transaction, so a
+// pooled connection never carries them into another request.
+const actorSQL = `SELECT set_config('clustermap.user', $1, true), set_config('clustermap.role', $2, true),
+	set_config('clustermap.district', $3, true), set_config('clustermap.request_id', $4, true),
+	set_config('clustermap.comment', $5, true), set_config('clustermap.proposal', $6, true)`
+
+// becomeEditor makes the rest of tx run as clustermap_editor on behalf of a, so that row-level
+// security and the district scope apply to every following statement.
+func becomeEditor(ctx context.Context, tx pgx.Tx, a Actor) error {
+	prop := ""
+	if a.Proposal > 0 {
+		prop = strconv.FormatInt(a.Proposal, 10)
+	}
+	if _, err := tx.Exec(ctx, actorSQL, a.User, a.Role, a.District, a.RequestID, a.Comment, prop); err != nil {
+		return fmt.Errorf("set actor: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "SET LOCAL ROLE clustermap_editor"); err != nil {
+		return fmt.Errorf("set editor role: %w", err)
+	}
+	return nil
+}
+
+// inTx runs fn in one transaction under the store's timeout and commits it.
+func (s *Store) inTx(ctx context.Context, what string, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it is a no-op
+	if err := fn(ctx, tx); err != nil {
+		return classify(what, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return classify(what, err)
+	}
+	return nil
+}
+
+// classify turns the database's refusals into the package's errors: a privilege or row-level
+// security refusal is ErrForbidden, a broken constraint or a bad value a ValidationError.
+func classify(what string, err error) error {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	switch {
+	case pe.Code == "42501":
+		return &ForbiddenError{Reason: pe.Message}
+	case len(pe.Code) == 5 && (pe.Code[:2] == "23" || pe.Code[:2] == "22"):
+		return &ValidationError{Problems: []string{ingest.PGMessage(err)}}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

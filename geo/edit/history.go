@@ -1,0 +1,234 @@
+package edit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/clustermap/clustermap/geo"
+)
+
+// Change is one field that differs from the previous version.
+type Change struct {
+	Field string `json:"field"`
+	From  any    `json:"from"`
+	To    any    `json:"to"`
+}
+
+// Version is one entry of a feature's history.
+type Version struct {
+	Version         int64     `json:"version"`
+	Op              string    `json:"op"`
+	Actor           string    `json:"actor"`
+	Role            *string   `json:"role"`
+	At              time.Time `json:"at"`
+	RequestID       *string   `json:"request_id"`
+	Comment         *string   `json:"comment"`
+	ProposalID      *int64    `json:"proposal_id"`
+	Changes         []Change  `json:"changes"`
+	GeometryChanged bool      `json:"geometry_changed"`
+}
+
+const historySQL = `SELECT version, op, actor, actor_role, at, request_id, comment, proposal_id, props,
+	       coalesce(ST_AsEWKB(geom) IS DISTINCT FROM lag(ST_AsEWKB(geom)) OVER (ORDER BY version), true)
+	  FROM feature_versions WHERE layer = $1 AND fid = $2 ORDER BY version`
+
+// History lists a feature's versions, oldest first, each with its field-by-field changes.
+// A deleted feature keeps its history.
+func (s *Store) History(ctx context.Context, l *geo.Layer, fid string) ([]Version, error) {
+	id, err := featureID(l, fid)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, historySQL, l.ID, id)
+	if err != nil {
+		return nil, fmt.Errorf("history of %s/%d: %w", l.ID, id, err)
+	}
+	defer rows.Close()
+	fields := writableFields(l)
+	var out []Version
+	var prev map[string]any
+	for rows.Next() {
+		var v Version
+		var props []byte
+		if err := rows.Scan(&v.Version, &v.Op, &v.Actor, &v.Role, &v.At, &v.RequestID, &v.Comment, &v.ProposalID, &props, &v.GeometryChanged); err != nil {
+			return nil, fmt.Errorf("history of %s/%d: %w", l.ID, id, err)
+		}
+		var cur map[string]any
+		if err := json.Unmarshal(props, &cur); err != nil {
+			return nil, fmt.Errorf("history of %s/%d: %w", l.ID, id, err)
+		}
+		v.Changes = []Change{}
+		for _, f := range fields {
+			if v.Op == "delete" {
+				break
+			}
+			if prev == nil || !reflect.DeepEqual(prev[f], cur[f]) {
+				var from any
+				if prev != nil {
+					from = prev[f]
+				}
+				if prev == nil && cur[f] == nil {
+					continue
+				}
+				v.Changes = append(v.Changes, Change{Field: f, From: from, To: cur[f]})
+			}
+		}
+		if v.Op == "delete" {
+			v.GeometryChanged = false
+		}
+		prev = cur
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history of %s/%d: %w", l.ID, id, err)
+	}
+	if len(out) == 0 {
+		return nil, geo.ErrNotFound
+	}
+	return out, nil
+}
+
+// asOfSQL is the state of a layer at a moment: each feature's latest version at or before it,
+// unless that version deleted the feature. Properties are the layer's writable fields.
+const asOfSQL = `SELECT json_build_object('type', 'Feature', 'id', v.fid, 'geometry', ST_AsGeoJSON(v.geom, 6)::json,
+	       'properties', (SELECT coalesce(jsonb_object_agg(k, x), '{}') FROM jsonb_each(v.props) AS e(k, x) WHERE k = ANY ($3)))::text
+	  FROM (SELECT DISTINCT ON (fid) fid, op, props, geom FROM feature_versions
+	         WHERE layer = $1 AND at <= $2 AND ($4::bigint IS NULL OR fid = $4)
+	         ORDER BY fid, version DESC) v
+	 WHERE v.op <> 'delete'
+	 ORDER BY v.fid`
+
+// AsOf returns the layer's features (or the one feature fid, when not empty) as they were at t,
+// as GeoJSON Feature texts; geo.ErrNotFound when fid did not exist then.
+func (s *Store) AsOf(ctx context.Context, l *geo.Layer, t time.Time, fid string) ([][]byte, error) {
+	var one *int64
+	if fid != "" {
+		id, err := featureID(l, fid)
+		if err != nil {
+			return nil, err
+		}
+		one = &id
+	} else if !Editable(l.ID) {
+		return nil, &ForbiddenError{Reason: fmt.Sprintf("layer %s keeps no history (import only)", l.ID)}
+	}
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, asOfSQL, l.ID, t, writableFields(l), one)
+	if err != nil {
+		return nil, fmt.Errorf("%s as of %s: %w", l.ID, t.Format(time.RFC3339), err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil {
+		return nil, fmt.Errorf("%s as of %s: %w", l.ID, t.Format(time.RFC3339), err)
+	}
+	if one != nil && len(out) == 0 {
+		return nil, geo.ErrNotFound
+	}
+	return out, nil
+}
+
+// Revert writes a new version of feature fid equal to its version n: the same properties and
+// the same geometry, bit for bit. A deleted feature comes back under its id. Only the department
+// and administrators revert (the handler says so; the database's policies agree for any role).
+func (s *Store) Revert(ctx context.Context, a Actor, l *geo.Layer, fid string, n int64) (Written, error) {
+	id, err := featureID(l, fid)
+	if err != nil {
+		return Written{}, err
+	}
+	out := Written{ID: id}
+	err = s.inTx(ctx, "revert "+l.ID, func(ctx context.Context, tx pgx.Tx) error {
+		var op string
+		err := tx.QueryRow(ctx, `SELECT op FROM feature_versions WHERE layer = $1 AND fid = $2 AND version = $3`, l.ID, id, n).Scan(&op)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return &ValidationError{Problems: []string{fmt.Sprintf("feature %s/%d has no version %d", l.ID, id, n)}}
+		}
+		if err != nil {
+			return err
+		}
+		if op == "delete" {
+			return &ValidationError{Problems: []string{fmt.Sprintf("version %d is the deletion of the feature; revert to an earlier version", n)}}
+		}
+		// Lock the row when it exists, so that a concurrent write waits for the revert.
+		var exists bool
+		if _, err := lockVersion(ctx, tx, l, id); err == nil {
+			exists = true
+		} else if !errors.Is(err, geo.ErrNotFound) {
+			return err
+		}
+		if err := becomeEditor(ctx, tx, a); err != nil {
+			return err
+		}
+		cols := writableFields(l)
+		list, sel := "", ""
+		for i, c := range cols {
+			if i > 0 {
+				list += ", "
+				sel += ", "
+			}
+			list += c
+			sel += "r." + c
+		}
+		var stmt string
+		if exists {
+			stmt = fmt.Sprintf(`UPDATE %[1]s t SET (%[2]s, geom) = (SELECT %[3]s, v.geom
+				  FROM feature_versions v, jsonb_populate_record(NULL::%[1]s, v.props) r
+				 WHERE v.layer = $1 AND v.fid = $2 AND v.version = $3), updated_at = now()
+				 WHERE t.%[4]s = $2`, l.Table, list, sel, l.KeyColumn)
+		} else {
+			stmt = fmt.Sprintf(`INSERT INTO %[1]s (%[4]s, %[2]s, geom) OVERRIDING SYSTEM VALUE
+				SELECT v.fid, %[3]s, v.geom FROM feature_versions v, jsonb_populate_record(NULL::%[1]s, v.props) r
+				 WHERE v.layer = $1 AND v.fid = $2 AND v.version = $3`, l.Table, list, sel, l.KeyColumn)
+		}
+		tag, err := tx.Exec(ctx, stmt, l.ID, id, n)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return &ForbiddenError{Reason: "row-level security: the feature is outside your remit"}
+		}
+		return tx.QueryRow(ctx, versionSQL, l.ID, id).Scan(&out.Version)
+	})
+	return out, err
+}
+
+// VersionState is a feature's properties and geometry (GeoJSON, full precision) at one version,
+// for tests and clients that compare states.
+func (s *Store) VersionState(ctx context.Context, l *geo.Layer, fid string, n int64) (props map[string]any, geometryEWKB []byte, err error) {
+	id, err := featureID(l, fid)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	var raw []byte
+	err = s.pool.QueryRow(ctx, `SELECT props, ST_AsEWKB(geom) FROM feature_versions WHERE layer = $1 AND fid = $2 AND version = $3`,
+		l.ID, id, n).Scan(&raw, &geometryEWKB)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil, geo.ErrNotFound
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("version %d of %s/%d: %w", n, l.ID, id, err)
+	}
+	if err := json.Unmarshal(raw, &props); err != nil {
+		return nil, nil, fmt.Errorf("version %d of %s/%d: %w", n, l.ID, id, err)
+	}
+	for k := range props {
+		if !slices.Contains(writableFields(l), k) {
+			delete(props, k)
+		}
+	}
+	return props, geometryEWKB, nil
+}
+
+// formatID is a feature id as the URL carries it.
+func formatID(id int64) string { return strconv.FormatInt(id, 10) }

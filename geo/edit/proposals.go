@@ -1,0 +1,425 @@
+package edit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/clustermap/clustermap/geo/planning"
+)
+
+// Proposals: a district draws the boundary of a new cluster (CCN) or of an expansion, with the
+// land to be recovered; the department reviews it; approval creates or reshapes the cluster in
+// the same transaction. Reads and writes run as the editor role, so the database decides who
+// sees which proposal (approved ones: everyone; a district: its own; the department: all).
+
+// Proposal statuses and the workflow's actions.
+const (
+	StatusDraft     = "draft"
+	StatusSubmitted = "submitted"
+	StatusReturned  = "returned"
+	StatusApproved  = "approved"
+	StatusRejected  = "rejected"
+)
+
+// ProposalInput is what a district draws and writes.
+type ProposalInput struct {
+	Kind             string          `json:"kind"`
+	ClusterID        *int64          `json:"cluster_id"`
+	DistrictCode     string          `json:"district_code"`
+	Name             string          `json:"name"`
+	TargetIndustries []string        `json:"target_industries"`
+	LandRecovery     json.RawMessage `json:"land_recovery"`
+	Notes            *string         `json:"notes"`
+	Investor         *string         `json:"investor"`
+	Justification    *string         `json:"justification"`
+	Geometry         json.RawMessage `json:"geometry"`
+}
+
+// Decision is the department's decision on a submitted proposal.
+type Decision struct {
+	Action  string `json:"action"` // submit, approve, reject, return
+	Comment string `json:"comment"`
+	Number  string `json:"decision_number"`
+	Date    string `json:"decision_date"` // YYYY-MM-DD
+}
+
+func (in *ProposalInput) check() []string {
+	var p []string
+	if in.Kind != "new" && in.Kind != "expansion" {
+		p = append(p, `kind must be "new" or "expansion"`)
+	}
+	if in.Kind == "expansion" && in.ClusterID == nil {
+		p = append(p, "an expansion names the cluster it enlarges (cluster_id)")
+	}
+	if in.Kind == "new" && in.ClusterID != nil {
+		p = append(p, "a new cluster names no cluster_id")
+	}
+	if strings.TrimSpace(in.Name) == "" {
+		p = append(p, "name is required")
+	}
+	for _, s := range in.TargetIndustries {
+		if strings.TrimSpace(s) == "" {
+			p = append(p, "target_industries must hold non-empty strings")
+			break
+		}
+	}
+	if len(in.LandRecovery) > 0 {
+		var list []any
+		if json.Unmarshal(in.LandRecovery, &list) != nil {
+			p = append(p, "land_recovery must be a JSON array (the list of land to be recovered)")
+		}
+	}
+	p = append(p, checkPolygonal(in.Geometry)...)
+	return p
+}
+
+func checkPolygonal(g json.RawMessage) []string {
+	if len(g) == 0 {
+		return []string{"geometry is required (a Polygon or MultiPolygon)"}
+	}
+	geom, err := geojson.UnmarshalGeometry(g)
+	if err != nil {
+		return []string{"geometry: " + err.Error()}
+	}
+	if t := geom.Coordinates.GeoJSONType(); t != "Polygon" && t != "MultiPolygon" {
+		return []string{fmt.Sprintf("geometry must be a Polygon or MultiPolygon, got %s", t)}
+	}
+	return nil
+}
+
+const proposalGeom = `ST_Multi(ST_SetSRID(ST_Force2D(ST_GeomFromGeoJSON($1::text)), 4326))`
+
+// proposalJSON is a proposal as the API serves it.
+const proposalJSON = `(to_jsonb(p) - 'geom') || jsonb_build_object('geometry', ST_AsGeoJSON(p.geom, 6)::jsonb)`
+
+// geometryProblem checks a drawn boundary as an import checks a feature: valid, inside the province.
+func geometryProblem(ctx context.Context, tx pgx.Tx, g json.RawMessage) (string, error) {
+	var valid bool
+	var reason string
+	var inside bool
+	err := tx.QueryRow(ctx, `SELECT ST_IsValid(g), ST_IsValidReason(g),
+		  ST_CoveredBy(g, (SELECT ST_Buffer(ST_Union(geom)::geography, 3000)::geometry FROM districts))
+		  FROM (SELECT `+proposalGeom+` AS g) x`, []byte(g)).Scan(&valid, &reason, &inside)
+	if err != nil {
+		return "", err
+	}
+	if !valid {
+		return "invalid geometry: " + reason, nil
+	}
+	if !inside {
+		return "geometry is outside the province", nil
+	}
+	return "", nil
+}
+
+// CreateProposal drafts a proposal. A district user's proposal belongs to its district (the
+// database refuses one drawn outside it); the department names the district or gets the one the
+// boundary lies in most.
+func (s *Store) CreateProposal(ctx context.Context, a Actor, in ProposalInput) (int64, error) {
+	if p := in.check(); len(p) > 0 {
+		return 0, &ValidationError{Problems: p}
+	}
+	if a.Role == RoleDistrict {
+		in.DistrictCode = a.District
+	}
+	var id int64
+	err := s.inTx(ctx, "create proposal", func(ctx context.Context, tx pgx.Tx) error {
+		if p, err := geometryProblem(ctx, tx, in.Geometry); err != nil || p != "" {
+			if err != nil {
+				return err
+			}
+			return &ValidationError{Problems: []string{p}}
+		}
+		if err := becomeEditor(ctx, tx, a); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `INSERT INTO proposals (kind, cluster_id, district_code, name, target_industries, land_recovery,
+			  notes, investor, justification, geom, created_by)
+			SELECT $2, $3, coalesce(nullif($4, ''), (SELECT d.code FROM districts d WHERE ST_Intersects(d.geom, g)
+			                                          ORDER BY ST_Area(ST_Intersection(d.geom, g)) DESC LIMIT 1)),
+			       $5, coalesce($6::text[], '{}'), coalesce($7::jsonb, '[]'), $8, $9, $10, g, $11
+			  FROM (SELECT `+proposalGeom+` AS g) x
+			RETURNING id`,
+			[]byte(in.Geometry), in.Kind, in.ClusterID, in.DistrictCode, in.Name, in.TargetIndustries, nullJSON(in.LandRecovery),
+			in.Notes, in.Investor, in.Justification, a.User).Scan(&id)
+	})
+	return id, err
+}
+
+func nullJSON(b json.RawMessage) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+// UpdateProposal replaces a draft's (or a returned proposal's) content.
+func (s *Store) UpdateProposal(ctx context.Context, a Actor, id int64, in ProposalInput) error {
+	if p := in.check(); len(p) > 0 {
+		return &ValidationError{Problems: p}
+	}
+	return s.inTx(ctx, "update proposal", func(ctx context.Context, tx pgx.Tx) error {
+		if p, err := geometryProblem(ctx, tx, in.Geometry); err != nil || p != "" {
+			if err != nil {
+				return err
+			}
+			return &ValidationError{Problems: []string{p}}
+		}
+		if err := becomeEditor(ctx, tx, a); err != nil {
+			return err
+		}
+		st, err := proposalState(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if st.Status != StatusDraft && st.Status != StatusReturned {
+			return &ForbiddenError{Reason: fmt.Sprintf("a %s proposal cannot be changed", st.Status)}
+		}
+		_, err = tx.Exec(ctx, `UPDATE proposals SET kind = $2, cluster_id = $3, name = $4, target_industries = coalesce($5::text[], '{}'),
+			  land_recovery = coalesce($6::jsonb, '[]'), notes = $7, investor = $8, justification = $9,
+			  geom = `+strings.ReplaceAll(proposalGeom, "$1", "$10")+`, updated_at = now()
+			 WHERE id = $1`,
+			id, in.Kind, in.ClusterID, in.Name, in.TargetIndustries, nullJSON(in.LandRecovery), in.Notes, in.Investor, in.Justification, []byte(in.Geometry))
+		return err
+	})
+}
+
+type proposalRow struct {
+	Status, Kind, District string
+	ClusterID              *int64
+	Geometry               []byte
+	TargetIndustries       []string
+}
+
+// proposalState reads the proposal as the current role sees it: a proposal hidden by row-level
+// security is not found.
+func proposalState(ctx context.Context, tx pgx.Tx, id int64) (*proposalRow, error) {
+	var r proposalRow
+	err := tx.QueryRow(ctx, `SELECT status::text, kind::text, district_code, cluster_id, ST_AsGeoJSON(geom, 15), target_industries
+		FROM proposals WHERE id = $1 FOR UPDATE`, id).Scan(&r.Status, &r.Kind, &r.District, &r.ClusterID, &r.Geometry, &r.TargetIndustries)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errNoProposal
+	}
+	return &r, err
+}
+
+var errNoProposal = fmt.Errorf("proposal: %w", errNotFound)
+
+// Proposal returns one proposal as JSON, as the actor may see it.
+func (s *Store) Proposal(ctx context.Context, a Actor, id int64) ([]byte, error) {
+	var out []byte
+	err := s.inTx(ctx, "proposal", func(ctx context.Context, tx pgx.Tx) error {
+		if err := becomeEditor(ctx, tx, a); err != nil {
+			return err
+		}
+		err := tx.QueryRow(ctx, `SELECT `+proposalJSON+` FROM proposals p WHERE p.id = $1`, id).Scan(&out)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errNoProposal
+		}
+		return err
+	})
+	return out, err
+}
+
+// Proposals lists the proposals the actor may see, newest first.
+func (s *Store) Proposals(ctx context.Context, a Actor) ([]json.RawMessage, error) {
+	var out []json.RawMessage
+	err := s.inTx(ctx, "proposals", func(ctx context.Context, tx pgx.Tx) error {
+		if err := becomeEditor(ctx, tx, a); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+proposalJSON+` FROM proposals p ORDER BY p.id DESC`)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowTo[json.RawMessage])
+		return err
+	})
+	if out == nil {
+		out = []json.RawMessage{}
+	}
+	return out, err
+}
+
+// Transition moves a proposal through the workflow:
+//
+//	draft, returned --submit (district of the proposal, department)--> submitted
+//	submitted --approve | reject | return (department, admin)--> approved | rejected | returned
+//
+// Approval needs a decision number and date and, in the same transaction, creates the new cluster
+// or reshapes the expanded one; the versions it writes name the proposal.
+func (s *Store) Transition(ctx context.Context, a Actor, id int64, d Decision) error {
+	reviewer := a.Role == RoleDepartment || a.Role == RoleAdmin
+	var to string
+	switch d.Action {
+	case "submit":
+		to = StatusSubmitted
+	case "approve":
+		to = StatusApproved
+	case "reject":
+		to = StatusRejected
+	case "return":
+		to = StatusReturned
+	default:
+		return &ValidationError{Problems: []string{"action must be submit, approve, reject or return"}}
+	}
+	if to != StatusSubmitted && !reviewer {
+		return &ForbiddenError{Reason: "only the Department of Industry and Trade reviews proposals"}
+	}
+	var date *time.Time
+	if to == StatusApproved {
+		t, err := time.Parse("2006-01-02", d.Date)
+		if strings.TrimSpace(d.Number) == "" || err != nil {
+			return &ValidationError{Problems: []string{"approval records the decision: decision_number and decision_date (YYYY-MM-DD)"}}
+		}
+		date = &t
+	}
+	if (to == StatusReturned || to == StatusRejected) && strings.TrimSpace(d.Comment) == "" {
+		return &ValidationError{Problems: []string{"returning or rejecting a proposal needs a comment"}}
+	}
+	a.Proposal = id
+	if a.Comment == "" {
+		a.Comment = d.Comment
+	}
+	return s.inTx(ctx, "proposal "+d.Action, func(ctx context.Context, tx pgx.Tx) error {
+		if err := becomeEditor(ctx, tx, a); err != nil {
+			return err
+		}
+		st, err := proposalState(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		from := st.Status
+		ok := (to == StatusSubmitted && (from == StatusDraft || from == StatusReturned)) ||
+			(to != StatusSubmitted && from == StatusSubmitted)
+		if !ok {
+			return &ValidationError{Problems: []string{fmt.Sprintf("a %s proposal cannot be %s", from, pastTense[d.Action])}}
+		}
+		if to == StatusSubmitted {
+			_, err = tx.Exec(ctx, `UPDATE proposals SET status = 'submitted', submitted_at = now(), updated_at = now() WHERE id = $1`, id)
+			return err
+		}
+		var clusterID *int64
+		if to == StatusApproved {
+			cid, err := s.applyApproval(ctx, tx, id, st, d.Number, *date)
+			if err != nil {
+				return err
+			}
+			clusterID = &cid
+		}
+		_, err = tx.Exec(ctx, `UPDATE proposals SET status = $2, reviewed_by = $3, reviewed_at = now(), review_comment = nullif($4, ''),
+			  decision_number = nullif($5, ''), decision_date = $6, cluster_id = coalesce($7, cluster_id), updated_at = now()
+			 WHERE id = $1`, id, to, a.User, d.Comment, d.Number, date, clusterID)
+		return err
+	})
+}
+
+var pastTense = map[string]string{"submit": "submitted", "approve": "approved", "reject": "rejected", "return": "returned"}
+
+// applyApproval writes the cluster an approved proposal decides, as the reviewing editor.
+func (s *Store) applyApproval(ctx context.Context, tx pgx.Tx, id int64, st *proposalRow, number string, date time.Time) (int64, error) {
+	source := fmt.Sprintf("ClusterMap proposal #%d, approved by decision %s of %s", id, number, date.Format("2006-01-02"))
+	if st.Kind == "expansion" {
+		if st.ClusterID == nil {
+			return 0, &ValidationError{Problems: []string{"the cluster this expansion enlarges no longer exists"}}
+		}
+		// The footprint becomes the union of the old one and the approved extension; a cluster
+		// known only by a point gets the extension as its footprint and its stated area grows.
+		tag, err := tx.Exec(ctx, `UPDATE clusters c SET
+			  geom = CASE WHEN GeometryType(c.geom) = 'POINT' THEN p.geom ELSE ST_Multi(ST_Union(c.geom, p.geom)) END,
+			  planned_area_ha = CASE WHEN GeometryType(c.geom) = 'POINT'
+			                         THEN coalesce(c.established_area_ha, c.planned_area_ha, 0) + p.area_ha
+			                         ELSE round((ST_Area(ST_Union(c.geom, p.geom)::geography) / 1e4)::numeric, 2) END,
+			  status = 'expanded', geometry_quality = 'surveyed',
+			  placement = 'Footprint extended by the boundary of ' || $2,
+			  sources = c.sources || $2, updated_at = now()
+			  FROM proposals p WHERE p.id = $1 AND c.id = p.cluster_id`, id, source)
+		if err != nil {
+			return 0, err
+		}
+		if tag.RowsAffected() == 0 {
+			return 0, &ForbiddenError{Reason: "the cluster is outside your remit"}
+		}
+		return *st.ClusterID, nil
+	}
+	// A new cluster goes through the import's checks like any other new feature.
+	l, _ := s.catalog.Layer("clusters")
+	var props map[string]any
+	err := tx.QueryRow(ctx, `SELECT jsonb_build_object('name', p.name, 'kind', 'ccn', 'district_code', p.district_code,
+		  'district_basis', 'stated', 'status', 'established', 'planned_area_ha', p.area_ha, 'established_area_ha', p.area_ha,
+		  'investor', p.investor, 'target_industries', p.target_industries, 'decision_number', $2::text, 'decision_date', $3::text,
+		  'geometry_quality', 'surveyed', 'placement', 'The boundary drawn in ' || $4, 'notes', p.notes,
+		  'sources', jsonb_build_array($4))
+		  FROM proposals p WHERE p.id = $1`, id, number, date.Format("2006-01-02"), source).Scan(&props)
+	if err != nil {
+		return 0, err
+	}
+	f := geojson.NewFeature(nil)
+	g, err := geojson.UnmarshalGeometry(st.Geometry)
+	if err != nil {
+		return 0, fmt.Errorf("approval geometry: %w", err)
+	}
+	f.Geometry = g.Geometry()
+	for k, v := range props {
+		if v != nil {
+			f.Properties[k] = v
+		}
+	}
+	// The checks read the province outline as the service's role; the write stays the editor's.
+	if _, err := tx.Exec(ctx, "RESET ROLE"); err != nil {
+		return 0, err
+	}
+	stm, checked, err := prepareWrite(ctx, tx, l, f)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, "SET LOCAL ROLE clustermap_editor"); err != nil {
+		return 0, err
+	}
+	var cid int64
+	if err := tx.QueryRow(ctx, stm.Insert, checked.Props, checked.Geom).Scan(&cid); err != nil {
+		return 0, err
+	}
+	return cid, nil
+}
+
+// EligibilityInput is a boundary to check: a saved proposal's, or one being drawn.
+type EligibilityInput struct {
+	Kind             string          `json:"kind"`
+	ClusterID        *int64          `json:"cluster_id"`
+	DistrictCode     string          `json:"district_code"`
+	TargetIndustries []string        `json:"target_industries"`
+	Geometry         json.RawMessage `json:"geometry"`
+}
+
+// ProposalEligibility checks a saved proposal's boundary.
+func (s *Store) ProposalEligibility(ctx context.Context, a Actor, id int64, planner *planning.Planner) (*Eligibility, error) {
+	var in EligibilityInput
+	err := s.inTx(ctx, "proposal eligibility", func(ctx context.Context, tx pgx.Tx) error {
+		if err := becomeEditor(ctx, tx, a); err != nil {
+			return err
+		}
+		var g []byte
+		err := tx.QueryRow(ctx, `SELECT kind::text, cluster_id, district_code, target_industries, ST_AsGeoJSON(geom, 15) FROM proposals WHERE id = $1`, id).
+			Scan(&in.Kind, &in.ClusterID, &in.DistrictCode, &in.TargetIndustries, &g)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errNoProposal
+		}
+		in.Geometry = g
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if in.Kind == "new" {
+		in.ClusterID = nil // an approved new proposal names the cluster it created
+	}
+	return s.Eligibility(ctx, in, planner)
+}

@@ -1,0 +1,214 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/clustermap/clustermap/geo/edit"
+)
+
+// Authentication of the workspace: a session cookie for the web app, a Bearer token for scripts
+// and GIS clients. Every request looks its credentials up in the database, so a revoked session
+// or a disabled user stops at the next request.
+
+const (
+	sessionCookie = "clustermap_session"
+	principalKey  = "clustermap.principal"
+	authViaKey    = "clustermap.auth_via"
+	// Login attempts: at most loginMaxFailures failures per user name and per client address in
+	// loginWindow; more are answered 429 until the window has passed.
+	loginMaxFailures = 5
+	loginWindow      = 15 * time.Minute
+)
+
+// loginLimiter counts recent login failures per key ("user:NAME", "addr:IP"). It is per process:
+// behind several processes an attacker gets that many times the attempts, still a small number.
+type loginLimiter struct {
+	mu       sync.Mutex
+	failures map[string][]time.Time
+}
+
+func newLoginLimiter() *loginLimiter { return &loginLimiter{failures: map[string][]time.Time{}} }
+
+// blocked reports whether any key has too many recent failures, and until when.
+func (l *loginLimiter) blocked(now time.Time, keys ...string) (time.Duration, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var wait time.Duration
+	for _, k := range keys {
+		recent := l.recent(now, k)
+		if len(recent) >= loginMaxFailures {
+			wait = max(wait, recent[0].Add(loginWindow).Sub(now))
+		}
+	}
+	return wait, wait > 0
+}
+
+func (l *loginLimiter) recent(now time.Time, k string) []time.Time {
+	list := l.failures[k]
+	i := 0
+	for i < len(list) && now.Sub(list[i]) > loginWindow {
+		i++
+	}
+	list = list[i:]
+	if len(list) == 0 {
+		delete(l.failures, k)
+	} else {
+		l.failures[k] = list
+	}
+	return list
+}
+
+func (l *loginLimiter) fail(now time.Time, keys ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		l.failures[k] = append(l.recent(now, k), now)
+	}
+}
+
+// principal authenticates the request (Bearer token, else session cookie); nil when it carries
+// no credentials. Bad credentials are an error (401), not anonymity.
+func (s *Server) principal(c *gin.Context) (*edit.Principal, error) {
+	if p, ok := c.Get(principalKey); ok {
+		return p.(*edit.Principal), nil
+	}
+	var p *edit.Principal
+	var err error
+	if h := c.GetHeader("Authorization"); h != "" {
+		scheme, tok, _ := strings.Cut(h, " ")
+		if !strings.EqualFold(scheme, "Bearer") {
+			return nil, &httpError{http.StatusUnauthorized, "Authorization must be a Bearer token"}
+		}
+		p, err = s.ws.edit.TokenUser(c.Request.Context(), strings.TrimSpace(tok))
+		c.Set(authViaKey, "token")
+	} else if ck, cerr := c.Cookie(sessionCookie); cerr == nil && ck != "" {
+		p, err = s.ws.edit.SessionUser(c.Request.Context(), ck)
+		c.Set(authViaKey, "cookie")
+	} else {
+		return nil, nil
+	}
+	if errors.Is(err, edit.ErrUnauthorized) {
+		return nil, &httpError{http.StatusUnauthorized, "the credentials are not valid (expired, revoked or disabled)"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.Set(principalKey, p)
+	return p, nil
+}
+
+// writer authenticates a write: anonymous is 401, and a cookie-authenticated write must come
+// from the service's own origin (CSRF: SameSite=Strict already keeps the cookie off cross-site
+// requests; the Origin check also covers same-site other origins and old browsers).
+func (s *Server) writer(c *gin.Context) (*edit.Principal, bool) {
+	p, err := s.principal(c)
+	if err != nil {
+		_ = c.Error(err)
+		return nil, false
+	}
+	if p == nil {
+		c.Header("WWW-Authenticate", `Bearer realm="clustermap"`)
+		_ = c.Error(&httpError{http.StatusUnauthorized, "sign in (session) or send Authorization: Bearer TOKEN to change data"})
+		return nil, false
+	}
+	if c.GetString(authViaKey) == "cookie" && !sameOrigin(c) {
+		s.log.Warn("cross-origin write refused", "request_id", requestID(c), "user", p.Name, "origin", c.GetHeader("Origin"))
+		_ = c.Error(&httpError{http.StatusForbidden, "cross-origin request refused (CSRF protection)"})
+		return nil, false
+	}
+	return p, true
+}
+
+// sameOrigin: the browser says the request comes from this site's own pages.
+func sameOrigin(c *gin.Context) bool {
+	if o := c.GetHeader("Origin"); o != "" {
+		return o == baseURL(c)
+	}
+	return c.GetHeader("Sec-Fetch-Site") == "same-origin"
+}
+
+type loginBody struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// handleLogin: POST /api/session.
+func (s *Server) handleLogin(c *gin.Context) {
+	if o := c.GetHeader("Origin"); o != "" && o != baseURL(c) {
+		_ = c.Error(&httpError{http.StatusForbidden, "cross-origin request refused (CSRF protection)"})
+		return
+	}
+	var b loginBody
+	if err := decodeBody(c, &b); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	now := time.Now()
+	keys := []string{"user:" + strings.ToLower(b.Username), "addr:" + c.ClientIP()}
+	if wait, blocked := s.ws.limiter.blocked(now, keys...); blocked {
+		s.log.Warn("login rate-limited", "request_id", requestID(c), "user", b.Username, "addr", c.ClientIP())
+		c.Header("Retry-After", strconvItoa(int(wait.Seconds())+1))
+		_ = c.Error(&httpError{http.StatusTooManyRequests, "too many failed sign-ins; wait and try again"})
+		return
+	}
+	tok, p, expires, err := s.ws.edit.Login(c.Request.Context(), b.Username, b.Password)
+	if errors.Is(err, edit.ErrUnauthorized) {
+		s.ws.limiter.fail(now, keys...)
+		s.log.Warn("login failed", "request_id", requestID(c), "user", b.Username, "addr", c.ClientIP())
+		// One answer for an unknown user, a wrong password and a disabled user.
+		_ = c.Error(&httpError{http.StatusUnauthorized, "unknown user or wrong password"})
+		return
+	}
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	s.log.Info("login", "request_id", requestID(c), "user", p.Name, "addr", c.ClientIP())
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: sessionCookie, Value: tok, Path: "/", Expires: expires, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: strings.HasPrefix(baseURL(c), "https:"),
+	})
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, p)
+}
+
+// handleSession: GET /api/session answers who is signed in, or 401.
+func (s *Server) handleSession(c *gin.Context) {
+	p, err := s.principal(c)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	if p == nil {
+		_ = c.Error(&httpError{http.StatusUnauthorized, "not signed in"})
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, p)
+}
+
+// handleLogout: DELETE /api/session revokes the session and clears the cookie.
+func (s *Server) handleLogout(c *gin.Context) {
+	ck, err := c.Cookie(sessionCookie)
+	if err != nil || ck == "" {
+		c.Status(http.StatusNoContent)
+		return
+	}
+	if !sameOrigin(c) {
+		_ = c.Error(&httpError{http.StatusForbidden, "cross-origin request refused (CSRF protection)"})
+		return
+	}
+	if err := s.ws.edit.Logout(c.Request.Context(), ck); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: strings.HasPrefix(baseURL(c), "https:")})
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,143 @@
+package server
+
+// The one test server and the one request helper of the server tests. They live in package
+// server so that the internal tests (tiles, OpenAPI) can reach the server's state; they are
+// exported so that the tests of package server_test use the same ones (as server.NewTestServer
+// and server.Fetch; helpers_test.go gives them their short names there).
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/geotest"
+	"github.com/clustermap/clustermap/geo/mvtcheck"
+)
+
+// TestServer is a server running for one test.
+type TestServer struct {
+	URL    string  // the base URL, http://127.0.0.1:port
+	Server *Server // its state, for the internal tests
+}
+
+// TestServerOption changes how NewTestServer builds its server.
+type TestServerOption func(*testServerSetup)
+
+type testServerSetup struct {
+	store *geo.Store
+	cfg   Config
+}
+
+// OnStore serves store instead of a fresh seeded database.
+func OnStore(store *geo.Store) TestServerOption {
+	return func(s *testServerSetup) { s.store = store }
+}
+
+// WithTileCacheMB sets the tile cache size (0 disables the cache).
+func WithTileCacheMB(mb int) TestServerOption {
+	return func(s *testServerSetup) { s.cfg.TileCacheMB = mb }
+}
+
+// NewTestServer runs the real server the way the binary does (Serve on a loopback listener, with
+// its own LISTEN connection for the layers' data versions) until the test ends, and returns once
+// those versions are live. By default it serves a fresh copy of the seeded database with the
+// production headers (Cache-Control "public, max-age=60") and a 16 MB tile cache.
+func NewTestServer(tb testing.TB, opts ...TestServerOption) (*TestServer, *geo.Store) {
+	tb.Helper()
+	setup := testServerSetup{cfg: Config{Addr: "127.0.0.1:0", CacheControl: "public, max-age=60", TileCacheMB: 16}}
+	for _, o := range opts {
+		o(&setup)
+	}
+	if setup.store == nil {
+		setup.store, _ = geotest.Seeded(tb)
+	}
+	srv := New(setup.cfg, setup.store, slog.New(slog.DiscardHandler))
+	ln, err := net.Listen("tcp", setup.cfg.Addr)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	tb.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			tb.Errorf("serve: %v", err)
+		}
+	})
+	waitUntil(tb, "the layer versions to be live", func() bool { return srv.tiles.versions.live.Load() })
+	return &TestServer{URL: "http://" + ln.Addr().String(), Server: srv}, setup.store
+}
+
+func waitUntil(tb testing.TB, what string, cond func() bool) time.Duration {
+	tb.Helper()
+	start := time.Now()
+	for time.Since(start) < 10*time.Second {
+		if cond() {
+			return time.Since(start)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	tb.Fatalf("timed out waiting for %s", what)
+	return 0
+}
+
+// rawClient never decompresses (it sends no Accept-Encoding of its own), so the tests see exactly
+// what the server sent.
+var rawClient = &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: 30 * time.Second}
+
+// Fetch sends one request with the given header pairs (name, value, …; an empty value is not
+// sent) and returns the response and its whole body. Every 200 tile it receives is checked
+// strictly against the MVT 2.1 specification, whatever the test is about.
+func Fetch(tb testing.TB, method, url string, header ...string) (*http.Response, []byte) {
+	tb.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		if header[i+1] != "" {
+			req.Header.Set(header[i], header[i+1])
+		}
+	}
+	resp, err := rawClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if resp.StatusCode == http.StatusOK && resp.Header.Get("Content-Type") == mvtType && method != http.MethodHead {
+		mvt := body
+		if resp.Header.Get("Content-Encoding") == "gzip" {
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				tb.Fatalf("%s: Content-Encoding gzip, body is not: %v", url, err)
+			}
+			if mvt, err = io.ReadAll(zr); err != nil {
+				tb.Fatalf("%s: %v", url, err)
+			}
+		}
+		tileReport(tb, url, mvt)
+	}
+	return resp, body
+}
+
+// tileReport validates an (identity) tile strictly and returns the decoded report.
+func tileReport(tb testing.TB, what string, body []byte) *mvtcheck.Report {
+	tb.Helper()
+	rep, err := mvtcheck.Validate(body)
+	if err != nil {
+		tb.Fatalf("%s: %v", what, err)
+	}
+	return rep
+}
