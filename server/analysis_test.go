@@ -351,8 +351,23 @@ func TestSitesAnswerTheSeed(t *testing.T) {
 				t.Errorf("%s: part %s has no reason", st.Name, name)
 			}
 		}
-		if st.Rank != i+1 || math.Abs(sum-st.Score) > 1e-3 || (i > 0 && st.Score > s.Sites[i-1].Score) {
+		// Ranked by score, except that a cluster known to have no free land never ranks above one
+		// whose free land is unknown (or positive).
+		noFreeLand := func(parts map[string]part) bool {
+			v := parts["free"].Value
+			return v != nil && *v <= 0
+		}
+		if st.Rank != i+1 || math.Abs(sum-st.Score) > 1e-3 {
 			t.Errorf("%s: rank %d, score %g, parts sum %g", st.Name, st.Rank, st.Score, sum)
+		}
+		if i > 0 {
+			prev := s.Sites[i-1]
+			switch {
+			case noFreeLand(prev.Parts) && !noFreeLand(st.Parts):
+				t.Errorf("%s (free land unknown or positive) ranks below %s, which has none", st.Name, prev.Name)
+			case noFreeLand(prev.Parts) == noFreeLand(st.Parts) && st.Score > prev.Score:
+				t.Errorf("%s: rank %d, score %g above the previous %g", st.Name, st.Rank, st.Score, prev.Score)
+			}
 		}
 		// The province-wide cassava zone contains every cluster: its whole seed area is in reach.
 		if c := st.Parts["crop"]; c.Value == nil || *c.Value != cassava || c.Score != 1 {

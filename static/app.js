@@ -24,6 +24,11 @@ import { createOverview } from "./overview.js";
 import { createSites, PARTS } from "./sites.js";
 import { createLinkage } from "./linkage.js";
 import { createLegend } from "./legend.js";
+import { createAbout } from "./about.js";
+import { createTable } from "./table.js";
+import { createCompare } from "./compare.js";
+import { createDeclutter } from "./declutter.js";
+import { h } from "./util.js";
 
 // Gia Lai as organised before July 2025, with a little margin.
 const GIA_LAI = L.latLngBounds([12.97, 107.45], [14.62, 108.95]);
@@ -61,6 +66,24 @@ async function start() {
   });
   window.clustermap.map = map;
 
+  // "About the data" (sources, licences, placement, dates, coverage, gaps), linked
+  // from the attribution next to the credits it explains.
+  const about = createAbout({ dialog: $("about"), body: $("about-body"), closeButton: $("about-close"), i18n, catalog });
+  let aboutHTML = null;
+  const placeAboutLink = () => {
+    if (aboutHTML) map.attributionControl.removeAttribution(aboutHTML);
+    aboutHTML = h("a", { href: "#about", class: "cm-about-link", role: "button" }, i18n.t("about.link")).outerHTML;
+    map.attributionControl.addAttribution(aboutHTML);
+  };
+  placeAboutLink();
+  i18n.onLangChange(placeAboutLink);
+  map.getContainer().addEventListener("click", (e) => {
+    if (!e.target.closest(".cm-about-link")) return;
+    e.preventDefault(); // the URL keeps the view; the hash is not "#about"
+    about.open();
+  });
+  window.clustermap.about = about;
+
   let legend = null; // created once the view is set, below
   const state = createState({ map, plan: layerPlan(catalog.layerIds), onVisible: (id, on) => legend && legend.setChecked(id, on) });
   const plan = state.plan;
@@ -79,6 +102,7 @@ async function start() {
   const geojson = createGeoJSONLayers({ map, footprintRenderer, select });
   const labels = createLabels({ i18n, regions: state.regions });
 
+  let loadedPlants = null; // the plants layer, once loaded: operating plants count in the linkage
   const linkage = createLinkage({
     map,
     i18n,
@@ -86,6 +110,9 @@ async function start() {
     elements: { radius: $("linkage-radius"), radiusValue: $("linkage-radius-value"), status: $("linkage-status"), summary: $("linkage-summary"), list: $("linkage-list") },
     zoneOverlay: (style) => tiles.vectorLayer("raw_material_zones", "cm-linkage-zones", style, false),
     select,
+    plants: () => (loadedPlants ? loadedPlants.features : []),
+    clusterOf: (id) => (state.features.clusters ? state.features.clusters.get(String(id)) : null),
+    districtTotal: () => state.districtNames.size,
   });
   state.layers.linkage = linkage.layer;
 
@@ -100,7 +127,14 @@ async function start() {
     closeButton: $("panel-close"),
     i18n,
     onClose: () => selection.cleared(),
+    onCompare: (f) => {
+      if (table) table.addToCompare(f.id);
+      sidebar.open("table");
+    },
+    onPrint: () => compare.print("sheet"),
   });
+  let table = null; // needs the clusters, created once they are loaded
+  const compare = createCompare({ panel, i18n, clusterEligibility: (id) => cachedJSON(`api/clusters/${encodeURIComponent(id)}/eligibility`) });
   const panelContext = {
     clusterEligibility: (id) => cachedJSON(`api/clusters/${encodeURIComponent(id)}/eligibility`),
     districtEligibility: (code) => cachedJSON(`api/districts/${encodeURIComponent(code)}/eligibility`),
@@ -147,10 +181,10 @@ async function start() {
   // --- sidebar and its tabs ---
   const overview = createOverview({
     i18n,
-    elements: { chart: $("overview-chart"), cropChart: $("overview-crops-chart"), table: $("overview-table"), details: $("overview-details"), status: $("overview-status"), rawNote: $("overview-raw-note") },
+    elements: { chart: $("overview-chart"), cropChart: $("overview-crops-chart"), table: $("overview-table"), details: $("overview-details"), status: $("overview-status"), rawNote: $("overview-raw-note"), coverage: $("overview-coverage") },
     onPickRegion: (slug) => select("regions", slug, { fly: true }),
   });
-  const tabNames = { filters: "filters-section", overview: "overview", linkage: "linkage-section", sites: "sites-section" };
+  const tabNames = { filters: "filters-section", overview: "overview", linkage: "linkage-section", sites: "sites-section", table: "table-section" };
   sidebar = createSidebar({
     sidebar: $("sidebar"),
     tabs: Object.fromEntries(Object.entries(tabNames).map(([name, section]) => [name, { button: $(`tab-${name}`), section: $(section) }])),
@@ -160,6 +194,7 @@ async function start() {
     onOpen: (tab) => {
       if (isPhone()) panel.close({ restoreFocus: false });
       if (tab === "overview") overview.show();
+      if (tab === "table" && table) table.show();
       // The linkage tab shows its lines on the map; they stay (a layer in the
       // legend) when another tab opens. The zones layer stays as the user has it:
       // the province-wide cassava zone would hatch the whole map.
@@ -179,11 +214,27 @@ async function start() {
     map.getContainer().focus();
   });
   createLanguageToggle({ button: $("lang-toggle"), i18n });
+  // The zoning workspace (static/workspace/) loads only when someone signs in, or was signed
+  // in before this reload: anonymous visitors download none of it.
+  const signinButton = $("signin-open");
+  let signin = null;
+  const loadSignin = () => (signin ||= import("./workspace/signin.js").then((m) =>
+    m.startSignin({ button: signinButton, i18n, app: { map, catalog, select, state, panelElement } })));
+  const signinLabel = () => { signinButton.textContent = i18n.lang() === "en" ? "Sign in" : "Đăng nhập"; };
+  signinLabel();
+  i18n.onLangChange(signinLabel);
+  signinButton.addEventListener("click", () => loadSignin().then((s) => s.click()));
+  try {
+    if (window.localStorage.getItem("clustermap.signedIn")) loadSignin().then((s) => s.resume());
+  } catch (_) {
+    // No storage: nobody was signed in.
+  }
   i18n.onLangChange(() => {
     performance.mark("clustermap:relabel:start");
     labels.drawRegionLabels();
     performance.measure("clustermap:relabel", "clustermap:relabel:start");
     panel.rerender();
+    compare.rerender();
   });
   if (isPhone()) sidebar.close();
   else sidebar.open("filters");
@@ -253,12 +304,30 @@ async function start() {
     ...geojsonIds.map((id) => load(id, () => getAllFeatures(id).then((fc) => state.indexFeatures(id, fc)))),
   ]);
   const fcs = Object.fromEntries(geojsonIds.map((id, i) => [id, collections[i]]));
+  loadedPlants = fcs.plants || null;
 
   for (const f of regions.features) {
     if (f.id == null) f.id = f.properties.slug;
     state.regions.set(String(f.id), f);
   }
   for (const f of districts.features) state.districtNames.set(String(f.properties.code ?? f.id), f.properties.name);
+  // A click on the map that no symbol or area took opens the district under it.
+  const inRing = (pt, ring) => {
+    let inside = false;
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi] = ring[i], [xj, yj] = ring[j];
+      if ((yi > pt[1]) !== (yj > pt[1]) && pt[0] < ((xj - xi) * (pt[1] - yi)) / (yj - yi) + xi) inside = !inside;
+    }
+    return inside;
+  };
+  const inGeom = (pt, g) => (g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [])
+    .some((poly) => inRing(pt, poly[0]) && !poly.slice(1).some((hole) => inRing(pt, hole)));
+  map.on("click", (e) => {
+    if (map.pm && ((map.pm.globalDrawModeEnabled && map.pm.globalDrawModeEnabled()) || (map.pm.globalEditModeEnabled && map.pm.globalEditModeEnabled()))) return;
+    const pt = [e.latlng.lng, e.latlng.lat];
+    const d = districts.features.find((f) => f.geometry && inGeom(pt, f.geometry));
+    if (d) select("districts", String(d.properties.code ?? d.id));
+  });
   // Label points are searched once per polygon (util.js caches them); the
   // measure lets the browser tests report what placing the labels costs.
   performance.mark("clustermap:labels:start");
@@ -287,6 +356,17 @@ async function start() {
     onPick: (f) => select("clusters", f.id, { fly: true }),
   });
   geojson.setFilter(filters.matches);
+  table = createTable({
+    section: $("table-section"),
+    i18n,
+    features: clusters.features,
+    districts: districts.features.map((f) => ({ code: String(f.properties.code ?? f.id), name: f.properties.name })),
+    clusterEligibility: panelContext.clusterEligibility,
+    districtEligibility: panelContext.districtEligibility,
+    select,
+    onCompare: (picked) => compare.compare(picked),
+  });
+  if (document.body.dataset.tab === "table") table.show();
   sites = createSites({
     i18n,
     defaults: catalog.defaults,
@@ -309,6 +389,11 @@ async function start() {
   // added, and a plant or power station on a cluster's point stays visible.
   for (const id of [...geojsonIds].reverse()) state.setVisible(id, state.visible[id]);
   legend.render();
+  // Symbols apart, labels off the symbols; the selection ring follows the moved symbol.
+  const declutter = createDeclutter({ map, onShift: () => selection.draw() });
+  declutter.run();
+  i18n.onLangChange(() => declutter.run());
+  window.clustermap.declutter = declutter;
 
   if (initial && initial.sel) await select(initial.sel.layer, initial.sel.id, { focus: false });
   await tilesLoaded;

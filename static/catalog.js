@@ -16,6 +16,7 @@ export async function loadCatalog(get = getJSON) {
     layer: (id) => byId.get(id) || null,
     vocabularies: answer.vocabularies || {},
     credits: answer.credits || [],
+    wikipediaArticles: answer.wikipedia_articles || [],
     defaults: answer.defaults || {},
   };
 }

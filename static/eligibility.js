@@ -119,7 +119,9 @@ export function createEligibility(i18n) {
         const basis = v.occupancy_basis === "occupancy_pct" || v.leased_land_ha == null || v.industrial_land_ha == null
           ? t("elig.occ.stated")
           : t("elig.occ.leased", { leased: num(v.leased_land_ha, 2), ind: num(v.industrial_land_ha, 2) });
-        return t(c.verdict === "yes" ? "elig.occ.yes" : "elig.occ.below", { pct: num(v.occupancy_pct, 2), basis, min });
+        // How old the figure is: a verdict on an old occupancy says so.
+        const age = v.occupancy_as_of ? t("elig.occ.asOf", { d: v.occupancy_as_of }) : t("elig.occ.undated");
+        return `${t(c.verdict === "yes" ? "elig.occ.yes" : "elig.occ.below", { pct: num(v.occupancy_pct, 2), basis, min })} ${age}`;
       }
       case "roads": case "water": case "wastewater": {
         const status = v[{ roads: "road_status", water: "water_status", wastewater: "wastewater_status" }[c.id]];
@@ -226,10 +228,13 @@ export function createEligibility(i18n) {
     if (!list || !list.length) return h("p", { class: "unknown" }, t("found.noClusters"));
     return h("ul", { class: "district-clusters" }, list.map((c) => {
       const why = c.counted ? t("found.counted") : c.kind !== "ccn" ? t("found.notCountedKind", { kind: String(c.kind).toUpperCase() }) : t("found.notCountedStage");
-      const occ = c.occupancy_pct != null ? ` · ${t("panel.occupancy")} ${pct(c.occupancy_pct)}` : "";
+      const occ = c.occupancy_pct != null
+        ? ` · ${t("panel.occupancy")} ${pct(c.occupancy_pct)}${c.occupancy_as_of ? ` (${t("panel.asOf", { d: c.occupancy_as_of })})` : ""}`
+        : "";
+      const inferred = c.district_basis === "inferred" ? ` · ${t("panel.districtInferred")}` : "";
       return h("li", { dataset: { id: String(c.id), counted: String(c.counted) } },
         h("button", { type: "button", class: "link", onclick: () => ctx.select("clusters", c.id, { fly: true }) }, c.name),
-        h("span", { class: "list-meta" }, ` — ${label("stage", c.status)} · ${why}${occ}`));
+        h("span", { class: "list-meta" }, ` — ${label("stage", c.status)} · ${why}${occ}${inferred}`));
     }));
   }
 
@@ -239,6 +244,8 @@ export function createEligibility(i18n) {
     const missing = (e.missing || []).length;
     return [
       verdictBlock("found", e.verdict, missing ? t("elig.missingCount", { n: missing }) : null),
+      // Which units the answer is about: the districts before 1 July 2025.
+      e.units ? h("p", { class: "note founding-units" }, lang() === "en" ? e.units.en : e.units.vi) : null,
       h("ul", { class: "conditions" }, (e.conditions || []).map((c) => conditionItem(c, districtRule(c), c.id === "existing_clusters" ? existingReason(c) : null))),
       notCheckedList((e.not_checked || []).map((c) => ({ ...c, rule: districtRule(c) || c.rule, reason: districtNotCheckedReason(c, clusters) || c.reason }))),
       h("h4", {}, t("found.clusters")),

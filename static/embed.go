@@ -8,5 +8,5 @@ import "embed"
 
 // Files is the web app: index.html at its root.
 //
-//go:embed index.html *.js *.css vendor
+//go:embed index.html *.js *.css vendor workspace
 var Files embed.FS

@@ -4,6 +4,7 @@
 
 import { h, download } from "./util.js";
 import { colorOfStage, clusterSymbolSVG } from "./symbols.js";
+import { freeLandOf, occupancyOf, csvCell } from "./clusterfacts.js";
 
 const NO_REGION = "__none__";
 
@@ -24,16 +25,33 @@ export function createFilters({ elements, i18n, features, regions, onChange = ()
   const { t, label, num, lang, codesOf, onLangChange } = i18n;
   const { form, stage: fStage, kind: fKind, region: fRegion, industry: fIndustry, minFree: fMinFree, list, count, exportCSV: csvButton, exportGeoJSON: geojsonButton } = elements;
 
-  function matches(f) {
+  // "Include clusters whose free land is unknown": a filter on free land says how many it
+  // left out for want of data, and offers to keep them.
+  let includeUnknown = false;
+  const unknownNote = h("p", { class: "note filter-unknown", id: "filter-unknown", "aria-live": "polite", hidden: true });
+  count.after(unknownNote);
+
+  function minFree() {
+    const min = parseFloat(fMinFree.value);
+    return min > 0 ? min : 0;
+  }
+
+  function matchesExceptFree(f) {
     const p = f.properties;
     if (fStage.value && p.status !== fStage.value) return false;
     if (fKind.value && p.kind !== fKind.value) return false;
     if (fRegion.value === NO_REGION ? p.region : fRegion.value && p.region !== fRegion.value) return false;
     if (fIndustry.value && !industriesOf(p).includes(fIndustry.value)) return false;
-    const min = parseFloat(fMinFree.value);
-    // A cluster with no reported free land cannot promise any.
-    if (min > 0 && !(p.free_land_ha >= min)) return false;
     return true;
+  }
+
+  function matches(f) {
+    if (!matchesExceptFree(f)) return false;
+    const min = minFree();
+    if (!min) return true;
+    const free = freeLandOf(f.properties).ha;
+    if (free == null) return includeUnknown;
+    return free >= min;
   }
 
   function setRegion(slug) {
@@ -73,6 +91,15 @@ export function createFilters({ elements, i18n, features, regions, onChange = ()
   function renderList() {
     const shown = filtered().sort((a, b) => String(a.properties.name).localeCompare(String(b.properties.name), "vi"));
     count.textContent = t("results.count", { n: shown.length, total: features.length });
+    const unknownFree = minFree() ? features.filter((f) => matchesExceptFree(f) && freeLandOf(f.properties).ha == null).length : 0;
+    unknownNote.hidden = !unknownFree;
+    unknownNote.dataset.n = String(unknownFree);
+    if (unknownFree) {
+      unknownNote.replaceChildren(
+        h("span", {}, t(includeUnknown ? "results.unknownIncluded" : "results.unknownExcluded", { n: unknownFree }) + " "),
+        h("button", { type: "button", class: "link", id: "filter-unknown-toggle", onclick: () => { includeUnknown = !includeUnknown; update(); } },
+          t(includeUnknown ? "results.excludeUnknown" : "results.includeUnknown")));
+    }
     if (!shown.length) {
       list.replaceChildren(h("li", { class: "empty" }, t("results.empty")));
       return;
@@ -81,12 +108,17 @@ export function createFilters({ elements, i18n, features, regions, onChange = ()
       const p = f.properties;
       const symbol = h("span", { class: "list-symbol", "aria-hidden": "true" });
       symbol.innerHTML = clusterSymbolSVG(p.kind, p.status, p.geometry_quality === "indicative", 16);
-      const meta = [label("stage", p.status), p.district, p.free_land_ha != null ? t("results.free", { ha: t("units.ha", { n: num(p.free_land_ha, 1) }) }) : null]
-        .filter(Boolean).join(" · ");
+      const free = freeLandOf(p).ha;
+      const occ = occupancyOf(p);
+      const meta = [label("stage", p.status), p.district].filter(Boolean).join(" · ");
+      const figures = h("span", { class: "list-figures" },
+        h("span", { class: "list-occupancy" }, `${t("results.occupancy")}: `, occ == null ? h("em", { class: "unknown" }, t("panel.unknown")) : h("strong", {}, `${num(occ, 0)} %`)),
+        " · ",
+        h("span", { class: "list-free" }, `${t("results.freeLand")}: `, free == null ? h("em", { class: "unknown" }, t("panel.unknown")) : h("strong", {}, t("units.ha", { n: num(free, 1) }))));
       return h("li", { dataset: { id: String(f.id) } },
         h("button", { type: "button", onclick: () => onPick(f) },
           symbol,
-          h("span", { class: "list-text" }, h("span", { class: "list-name" }, p.name), h("span", { class: "list-meta", style: `--stage:${colorOfStage(p.status)}` }, meta))));
+          h("span", { class: "list-text" }, h("span", { class: "list-name", lang: "vi" }, p.name), h("span", { class: "list-meta", style: `--stage:${colorOfStage(p.status)}` }, meta), figures)));
     }));
   }
 
@@ -99,22 +131,22 @@ export function createFilters({ elements, i18n, features, regions, onChange = ()
     "investment_vnd_bn", "geometry_quality", "placement", "notes", "sources",
   ];
 
-  function csvCell(v) {
-    if (v == null) return "";
-    if (Array.isArray(v)) v = v.join("; ");
-    const s = String(v);
-    return /[",;\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  }
+  // Coded fields: the label in the interface language, the code in an extra "…_code" column.
+  const CODED = { kind: "cluster_kind", status: "stage", road_status: "infra_status", water_status: "infra_status", wastewater_status: "infra_status", power_status: "infra_status", geometry_quality: "geometry_quality" };
 
   function stamp() {
     return new Date().toISOString().slice(0, 10);
   }
 
   function exportCSV() {
-    const rows = [["id", ...CSV_FIELDS, "lon", "lat"].join(",")];
+    const codeCols = CSV_FIELDS.filter((k) => CODED[k]);
+    const header = ["id", ...CSV_FIELDS.map((k) => t(`csv.${k}`)), t("csv.lon"), t("csv.lat"), ...codeCols.map((k) => `${k}_code`), "region_code"];
+    const rows = [header.map(csvCell).join(",")];
     for (const f of filtered()) {
-      const c = f.properties.__anchor || [null, null];
-      rows.push([f.id, ...CSV_FIELDS.map((k) => f.properties[k]), c[0], c[1]].map(csvCell).join(","));
+      const p = f.properties;
+      const c = p.__anchor || [null, null];
+      const shown = CSV_FIELDS.map((k) => (CODED[k] ? label(CODED[k], p[k]) : k === "region" ? (p.region ? regionName(p.region) : "") : p[k]));
+      rows.push([f.id, ...shown, c[0], c[1], ...codeCols.map((k) => p[k]), p.region].map(csvCell).join(","));
     }
     // The byte-order mark makes spreadsheet programs read the Vietnamese as UTF-8.
     download(`clustermap-clusters-${stamp()}.csv`, "text/csv;charset=utf-8", "\uFEFF" + rows.join("\r\n") + "\r\n");

@@ -4,7 +4,7 @@
 // and id (data-layer, data-id) for styling and tests.
 
 import { h, labelPoint } from "./util.js";
-import { colorOfStage, darker, clusterSymbolSVG, plantSymbolSVG, energySymbolSVG } from "./symbols.js";
+import { colorOfStage, darker, clusterSymbolSVG, plantSymbolSVG, energySymbolSVG, isIndicative, INDICATIVE_DASH } from "./symbols.js";
 
 // From this zoom on, clusters with a footprint are drawn as polygons.
 const FOOTPRINT_ZOOM = 12;
@@ -57,10 +57,11 @@ export function createGeoJSONLayers({ map, footprintRenderer, select }) {
 
   // offset [dx, dy] in pixels moves the symbol off its point, for features that
   // share one (see spreadOffsets).
-  function symbolMarker(latlng, html, size, title, layerId, id, offset = [0, 0]) {
+  function symbolMarker(latlng, html, size, title, layerId, id, offset = [0, 0], quality = "") {
     const marker = L.marker(latlng, {
       icon: L.divIcon({
-        className: `cm-symbol cm-symbol-${layerId}`,
+        // The quality class lets styles and tests tell an indicative place from a cited one.
+        className: `cm-symbol cm-symbol-${layerId}${quality ? ` cm-quality-${quality}` : ""}`,
         html,
         iconSize: [size, size],
         iconAnchor: [size / 2 - offset[0], size / 2 - offset[1]],
@@ -98,7 +99,7 @@ export function createGeoJSONLayers({ map, footprintRenderer, select }) {
       const anchor = anchors[i];
       p.__anchor = anchor;
       const size = p.kind === "ccn" ? 20 : 24;
-      const marker = anchor && symbolMarker([anchor[1], anchor[0]], clusterSymbolSVG(p.kind, p.status, indicative, size), size, p.name, "clusters", f.id, offsets[i]);
+      const marker = anchor && symbolMarker([anchor[1], anchor[0]], clusterSymbolSVG(p.kind, p.status, indicative, size), size, p.name, "clusters", f.id, offsets[i], p.geometry_quality);
       let footprint = null;
       if (f.geometry && /Polygon/.test(f.geometry.type)) {
         footprint = L.geoJSON(f, {
@@ -135,7 +136,11 @@ export function createGeoJSONLayers({ map, footprintRenderer, select }) {
   // moves it off a point it shares; null for features drawn without a symbol.
   function symbolAt(layer, id) {
     const s = symbols.get(`${layer}:${id}`);
-    return s ? { latlng: s.marker.getLatLng(), offset: s.offset, shown: map.hasLayer(s.marker) } : null;
+    if (!s) return null;
+    // The declutter pass may have moved the symbol a few more pixels (declutter.js).
+    const el = s.marker.getElement && s.marker.getElement();
+    const shift = (el && el.__cmShift) || [0, 0];
+    return { latlng: s.marker.getLatLng(), offset: [s.offset[0] + shift[0], s.offset[1] + shift[1]], shown: map.hasLayer(s.marker) };
   }
 
   // Shows each cluster that passes the filters, as a polygon when zoomed in and
@@ -162,7 +167,7 @@ export function createGeoJSONLayers({ map, footprintRenderer, select }) {
     const offsets = spreadOffsets(anchors);
     features.forEach((f, i) => {
       const c = anchors[i];
-      group.addLayer(symbolMarker([c[1], c[0]], svgOf(f.properties), 18, f.properties.name, layerId, f.id, offsets[i]));
+      group.addLayer(symbolMarker([c[1], c[0]], svgOf(f.properties), 18, f.properties.name, layerId, f.id, offsets[i], f.properties.geometry_quality));
     });
     return group;
   }
@@ -171,7 +176,8 @@ export function createGeoJSONLayers({ map, footprintRenderer, select }) {
     const casing = L.geoJSON(fc, { pane: "cm-roads", interactive: false, style: { color: "#ffffff", weight: 6, opacity: 0.9 } });
     const lines = L.geoJSON(fc, {
       pane: "cm-roads",
-      style: { color: "#c0392b", weight: 3, opacity: 1 },
+      // An indicative line (straight segments through cited waypoints) is dashed.
+      style: (f) => ({ color: "#c0392b", weight: 3, opacity: 1, dashArray: isIndicative(f.properties) ? INDICATIVE_DASH : null }),
       onEachFeature: (f, l) => {
         l.bindTooltip(h("span", null, [f.properties.ref, f.properties.name].filter(Boolean).join(" — ")), { sticky: true });
         l.on("click", () => select("roads", f.id));
@@ -199,8 +205,8 @@ export function createGeoJSONLayers({ map, footprintRenderer, select }) {
   const builders = {
     clusters: buildClusters,
     roads: buildRoads,
-    energy: (fc) => buildPoints("energy", fc, (p) => energySymbolSVG(p.kind)),
-    plants: (fc) => buildPoints("plants", fc, (p) => plantSymbolSVG(p.crop)),
+    energy: (fc) => buildPoints("energy", fc, (p) => energySymbolSVG(p.kind, 18, isIndicative(p))),
+    plants: (fc) => buildPoints("plants", fc, (p) => plantSymbolSVG(p.crop, 18, isIndicative(p))),
   };
 
   // build(id, fc) → the map layer of a GeoJSON layer, or null.

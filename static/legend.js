@@ -3,7 +3,7 @@
 // explained next to the switch that shows it.
 
 import { h } from "./util.js";
-import { stageColor, regionColor, cropColor, darker, clusterSymbolSVG, plantSymbolSVG, energySymbolSVG } from "./symbols.js";
+import { stageColor, regionColor, cropColor, darker, clusterSymbolSVG, plantSymbolSVG, energySymbolSVG, INDICATIVE_DASH } from "./symbols.js";
 
 function svgNode(markup, cls = "legend-symbol") {
   const span = h("span", { class: cls, "aria-hidden": "true" });
@@ -34,12 +34,19 @@ function entries(id, ctx) {
         return item(svgNode(box(regionColor[p.slug] || "#ddd", darker(regionColor[p.slug] || "#dddddd"))), lang() === "en" ? p.name_en || p.name_vi : p.name_vi);
       });
       list.push(item(svgNode(backgroundBox), t("legend.noRegion")));
+      list.push(h("li", { class: "legend-note" }, t("legend.regionsQuality")));
       return list;
     }
     case "districts":
-      return [item(svgNode(line("#4d4d4d", 1.2)), t("layer.districts"))];
+      return [
+        item(svgNode(line("#4d4d4d", 1.2)), t("layer.districts")),
+        h("li", { class: "legend-note" }, t("legend.districtsQuality")),
+      ];
     case "raw_material_zones":
-      return codesOf("crop").map((c) => item(svgNode(box(`url(#cm-hatch-crop-${c})`, cropColor[c])), label("crop", c)));
+      return [
+        ...codesOf("crop").map((c) => item(svgNode(box(`url(#cm-hatch-crop-${c})`, cropColor[c], ` stroke-dasharray="${INDICATIVE_DASH}"`)), label("crop", c))),
+        h("li", { class: "legend-note" }, t("legend.zonesQuality")),
+      ];
     case "clusters":
       return [
         h("li", { class: "legend-sub" }, t("legend.stage")),
@@ -54,11 +61,22 @@ function entries(id, ctx) {
     case "plants":
       return [
         ...["sugarcane", "cassava", "coffee"].map((c) => item(svgNode(plantSymbolSVG(c, 16)), `${t("layer.plants")}: ${label("crop", c)}`)),
+        h("li", { class: "legend-sub" }, t("legend.quality")),
+        item(svgNode(plantSymbolSVG("sugarcane", 16)), t("legend.pointCited")),
+        item(svgNode(plantSymbolSVG("sugarcane", 16, true)), t("legend.pointIndicative")),
       ];
     case "energy":
-      return codesOf("energy_kind").map((k) => item(svgNode(energySymbolSVG(k, 16)), label("energy_kind", k)));
+      return [
+        ...codesOf("energy_kind").map((k) => item(svgNode(energySymbolSVG(k, 16)), label("energy_kind", k))),
+        h("li", { class: "legend-sub" }, t("legend.quality")),
+        item(svgNode(energySymbolSVG("hydro", 16)), t("legend.pointCited")),
+        item(svgNode(energySymbolSVG("hydro", 16, true)), t("legend.pointIndicative")),
+      ];
     case "roads":
-      return [item(svgNode(line("#c0392b", 3, "", "#ffffff")), t("layer.roads"))];
+      return [
+        item(svgNode(line("#c0392b", 3, INDICATIVE_DASH, "#ffffff")), t("layer.roads")),
+        h("li", { class: "legend-note" }, t("legend.roadsQuality")),
+      ];
     case "linkage":
       return [
         item(svgNode(line("#1b7837", 3, "", "#ffffff")), t("legend.linkServed")),

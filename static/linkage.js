@@ -19,7 +19,7 @@ const SERVED = "#1b7837";
 // (linkage_radius_km, min_radius_km, max_radius_km); zoneOverlay(style) makes
 // the vector-tile layer of the zones drawn with style; select opens a
 // feature's panel.
-export function createLinkage({ map, elements: els, i18n, defaults, zoneOverlay, select }) {
+export function createLinkage({ map, elements: els, i18n, defaults, zoneOverlay, select, plants = () => [], clusterOf = () => null, districtTotal = () => 0 }) {
   const { t, label, num, onLangChange } = i18n;
   const km = (n) => t("link.km", { n: num(n, 1) });
   let radius = defaults.linkage_radius_km;
@@ -160,12 +160,25 @@ export function createLinkage({ map, elements: els, i18n, defaults, zoneOverlay,
       .map(([c, v]) => `${label("crop", c)} ${t("units.ha", { n: num(v, 0) })}`);
     els.summary.replaceChildren(
       h("p", { class: "linkage-totals" }, t("link.summary", { served: tot.served ?? 0, zones: tot.zones ?? 0, unserved: tot.unserved ?? 0, r: num(data.radius_km, 0) })),
-      unservedHa.length ? h("p", { class: "linkage-unserved-ha" }, t("link.unservedHa", { list: unservedHa.join(", ") })) : null);
+      unservedHa.length ? h("p", { class: "linkage-unserved-ha" }, t("link.unservedHa", { list: unservedHa.join(", ") })) : null,
+      h("p", { class: "linkage-plants" }, t("link.plantsSummary", {
+        n: (data.zones || []).filter((z) => plants().some((f) => f.properties.crop === z.crop && f.properties.status === "operating" && (z.district_codes || []).includes(String(f.properties.district_code)))).length,
+        zones: (data.zones || []).length,
+      })));
     const zones = [...(data.zones || [])].sort((a, b) => Number(a.served) - Number(b.served) || String(a.name).localeCompare(String(b.name), "vi"));
     els.list.replaceChildren(...zones.map((z) => {
       const n = z.nearest_processing_cluster;
       const u = z.nearest_unclassified_cluster;
-      const distance = n ? (n.distance_km === 0 ? `0 km, ${t("link.inside")}` : km(n.distance_km)) : "";
+      // A zone drawn as the whole province contains every cluster: "0 km" would say nothing.
+      const codes = Array.isArray(z.district_codes) ? z.district_codes : [];
+      const whole = districtTotal() > 0 && codes.length >= districtTotal();
+      const distance = n ? (whole ? t("link.wholeProvince") : n.distance_km === 0 ? `0 km, ${t("link.inside")}` : km(n.distance_km)) : "";
+      // Operating processing plants of the zone's crop in its districts count as processing too.
+      const running = plants().filter((f) => f.properties.crop === z.crop && f.properties.status === "operating" && codes.includes(String(f.properties.district_code)));
+      const cl = n ? clusterOf(n.cluster_id) : null;
+      const stage = cl ? cl.properties.status : null;
+      const processor = stage ? h("span", { class: "processor-stage", dataset: { stage } },
+        ` — ${label("stage", stage)}: ${t(stage === "operating" || stage === "expanded" ? "link.processorOperating" : "link.processorPlanned")}`) : null;
       return h("li", { class: z.served ? "served" : "unserved", dataset: { zoneId: String(z.id), served: String(z.served), crop: z.crop } },
         h("div", { class: "zone-line" },
           h("span", { class: "swatch", style: `background:${cropColor[z.crop] || "#777"}` }),
@@ -176,9 +189,12 @@ export function createLinkage({ map, elements: els, i18n, defaults, zoneOverlay,
           `${t("link.nearest")} `,
           h("button", { type: "button", class: "link", onclick: () => select("clusters", n.cluster_id, { fly: true }) }, n.cluster_name),
           `, ${distance}`,
-          n.within_radius ? "" : ` (${t("link.beyond", { r: num(data.radius_km, 0) })})`)
+          n.within_radius ? "" : ` (${t("link.beyond", { r: num(data.radius_km, 0) })})`, processor)
           : h("p", { class: "zone-link none" }, t("link.noneWithin", { crop: label("crop", z.crop), h: num(data.horizon_km, 0) })),
-        !z.served && u ? h("p", { class: "note" }, t("link.unclassified", { cluster: u.cluster_name, km: km(u.distance_km) })) : null);
+        !z.served && u ? h("p", { class: "note" }, t("link.unclassified", { cluster: u.cluster_name, km: km(u.distance_km) })) : null,
+        h("p", { class: "zone-plants", dataset: { operatingPlants: String(running.length) } }, running.length
+          ? [`${t("link.operatingPlants")} `, h("span", { lang: "vi" }, running.map((f) => f.properties.name).join(", "))]
+          : t("link.noOperatingPlant")));
     }));
   }
 

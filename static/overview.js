@@ -14,7 +14,7 @@ import { colorOfStage, regionColor, cropColor } from "./symbols.js";
 // region.
 export function createOverview({ elements, i18n, chartJS = "vendor/chart.js/chart.umd.min.js", onPickRegion = () => {} }) {
   const { t, label, num, lang, codesOf, onLangChange } = i18n;
-  const { chart: canvas, cropChart: cropCanvas, table, details, status, rawNote } = elements;
+  const { chart: canvas, cropChart: cropCanvas, table, details, status, rawNote, coverage } = elements;
 
   let summary = null;
   let charts = {};
@@ -104,6 +104,12 @@ export function createOverview({ elements, i18n, chartJS = "vendor/chart.js/char
   function draw() {
     const list = rows();
     const labels = list.map(rowName);
+    // What the figures cover: the clusters ClusterMap holds against the province's own totals.
+    if (coverage) {
+      const c = summary.coverage || {};
+      coverage.textContent = c.statement ? (lang() === "en" ? c.statement.en : c.statement.vi) || "" : "";
+      coverage.hidden = !coverage.textContent;
+    }
 
     const stageSets = codesOf("stage").map((s) => ({
       label: label("stage", s),

@@ -2,19 +2,28 @@
 // Each layer has a renderer that turns a GeoJSON feature into DOM nodes.
 
 import { h, parseSource } from "./util.js";
+import { freeLandOf, lastDateOf } from "./clusterfacts.js";
 import { createEligibility } from "./eligibility.js";
 import { colorOfStage, regionColor, cropColor, energyColor, clusterSymbolSVG, plantSymbolSVG, energySymbolSVG } from "./symbols.js";
 
 // createPanel({panel, body, closeButton, i18n, onClose}) → the panel of one
 // page: panel is the <aside>, body where features render, onClose() runs
 // when the user closes it.
-export function createPanel({ panel, body, closeButton, i18n, onClose = () => {} }) {
+export function createPanel({ panel, body, closeButton, i18n, onClose = () => {}, onCompare = null, onPrint = null }) {
   const { t, label, num, lang, codesOf } = i18n;
   const { expansionSection, foundingSection } = createEligibility(i18n);
   let returnFocus = null;
   let current = null; // {layer, id, feature, ctx} for re-rendering on language change
 
   closeButton.addEventListener("click", () => close());
+  // On phones the bottom sheet keeps the upper half of the map in view; its grip makes it taller.
+  const grip = h("button", { type: "button", class: "sheet-grip", "aria-label": t("panel.resize"), "aria-expanded": "false" });
+  grip.addEventListener("click", () => {
+    const tall = panel.classList.toggle("tall");
+    grip.setAttribute("aria-expanded", String(tall));
+  });
+  panel.prepend(grip);
+  i18n.onLangChange(() => grip.setAttribute("aria-label", t("panel.resize")));
   panel.addEventListener("keydown", (e) => {
     if (e.key === "Escape") close();
   });
@@ -42,6 +51,20 @@ export function createPanel({ panel, body, closeButton, i18n, onClose = () => {}
     reveal();
     // Move focus to the heading so keyboard and screen-reader users land on
     // what they just opened; not on restore from the URL, which would scroll.
+    if (focus) {
+      const title = body.querySelector("#panel-title");
+      if (title) title.focus({ preventScroll: true });
+    }
+  }
+
+  // A view that is not one feature (the comparison): its nodes, under a data-layer of its own.
+  function showView(kind, nodes, { focus = true } = {}) {
+    if (panel.hidden) returnFocus = document.activeElement;
+    current = null;
+    panel.dataset.layer = kind;
+    panel.dataset.id = "";
+    body.replaceChildren(...nodes.filter(Boolean));
+    reveal();
     if (focus) {
       const title = body.querySelector("#panel-title");
       if (title) title.focus({ preventScroll: true });
@@ -86,8 +109,8 @@ export function createPanel({ panel, body, closeButton, i18n, onClose = () => {}
 
   // --- building blocks -------------------------------------------------------
 
-  function title(text, symbol) {
-    return h("h2", { id: "panel-title", tabindex: "-1" }, symbol ? symbolNode(symbol) : null, h("span", {}, text || "—"));
+  function title(text, symbol, textLang = "vi") {
+    return h("h2", { id: "panel-title", tabindex: "-1" }, symbol ? symbolNode(symbol) : null, h("span", { lang: text ? textLang : null }, text || "—"));
   }
 
   function symbolNode(svg) {
@@ -120,8 +143,41 @@ export function createPanel({ panel, body, closeButton, i18n, onClose = () => {}
     return n == null ? null : t("units.ha", { n: num(n, 2) });
   }
 
-  function unknown() {
-    return h("span", { class: "unknown" }, t("panel.unknown"));
+  // figures: how the source gives each number ({qualifier, as_of}); an object in
+  // GeoJSON, JSON text in vector tiles.
+  function figuresOf(p) {
+    let f = p && p.figures;
+    if (typeof f === "string") {
+      try {
+        f = JSON.parse(f);
+      } catch (_) {
+        f = null;
+      }
+    }
+    return f && typeof f === "object" ? f : {};
+  }
+
+  // A number as its source gives it: "≥ 24,2 ha (2023)" for "more than 24.2 ha
+  // in 2023", "≈ 88.000 ha" for "about"; exact and undated numbers stay as they are.
+  function qualified(p, field, text) {
+    if (text == null || text === "") return text;
+    const q = figuresOf(p)[field];
+    if (!q) return text;
+    const sign = { at_least: "≥ ", about: "≈ " }[q.qualifier] || "";
+    const when = q.as_of ? ` (${t("panel.asOf", { d: q.as_of })})` : "";
+    return h("span", { class: "figure", dataset: { qualifier: q.qualifier || "exact" }, title: label("figure_qualifier", q.qualifier) }, `${sign}${text}${when}`);
+  }
+
+  // "unknown", and why when the reason is known: a field a user looks for is never hidden.
+  function unknown(why) {
+    return h("span", { class: "unknown" }, t("panel.unknown"), why ? h("span", { class: "unknown-why" }, ` — ${why}`) : null);
+  }
+
+  // Data text keeps the language it is written in (seed notes, placements and industries
+  // are English, names Vietnamese): screen readers and the language check read the attribute.
+  function dataText(text, textLang) {
+    if (text == null || text === "") return null;
+    return h("span", { lang: textLang }, text);
   }
 
   function sources(list) {
@@ -141,13 +197,13 @@ export function createPanel({ panel, body, closeButton, i18n, onClose = () => {}
       p.geometry_quality === "indicative" ? h("p", { class: "warning" }, t("panel.indicativeWarning")) : null,
       facts([
         [t("panel.quality"), label("geometry_quality", p.geometry_quality)],
-        [t("panel.placement"), p.placement],
+        [t("panel.placement"), dataText(p.placement, "en")],
       ]),
     );
   }
 
   function notes(p) {
-    return p.notes ? section(t("panel.notes"), h("p", {}, p.notes)) : null;
+    return p.notes ? section(t("panel.notes"), h("p", { lang: "en" }, p.notes)) : null;
   }
 
   function regionName(slug, ctx) {
@@ -160,8 +216,8 @@ export function createPanel({ panel, body, closeButton, i18n, onClose = () => {}
   // A district name that opens the district's panel (founding eligibility).
   function districtLink(name, code, ctx) {
     if (!name) return null;
-    if (!code) return name;
-    return h("button", { type: "button", class: "link", dataset: { district: String(code) }, onclick: () => ctx.select("districts", String(code), { fly: true }) }, name);
+    if (!code) return h("span", { lang: "vi" }, name);
+    return h("button", { type: "button", class: "link", lang: "vi", dataset: { district: String(code) }, onclick: () => ctx.select("districts", String(code), { fly: true }) }, name);
   }
 
   function regionLink(slug, ctx) {
@@ -205,13 +261,13 @@ export function createPanel({ panel, body, closeButton, i18n, onClose = () => {}
       const v = p[`${key}_status`];
       ul.append(h("li", { class: `infra-${v || "unknown"}` },
         h("span", { class: "infra-dot", "aria-hidden": "true" }),
-        h("span", {}, `${t(`panel.infra.${key}`)}: `, v ? h("strong", {}, label("infra_status", v)) : unknown())));
+        h("span", {}, `${t(`panel.infra.${key}`)}: `, v ? h("strong", {}, label("infra_status", v)) : unknown(t("panel.notInSources")))));
     }
     return ul;
   }
 
   function decision(p) {
-    if (!p.decision_number && !p.decision_date) return null;
+    if (!p.decision_number && !p.decision_date) return unknown(t("panel.decisionUnknown"));
     let date = p.decision_date;
     if (date) {
       const d = new Date(`${date}T00:00:00`);
@@ -221,7 +277,15 @@ export function createPanel({ panel, body, closeButton, i18n, onClose = () => {}
   }
 
   function contactNode(contact) {
-    if (!contact) return null;
+    if (!contact) {
+      // No source gives the cluster's own contact: the provincial Department of Industry and
+      // Trade is the contact point for industrial clusters. No official page of it is
+      // recorded in ClusterMap's data, so no address or number is made up.
+      return h("span", { class: "contact-fallback" },
+        h("span", {}, t("panel.contactFallback")), " ",
+        h("span", { lang: "vi", class: "contact-dept" }, "Sở Công Thương Gia Lai"), " ",
+        h("span", { class: "note" }, `(${t("panel.contactNotRecorded")})`));
+    }
     // Turn phone numbers, e-mail addresses and URLs into links; the rest stays text.
     const span = h("span");
     const re = /(https?:\/\/\S+)|([\w.+-]+@[\w-]+\.[\w.-]+)|(\+?\d[\d .]{7,}\d)/g;
@@ -237,6 +301,28 @@ export function createPanel({ panel, body, closeButton, i18n, onClose = () => {}
     return span;
   }
 
+  // Free land: industrial land less leased land, or industrial land × (100 − occupancy) %;
+  // "unknown" and why when neither is recorded.
+  function freeLand(p) {
+    const v = freeLandOf(p);
+    if (v.ha == null) return unknown(t("panel.freeUnknownWhy"));
+    const text = ha(v.ha);
+    return v.basis === "occupancy" ? h("span", {}, text, h("span", { class: "note" }, ` (${t("panel.freeFromOccupancy")})`)) : text;
+  }
+
+  // The latest date the data records for the cluster: its decision, or a dated figure.
+  function lastChange(p) {
+    const d = lastDateOf(p);
+    return d ? d : unknown(t("panel.noStageDates"));
+  }
+
+  function clusterActions(f) {
+    if (!onCompare && !onPrint) return null;
+    return h("div", { class: "panel-actions no-print" },
+      onPrint ? h("button", { type: "button", class: "button secondary", id: "panel-print", onclick: () => onPrint(f) }, t("panel.print")) : null,
+      onCompare ? h("button", { type: "button", class: "button secondary", id: "panel-compare", onclick: () => onCompare(f) }, t("panel.addCompare")) : null);
+  }
+
   // --- per-layer renderers -----------------------------------------------------
 
   function renderCluster(p, f, ctx) {
@@ -247,29 +333,36 @@ export function createPanel({ panel, body, closeButton, i18n, onClose = () => {}
       h("p", { class: "badges" }, badge(label("cluster_kind", p.kind), null, "kind"), badge(label("stage", p.status) || t("panel.unknown"), colorOfStage(p.status), "stage")),
       stageSteps(p.status),
       facts([
-        [t("panel.district"), districtLink(p.district, p.district_code, ctx)],
+        [t("panel.district"), p.district_basis === "inferred"
+          ? h("span", {}, districtLink(p.district, p.district_code, ctx), h("span", { class: "note district-inferred" }, ` (${t("panel.districtInferred")})`))
+          : districtLink(p.district, p.district_code, ctx)],
         [t("panel.commune"), p.commune],
         [t("panel.region"), regionLink(p.region, ctx)],
       ]),
       section(t("panel.areas"),
         facts([
-          [t("panel.planned"), ha(p.planned_area_ha) || unknown()],
-          [t("panel.established"), ha(p.established_area_ha) || unknown()],
-          [t("panel.industrial"), ha(p.industrial_land_ha)],
-          [t("panel.leased"), ha(p.leased_land_ha) || unknown()],
-          [t("panel.free"), ha(p.free_land_ha)],
+          [t("panel.planned"), qualified(p, "planned_area_ha", ha(p.planned_area_ha)) || unknown()],
+          [t("panel.established"), qualified(p, "established_area_ha", ha(p.established_area_ha)) || unknown()],
+          [t("panel.industrial"), qualified(p, "industrial_land_ha", ha(p.industrial_land_ha)) || unknown(t("panel.notInSources"))],
+          [t("panel.leased"), qualified(p, "leased_land_ha", ha(p.leased_land_ha)) || unknown(t("panel.notInSources"))],
+          [t("panel.free"), freeLand(p)],
         ]),
-        occupancyBar(p)),
+        occupancyBar(p),
+        figuresOf(p).occupancy_pct && figuresOf(p).occupancy_pct.as_of
+          ? h("p", { class: "note occupancy-as-of" }, t("panel.occupancyAsOf", { d: figuresOf(p).occupancy_pct.as_of }))
+          : null),
       section(t("panel.infra"), infraList(p)),
       expansionSection(() => ctx.clusterEligibility(f.id)),
       facts([
         // null means "not reported", which is not the same as "no investor".
-        [t("panel.investor"), p.investor || unknown()],
-        [t("panel.industries"), industries.length ? h("ul", { class: "tags" }, industries.map((s) => h("li", {}, s.trim()))) : null],
+        [t("panel.investor"), p.investor ? dataText(p.investor, "vi") : unknown(t("panel.investorUnknown"))],
+        [t("panel.industries"), industries.length ? h("ul", { class: "tags", lang: "en" }, industries.map((s) => h("li", {}, s.trim()))) : unknown(t("panel.notInSources"))],
         [t("panel.decision"), decision(p)],
-        [t("panel.investment"), p.investment_vnd_bn != null ? t("panel.billionVnd", { n: num(p.investment_vnd_bn, 1) }) : null],
+        [t("panel.lastChange"), lastChange(p)],
+        [t("panel.investment"), p.investment_vnd_bn != null ? qualified(p, "investment_vnd_bn", t("panel.billionVnd", { n: num(p.investment_vnd_bn, 1) })) : unknown(t("panel.notInSources"))],
         [t("panel.contact"), contactNode(p.contact)],
       ]),
+      clusterActions(f),
       notes(p),
       qualityBlock(p),
       sources(p.sources),
@@ -280,7 +373,7 @@ export function createPanel({ panel, body, closeButton, i18n, onClose = () => {}
     const name = lang() === "en" ? p.name_en || p.name_vi : p.name_vi;
     const slug = p.slug || f.id;
     const names = Array.isArray(p.member_names) ? p.member_names : p.member_names ? String(p.member_names).split(",") : [];
-    const members = h("dd", {}, names.join(", "));
+    const members = h("dd", { lang: "vi" }, names.join(", "));
     const stats = h("div", { class: "region-stats" }, h("p", { class: "panel-loading" }, t("panel.loading")));
     // The region's dashboard comes from GET /api/regions/{slug}/summary, filled
     // in when it arrives; its member list carries the codes for district links.
@@ -293,13 +386,16 @@ export function createPanel({ panel, body, closeButton, i18n, onClose = () => {}
     }).catch(() => stats.replaceChildren(h("p", { class: "unknown" }, t("overview.error"))));
     const swatch = `<svg width="22" height="22" viewBox="0 0 22 22"><rect x="1" y="1" width="20" height="20" rx="3" fill="${regionColor[p.slug] || "#ddd"}" stroke="#333"/></svg>`;
     const about = h("dl", { class: "facts" });
-    if (p.role) about.append(h("dt", {}, t("panel.role")), h("dd", {}, p.role));
+    // The letter's role, in the interface language (role is English, role_vi Vietnamese).
+    const role = lang() === "vi" ? p.role_vi || p.role : p.role;
+    if (role) about.append(h("dt", {}, t("panel.role")), h("dd", {}, role));
     if (names.length) about.append(h("dt", {}, t("panel.members")), members);
     return [
-      title(name, swatch),
+      title(name, swatch, lang() === "en" && p.name_en ? "en" : "vi"),
       about.children.length ? about : null,
       section(t("panel.regionStats"), stats,
         h("button", { type: "button", class: "button", onclick: () => ctx.filterRegion(slug) }, t("panel.showClusters"))),
+      qualityBlock(p),
       sources(p.sources),
     ].filter(Boolean);
   }
@@ -331,7 +427,7 @@ export function createPanel({ panel, body, closeButton, i18n, onClose = () => {}
       s.occupancy_pct != null && s.occupancy_clusters_with_data != null ? h("p", { class: "note" }, t("overview.occupancyData", { n: s.occupancy_clusters_with_data })) : null,
       facts([
         [t("overview.investors"), h("span", { class: "region-investors" },
-          investors.length ? investors.join("; ") : h("span", { class: "unknown" }, t("overview.noInvestor")),
+          investors.length ? h("span", { lang: "vi" }, investors.join("; ")) : h("span", { class: "unknown" }, t("overview.noInvestor")),
           s.investors_unnamed ? h("span", { class: "note" }, ` (${t("overview.investorsUnnamed", { n: s.investors_unnamed })})`) : null)],
         [t("overview.rawMaterial"), raw.length
           ? h("ul", { class: "crop-ha" }, raw.map(([crop, v]) => h("li", { dataset: { crop } },
@@ -345,14 +441,14 @@ export function createPanel({ panel, body, closeButton, i18n, onClose = () => {}
   function renderZone(p, f, ctx) {
     // Arrays in the feature API, comma-joined in vector tiles: accept both.
     const codes = Array.isArray(p.district_codes) ? p.district_codes : p.district_codes ? String(p.district_codes).split(",") : [];
-    const districts = codes.map((c) => ctx.districtName(c.trim())).join(", ");
+    const districts = dataText(codes.map((c) => ctx.districtName(c.trim())).join(", "), "vi");
     const swatch = `<svg width="22" height="22" viewBox="0 0 22 22"><rect x="1" y="1" width="20" height="20" rx="3" fill="url(#cm-hatch-crop-${p.crop})" stroke="${cropColor[p.crop] || "#333"}" stroke-width="2"/></svg>`;
     return [
       title(p.name || label("crop", p.crop), swatch),
       facts([
         [t("panel.crop"), label("crop", p.crop)],
-        [t("panel.cropArea"), ha(p.area_ha) || unknown()],
-        [t("panel.output"), p.output],
+        [t("panel.cropArea"), qualified(p, "area_ha", ha(p.area_ha)) || unknown()],
+        [t("panel.output"), dataText(p.output, "en")],
         [t("panel.year"), p.reference_year != null ? String(p.reference_year) : null],
         [t("panel.zoneDistricts"), districts],
       ]),
@@ -365,11 +461,11 @@ export function createPanel({ panel, body, closeButton, i18n, onClose = () => {}
   function renderPlant(p) {
     const capacity = p.capacity != null ? `${num(p.capacity, 1)} ${p.capacity_unit || ""}`.trim() : null;
     return [
-      title(p.name, plantSymbolSVG(p.crop, 22)),
+      title(p.name, plantSymbolSVG(p.crop, 22, p.geometry_quality === "indicative")),
       facts([
         [t("panel.kind"), label("plant_kind", p.kind)],
         [t("panel.crop"), label("crop", p.crop)],
-        [t("panel.capacity"), capacity || unknown()],
+        [t("panel.capacity"), qualified(p, "capacity", capacity) || unknown()],
         [t("panel.status"), label("project_status", p.status)],
       ]),
       notes(p),
@@ -380,10 +476,10 @@ export function createPanel({ panel, body, closeButton, i18n, onClose = () => {}
 
   function renderEnergy(p) {
     return [
-      title(p.name, energySymbolSVG(p.kind, 22)),
+      title(p.name, energySymbolSVG(p.kind, 22, p.geometry_quality === "indicative")),
       facts([
         [t("panel.kind"), h("span", {}, h("span", { class: "swatch", style: `background:${energyColor[p.kind] || "#555"}` }), label("energy_kind", p.kind))],
-        [t("panel.capacity"), p.capacity_mw != null ? t("units.mw", { n: num(p.capacity_mw, 1) }) : unknown()],
+        [t("panel.capacity"), p.capacity_mw != null ? qualified(p, "capacity_mw", t("units.mw", { n: num(p.capacity_mw, 1) })) : unknown()],
         [t("panel.status"), label("project_status", p.status)],
       ]),
       notes(p),
@@ -401,7 +497,10 @@ export function createPanel({ panel, body, closeButton, i18n, onClose = () => {}
         [t("panel.region"), regionLink(p.region, ctx)],
         [t("panel.districtArea"), p.area_km2 != null ? t("units.km2", { n: num(p.area_km2, 1) }) : null],
       ]),
+      // Districts were abolished on 1 July 2025: say which units these are.
+      h("p", { class: "note district-units" }, t("panel.districtUnits")),
       code != null ? foundingSection(() => ctx.districtEligibility(code), ctx) : null,
+      qualityBlock(p),
       sources(p.sources),
     ].filter(Boolean);
   }
@@ -429,5 +528,5 @@ export function createPanel({ panel, body, closeButton, i18n, onClose = () => {}
     roads: renderRoad,
   };
 
-  return { isOpen, openLoading, show, showError, rerender, close };
+  return { isOpen, openLoading, show, showView, showError, rerender, close };
 }

@@ -92,9 +92,9 @@ export function createSelection({ map, state, panel, panelElement, panelContext,
     onClose();
   }
 
-  // The height of the bottom sheet at its tallest (max-height: 62dvh in app.css).
+  // The height of the bottom sheet (max-height: 46dvh in app.css).
   function sheetHeight() {
-    return Math.round(window.innerHeight * 0.62);
+    return Math.round(window.innerHeight * 0.46);
   }
 
   // Pans the map so that the selected symbol sits in the strip of map above the
@@ -132,7 +132,8 @@ export function createSelection({ map, state, panel, panelElement, panelContext,
 
   function flyTo(b, layer) {
     const bounds = L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
-    const maxZoom = layer === "clusters" ? 14 : layer === "plants" || layer === "energy" ? 13 : 11;
+    // Never closer than needed: a cluster keeps its district and a highway in view.
+    const maxZoom = layer === "districts" || layer === "regions" || layer === "raw_material_zones" ? 10 : layer === "clusters" ? 12 : 11;
     // Leave room for the panel: right on desktop, bottom sheet on phones.
     const phone = isPhone();
     map.flyToBounds(bounds, {

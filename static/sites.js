@@ -121,12 +121,16 @@ export function createSites({ elements, weights, i18n, defaults, industries, anc
   function render() {
     const sites = answer.sites || [];
     count.textContent = sites.length ? t("sites.count", { n: answer.matched, total: answer.candidates }) : t("sites.none");
+    count.dataset.matched = String(answer.matched);
+    count.dataset.candidates = String(answer.candidates);
     const ex = Object.entries(answer.excluded || {}).filter(([, n]) => n > 0).map(([k, n]) => t(`sites.ex.${k}`, { n }));
     excludedEl.textContent = ex.length ? t("sites.excluded", { list: ex.join("; ") }) : "";
     scaleNote.textContent = [scaleText(), gateNote()].filter(Boolean).join(" ");
     list.replaceChildren(...sites.map((s, i) => siteItem(s, i)));
     for (const p of PARTS) weights[p.key].label.textContent = partName(p.key, answer.filters.radius_km);
     drawMarkers(sites);
+    // On a phone the results sit below the long form: bring them into view.
+    count.scrollIntoView({ block: "start", behavior: "smooth" });
   }
 
   function points(score) {

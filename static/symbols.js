@@ -70,19 +70,28 @@ export function clusterSymbolSVG(kind, stage, indicative, size = 20) {
     `${shape} fill="${fill}" stroke="${stroke}" stroke-width="${w}"${dash}/></svg>`;
 }
 
-export function plantSymbolSVG(crop, size = 18) {
+// Geometry quality on every layer, one convention: a surveyed outline or a
+// point printed by a cited source is drawn solid; an indicative place (a
+// district's point, a drawn line) is hollow with a dashed outline.
+export const INDICATIVE_DASH = "6 4";
+export const isIndicative = (p) => !!p && p.geometry_quality === "indicative";
+
+export function plantSymbolSVG(crop, size = 18, indicative = false) {
   const c = cropColor[crop] || "#555";
-  // A small factory: saw-tooth roof over a block.
+  // A small factory: saw-tooth roof over a block; hollow when only indicative.
+  const paint = indicative ? `fill="#fff" stroke="${c}" stroke-width="1.6" stroke-dasharray="2.5 1.5"` : `fill="${c}" stroke="#fff" stroke-width="1.5"`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 18 18" aria-hidden="true">` +
-    `<path d="M1.5 16.5V7l4 2.5V7l4 2.5V7l4 2.5V2.5h3v14z" fill="${c}" stroke="#fff" stroke-width="1.5" stroke-linejoin="round"/></svg>`;
+    `<path d="M1.5 16.5V7l4 2.5V7l4 2.5V7l4 2.5V2.5h3v14z" ${paint} stroke-linejoin="round"/></svg>`;
 }
 
-export function energySymbolSVG(kind, size = 18) {
+export function energySymbolSVG(kind, size = 18, indicative = false) {
   const c = energyColor[kind] || "#555";
-  // A lightning bolt in a triangle.
+  // A lightning bolt in a triangle; hollow (white, dashed outline) when only indicative.
+  const paint = indicative ? `fill="#fff" stroke="${c}" stroke-width="1.6" stroke-dasharray="2.5 1.5"` : `fill="${c}" stroke="#fff" stroke-width="1.4"`;
+  const bolt = indicative ? c : "#fff";
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 18 18" aria-hidden="true">` +
-    `<path d="M9 1.2 17 16.5H1z" fill="${c}" stroke="#fff" stroke-width="1.4" stroke-linejoin="round"/>` +
-    `<path d="M9.6 6.2 6.8 11h2.4l-.8 3.6 3-5H9z" fill="#fff"/></svg>`;
+    `<path d="M9 1.2 17 16.5H1z" ${paint} stroke-linejoin="round"/>` +
+    `<path d="M9.6 6.2 6.8 11h2.4l-.8 3.6 3-5H9z" fill="${bolt}"/></svg>`;
 }
 
 // Fill patterns referenced from app.css (fill: url(#cm-hatch-…)). Leaflet sets

@@ -1,7 +1,7 @@
 // The vector-tile layers (Leaflet.VectorGrid): region fills, district
 // outlines and raw-material zones, as served by /tiles/{layer}/{z}/{x}/{y}.mvt.
 
-import { regionColor, cropColor, darker } from "./symbols.js";
+import { regionColor, cropColor, darker, isIndicative, INDICATIVE_DASH } from "./symbols.js";
 
 function featureIdOf(f) {
   const p = f.properties;
@@ -29,6 +29,8 @@ const STYLES = {
   },
   districts: {
     pane: "cm-districts",
+    // Outlines only; a click in a district that nothing else takes opens its panel
+    // (app.js, on the map's click), so drawing tools still get their clicks.
     interactive: false,
     style: (p, z) => ({
       fill: false,
@@ -48,6 +50,8 @@ const STYLES = {
       color: cropColor[p.crop] || "#777777",
       weight: 2,
       opacity: 0.9,
+      // Zones are unions of whole districts the sources name: indicative, so dashed.
+      dashArray: isIndicative(p) ? INDICATIVE_DASH : null,
     }),
   },
 };

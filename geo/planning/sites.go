@@ -151,7 +151,8 @@ type Sites struct {
 	Candidates     int               `json:"candidates"`
 	Matched        int               `json:"matched"`
 	Returned       int               `json:"returned"`
-	// Excluded counts clusters dropped per filter; a cluster failing two filters counts twice.
+	// Excluded counts the clusters left out, each once, under the first filter it fails
+	// (industry, free land, highway): Candidates = Matched + the sum of Excluded.
 	Excluded map[string]int `json:"excluded"`
 	Sites    []Site         `json:"sites"`
 	Sources  Sources        `json:"sources"`
@@ -218,7 +219,9 @@ scored AS (
   SELECT parts.*,
          ($13 * s_free + $14 * s_crop + $15 * s_highway + $16 * s_border + $17 * s_stage) / ($13 + $14 + $15 + $16 + $17) AS score,
          industry_ok AND ($11::numeric IS NULL OR free_ha >= $11::numeric)
-                     AND ($12::float8 IS NULL OR highway_m <= $12::float8) AS passes
+                     AND ($12::float8 IS NULL OR highway_m <= $12::float8) AS passes,
+         -- A cluster known to have no free land never ranks above one whose free land is unknown.
+         coalesce(free_ha <= 0, false) AS no_free
     FROM parts)`
 
 // sitesSQL ranks the clusters that pass the filters; the point is computed for the page only.
@@ -227,19 +230,28 @@ SELECT id, name, kind, status, district_code, district, region_slug, ST_X(p.geom
        target_industries, investor, contact, sources,
        free_ha::float8, supply_ha::float8, supply_zones, supply_no_area, highway_ref, highway_m, gate_m, gate_basis,
        s_free, s_crop, s_highway, s_border, s_stage, score
-  FROM (SELECT * FROM scored WHERE passes ORDER BY score DESC, id LIMIT $19) page
+  FROM (SELECT * FROM scored WHERE passes ORDER BY no_free, score DESC, id LIMIT $19) page
  CROSS JOIN LATERAL ST_PointOnSurface(page.geom) AS p(geom)
- ORDER BY score DESC, id`
+ ORDER BY no_free, score DESC, id`
 
+// Each left-out cluster counts once, under the first filter it fails (industry, free land,
+// highway), so that candidates = matched + the sum of excluded.
 const sitesCountsSQL = sitesCTE + `
+, fails AS (
+  SELECT passes, industry_ok, has_industries,
+         ($11::numeric IS NOT NULL AND free_ha IS NULL) AS free_unknown,
+         ($11::numeric IS NOT NULL AND free_ha < $11::numeric) AS free_below,
+         ($12::float8 IS NOT NULL AND highway_m IS NULL) AS hw_unknown,
+         ($12::float8 IS NOT NULL AND highway_m > $12::float8) AS hw_far
+    FROM scored)
 SELECT count(*), count(*) FILTER (WHERE passes),
        count(*) FILTER (WHERE NOT industry_ok AND NOT has_industries),
        count(*) FILTER (WHERE NOT industry_ok AND has_industries),
-       count(*) FILTER (WHERE $11::numeric IS NOT NULL AND free_ha IS NULL),
-       count(*) FILTER (WHERE $11::numeric IS NOT NULL AND free_ha < $11::numeric),
-       count(*) FILTER (WHERE $12::float8 IS NOT NULL AND highway_m IS NULL),
-       count(*) FILTER (WHERE $12::float8 IS NOT NULL AND highway_m > $12::float8)
-  FROM scored`
+       count(*) FILTER (WHERE industry_ok AND free_unknown),
+       count(*) FILTER (WHERE industry_ok AND free_below),
+       count(*) FILTER (WHERE industry_ok AND NOT free_unknown AND NOT free_below AND hw_unknown),
+       count(*) FILTER (WHERE industry_ok AND NOT free_unknown AND NOT free_below AND hw_far)
+  FROM fails`
 
 const sitesGateSQL = `
 SELECT p.name, p.location, d.name, p.sources, l.basis, l.uncertainty_m

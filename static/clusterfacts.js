@@ -1,0 +1,65 @@
+// Facts derived from a cluster's properties, shared by the panel, the table, the
+// comparison and the fact sheet, so that they all say the same thing.
+
+// Free land: industrial land less leased land, else industrial land × (100 − occupancy) %.
+// {ha: null} when neither is recorded.
+export function freeLandOf(p) {
+  if (p.free_land_ha != null) return { ha: Number(p.free_land_ha), basis: "leased" };
+  if (p.industrial_land_ha != null && p.leased_land_ha != null) return { ha: p.industrial_land_ha - p.leased_land_ha, basis: "leased" };
+  if (p.industrial_land_ha != null && p.occupancy_pct != null) return { ha: (p.industrial_land_ha * (100 - p.occupancy_pct)) / 100, basis: "occupancy" };
+  return { ha: null, basis: null };
+}
+
+// Occupancy in %: stated, or leased / industrial land; null when unknown.
+export function occupancyOf(p) {
+  if (p.occupancy_pct != null) return Number(p.occupancy_pct);
+  if (p.leased_land_ha != null && p.industrial_land_ha) return (100 * p.leased_land_ha) / p.industrial_land_ha;
+  return null;
+}
+
+export function figuresOf(p) {
+  let f = p && p.figures;
+  if (typeof f === "string") {
+    try {
+      f = JSON.parse(f);
+    } catch (_) {
+      f = null;
+    }
+  }
+  return f && typeof f === "object" ? f : {};
+}
+
+// The latest date the data records for a cluster (its establishing decision or the as-of date
+// of a figure), as the source writes it; "" when none. Sorts as text: "2025-07" > "2023".
+export function lastDateOf(p) {
+  const dates = [];
+  if (p.decision_date) dates.push(String(p.decision_date));
+  for (const v of Object.values(figuresOf(p))) if (v && v.as_of) dates.push(String(v.as_of));
+  const key = (d) => (/^\d{4}/.test(d) ? d : (d.match(/\d{4}/) || ["0000"])[0] + d);
+  dates.sort((a, b) => key(b).localeCompare(key(a)));
+  return dates[0] || "";
+}
+
+// The year of a date as sources write them ("2025-07", "end-2020", "2019-12-01"); NaN if none.
+export function yearOf(d) {
+  const m = String(d || "").match(/(\d{4})/);
+  return m ? Number(m[1]) : NaN;
+}
+
+// A delay the notes record, as the sentence that says so; "" when none.
+const DELAY = /(delay|stalled|behind schedule|slow(?:ly)? progress|chậm|vướng|not yet (?:started|built)|no investor)/i;
+export function delayNoteOf(p) {
+  if (!p.notes) return "";
+  const sentences = String(p.notes).split(/(?<=[.;])\s+/);
+  return sentences.find((s) => DELAY.test(s)) || "";
+}
+
+// CSV cells neutralised against spreadsheet formulas (OWASP "CSV injection"): a cell that
+// starts with = + - @, a tab or a carriage return gets a leading apostrophe, then quoting.
+export function csvCell(v) {
+  if (v == null) return "";
+  if (Array.isArray(v)) v = v.join("; ");
+  let s = String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",;\n\r\t']/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

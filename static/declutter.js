@@ -1,0 +1,101 @@
+// Keeps the map legible at every view: symbols that would overlap (a plant under a power
+// station, clusters at one district point, hydropower plants along one river) are pushed
+// apart by the fewest pixels, and labels (highway shields, area and district names) that
+// would cover a symbol or another label move a little or are left out. Runs after every
+// move and zoom; it only sets CSS (translate, visibility) on the elements Leaflet drew.
+
+const GAP = 2; // px between two symbols
+const ROUNDS = 40;
+
+function rectOf(el) {
+  const r = el.getBoundingClientRect();
+  return { x: (r.left + r.right) / 2, y: (r.top + r.bottom) / 2, w: r.width, h: r.height };
+}
+
+function overlap(a, b, pad = 0) {
+  return Math.abs(a.x - b.x) < (a.w + b.w) / 2 + pad && Math.abs(a.y - b.y) < (a.h + b.h) / 2 + pad;
+}
+
+// createDeclutter({map}) → {run()}: run() re-places every visible symbol and label.
+export function createDeclutter({ map, onShift = () => {} }) {
+  const container = map.getContainer();
+  let pending = 0;
+
+  function run() {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(place);
+  }
+
+  function place() {
+    const symbols = [...container.querySelectorAll(".leaflet-marker-pane .cm-symbol")];
+    for (const el of symbols) el.style.translate = "";
+    const boxes = symbols.map(rectOf);
+    const base = boxes.map((b) => ({ ...b }));
+    // Pairwise repulsion, a few rounds: each overlapping pair moves apart along the line
+    // between them (around a circle when they share a point), half each.
+    for (let round = 0; round < ROUNDS; round++) {
+      let moved = false;
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i], b = boxes[j];
+          if (!overlap(a, b, GAP)) continue;
+          let dx = b.x - a.x, dy = b.y - a.y;
+          let d = Math.hypot(dx, dy);
+          if (d < 0.5) {
+            const angle = (2 * Math.PI * (j % 8)) / 8 + i;
+            dx = Math.cos(angle);
+            dy = Math.sin(angle);
+            d = 1;
+          }
+          const need = Math.min(((a.w + b.w) / 2 + GAP - Math.abs(b.x - a.x)) / (Math.abs(dx / d) || 1e-3),
+            ((a.h + b.h) / 2 + GAP - Math.abs(b.y - a.y)) / (Math.abs(dy / d) || 1e-3));
+          const step = Math.max(need, 1) / 2 + 0.5;
+          a.x -= (dx / d) * step; a.y -= (dy / d) * step;
+          b.x += (dx / d) * step; b.y += (dy / d) * step;
+          moved = true;
+        }
+      }
+      if (!moved) break;
+    }
+    symbols.forEach((el, i) => {
+      const dx = Math.round(boxes[i].x - base[i].x), dy = Math.round(boxes[i].y - base[i].y);
+      el.style.translate = dx || dy ? `${dx}px ${dy}px` : "";
+      el.__cmShift = [dx, dy];
+      boxes[i].x = base[i].x + dx;
+      boxes[i].y = base[i].y + dy;
+    });
+    // Labels by priority: shields, then area names, then district names. A label tries
+    // its own place, then a few nearby ones, and is left out when none is free.
+    const taken = boxes.map((b) => ({ ...b }));
+    const labels = [
+      ...container.querySelectorAll(".cm-road-shield"),
+      ...container.querySelectorAll(".cm-region-label"),
+      ...container.querySelectorAll(".cm-cluster-label"),
+      ...container.querySelectorAll(".cm-district-label"),
+    ];
+    const tries = [[0, 0], [0, -16], [0, 16], [-24, 0], [24, 0], [0, -30], [0, 30], [-40, 12], [40, -12]];
+    for (const el of labels) {
+      el.style.visibility = "";
+      el.style.translate = "";
+      const span = el.firstElementChild || el;
+      const cs = getComputedStyle(el);
+      if (cs.display === "none") continue;
+      const r0 = rectOf(span);
+      if (!r0.w) continue;
+      let placed = false;
+      for (const [dx, dy] of tries) {
+        const r = { ...r0, x: r0.x + dx, y: r0.y + dy };
+        if (taken.some((b) => overlap(r, b, 1))) continue;
+        el.style.translate = dx || dy ? `${dx}px ${dy}px` : "";
+        taken.push(r);
+        placed = true;
+        break;
+      }
+      if (!placed) el.style.visibility = "hidden";
+    }
+    onShift();
+  }
+
+  map.on("zoomend moveend layeradd layerremove viewreset resize", run);
+  return { run, place };
+}

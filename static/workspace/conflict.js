@@ -1,0 +1,36 @@
+// The conflict view: a save answered 412 (someone saved first). The user's
+// changes and the current version side by side; keep mine (my version of the
+// fields wins), reapply my changes on top of the current version (only the
+// fields I changed), or cancel (drop mine).
+
+import { h } from "../util.js";
+import { display } from "./forms.js";
+
+// showConflict({...}) → Promise of "keep" | "reapply" | "cancel".
+export function showConflict({ container, fields, mine, base, theirs, version, i18n, t }) {
+  return new Promise((resolve) => {
+    const names = [...new Set([...Object.keys(mine), ...Object.keys(theirs).filter((k) => JSON.stringify(theirs[k] ?? null) !== JSON.stringify(base[k] ?? null))])];
+    const fieldOf = (n) => fields.find((f) => f.name === n);
+    const row = (n) => h("tr", { dataset: { field: n } },
+      h("th", { scope: "row" }, i18n.title((fieldOf(n) || {}).title, n)),
+      h("td", { class: n in mine ? "ws-changed" : "" }, display(fieldOf(n), n in mine ? mine[n] : base[n], i18n, t)),
+      h("td", {}, display(fieldOf(n), theirs[n], i18n, t)));
+    const done = (choice) => {
+      view.remove();
+      resolve(choice);
+    };
+    const keep = h("button", { type: "button", class: "button secondary", id: "ws-conflict-keep", onclick: () => done("keep") }, t("conflict.keepMine"));
+    const view = h("section", { class: "ws-conflict", id: "ws-conflict", role: "alertdialog", "aria-labelledby": "ws-conflict-title" },
+      h("h3", { id: "ws-conflict-title" }, t("conflict.title")),
+      h("p", {}, t("conflict.intro")),
+      h("div", { class: "table-box" }, h("table", { class: "ws-conflict-table" },
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("conflict.field")), h("th", { scope: "col" }, t("conflict.mine")), h("th", { scope: "col" }, t("conflict.theirs", { v: version })))),
+        h("tbody", {}, names.map(row)))),
+      h("div", { class: "form-buttons" },
+        h("button", { type: "button", class: "button", id: "ws-conflict-reapply", onclick: () => done("reapply") }, t("conflict.reapply")),
+        keep,
+        h("button", { type: "button", class: "button secondary", id: "ws-conflict-cancel", onclick: () => done("cancel") }, t("conflict.cancel"))));
+    container.prepend(view);
+    view.querySelector("#ws-conflict-reapply").focus();
+  });
+}

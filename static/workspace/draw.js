@@ -1,0 +1,178 @@
+// Drawing and reshaping a boundary with leaflet-geoman (vendor/leaflet-geoman,
+// loaded with the workspace): polygons (drawing another adds a part), holes
+// (cut), vertex editing, removal, undo; snapping to the user's district and to
+// the cluster footprints. Geoman runs opt-in, so only the workspace's own
+// layers are editable; the public map's layers are never touched.
+
+const STYLE = { color: "#c2410c", weight: 3, fillColor: "#fb923c", fillOpacity: 0.25 };
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    if (window.L && L.PM) return resolve();
+    const s = document.createElement("script");
+    s.src = new URL(src, document.baseURI).href;
+    s.onload = () => resolve();
+    s.onerror = () => reject(new Error(`cannot load ${src}`));
+    document.head.append(s);
+  });
+}
+
+export async function loadGeoman() {
+  if (!document.querySelector('link[data-geoman]')) {
+    const l = document.createElement("link");
+    l.rel = "stylesheet";
+    l.href = new URL("vendor/leaflet-geoman/leaflet-geoman.css", document.baseURI).href;
+    l.dataset.geoman = "1";
+    document.head.append(l);
+  }
+  await loadScript("vendor/leaflet-geoman/leaflet-geoman.min.js");
+  L.PM.setOptIn(true);
+}
+
+// createDraw({map, lang}) → a drawing session controller.
+export function createDraw({ map, lang }) {
+  // The map was made before geoman was loaded: give it geoman's map handler now.
+  if (!map.pm) map.pm = new L.PM.Map(map);
+  const group = L.featureGroup().addTo(map);
+  let snap = null;
+  let listeners = [];
+  let undoStack = [];
+  let active = false;
+  let quiet = false;
+
+  const own = (layer) => {
+    layer.options.pmIgnore = false;
+    layer.setStyle && layer.setStyle(STYLE);
+    L.PM.reInitLayer(layer);
+  };
+
+  function polygonsOf(geometry) {
+    if (!geometry) return [];
+    if (geometry.type === "Polygon") return [geometry.coordinates];
+    if (geometry.type === "MultiPolygon") return geometry.coordinates;
+    return [];
+  }
+
+  // The drawing as one MultiPolygon (null when empty).
+  function geometry() {
+    const parts = [];
+    group.eachLayer((l) => {
+      if (!(l instanceof L.Polygon)) return;
+      parts.push(...polygonsOf(l.toGeoJSON(15).geometry));
+    });
+    return parts.length ? { type: "MultiPolygon", coordinates: parts } : null;
+  }
+
+  function changed(record = true) {
+    if (quiet) return;
+    const g = geometry();
+    if (record) {
+      const snapJSON = JSON.stringify(g);
+      if (undoStack[undoStack.length - 1] !== snapJSON) undoStack.push(snapJSON);
+    }
+    for (const fn of listeners) fn(g);
+  }
+
+  function setGeometry(g, { record = true } = {}) {
+    quiet = true;
+    group.clearLayers();
+    for (const rings of polygonsOf(g)) {
+      const layer = L.polygon(rings.map((r) => r.map(([x, y]) => [y, x])), { ...STYLE, pmIgnore: false });
+      group.addLayer(layer);
+      L.PM.reInitLayer(layer);
+    }
+    quiet = false;
+    changed(record);
+  }
+
+  const onCreate = (e) => {
+    own(e.layer);
+    if (!group.hasLayer(e.layer)) group.addLayer(e.layer);
+    changed();
+  };
+  const onCut = (e) => {
+    if (e.originalLayer) group.removeLayer(e.originalLayer);
+    own(e.layer);
+    if (!group.hasLayer(e.layer)) group.addLayer(e.layer);
+    changed();
+  };
+  const onRemove = (e) => {
+    if (group.hasLayer(e.layer)) group.removeLayer(e.layer);
+    changed();
+  };
+  group.on("pm:edit pm:dragend", () => changed());
+
+  function start({ snapTo = null } = {}) {
+    if (active) return;
+    active = true;
+    map.pm.setGlobalOptions({ layerGroup: group, snappable: true, snapDistance: 15, allowSelfIntersection: false, pathOptions: STYLE, templineStyle: { color: STYLE.color }, hintlineStyle: { color: STYLE.color, dashArray: "4 4" } });
+    try {
+      map.pm.setLang(lang() === "vi" ? "vi" : "en");
+    } catch (_) {
+      map.pm.setLang("en");
+    }
+    map.pm.addControls({
+      position: "topright", drawMarker: false, drawCircleMarker: false, drawPolyline: false, drawCircle: false, drawText: false,
+      drawRectangle: true, drawPolygon: true, editMode: true, dragMode: false, cutPolygon: true, removalMode: true, rotateMode: false,
+    });
+    map.on("pm:create", onCreate);
+    map.on("pm:cut", onCut);
+    map.on("pm:remove", onRemove);
+    if (snapTo) {
+      // Snap targets only: not editable, not clickable, drawn faintly.
+      snap = L.geoJSON(snapTo, { style: { color: "#1e3a8a", weight: 1.5, dashArray: "2 4", fill: false }, interactive: false, pmIgnore: true, snapIgnore: false }).addTo(map);
+    }
+    undoStack = [JSON.stringify(geometry())];
+  }
+
+  function stop() {
+    if (!active) return;
+    active = false;
+    map.pm.disableDraw();
+    if (map.pm.globalEditModeEnabled()) map.pm.disableGlobalEditMode();
+    if (map.pm.globalRemovalModeEnabled()) map.pm.disableGlobalRemovalMode();
+    if (map.pm.globalCutModeEnabled && map.pm.globalCutModeEnabled()) map.pm.disableGlobalCutMode();
+    map.pm.removeControls();
+    map.off("pm:create", onCreate);
+    map.off("pm:cut", onCut);
+    map.off("pm:remove", onRemove);
+    if (snap) snap.remove();
+    snap = null;
+    quiet = true;
+    group.clearLayers();
+    quiet = false;
+    undoStack = [];
+  }
+
+  function undo() {
+    if (undoStack.length < 2) return;
+    undoStack.pop();
+    const editing = map.pm.globalEditModeEnabled();
+    if (editing) map.pm.disableGlobalEditMode();
+    setGeometry(JSON.parse(undoStack[undoStack.length - 1]), { record: false });
+    if (editing) map.pm.enableGlobalEditMode();
+  }
+
+  return {
+    start,
+    stop,
+    undo,
+    clear: () => setGeometry(null),
+    setGeometry,
+    geometry,
+    canUndo: () => undoStack.length > 1,
+    onChange: (fn) => listeners.push(fn),
+    fit: () => group.getLayers().length && map.fitBounds(group.getBounds(), { padding: [40, 40], maxZoom: 15 }),
+    destroy: () => {
+      stop();
+      listeners = [];
+      group.remove();
+    },
+  };
+}
+
+// overlay(map, geometry, style) → a read-only layer of a geometry (a proposal
+// under review, a past version), removed with .remove().
+export function overlay(map, geometry, style, className) {
+  return L.geoJSON(geometry, { style: { ...style, className }, interactive: false, pmIgnore: true }).addTo(map);
+}

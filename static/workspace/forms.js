@@ -1,0 +1,142 @@
+// Attribute forms generated from the layer catalog (GET /api/layers): each
+// field's type, its coded values labelled in the interface language, and
+// whether it is required. No field list is written here. Which fields are
+// writable is what the server stores for the feature (its history state,
+// ?as_of=), so derived fields (district name, region) are never offered.
+
+import { h } from "../util.js";
+
+let seq = 0;
+
+// fieldInput builds the labelled input of one catalog field with a value.
+function fieldInput(field, value, { i18n, t, idPrefix }) {
+  const id = `${idPrefix}-${field.name}`;
+  const title = i18n.title(field.title, field.name);
+  const required = field.required === true;
+  let input;
+  const codes = field.vocabulary ? i18n.codesOf(field.vocabulary) : field.enum || [];
+  if (codes.length) {
+    input = h("select", { id, name: field.name },
+      h("option", { value: "" }, t("unset")),
+      codes.map((c) => h("option", { value: c, selected: value === c }, i18n.label(field.vocabulary, c))));
+    if (value != null && !codes.includes(value)) input.append(h("option", { value, selected: true }, String(value)));
+  } else if (field.type === "integer" || field.type === "number") {
+    input = h("input", { id, name: field.name, type: "number", step: field.type === "integer" ? "1" : "any", inputmode: "decimal", value: value ?? "" });
+  } else if (field.type === "date") {
+    input = h("input", { id, name: field.name, type: "date", value: value ? String(value).slice(0, 10) : "" });
+  } else if (field.type === "string[]") {
+    input = h("textarea", { id, name: field.name, rows: 3 });
+    input.value = Array.isArray(value) ? value.join("\n") : "";
+  } else if (field.type === "object") {
+    input = h("textarea", { id, name: field.name, rows: 2, spellcheck: "false" });
+    input.value = value && Object.keys(value).length ? JSON.stringify(value) : "";
+  } else {
+    input = h("input", { id, name: field.name, type: "text", value: value ?? "" });
+  }
+  if (required) input.required = true;
+  const msg = h("p", { class: "ws-field-error", id: `${id}-error`, hidden: true });
+  input.setAttribute("aria-describedby", msg.id);
+  const label = h("label", { for: id }, title, required ? h("span", { class: "ws-required", title: t("feature.required") }, " *") : null);
+  return { field, input, msg, row: h("div", { class: "ws-field", dataset: { field: field.name } }, label, input, msg) };
+}
+
+// readValue turns an input back into the JSON value of its field.
+function readValue(field, input) {
+  const v = input.value.trim();
+  if (v === "") return field.type === "string[]" ? [] : null;
+  switch (field.type) {
+    case "integer":
+      return Number.parseInt(v, 10);
+    case "number":
+      return Number(v);
+    case "string[]":
+      return v.split("\n").map((s) => s.trim()).filter(Boolean);
+    case "object":
+      try {
+        return JSON.parse(v);
+      } catch (_) {
+        return v; // the server names the problem at the field
+      }
+    default:
+      return v;
+  }
+}
+
+const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null) ||
+  (Array.isArray(a) && a.length === 0 && b == null) || (Array.isArray(b) && b.length === 0 && a == null);
+
+// createAttributeForm({layer, writable, values}) → {element, values(), diff(), showErrors(reasons), set(values)}.
+export function createAttributeForm({ layer, writable, values, i18n, t }) {
+  const idPrefix = `ws-f${++seq}`;
+  const fields = (layer.fields || []).filter((f) => f.derived !== true && (!writable || writable.has(f.name)));
+  const rows = fields.map((f) => fieldInput(f, values[f.name], { i18n, t, idPrefix }));
+  const general = h("p", { class: "ws-error", role: "alert", hidden: true });
+  const element = h("div", { class: "ws-form-fields" }, rows.map((r) => r.row), general);
+  let base = { ...values };
+
+  function current() {
+    return Object.fromEntries(rows.map((r) => [r.field.name, readValue(r.field, r.input)]));
+  }
+
+  function clearErrors() {
+    for (const r of rows) {
+      r.msg.hidden = true;
+      r.input.removeAttribute("aria-invalid");
+    }
+    general.hidden = true;
+  }
+
+  // The server's reasons, each shown at the field it names (else above the buttons).
+  function showErrors(reasons, fallback) {
+    clearErrors();
+    const rest = [];
+    for (const reason of reasons || []) {
+      const r = rows.find((x) => new RegExp(`(^|[^a-z_])${x.field.name}([^a-z_]|$)`).test(reason));
+      if (r) {
+        r.msg.textContent = r.msg.hidden ? reason : `${r.msg.textContent} ${reason}`;
+        r.msg.hidden = false;
+        r.input.setAttribute("aria-invalid", "true");
+      } else rest.push(reason);
+    }
+    const text = [fallback, ...rest].filter(Boolean).join(" ");
+    general.textContent = text;
+    general.hidden = !text;
+    const first = rows.find((r) => !r.msg.hidden);
+    if (first) first.input.focus();
+  }
+
+  return {
+    element,
+    values: current,
+    // The fields the user changed, as a merge patch's properties.
+    diff() {
+      const cur = current();
+      return Object.fromEntries(Object.entries(cur).filter(([k, v]) => !same(v, base[k])).map(([k, v]) => [k, v ?? null]));
+    },
+    set(vals) {
+      for (const r of rows) {
+        const v = vals[r.field.name];
+        if (r.input.tagName === "SELECT") r.input.value = v ?? "";
+        else if (r.field.type === "string[]") r.input.value = Array.isArray(v) ? v.join("\n") : "";
+        else if (r.field.type === "object") r.input.value = v && Object.keys(v).length ? JSON.stringify(v) : "";
+        else if (r.field.type === "date") r.input.value = v ? String(v).slice(0, 10) : "";
+        else r.input.value = v ?? "";
+      }
+    },
+    rebase(vals) {
+      base = { ...vals };
+    },
+    showErrors,
+    clearErrors,
+    onInput: (fn) => element.addEventListener("input", fn),
+  };
+}
+
+// display is a value as the conflict view and history show it.
+export function display(field, value, i18n, t) {
+  if (value == null || (Array.isArray(value) && !value.length)) return t("unset");
+  if (field && field.vocabulary) return i18n.label(field.vocabulary, value);
+  if (Array.isArray(value)) return value.join(", ");
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}

@@ -1,0 +1,277 @@
+// Proposals of a district: a new CCN or the expansion of the selected cluster;
+// draw, fill the form, watch the Decree 32/2024 conditions update (debounced
+// POST /api/eligibility), save a draft, submit; "my proposals" with status.
+// Unsaved work stays in sessionStorage until saved or discarded, so neither a
+// failed save nor an expired session loses it.
+
+import { h } from "../util.js";
+import { api, errorText } from "./api.js";
+import { renderEligibility } from "./eligibility.js";
+
+const DRAFT = "clustermap.ws.proposal";
+// The proposal's own fields (POST /api/proposals); proposals are not a catalog layer.
+const TEXT_FIELDS = [["name", "input"], ["target_industries", "input"], ["investor", "input"], ["justification", "textarea"], ["notes", "textarea"], ["land_recovery", "textarea"]];
+
+function loadDraft() {
+  try {
+    return JSON.parse(sessionStorage.getItem(DRAFT) || "null");
+  } catch (_) {
+    return null;
+  }
+}
+function storeDraft(d) {
+  try {
+    if (d) sessionStorage.setItem(DRAFT, JSON.stringify(d));
+    else sessionStorage.removeItem(DRAFT);
+  } catch (_) {
+    // Storage full or off: the draft lives in the page only.
+  }
+}
+
+function landToText(list) {
+  return (list || []).map((x) => [x.parcel, x.owner, x.area_ha].map((v) => v ?? "").join("; ")).join("\n");
+}
+function textToLand(text) {
+  return text.split("\n").map((l) => l.trim()).filter(Boolean).map((l) => {
+    const [parcel, owner, area] = l.split(";").map((s) => s.trim());
+    const out = { parcel };
+    if (owner) out.owner = owner;
+    if (area && !Number.isNaN(Number(area.replace(",", ".")))) out.area_ha = Number(area.replace(",", "."));
+    return out;
+  });
+}
+
+export function createProposals(ctx) {
+  const { map, draw, i18n, t, user, container, onExpired, selectedCluster, clusterName } = ctx;
+  const status = h("p", { class: "ws-status", role: "status", "aria-live": "polite" });
+  let editing = null; // {id, kind, cluster_id, status}
+  let timer = null;
+  let seq = 0;
+
+  const list = h("ul", { class: "ws-list", id: "ws-my-proposals" });
+  const newButton = h("button", { type: "button", class: "button", id: "ws-new-proposal" });
+  const expandButton = h("button", { type: "button", class: "button secondary", id: "ws-expand-proposal" });
+  const actions = h("div", { class: "form-buttons" }, newButton, expandButton);
+  const editor = h("div", { class: "ws-editor", hidden: true });
+  container.append(actions, status, editor, list);
+
+  function relabel() {
+    newButton.textContent = t("prop.new");
+    expandButton.textContent = t("prop.expand");
+  }
+  relabel();
+  if (user.role !== "district") actions.hidden = true;
+
+  async function refreshList() {
+    const r = await api("GET", "api/proposals");
+    if (!r.ok) {
+      if (r.status === 401) onExpired();
+      return;
+    }
+    const mine = (r.data.proposals || []).filter((p) => user.role !== "district" || p.created_by === user.username || p.district_code === user.district);
+    list.replaceChildren(...(mine.length ? mine.map((p) => h("li", { dataset: { id: p.id, status: p.status } },
+      h("span", { class: `ws-badge status-${p.status}` }, t(`prop.status.${p.status}`)), " ",
+      h("strong", {}, p.name), " ",
+      h("span", { class: "note" }, `${t(`prop.kind.${p.kind}`)} · ${i18n.num(p.area_ha, 2)} ha`),
+      p.review_comment ? h("p", { class: "note" }, t("prop.reviewComment", { c: p.review_comment })) : null,
+      (p.status === "draft" || p.status === "returned") && user.role === "district"
+        ? h("button", { type: "button", class: "button secondary", onclick: () => openEditor(p) }, t("prop.edit")) : null))
+      : [h("li", { class: "note" }, t("prop.none"))]));
+  }
+
+  // --- the editor ---
+  const inputs = {};
+  function buildEditor(p) {
+    const idp = "ws-p";
+    const rows = TEXT_FIELDS.map(([name, tag]) => {
+      const input = h(tag, { id: `${idp}-${name}`, name, rows: tag === "textarea" ? 3 : null, "aria-describedby": `${idp}-${name}-error` });
+      if (name === "name") input.required = true;
+      inputs[name] = input;
+      return h("div", { class: "ws-field", dataset: { field: name } },
+        h("label", { for: input.id }, t(`prop.${name}`), name === "name" ? h("span", { class: "ws-required" }, " *") : null),
+        input, h("p", { class: "ws-field-error", id: `${idp}-${name}-error`, hidden: true }));
+    });
+    const geomError = h("p", { class: "ws-field-error", id: "ws-p-geometry-error", hidden: true, role: "alert" });
+    const live = h("div", { class: "ws-live", id: "ws-live", "aria-live": "polite" }, h("p", { class: "note" }, t("draw.empty")));
+    const undo = h("button", { type: "button", class: "button secondary", id: "ws-undo" }, t("draw.undo"));
+    const clear = h("button", { type: "button", class: "button secondary", id: "ws-clear" }, t("draw.clear"));
+    const save = h("button", { type: "submit", class: "button secondary", id: "ws-save-draft", value: "save" }, t("prop.saveDraft"));
+    const submit = h("button", { type: "submit", class: "button", id: "ws-submit", value: "submit" }, t("prop.submit"));
+    const discard = h("button", { type: "button", class: "button secondary", id: "ws-discard" }, t("prop.discard"));
+    const form = h("form", { class: "ws-proposal-form", id: "ws-proposal-form", novalidate: true },
+      h("h3", {}, p.kind === "expansion" ? t("prop.expansionOf", { name: p.cluster_name || `#${p.cluster_id}` }) : t("prop.kind.new")),
+      h("fieldset", { class: "ws-draw" }, h("legend", {}, t("draw.title")), h("p", { class: "note" }, t("draw.help")),
+        h("div", { class: "form-buttons" }, undo, clear), geomError, live),
+      rows,
+      h("p", { class: "ws-error", role: "alert", id: "ws-p-error", hidden: true }),
+      h("div", { class: "form-buttons" }, save, submit, discard));
+    undo.addEventListener("click", () => draw.undo());
+    clear.addEventListener("click", () => draw.clear());
+    discard.addEventListener("click", () => {
+      storeDraft(null);
+      closeEditor();
+    });
+    let action = "save";
+    save.addEventListener("click", () => (action = "save"));
+    submit.addEventListener("click", () => (action = "submit"));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      persist(action);
+    });
+    form.addEventListener("input", () => {
+      remember();
+      if (document.activeElement === inputs.target_industries) scheduleCheck();
+    });
+    return { form, live, geomError };
+  }
+  let parts = null;
+
+  function body() {
+    return {
+      kind: editing.kind,
+      cluster_id: editing.kind === "expansion" ? editing.cluster_id : null,
+      name: inputs.name.value.trim(),
+      target_industries: inputs.target_industries.value.split(",").map((s) => s.trim()).filter(Boolean),
+      investor: inputs.investor.value.trim() || null,
+      justification: inputs.justification.value.trim() || null,
+      notes: inputs.notes.value.trim() || null,
+      land_recovery: textToLand(inputs.land_recovery.value),
+      geometry: draw.geometry(),
+    };
+  }
+
+  function remember() {
+    if (!editing) return;
+    storeDraft({ ...editing, fields: Object.fromEntries(Object.entries(inputs).map(([k, el]) => [k, el.value])), geometry: draw.geometry() });
+  }
+
+  function scheduleCheck() {
+    clearTimeout(timer);
+    timer = setTimeout(check, 350);
+  }
+
+  async function check() {
+    const g = draw.geometry();
+    if (!parts) return;
+    if (!g) {
+      parts.live.replaceChildren(h("p", { class: "note" }, t("draw.empty")));
+      delete parts.live.dataset.state;
+      return;
+    }
+    const mine = ++seq;
+    parts.live.dataset.state = "checking";
+    parts.live.setAttribute("aria-busy", "true");
+    const b = body();
+    const r = await api("POST", "api/eligibility", { kind: b.kind, cluster_id: b.cluster_id, district_code: user.district || "", target_industries: b.target_industries, geometry: g });
+    if (mine !== seq || !parts) return;
+    parts.live.removeAttribute("aria-busy");
+    if (r.ok) {
+      parts.live.replaceChildren(...renderEligibility(r.data, { t, i18n }));
+      parts.live.dataset.state = "done";
+    } else {
+      parts.live.replaceChildren(h("p", { class: "ws-error", role: "alert" }, errorText(r)));
+      parts.live.dataset.state = "error";
+    }
+  }
+
+  function showProblems(reasons) {
+    for (const el of parts.form.querySelectorAll(".ws-field-error")) el.hidden = true;
+    const general = parts.form.querySelector("#ws-p-error");
+    const rest = [];
+    for (const reason of reasons) {
+      const name = TEXT_FIELDS.map(([n]) => n).find((n) => reason.startsWith(n));
+      const target = name ? parts.form.querySelector(`#ws-p-${name}-error`) : /geometr|district|boundary|province|outside/i.test(reason) ? parts.geomError : null;
+      if (target) {
+        target.textContent = reason;
+        target.hidden = false;
+      } else rest.push(reason);
+    }
+    general.textContent = rest.join(" ");
+    general.hidden = !rest.length;
+  }
+
+  async function persist(action) {
+    remember();
+    const b = body();
+    if (!b.geometry) return showProblems([t("prop.noGeometry")]);
+    if (!b.name) return showProblems(["name: " + t("feature.required")]);
+    let r = editing.id ? await api("PUT", `api/proposals/${editing.id}`, b) : await api("POST", "api/proposals", b);
+    if (r.ok && !editing.id) editing.id = r.data.id;
+    if (r.ok && action === "submit") r = await api("POST", `api/proposals/${editing.id}/submit`);
+    if (r.status === 401) {
+      showProblems([t("ws.expired")]);
+      return onExpired();
+    }
+    if (!r.ok) {
+      remember(); // keeps the id of a created draft
+      return showProblems(r.data && r.data.reasons ? r.data.reasons : [errorText(r)]);
+    }
+    storeDraft(null);
+    status.textContent = action === "submit" ? t("prop.submitted") : t("prop.saved");
+    if (action === "submit") closeEditor();
+    else remember();
+    refreshList();
+  }
+
+  function openEditor(p, restored) {
+    closeEditor();
+    editing = { id: p.id || null, kind: p.kind, cluster_id: p.cluster_id || null, cluster_name: p.cluster_name };
+    parts = buildEditor(editing);
+    editor.replaceChildren(parts.form);
+    editor.hidden = false;
+    actions.hidden = true;
+    if (restored) {
+      for (const [k, v] of Object.entries(restored.fields || {})) if (inputs[k]) inputs[k].value = v;
+      status.textContent = t("prop.restored");
+    } else {
+      inputs.name.value = p.name || "";
+      inputs.target_industries.value = (p.target_industries || []).join(", ");
+      inputs.investor.value = p.investor || "";
+      inputs.justification.value = p.justification || "";
+      inputs.notes.value = p.notes || "";
+      inputs.land_recovery.value = landToText(p.land_recovery);
+    }
+    ctx.startDrawing();
+    const g = restored ? restored.geometry : p.geometry;
+    if (g) {
+      draw.setGeometry(g);
+      draw.fit();
+    }
+    document.body.dataset.drawing = "1";
+    inputs.name.focus();
+    remember();
+  }
+
+  function closeEditor() {
+    clearTimeout(timer);
+    if (editing) ctx.stopDrawing();
+    editing = null;
+    parts = null;
+    editor.hidden = true;
+    editor.replaceChildren();
+    actions.hidden = user.role !== "district";
+    delete document.body.dataset.drawing;
+  }
+
+  draw.onChange(() => {
+    if (!editing) return;
+    remember();
+    scheduleCheck();
+  });
+
+  newButton.addEventListener("click", () => openEditor({ kind: "new" }));
+  expandButton.addEventListener("click", () => {
+    const sel = selectedCluster();
+    if (!sel) {
+      status.textContent = t("prop.expandNeedsCluster");
+      return;
+    }
+    openEditor({ kind: "expansion", cluster_id: Number(sel), cluster_name: clusterName(sel) });
+  });
+
+  const draft = loadDraft();
+  if (draft && user.role === "district") openEditor(draft, draft);
+  refreshList();
+
+  return { refresh: refreshList, relabel, close: closeEditor, editing: () => !!editing };
+}

@@ -1,0 +1,144 @@
+// The zoning workspace, created after sign-in (static/workspace/signin.js):
+// a panel beside the map with the user's proposals (district), the review queue
+// (department), the selected feature (attributes, history) and the past-date
+// view; leaflet-geoman is loaded here, never for anonymous visitors.
+
+import { h } from "../util.js";
+import { api } from "./api.js";
+import { loadGeoman, createDraw } from "./draw.js";
+import { createProposals } from "./proposals.js";
+import { createReview } from "./review.js";
+import { createFeature } from "./feature.js";
+import { createPast } from "./past.js";
+
+const EDITABLE = new Set(["clusters", "raw_material_zones", "plants", "energy", "roads"]);
+
+export async function createWorkspace({ map, catalog, state, panelElement, i18n, t, user, toggle, onExpired }) {
+  await loadGeoman();
+  const draw = createDraw({ map, lang: i18n.lang });
+  let snapData = null;
+
+  const tabs = [];
+  if (user.role === "district") tabs.push("proposals");
+  if (user.role !== "district") tabs.push("review", "proposals");
+  tabs.push("feature", "past");
+  const tabButtons = {};
+  const sections = {};
+  const tabList = h("div", { class: "ws-tabs", role: "tablist" });
+  for (const name of tabs) {
+    tabButtons[name] = h("button", { type: "button", role: "tab", id: `ws-tab-${name}`, "aria-controls": `ws-sec-${name}`, "aria-selected": "false", onclick: () => showTab(name) }, t(`tab.${name}`));
+    sections[name] = h("section", { id: `ws-sec-${name}`, role: "tabpanel", "aria-labelledby": `ws-tab-${name}`, hidden: true });
+    tabList.append(tabButtons[name]);
+  }
+  const close = h("button", { type: "button", class: "sheet-close", "aria-label": t("ws.close"), onclick: () => setOpen(false) }, "×");
+  const panel = h("aside", { class: "ws-panel", id: "ws-panel", "aria-labelledby": "ws-title" },
+    close, h("h2", { id: "ws-title" }, t("ws.title")), tabList, ...Object.values(sections));
+  document.body.append(panel);
+
+  function showTab(name) {
+    for (const n of tabs) {
+      tabButtons[n].setAttribute("aria-selected", String(n === name));
+      sections[n].hidden = n !== name;
+    }
+    panel.dataset.tab = name;
+  }
+  function setOpen(on) {
+    panel.hidden = !on;
+    toggle.setAttribute("aria-pressed", String(on));
+    document.body.classList.toggle("ws-open", on);
+  }
+  toggle.addEventListener("click", () => setOpen(panel.hidden));
+
+  const selectedCluster = () => (state.selected && state.selected.layer === "clusters" ? String(state.selected.id) : null);
+  const clusterName = (id) => {
+    const el = panelElement.dataset.id === String(id) ? document.querySelector("#panel-title > span:last-child") : null;
+    return el ? el.textContent.trim() : `#${id}`;
+  };
+
+  async function snapTargets() {
+    if (snapData) return snapData;
+    const [d, c] = await Promise.all([
+      user.district ? api("GET", `api/layers/districts/features/${encodeURIComponent(user.district)}`) : Promise.resolve({ ok: false }),
+      api("GET", "api/layers/clusters/features?limit=10000"),
+    ]);
+    const features = [];
+    if (d.ok) features.push(d.data);
+    if (c.ok) features.push(...(c.data.features || []).filter((f) => f.geometry && /Polygon/.test(f.geometry.type)));
+    snapData = { type: "FeatureCollection", features };
+    return snapData;
+  }
+
+  const ctx = {
+    map, draw, i18n, t, user, state, catalog, onExpired, selectedCluster, clusterName,
+    startDrawing: () => {
+      draw.start({});
+      document.body.dataset.drawing = "1";
+      snapTargets().then(addSnap);
+    },
+    stopDrawing: () => draw.stop(),
+  };
+  let snapLayer = null;
+  function addSnap(fc) {
+    if (snapLayer) snapLayer.remove();
+    if (!document.body.dataset.drawing) return;
+    snapLayer = L.geoJSON(fc, { style: { color: "#1e3a8a", weight: 1.5, dashArray: "2 4", fill: false }, interactive: false, pmIgnore: true, snapIgnore: false }).addTo(map);
+  }
+  const origStop = ctx.stopDrawing;
+  ctx.stopDrawing = () => {
+    origStop();
+    if (snapLayer) snapLayer.remove();
+    snapLayer = null;
+  };
+
+  const parts = {};
+  if (sections.proposals) parts.proposals = createProposals({ ...ctx, container: sections.proposals });
+  const feature = createFeature({ ...ctx, container: sections.feature, onSaved: () => {} });
+  if (sections.review) parts.review = createReview({ ...ctx, container: sections.review, onDecided: () => parts.proposals && parts.proposals.refresh() });
+  const past = createPast({ ...ctx, container: sections.past });
+
+  // The feature's own panel (panel.js) gets the workspace's entry points: edit and history.
+  const hookId = "ws-panel-hook";
+  function hook() {
+    const layer = panelElement.dataset.layer;
+    const id = panelElement.dataset.id;
+    const body = panelElement.querySelector("#panel-body");
+    if (panelElement.hidden || !body || !EDITABLE.has(layer) || !id) return;
+    const existing = body.querySelector(`#${hookId}`);
+    if (existing && existing.dataset.key === `${layer}/${id}`) return;
+    if (existing) existing.remove();
+    const open = (what) => {
+      setOpen(true);
+      showTab("feature");
+      feature.show(layer, id).then(() => {
+        const target = document.getElementById(what === "history" ? "ws-history" : "ws-attr-form");
+        if (target) target.scrollIntoView({ block: "nearest" });
+      });
+    };
+    body.append(h("section", { class: "panel-section ws-hook", id: hookId, dataset: { key: `${layer}/${id}` } },
+      h("button", { type: "button", class: "button secondary", id: "ws-hook-edit", onclick: () => open("edit") }, t("feature.edit")), " ",
+      h("button", { type: "button", class: "button secondary", id: "ws-hook-history", onclick: () => open("history") }, t("feature.history"))));
+  }
+  const observer = new MutationObserver(() => hook());
+  observer.observe(panelElement, { attributes: true, attributeFilter: ["hidden", "data-id", "data-layer"], childList: true, subtree: true });
+  hook();
+
+  showTab(tabs[0]);
+  setOpen(true);
+
+  return {
+    setUser: () => {},
+    destroy() {
+      observer.disconnect();
+      const hk = document.getElementById(hookId);
+      if (hk) hk.remove();
+      if (parts.proposals) parts.proposals.close();
+      if (parts.review) parts.review.destroy();
+      feature.destroy();
+      past.destroy();
+      draw.destroy();
+      if (snapLayer) snapLayer.remove();
+      panel.remove();
+      document.body.classList.remove("ws-open");
+    },
+  };
+}
