@@ -15,6 +15,7 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/planning"
+	"github.com/clustermap/clustermap/server/httpx"
 )
 
 // analysisRoutes registers the planning endpoints (eligibility, linkage, summaries, sites) on /api.
@@ -119,17 +120,17 @@ const analysisJSONType = "application/json; charset=utf-8"
 
 // analysisParams reads a query string strictly: only the listed parameters, each at most once.
 func analysisParams(c *gin.Context, allowed ...string) (map[string]string, error) {
-	q, err := parseQuery(c.Request.URL.RawQuery)
+	q, err := httpx.ParseQuery(c.Request.URL.RawQuery)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]string, len(q))
 	for key, vals := range q {
 		if !slices.Contains(allowed, key) {
-			return nil, badRequest(fmt.Sprintf("unknown parameter %q (allowed: %s)", key, strings.Join(allowed, ", ")))
+			return nil, httpx.BadRequest(fmt.Sprintf("unknown parameter %q (allowed: %s)", key, strings.Join(allowed, ", ")))
 		}
 		if len(vals) != 1 {
-			return nil, badRequest(fmt.Sprintf("parameter %s is given %d times", key, len(vals)))
+			return nil, httpx.BadRequest(fmt.Sprintf("parameter %s is given %d times", key, len(vals)))
 		}
 		out[key] = strings.TrimSpace(vals[0])
 	}
@@ -144,7 +145,7 @@ func parseNumber(p map[string]string, name string, lo, hi float64) (*float64, er
 	}
 	v, err := geo.ParseDecimal(s)
 	if err != nil || v < lo || v > hi {
-		return nil, badRequest(fmt.Sprintf("%s must be a number from %g to %g", name, lo, hi))
+		return nil, httpx.BadRequest(fmt.Sprintf("%s must be a number from %g to %g", name, lo, hi))
 	}
 	return &v, nil
 }
@@ -164,7 +165,7 @@ const maxAddHa = 10000
 func (s *Server) handleClusterEligibility(c *gin.Context) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		_ = c.Error(badRequest(fmt.Sprintf("cluster id %q is not an integer", c.Param("id"))))
+		_ = c.Error(httpx.BadRequest(fmt.Sprintf("cluster id %q is not an integer", c.Param("id"))))
 		return
 	}
 	p, err := analysisParams(c, "add_ha")
@@ -174,7 +175,7 @@ func (s *Server) handleClusterEligibility(c *gin.Context) {
 	}
 	add, err := parseNumber(p, "add_ha", 0, maxAddHa)
 	if err != nil || (add != nil && *add <= 0) {
-		err = badRequest(fmt.Sprintf("add_ha must be a number above 0 and at most %d (omit it to ask whether any expansion fits)", maxAddHa))
+		err = httpx.BadRequest(fmt.Sprintf("add_ha must be a number above 0 and at most %d (omit it to ask whether any expansion fits)", maxAddHa))
 	}
 	if err != nil {
 		_ = c.Error(err)
@@ -182,7 +183,7 @@ func (s *Server) handleClusterEligibility(c *gin.Context) {
 	}
 	answer, err := s.planner.ClusterEligibility(c.Request.Context(), id, add)
 	if errors.Is(err, geo.ErrNotFound) {
-		err = notFound(fmt.Sprintf("no cluster with id %d", id))
+		err = httpx.NotFound(fmt.Sprintf("no cluster with id %d", id))
 	}
 	if err != nil {
 		_ = c.Error(err)
@@ -198,7 +199,7 @@ func (s *Server) handleDistrictEligibility(c *gin.Context) {
 	}
 	answer, err := s.planner.DistrictEligibility(c.Request.Context(), c.Param("code"))
 	if errors.Is(err, geo.ErrNotFound) {
-		err = notFound(fmt.Sprintf("no district with code %q", c.Param("code")))
+		err = httpx.NotFound(fmt.Sprintf("no district with code %q", c.Param("code")))
 	}
 	if err != nil {
 		_ = c.Error(err)
@@ -240,7 +241,7 @@ func regionRequest(c *gin.Context, planner *planning.Planner) (string, func(cont
 	return slug + "|" + key, func(ctx context.Context) (any, error) {
 		answer, err := planner.RegionSummary(ctx, slug, opt)
 		if errors.Is(err, geo.ErrNotFound) {
-			err = notFound(fmt.Sprintf("no region %q", slug))
+			err = httpx.NotFound(fmt.Sprintf("no region %q", slug))
 		}
 		return answer, err
 	}, err
@@ -283,7 +284,7 @@ func siteQuery(c *gin.Context) (planning.SiteQuery, error) {
 		}
 	}
 	if v, ok := p["limit"]; ok {
-		if q.Limit, err = parseCount("limit", v, 1, maxSitesLimit); err != nil {
+		if q.Limit, err = httpx.ParseCount("limit", v, 1, maxSitesLimit); err != nil {
 			return q, err
 		}
 	}

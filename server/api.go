@@ -1,8 +1,6 @@
 package server
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -10,9 +8,8 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/planning"
+	"github.com/clustermap/clustermap/server/httpx"
 )
-
-const geoJSONType = "application/geo+json"
 
 func (s *Server) handleHealth(c *gin.Context) {
 	if err := s.store.Ping(c.Request.Context()); err != nil {
@@ -21,22 +18,6 @@ func (s *Server) handleHealth(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
-}
-
-// layerOf resolves the :layer path parameter against the catalog.
-func (s *Server) layerOf(c *gin.Context) (*geo.Layer, bool) {
-	l, ok := s.store.Catalog().Layer(c.Param("layer"))
-	if !ok {
-		_ = c.Error(notFound("unknown layer " + strconv.Quote(c.Param("layer"))))
-	}
-	return l, ok
-}
-
-type link struct {
-	Rel   string `json:"rel"`
-	Href  string `json:"href"`
-	Type  string `json:"type,omitempty"`
-	Title string `json:"title,omitempty"`
 }
 
 type fieldInfo struct {
@@ -81,7 +62,7 @@ type layerInfo struct {
 	Attribution  string       `json:"attribution"`
 	Credits      []geo.Credit `json:"credits"`
 	License      geo.License  `json:"license"`
-	Links        []link       `json:"links"`
+	Links        []httpx.Link `json:"links"`
 }
 
 func (s *Server) handleLayers(c *gin.Context) {
@@ -90,15 +71,15 @@ func (s *Server) handleLayers(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
-	base := baseURL(c)
+	base := httpx.BaseURL(c)
 	out := make([]layerInfo, 0, len(s.store.Catalog().Layers()))
 	for _, l := range s.store.Catalog().Layers() {
 		st := stats[l.ID]
 		info := layerInfo{
 			ID: l.ID, Title: l.Title, Description: l.Description, GeometryType: l.GeometryType,
 			Count: st.Count, Bounds: st.Bounds, Version: st.Version, Attribution: l.Attribution(), Credits: l.Credits, License: l.License,
-			Links: []link{
-				{Rel: "items", Href: base + "/api/layers/" + l.ID + "/features", Type: geoJSONType},
+			Links: []httpx.Link{
+				{Rel: "items", Href: base + "/api/layers/" + l.ID + "/features", Type: httpx.GeoJSONType},
 				{Rel: "tiles", Href: base + "/tiles/" + l.ID + "/{z}/{x}/{y}.mvt", Type: "application/vnd.mapbox-vector-tile"},
 				{Rel: "tilejson", Href: base + "/tiles/" + l.ID + ".json", Type: "application/json"},
 				{Rel: "ogc-collection", Href: base + "/ogc/collections/" + l.ID, Type: "application/json"},
@@ -129,15 +110,15 @@ func (s *Server) handleLayers(c *gin.Context) {
 }
 
 func (s *Server) handleFeatures(c *gin.Context) {
-	l, ok := s.layerOf(c)
+	l, ok := httpx.PathLayer(c, s.store.Catalog())
 	if !ok {
 		return
 	}
-	if c.Request.URL.Query().Has("as_of") { // time travel, from history (workspace.go)
-		s.featuresAsOf(c, l, "")
+	if c.Request.URL.Query().Has("as_of") { // time travel, from history (server/workspace)
+		s.workspace.FeaturesAsOf(c, l, "")
 		return
 	}
-	params, err := parseQuery(c.Request.URL.RawQuery)
+	params, err := httpx.ParseQuery(c.Request.URL.RawQuery)
 	if err != nil {
 		_ = c.Error(err)
 		return
@@ -152,61 +133,28 @@ func (s *Server) handleFeatures(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
-	links := []link{{Rel: "self", Href: pageURL(c, nil), Type: geoJSONType}}
+	links := []httpx.Link{{Rel: "self", Href: httpx.PageURL(c, nil), Type: httpx.GeoJSONType}}
 	if int64(q.Offset+len(page.Features)) < page.Matched {
-		links = append(links, link{Rel: "next", Href: pageURL(c, map[string]string{
-			"offset": strconv.Itoa(q.Offset + q.Limit), "limit": strconv.Itoa(q.Limit)}), Type: geoJSONType})
+		links = append(links, httpx.Link{Rel: "next", Href: httpx.PageURL(c, map[string]string{
+			"offset": strconv.Itoa(q.Offset + q.Limit), "limit": strconv.Itoa(q.Limit)}), Type: httpx.GeoJSONType})
 	}
 	if q.Offset > 0 {
-		links = append(links, link{Rel: "prev", Href: pageURL(c, map[string]string{
-			"offset": strconv.Itoa(max(0, q.Offset-q.Limit)), "limit": strconv.Itoa(q.Limit)}), Type: geoJSONType})
+		links = append(links, httpx.Link{Rel: "prev", Href: httpx.PageURL(c, map[string]string{
+			"offset": strconv.Itoa(max(0, q.Offset-q.Limit)), "limit": strconv.Itoa(q.Limit)}), Type: httpx.GeoJSONType})
 	}
-	c.Data(http.StatusOK, geoJSONType, featureCollection(page, links, nil))
-}
-
-// featureCollection writes the page's features (GeoJSON text from PostGIS) into a
-// FeatureCollection without decoding them.
-func featureCollection(page *geo.FeaturePage, links []link, extra map[string]any) []byte {
-	var b bytes.Buffer
-	b.WriteString(`{"type":"FeatureCollection","numberMatched":`)
-	b.WriteString(strconv.FormatInt(page.Matched, 10))
-	b.WriteString(`,"numberReturned":`)
-	b.WriteString(strconv.Itoa(len(page.Features)))
-	for k, v := range extra {
-		kb, _ := json.Marshal(k)
-		vb, _ := json.Marshal(v)
-		b.WriteByte(',')
-		b.Write(kb)
-		b.WriteByte(':')
-		b.Write(vb)
-	}
-	b.WriteString(`,"links":`)
-	// Without HTML escaping, so hrefs keep a readable "&" instead of "\u0026".
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(links)
-	b.Truncate(b.Len() - 1) // Encode's trailing newline
-	b.WriteString(`,"features":[`)
-	for i, f := range page.Features {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(f)
-	}
-	b.WriteString("]}")
-	return b.Bytes()
+	c.Data(http.StatusOK, httpx.GeoJSONType, httpx.FeatureCollection(page, links, nil))
 }
 
 func (s *Server) handleFeature(c *gin.Context) {
-	l, ok := s.layerOf(c)
+	l, ok := httpx.PathLayer(c, s.store.Catalog())
 	if !ok {
 		return
 	}
-	if c.Request.URL.Query().Has("as_of") { // time travel, from history (workspace.go)
-		s.featuresAsOf(c, l, c.Param("fid"))
+	if c.Request.URL.Query().Has("as_of") { // time travel, from history (server/workspace)
+		s.workspace.FeaturesAsOf(c, l, c.Param("fid"))
 		return
 	}
-	params, err := parseQuery(c.Request.URL.RawQuery)
+	params, err := httpx.ParseQuery(c.Request.URL.RawQuery)
 	if err != nil {
 		_ = c.Error(err)
 		return
@@ -214,10 +162,10 @@ func (s *Server) handleFeature(c *gin.Context) {
 	var props []string
 	for key, vals := range params {
 		if key != "properties" {
-			_ = c.Error(badRequest("unknown parameter " + strconv.Quote(key)))
+			_ = c.Error(httpx.BadRequest("unknown parameter " + strconv.Quote(key)))
 			return
 		}
-		if props, err = parseList("properties", vals[0]); err != nil {
+		if props, err = httpx.ParseList("properties", vals[0]); err != nil {
 			_ = c.Error(err)
 			return
 		}
@@ -227,5 +175,5 @@ func (s *Server) handleFeature(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
-	c.Data(http.StatusOK, geoJSONType, feature)
+	c.Data(http.StatusOK, httpx.GeoJSONType, feature)
 }

@@ -39,8 +39,8 @@ func BenchmarkTile(b *testing.B) {
 			srv := New(Config{CacheControl: "public, max-age=60", TileCacheMB: bc.cacheMB}, store, slog.New(slog.DiscardHandler))
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			go srv.watchVersions(ctx)
-			for !srv.tiles.versions.live.Load() {
+			go srv.tiles.WatchVersions(ctx)
+			for !srv.tiles.VersionsLive() {
 				if ctx.Err() != nil {
 					b.Fatal(ctx.Err())
 				}

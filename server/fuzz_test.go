@@ -1,11 +1,11 @@
 package server
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/server/httpx"
 )
 
 // Fuzz targets of the parsers that read untrusted request text. Each must answer any input with a
@@ -13,7 +13,7 @@ import (
 
 // clientError reports whether err is one the server answers with a 4xx.
 func clientError(err error) bool {
-	status, _ := statusOf(err)
+	status, _ := httpx.StatusOf(err)
 	return status >= 400 && status < 500
 }
 
@@ -35,10 +35,10 @@ func FuzzFeatureQuery(f *testing.F) {
 		if !ok {
 			l = catalog.Layers()[len(layer)%len(catalog.Layers())]
 		}
-		params, err := parseQuery(raw)
+		params, err := httpx.ParseQuery(raw)
 		if err != nil {
 			if !clientError(err) {
-				t.Fatalf("parseQuery(%q): %v", raw, err)
+				t.Fatalf("httpx.ParseQuery(%q): %v", raw, err)
 			}
 			return
 		}
@@ -52,7 +52,7 @@ func FuzzFeatureQuery(f *testing.F) {
 			}
 			return
 		}
-		if q.Limit < 1 || q.Limit > geo.MaxLimit || q.Offset < 0 || len(q.Properties) > maxListValues {
+		if q.Limit < 1 || q.Limit > geo.MaxLimit || q.Offset < 0 || len(q.Properties) > httpx.MaxListValues {
 			t.Fatalf("%q: limit %d offset %d, %d properties", raw, q.Limit, q.Offset, len(q.Properties))
 		}
 		seen := map[string]bool{}
@@ -61,72 +61,6 @@ func FuzzFeatureQuery(f *testing.F) {
 				t.Fatalf("%q: property %q twice", raw, p)
 			}
 			seen[p] = true
-		}
-	})
-}
-
-// FuzzBBox: a bbox is four finite numbers inside WGS 84, or a 400.
-func FuzzBBox(f *testing.F) {
-	for _, s := range []string{"107,13,109,15", "179,-10,-179,10", "-180,-90,180,90", "1,2,3", "NaN,0,1,1",
-		"1e400,0,1,1", "0x1p4,0,1,1", " 1 , 2 , 3 , 4 ", "1,2,3,4,5", ",,,"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		b, err := parseBBox(s)
-		if err != nil {
-			if !clientError(err) {
-				t.Fatalf("parseBBox(%q): %v", s, err)
-			}
-			return
-		}
-		if b.MinLon < -180 || b.MaxLon > 180 || b.MinLat < -90 || b.MaxLat > 90 || b.MinLat > b.MaxLat {
-			t.Fatalf("parseBBox(%q) = %+v", s, *b)
-		}
-	})
-}
-
-// FuzzTilePath drives a tile request's path and query: z/x/y parsing and the filters of a single
-// layer's tile, as handleTile reads them.
-func FuzzTilePath(f *testing.F) {
-	for _, s := range [][2]string{
-		{"clusters/8/203/119.mvt", ""}, {"districts/0/0/0.pbf", "region=east"}, {"clusters/8/203/119.mvt", "status=operating&kind=ccn"},
-		{"clusters/30/1/1.mvt", ""}, {"clusters/8/-1/1.mvt", ""}, {"clusters/08/0203/0119.mvt", ""}, {"clusters/8/203/119", "planned_area_ha=1e999"},
-		{"clusters/8/203/119.mvt", "planned_area_ha=0." + strings.Repeat("0", 100) + "1"}, {"a/b/c/d", "%"},
-	} {
-		f.Add(s[0], s[1])
-	}
-	catalog := geo.DefaultCatalog()
-	clusters, _ := catalog.Layer("clusters")
-	f.Fuzz(func(t *testing.T, path, raw string) {
-		parts := strings.Split(path, "/")
-		if len(parts) != 4 {
-			return
-		}
-		yStr, _, _ := strings.Cut(parts[3], ".")
-		tc, err := parseTileCoord(parts[1], parts[2], yStr)
-		if err != nil {
-			var ie *geo.InputError
-			if !clientError(err) && !errors.As(err, &ie) {
-				t.Fatalf("parseTileCoord(%q): %v", path, err)
-			}
-			return
-		}
-		if tc.Valid() != nil {
-			t.Fatalf("parseTileCoord(%q) = %v, an invalid tile", path, tc)
-		}
-		l, ok := catalog.Layer(parts[0])
-		if !ok {
-			l = clusters
-		}
-		equals, key, err := tileFilters(raw, []*geo.Layer{l}, tc)
-		if err != nil {
-			if !clientError(err) {
-				t.Fatalf("tileFilters(%q): %v", raw, err)
-			}
-			return
-		}
-		if len(equals) > 0 && key == "" {
-			t.Fatalf("tileFilters(%q): filters without a cache key", raw)
 		}
 	})
 }

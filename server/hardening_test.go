@@ -26,6 +26,8 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/geotest"
+	"github.com/clustermap/clustermap/server/httpx"
+	"github.com/clustermap/clustermap/server/ogc"
 	"github.com/clustermap/clustermap/static"
 )
 
@@ -82,7 +84,7 @@ func hardeningDo(t *testing.T, method, u string, header ...string) (*http.Respon
 func TestRequestSizeIsBounded(t *testing.T) {
 	store, _ := geotest.Seeded(t)
 	base, _ := hardeningServer(t, Config{}, store, nil)
-	many := strings.TrimSuffix(strings.Repeat("name,", maxListValues+1), ",")
+	many := strings.TrimSuffix(strings.Repeat("name,", httpx.MaxListValues+1), ",")
 	cases := []struct {
 		name, path string
 		status     int
@@ -92,9 +94,9 @@ func TestRequestSizeIsBounded(t *testing.T) {
 		{"unknown property", "/api/layers/districts/features?properties=name,nope", 400, "unknown property"},
 		{"repeated names on one feature", "/api/layers/districts/features/622?properties=" + many, 400, "at most"},
 		{"long /api query", "/api/layers/districts/features?properties=" + strings.Repeat("name,", 2000), 414, "query string"},
-		{"long /tiles query", "/tiles/clusters/8/203/119.mvt?name=" + strings.Repeat("x", maxQueryBytes), 414, "query string"},
-		{"long /ogc query", "/ogc/collections/clusters/items?filter=" + strings.Repeat("x", maxOGCQueryBytes), 414, "query string"},
-		{"too many parameters", "/api/layers/clusters/features?" + strings.Repeat("status=planned&", maxParams) + "limit=1", 400, "too many"},
+		{"long /tiles query", "/tiles/clusters/8/203/119.mvt?name=" + strings.Repeat("x", httpx.MaxQueryBytes), 414, "query string"},
+		{"long /ogc query", "/ogc/collections/clusters/items?filter=" + strings.Repeat("x", ogc.MaxQueryBytes), 414, "query string"},
+		{"too many parameters", "/api/layers/clusters/features?" + strings.Repeat("status=planned&", httpx.MaxParams) + "limit=1", 400, "too many"},
 	}
 	for _, tc := range cases {
 		resp, body := hardeningDo(t, "GET", base+tc.path)

@@ -4,18 +4,20 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/clustermap/clustermap/server/httpx"
 )
 
 // handleSearch answers GET /api/search?q=: features of any layer by name.
 func (s *Server) handleSearch(c *gin.Context) {
-	params, err := parseQuery(c.Request.URL.RawQuery)
+	params, err := httpx.ParseQuery(c.Request.URL.RawQuery)
 	if err != nil {
 		_ = c.Error(err)
 		return
 	}
 	for key := range params {
 		if key != "q" {
-			_ = c.Error(badRequest("unknown parameter " + key + " (search takes q)"))
+			_ = c.Error(httpx.BadRequest("unknown parameter " + key + " (search takes q)"))
 			return
 		}
 	}

@@ -1,7 +1,8 @@
-// Package server is ClusterMap's HTTP face: the gin engine, its middleware and the handlers for
-// /api, /tiles, /ogc and the web app. Handlers parse and validate requests into query values of
-// the domain packages (geo, geo/cql2, geo/planning), call them, and write what PostGIS produced;
-// they hold no SQL.
+// Package server is ClusterMap's HTTP face: it builds the gin engine from one Config, wires the
+// middleware (server/httpx) and the surfaces — /api and the web app here, /tiles (server/tiles),
+// /ogc (server/ogc) and the workspace (server/workspace) — and serves them until shut down.
+// Handlers parse and validate requests into query values of the domain packages (geo, geo/cql2,
+// geo/planning), call them, and write what PostGIS produced; they hold no SQL.
 package server
 
 import (
@@ -20,6 +21,10 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/planning"
+	"github.com/clustermap/clustermap/server/httpx"
+	"github.com/clustermap/clustermap/server/ogc"
+	"github.com/clustermap/clustermap/server/tiles"
+	"github.com/clustermap/clustermap/server/workspace"
 )
 
 // Config is the server's part of ClusterMap's configuration, built in main.
@@ -62,58 +67,58 @@ const (
 	// DefaultMaxInFlight is four requests per pooled connection at the default pool size (16): the
 	// pool queues the rest of a burst, and beyond that waiting is worse than a quick 503.
 	DefaultMaxInFlight = 64
-	// maxHeaderBytes leaves room for the longest query an /ogc filter may send (maxOGCQueryBytes)
+	// maxHeaderBytes leaves room for the longest query an /ogc filter may send (ogc.MaxQueryBytes)
 	// in the request line, plus ordinary headers.
-	maxHeaderBytes    = maxOGCQueryBytes + 32<<10
+	maxHeaderBytes    = ogc.MaxQueryBytes + 32<<10
 	readHeaderTimeout = 10 * time.Second
 	idleTimeout       = 2 * time.Minute
 )
 
 // Server serves ClusterMap over HTTP.
 type Server struct {
-	cfg     Config
-	store   *geo.Store
-	planner *planning.Planner
-	log     *slog.Logger
-	engine  *gin.Engine
-	tiles   *tileState
-	app     *webApp
-	metrics *metrics
-	trusted []netip.Prefix
-	ws      *workspace // the zoning workspace (workspace.go)
+	cfg       Config
+	store     *geo.Store
+	planner   *planning.Planner
+	log       *slog.Logger
+	engine    *gin.Engine
+	app       *webApp
+	metrics   *httpx.Metrics
+	tiles     *tiles.Service
+	ogc       *ogc.Service
+	workspace *workspace.Service
 }
 
 // New builds the server and its routes.
 func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, store: store, planner: planning.New(store), log: log, engine: gin.New(), tiles: newTileState(cfg, store.Catalog())}
+	s := &Server{cfg: cfg, store: store, planner: planning.New(store), log: log, engine: gin.New()}
 	app, err := newWebApp()
 	if err != nil {
 		// The app is embedded at build time; failing to read it is a broken build, not input.
 		panic(fmt.Sprintf("embedded web app: %v", err))
 	}
 	s.app = app
-	s.metrics = newMetrics(store.Pool(), s.tiles.cache)
-	s.trusted = cfg.TrustedProxies
-	if s.trusted == nil {
-		s.trusted = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
-	}
+	s.metrics = httpx.NewMetrics(store.Pool())
+	s.tiles = tiles.New(tiles.Config{CacheControl: cfg.CacheControl, CacheMB: cfg.TileCacheMB}, store, s.metrics)
+	s.workspace = workspace.New(store, s.planner, cfg.SessionTTL, log)
+	s.ogc = ogc.New(store, s.workspace)
 	maxInFlight := cfg.MaxInFlight
 	if maxInFlight == 0 {
 		maxInFlight = DefaultMaxInFlight
 	}
 	s.engine.HandleMethodNotAllowed = true
 	// API answers are gzipped on the fly at BestSpeed (the default level cost 3–5 ms on a 100 KB
-	// GeoJSON page for little gain). The middleware sits outside writeErrors so error bodies are
+	// GeoJSON page for little gain). The middleware sits outside httpx.WriteErrors so error bodies are
 	// compressed like any other. Tiles and the web app compress themselves, once, and cache it.
 	compress := gzip.Gzip(gzip.BestSpeed, gzip.WithCustomShouldCompressFn(func(c *gin.Context) bool {
 		p := c.Request.URL.Path
-		return acceptsGzip(c.GetHeader("Accept-Encoding")) && (strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/ogc"))
+		return httpx.AcceptsGzip(c.GetHeader("Accept-Encoding")) && (strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, ogc.Prefix))
 	}))
 	// Order: observe everything (ids, logs, metrics), survive panics, compress, write errors, then
 	// refuse what is too big or too much before any handler parses it.
-	s.engine.Use(withRequestID(), logRequests(log, s.metrics), s.trustProxies(), recoverJSON(log), compress,
-		writeErrors(log, s.metrics), limitInFlight(maxInFlight, s.metrics), limitQuery(), rejectBadPaths())
+	s.engine.Use(httpx.WithRequestID(), httpx.LogRequests(log, s.metrics), httpx.TrustProxies(cfg.TrustedProxies), httpx.RecoverJSON(log),
+		compress, httpx.WriteErrors(log, s.metrics), httpx.LimitInFlight(maxInFlight, s.metrics),
+		httpx.LimitQuery(ogc.Prefix, ogc.MaxQueryBytes), httpx.RejectBadPaths())
 	s.routes()
 	return s
 }
@@ -153,7 +158,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	// Tile caches follow the layers' data versions for as long as the server runs.
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	go s.watchVersions(watchCtx)
+	go s.tiles.WatchVersions(watchCtx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	s.log.Info("serving", "addr", ln.Addr().String())
@@ -205,15 +210,15 @@ func (s *Server) routes() {
 	})
 	r.GET("/healthz", s.handleHealth)
 
-	api := r.Group("/api", allowCORS())
+	api := r.Group("/api", httpx.AllowCORS())
 	api.GET("/layers", s.handleLayers)
 	api.GET("/layers/:layer/features", s.handleFeatures)
 	api.GET("/layers/:layer/features/:fid", s.handleFeature)
 	api.GET("/search", s.handleSearch)
 	s.analysisRoutes(api)
-	s.tileRoutes(r)
-	s.ogcRoutes(r)
-	s.workspaceRoutes(r)
+	s.tiles.Routes(r)
+	s.ogc.Routes(r)
+	s.workspace.Routes(r)
 	s.preflightRoutes(r)
 }
 
@@ -232,13 +237,13 @@ func (s *Server) preflightRoutes(r *gin.Engine) {
 		if ri.Method != http.MethodGet || !headAsGetPath(p) || taken[http.MethodOptions+" "+p] {
 			continue
 		}
-		r.OPTIONS(p, allowCORS())
+		r.OPTIONS(p, httpx.AllowCORS())
 	}
 }
 
 // headAsGetPath reports whether HEAD on path is answered by its GET route (see headAsGet).
 func headAsGetPath(p string) bool {
-	return strings.HasPrefix(p, "/api/") || p == ogcPrefix || strings.HasPrefix(p, ogcPrefix+"/") || p == "/healthz"
+	return strings.HasPrefix(p, "/api/") || p == ogc.Prefix || strings.HasPrefix(p, ogc.Prefix+"/") || p == "/healthz"
 }
 
 // headAsGet answers HEAD on /api, /ogc and /healthz (GDAL and caches send it) by running the GET
@@ -263,3 +268,11 @@ type headWriter struct{ http.ResponseWriter }
 func (h headWriter) Write(p []byte) (int, error)       { return len(p), nil }
 func (h headWriter) WriteString(s string) (int, error) { return len(s), nil }
 func (h headWriter) Unwrap() http.ResponseWriter       { return h.ResponseWriter }
+
+// MetricsHandler serves the Prometheus metrics; Serve mounts it on Config.MetricsAddr.
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.Handler() }
+
+// ParseTrustedProxies reads a comma-separated list of IP addresses and CIDR prefixes
+// (CLUSTERMAP_TRUSTED_PROXIES) into Config.TrustedProxies. "none" trusts no one; an empty string
+// means the default (nil: loopback only).
+func ParseTrustedProxies(s string) ([]netip.Prefix, error) { return httpx.ParseTrustedProxies(s) }

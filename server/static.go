@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/clustermap/clustermap/server/httpx"
 	"github.com/clustermap/clustermap/static"
 )
 
@@ -72,7 +73,7 @@ func newWebApp() (*webApp, error) {
 // handle serves a file of the app, or falls through to the JSON 404 for anything else.
 func (a *webApp) handle(c *gin.Context) {
 	if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
-		_ = c.Error(notFound("no such resource: " + c.Request.URL.Path))
+		_ = c.Error(httpx.NotFound("no such resource: " + c.Request.URL.Path))
 		return
 	}
 	p := path.Clean(c.Request.URL.Path)
@@ -80,20 +81,20 @@ func (a *webApp) handle(c *gin.Context) {
 		p = "/index.html"
 	}
 	if a.missing != "" && (p == "/index.html" || strings.HasPrefix(p, "/vendor/")) {
-		_ = c.Error(&httpError{status: http.StatusServiceUnavailable,
-			msg: "the web app's vendor files are missing (" + a.missing + "): this binary was built before `make vendor` (npm ci + static/copy-vendor.sh); the API, tiles and OGC API work"})
+		_ = c.Error(httpx.NewError(http.StatusServiceUnavailable,
+			"the web app's vendor files are missing ("+a.missing+"): this binary was built before `make vendor` (npm ci + static/copy-vendor.sh); the API, tiles and OGC API work"))
 		return
 	}
 	data, ok := a.files[p]
 	if !ok {
-		_ = c.Error(notFound("no such resource: " + c.Request.URL.Path))
+		_ = c.Error(httpx.NotFound("no such resource: " + c.Request.URL.Path))
 		return
 	}
 	h := c.Writer.Header()
 	etag := a.etags[p]
 	if gz, ok := a.gzipped[p]; ok {
 		h.Add("Vary", "Accept-Encoding")
-		if acceptsGzip(c.GetHeader("Accept-Encoding")) {
+		if httpx.AcceptsGzip(c.GetHeader("Accept-Encoding")) {
 			data = gz
 			etag = strings.TrimSuffix(etag, `"`) + `-gz"` // a strong ETag names one encoding
 			h.Set("Content-Encoding", "gzip")
@@ -107,7 +108,7 @@ func (a *webApp) handle(c *gin.Context) {
 	}
 	h.Set("X-Content-Type-Options", "nosniff")
 	if path.Ext(p) == ".html" {
-		setHTMLSecurityHeaders(h)
+		httpx.SetHTMLSecurityHeaders(h)
 	}
 	// ServeContent picks the MIME type by extension (ES modules need text/javascript) and answers
 	// If-None-Match with 304.

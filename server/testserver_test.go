@@ -19,6 +19,7 @@ import (
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/geotest"
 	"github.com/clustermap/clustermap/geo/mvtcheck"
+	"github.com/clustermap/clustermap/server/tiles"
 )
 
 // TestServer is a server running for one test.
@@ -72,7 +73,7 @@ func NewTestServer(tb testing.TB, opts ...TestServerOption) (*TestServer, *geo.S
 			tb.Errorf("serve: %v", err)
 		}
 	})
-	waitUntil(tb, "the layer versions to be live", func() bool { return srv.tiles.versions.live.Load() })
+	waitUntil(tb, "the layer versions to be live", func() bool { return srv.tiles.VersionsLive() })
 	return &TestServer{URL: "http://" + ln.Addr().String(), Server: srv}, setup.store
 }
 
@@ -116,7 +117,7 @@ func Fetch(tb testing.TB, method, url string, header ...string) (*http.Response,
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if resp.StatusCode == http.StatusOK && resp.Header.Get("Content-Type") == mvtType && method != http.MethodHead {
+	if resp.StatusCode == http.StatusOK && resp.Header.Get("Content-Type") == tiles.MVTType && method != http.MethodHead {
 		mvt := body
 		if resp.Header.Get("Content-Encoding") == "gzip" {
 			zr, err := gzip.NewReader(bytes.NewReader(body))

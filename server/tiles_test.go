@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,13 +16,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/geotest"
 	"github.com/clustermap/clustermap/geo/ingest"
+	"github.com/clustermap/clustermap/server/tiles"
 )
 
 // The z6 tile that holds all of Gia Lai, and a z7 tile on Pleiku.
@@ -92,7 +91,7 @@ func TestTileEndpoints(t *testing.T) {
 					t.Errorf("204 with %d bytes, encoding %q", len(body), resp.Header.Get("Content-Encoding"))
 				}
 			case tc.layers != nil:
-				if ct := resp.Header.Get("Content-Type"); ct != mvtType {
+				if ct := resp.Header.Get("Content-Type"); ct != tiles.MVTType {
 					t.Errorf("Content-Type %q", ct)
 				}
 				rep := tileReport(t, tc.path, body)
@@ -222,7 +221,7 @@ func TestTileCacheAndFilters(t *testing.T) {
 	} else if f1.StatusCode != 204 {
 		t.Errorf("no operating cluster, yet %d", f1.StatusCode)
 	}
-	if entries, used := srv.tiles.cache.stats(); entries < 2 || used <= 0 {
+	if entries, used := srv.tiles.CacheStats(); entries < 2 || used <= 0 {
 		t.Errorf("cache holds %d entries, %d bytes", entries, used)
 	}
 
@@ -231,7 +230,7 @@ func TestTileCacheAndFilters(t *testing.T) {
 	offBase, off := offTS.URL, offTS.Server
 	r1, _ := Fetch(t, "GET", offBase+"/tiles/clusters/"+z6All+".mvt")
 	r2, _ := Fetch(t, "GET", offBase+"/tiles/clusters/"+z6All+".mvt")
-	if r1.Header.Get("X-Tile-Cache") != "miss" || r2.Header.Get("X-Tile-Cache") != "miss" || off.tiles.cache != nil {
+	if r1.Header.Get("X-Tile-Cache") != "miss" || r2.Header.Get("X-Tile-Cache") != "miss" || off.tiles.Caching() {
 		t.Errorf("cache off: %s, %s", r1.Header.Get("X-Tile-Cache"), r2.Header.Get("X-Tile-Cache"))
 	}
 	if r1.Header.Get("ETag") != first.Header.Get("ETag") {
@@ -332,7 +331,7 @@ func TestServersSeeImportsAndSeeds(t *testing.T) {
 	}
 	for name, srv := range map[string]*Server{baseA: a, baseB: b} {
 		lag := waitUntil(t, "the listener to hear of the import", func() bool {
-			v, live := srv.tiles.versions.current("clusters")
+			v, live := srv.tiles.LayerVersion("clusters")
 			return live && v >= versions["clusters"]
 		})
 		t.Logf("%s heard of the import after %v", name, lag)
@@ -365,7 +364,7 @@ func TestServersSeeImportsAndSeeds(t *testing.T) {
 	versions, _ = empty.LayerVersions(context.Background())
 	for name, srv := range map[string]*Server{baseC: c, baseD: d} {
 		waitUntil(t, "the listener to hear of the seed", func() bool {
-			v, live := srv.tiles.versions.current("districts")
+			v, live := srv.tiles.LayerVersion("districts")
 			return live && v >= versions["districts"]
 		})
 		resp, body := Fetch(t, "GET", name+"/tiles/districts/"+z6All+".mvt")
@@ -422,12 +421,12 @@ func TestLostListenerBypassesCache(t *testing.T) {
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the loss to be noticed", func() bool { return !srv.tiles.versions.live.Load() })
+	waitUntil(t, "the loss to be noticed", func() bool { return !srv.tiles.VersionsLive() })
 	resp, body := Fetch(t, "GET", path)
 	if resp.Header.Get("X-Tile-Cache") == "hit" || !hasClusterNote(t, body, id, "changed by an import while away") {
 		t.Errorf("listener down: %s, stale tile served", resp.Header.Get("X-Tile-Cache"))
 	}
-	waitUntil(t, "the listener to be back", func() bool { return srv.tiles.versions.live.Load() })
+	waitUntil(t, "the listener to be back", func() bool { return srv.tiles.VersionsLive() })
 	Fetch(t, "GET", path)
 	resp, body = Fetch(t, "GET", path)
 	if resp.Header.Get("X-Tile-Cache") != "hit" || !hasClusterNote(t, body, id, "changed by an import while away") {
@@ -438,7 +437,7 @@ func TestLostListenerBypassesCache(t *testing.T) {
 func TestTileJSON(t *testing.T) {
 	ts, store := NewTestServer(t)
 	base := ts.URL
-	var doc tileJSON
+	var doc tiles.TileJSON
 	resp, body := Fetch(t, "GET", base+"/tiles/districts.json")
 	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
 		t.Fatalf("%d, CORS %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
@@ -450,7 +449,7 @@ func TestTileJSON(t *testing.T) {
 	if doc.TileJSON != "3.0.0" || doc.Tiles[0] != base+"/tiles/districts/{z}/{x}/{y}.mvt" || doc.Attribution != districts.Attribution() {
 		t.Errorf("tilejson %q tiles %v attribution %q", doc.TileJSON, doc.Tiles, doc.Attribution)
 	}
-	if doc.MinZoom != 0 || doc.MaxZoom != tileJSONMaxZoom || len(doc.VectorLayers) != 1 || doc.VectorLayers[0].ID != "districts" {
+	if doc.MinZoom != 0 || doc.MaxZoom != tiles.TileJSONMaxZoom || len(doc.VectorLayers) != 1 || doc.VectorLayers[0].ID != "districts" {
 		t.Errorf("zooms %d..%d, layers %+v", doc.MinZoom, doc.MaxZoom, doc.VectorLayers)
 	}
 	for _, f := range districts.Fields {
@@ -565,150 +564,6 @@ func TestGDALReadsEveryLayer(t *testing.T) {
 			if !strings.Contains(string(features), fmt.Sprintf("  %s (String) = %s\n", k, s)) {
 				t.Errorf("%s: GDAL does not read %s = %q", l.ID, k, s)
 			}
-		}
-	}
-}
-
-func TestFlightGroup(t *testing.T) {
-	key := tileKey{layers: "districts", tile: geo.TileCoord{Z: 1}}
-	t.Run("one run for concurrent callers", func(t *testing.T) {
-		var g flightGroup
-		var runs atomic.Int32
-		release := make(chan struct{})
-		var wg sync.WaitGroup
-		results := make([]*tileBody, 10)
-		for i := range results {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				results[i], _, _ = g.do(context.Background(), key, nil, func(context.Context) (*tileBody, error) {
-					runs.Add(1)
-					<-release
-					return &tileBody{raw: []byte("x")}, nil
-				})
-			}()
-		}
-		waitUntil(t, "callers to join", func() bool {
-			g.mu.Lock()
-			defer g.mu.Unlock()
-			return g.calls[key] != nil && g.calls[key].waiters == 10
-		})
-		close(release)
-		wg.Wait()
-		if runs.Load() != 1 {
-			t.Errorf("%d runs", runs.Load())
-		}
-		for _, r := range results {
-			if r != results[0] || r == nil {
-				t.Fatal("callers got different results")
-			}
-		}
-	})
-	t.Run("cancelled when every caller has left", func(t *testing.T) {
-		var g flightGroup
-		cancelled := make(chan struct{})
-		ctx1, cancel1 := context.WithCancel(context.Background())
-		ctx2, cancel2 := context.WithCancel(context.Background())
-		started := make(chan struct{})
-		fn := func(ctx context.Context) (*tileBody, error) {
-			close(started)
-			<-ctx.Done()
-			close(cancelled)
-			return nil, ctx.Err()
-		}
-		errs := make(chan error, 2)
-		go func() { _, _, err := g.do(ctx1, key, nil, fn); errs <- err }()
-		<-started
-		go func() { _, _, err := g.do(ctx2, key, nil, fn); errs <- err }()
-		waitUntil(t, "the second caller to join", func() bool {
-			g.mu.Lock()
-			defer g.mu.Unlock()
-			return g.calls[key].waiters == 2
-		})
-		cancel1()
-		if err := <-errs; !errors.Is(err, context.Canceled) {
-			t.Errorf("first caller: %v", err)
-		}
-		select {
-		case <-cancelled:
-			t.Fatal("the query was cancelled while a caller still waited")
-		case <-time.After(50 * time.Millisecond):
-		}
-		cancel2()
-		<-errs
-		select {
-		case <-cancelled:
-		case <-time.After(5 * time.Second):
-			t.Fatal("the query outlived its last caller")
-		}
-		// A later caller runs a fresh query rather than joining the cancelled one.
-		body, shared, err := g.do(context.Background(), key, nil, func(context.Context) (*tileBody, error) { return &tileBody{}, nil })
-		if err != nil || shared || body == nil {
-			t.Errorf("after abandonment: %v, shared %v", err, shared)
-		}
-	})
-}
-
-func TestTileCacheIsBoundedInBytes(t *testing.T) {
-	if newTileCache(0) != nil {
-		t.Fatal("size 0 must disable the cache")
-	}
-	var none *tileCache
-	none.add(tileKey{}, &tileBody{})
-	if _, ok := none.get(tileKey{}); ok {
-		t.Fatal("a disabled cache returned a tile")
-	}
-	c := newTileCache(64 << 10)
-	body := func(n int) *tileBody { return newTileBody(bytes.Repeat([]byte{1}, n), "e", []int64{1}, false) }
-	for i := range 100 {
-		c.add(tileKey{layers: "l", tile: geo.TileCoord{Z: 20, X: i}}, body(2000))
-		if i == 10 {
-			c.get(tileKey{layers: "l", tile: geo.TileCoord{Z: 20, X: 0}}) // recently used: kept
-		}
-	}
-	entries, used := c.stats()
-	if used > 64<<10 || entries < 20 || entries > 32 {
-		t.Errorf("%d entries, %d bytes", entries, used)
-	}
-	if _, ok := c.get(tileKey{layers: "l", tile: geo.TileCoord{Z: 20, X: 1}}); ok {
-		t.Error("the oldest entry survived")
-	}
-	if _, ok := c.get(tileKey{layers: "l", tile: geo.TileCoord{Z: 20, X: 99}}); !ok {
-		t.Error("the newest entry is gone")
-	}
-	// Replacing an entry does not leak its bytes; a tile too large for the cache is not kept.
-	for range 10 {
-		c.add(tileKey{layers: "l", tile: geo.TileCoord{Z: 20, X: 99}}, body(2000))
-	}
-	if _, again := c.stats(); again != used {
-		t.Errorf("replacing an entry moved the byte count %d → %d", used, again)
-	}
-	c.add(tileKey{layers: "big"}, body(20<<10))
-	if _, ok := c.get(tileKey{layers: "big"}); ok {
-		t.Error("a tile of a third of the cache was kept")
-	}
-}
-
-func TestAcceptsGzip(t *testing.T) {
-	for h, want := range map[string]bool{
-		"": false, "gzip": true, "GZIP": true, "x-gzip": true, "deflate, gzip;q=0.5": true,
-		"gzip;q=0": false, "gzip; q=0.0": false, "br, deflate": false, "*": true, "*;q=0": false,
-		"gzip;q=0, *": false, "identity": false, "br;q=1.0, gzip;q=0.8, *;q=0.1": true,
-	} {
-		if got := acceptsGzip(h); got != want {
-			t.Errorf("acceptsGzip(%q) = %v", h, got)
-		}
-	}
-}
-
-func TestETagMatches(t *testing.T) {
-	tags := []string{`"v1"`, `"v1-gz"`}
-	for h, want := range map[string]bool{
-		`"v1"`: true, `"v1-gz"`: true, `W/"v1"`: true, `"a", "v1-gz"`: true, `*`: true,
-		`"v2"`: false, `v1`: false, ``: false, `"v1`: false,
-	} {
-		if got := etagMatches(h, tags...); got != want {
-			t.Errorf("etagMatches(%q) = %v", h, got)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/edit"
+	"github.com/clustermap/clustermap/server/workspace"
 )
 
 // ws is one workspace test: a seeded server, and a department, an admin and a district user
@@ -234,7 +235,7 @@ func TestWorkspaceLogin(t *testing.T) {
 	if !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode || ck.Secure {
 		t.Fatalf("cookie %+v", ck)
 	}
-	cookie := sessionCookie + "=" + ck.Value
+	cookie := workspace.SessionCookie + "=" + ck.Value
 	if r, _ := do(t, "GET", f.url+"/api/session", nil, "Cookie", cookie); r.StatusCode != 200 {
 		t.Fatalf("session: %d", r.StatusCode)
 	}
@@ -264,12 +265,12 @@ func TestWorkspaceLogin(t *testing.T) {
 	}
 	// Wrong passwords are rate-limited per user, even for a good password afterwards.
 	var last int
-	for range loginMaxFailures + 1 {
+	for range workspace.MaxLoginFailures + 1 {
 		r, _ := login("root", "not the password")
 		last = r.StatusCode
 	}
 	if last != http.StatusTooManyRequests {
-		t.Fatalf("after %d failures: %d, want 429", loginMaxFailures+1, last)
+		t.Fatalf("after %d failures: %d, want 429", workspace.MaxLoginFailures+1, last)
 	}
 	if r, _ := login("root", "a long enough password"); r.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("good password while limited: %d", r.StatusCode)

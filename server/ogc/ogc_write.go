@@ -1,4 +1,4 @@
-package server
+package ogc
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/edit"
+	"github.com/clustermap/clustermap/server/httpx"
+	"github.com/clustermap/clustermap/server/workspace"
 )
 
 // OGC API – Features – Part 4 (Create, Replace, Update and Delete) on the editable collections:
@@ -24,8 +26,8 @@ var ogcWriteConformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
 }
 
-func (s *Server) ogcWriteRoutes(r *gin.Engine) {
-	g := r.Group(ogcPrefix)
+func (s *Service) writeRoutes(r gin.IRouter) {
+	g := r.Group(Prefix)
 	g.POST("/collections/:collectionId/items", s.handleOGCCreate)
 	g.PUT("/collections/:collectionId/items/:featureId", s.handleOGCReplace)
 	g.PATCH("/collections/:collectionId/items/:featureId", s.handleOGCPatch)
@@ -33,21 +35,21 @@ func (s *Server) ogcWriteRoutes(r *gin.Engine) {
 }
 
 // ogcWriteLayer resolves the collection and authorises the write.
-func (s *Server) ogcWriteLayer(c *gin.Context, op string) (*geo.Layer, edit.Actor, bool) {
+func (s *Service) ogcWriteLayer(c *gin.Context, op string) (*geo.Layer, edit.Actor, bool) {
 	l, ok := s.store.Catalog().Layer(c.Param("collectionId"))
 	if !ok {
-		_ = c.Error(notFound("no such collection"))
+		_ = c.Error(httpx.NotFound("no such collection"))
 		return nil, edit.Actor{}, false
 	}
-	p, ok := s.writer(c)
+	p, ok := s.ws.Writer(c)
 	if !ok {
 		return nil, edit.Actor{}, false
 	}
-	if err := mayEditLayer(p, l, op); err != nil {
+	if err := workspace.MayEditLayer(p, l, op); err != nil {
 		_ = c.Error(err)
 		return nil, edit.Actor{}, false
 	}
-	return l, edit.ActorOf(p, requestID(c), comment(c)), true
+	return l, edit.ActorOf(p, httpx.RequestID(c), workspace.Comment(c)), true
 }
 
 func itemPath(c *gin.Context, l *geo.Layer, id int64) string {
@@ -55,101 +57,101 @@ func itemPath(c *gin.Context, l *geo.Layer, id int64) string {
 }
 
 // writeItem answers a write with the feature as stored and its new ETag.
-func (s *Server) writeItem(c *gin.Context, l *geo.Layer, w edit.Written, status int) {
+func (s *Service) writeItem(c *gin.Context, l *geo.Layer, w edit.Written, status int) {
 	feature, err := s.store.Feature(c.Request.Context(), l, strconv.FormatInt(w.ID, 10), nil)
 	if err != nil {
 		_ = c.Error(err)
 		return
 	}
-	c.Header("ETag", etag(w.Version))
-	c.Data(status, geoJSONType, feature)
+	c.Header("ETag", workspace.VersionTag(w.Version))
+	c.Data(status, httpx.GeoJSONType, feature)
 }
 
-func (s *Server) handleOGCCreate(c *gin.Context) {
+func (s *Service) handleOGCCreate(c *gin.Context) {
 	l, a, ok := s.ogcWriteLayer(c, "create")
 	if !ok {
 		return
 	}
-	body, err := readBody(c)
+	body, err := httpx.ReadBody(c)
 	if err != nil {
 		_ = c.Error(err)
 		return
 	}
-	w, err := s.ws.edit.Create(c.Request.Context(), a, l, body)
+	w, err := s.ws.Edits().Create(c.Request.Context(), a, l, body)
 	if err != nil {
-		s.editError(c, l, "", err)
+		s.ws.AnswerEditError(c, err)
 		return
 	}
 	c.Header("Location", itemPath(c, l, w.ID))
 	s.writeItem(c, l, w, http.StatusCreated)
 }
 
-func (s *Server) handleOGCReplace(c *gin.Context) {
-	s.ogcUpdate(c, "replace", s.ws.edit.Replace)
+func (s *Service) handleOGCReplace(c *gin.Context) {
+	s.ogcUpdate(c, "replace", s.ws.Edits().Replace)
 }
 
-func (s *Server) handleOGCPatch(c *gin.Context) {
-	s.ogcUpdate(c, "patch", s.ws.edit.Patch)
+func (s *Service) handleOGCPatch(c *gin.Context) {
+	s.ogcUpdate(c, "patch", s.ws.Edits().Patch)
 }
 
-func (s *Server) ogcUpdate(c *gin.Context, op string, fn func(context.Context, edit.Actor, *geo.Layer, string, int64, []byte) (edit.Written, error)) {
+func (s *Service) ogcUpdate(c *gin.Context, op string, fn func(context.Context, edit.Actor, *geo.Layer, string, int64, []byte) (edit.Written, error)) {
 	l, a, ok := s.ogcWriteLayer(c, op)
 	if !ok {
 		return
 	}
 	fid := c.Param("featureId")
-	body, err := readBody(c)
+	body, err := httpx.ReadBody(c)
 	if err != nil {
 		_ = c.Error(err)
 		return
 	}
-	v := ifMatch(c)
+	v := workspace.IfMatch(c)
 	if v < 0 {
 		s.staleOrMissing(c, l, fid)
 		return
 	}
 	w, err := fn(c.Request.Context(), a, l, fid, v, body)
 	if err != nil {
-		s.editError(c, l, fid, err)
+		s.ws.AnswerEditError(c, err)
 		return
 	}
 	s.writeItem(c, l, w, http.StatusOK)
 }
 
 // staleOrMissing answers an If-Match that names no version of ours: 412 with the current one.
-func (s *Server) staleOrMissing(c *gin.Context, l *geo.Layer, fid string) {
-	cur, err := s.ws.edit.Version(c.Request.Context(), l, fid)
+func (s *Service) staleOrMissing(c *gin.Context, l *geo.Layer, fid string) {
+	cur, err := s.ws.Edits().Version(c.Request.Context(), l, fid)
 	if err != nil {
-		s.editError(c, l, fid, err)
+		s.ws.AnswerEditError(c, err)
 		return
 	}
-	s.editError(c, l, fid, &edit.StaleError{Current: cur})
+	s.ws.AnswerEditError(c, &edit.StaleError{Current: cur})
 }
 
-func (s *Server) handleOGCDelete(c *gin.Context) {
+func (s *Service) handleOGCDelete(c *gin.Context) {
 	l, a, ok := s.ogcWriteLayer(c, "delete")
 	if !ok {
 		return
 	}
 	fid := c.Param("featureId")
-	v := ifMatch(c)
+	v := workspace.IfMatch(c)
 	if v < 0 {
 		s.staleOrMissing(c, l, fid)
 		return
 	}
-	if err := s.ws.edit.Delete(c.Request.Context(), a, l, fid, v); err != nil {
-		s.editError(c, l, fid, err)
+	if err := s.ws.Edits().Delete(c.Request.Context(), a, l, fid, v); err != nil {
+		s.ws.AnswerEditError(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
 }
 
 // itemETag sets the strong ETag of an editable feature's current version on an item GET.
-func (s *Server) itemETag(c *gin.Context, l *geo.Layer, fid string) {
+func (s *Service) itemETag(c *gin.Context, l *geo.Layer, fid string) {
 	if !edit.Editable(l.ID) {
 		return
 	}
-	if v, err := s.ws.edit.Version(c.Request.Context(), l, fid); err == nil && v > 0 {
-		c.Header("ETag", etag(v))
+	if v, err := s.ws.Edits().Version(c.Request.Context(), l, fid); err == nil && v > 0 {
+		c.Header("ETag", workspace.VersionTag(v))
 	}
 }

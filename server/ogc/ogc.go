@@ -1,4 +1,8 @@
-package server
+// Package ogc serves OGC API – Features under /ogc: the landing page, conformance, the OpenAPI
+// document, collections, items and queryables (Parts 1 and 3, CQL2 text filters) as JSON or HTML,
+// and the writes of Part 4 on the editable collections. Everything is a view of the layer catalog:
+// items go through the same geo.FeatureQuery path as /api.
+package ogc
 
 import (
 	"bytes"
@@ -15,15 +19,19 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/server/httpx"
+	"github.com/clustermap/clustermap/server/workspace"
 )
 
-// OGC API – Features (Parts 1 and 3) under /ogc. Everything here is a view of the layer catalog:
-// collections are layers, items go through the same geo.FeatureQuery path as /api, and the
-// OpenAPI document (openapi.go) is generated from the same catalog.
+// Prefix is where the OGC API is served.
+const Prefix = "/ogc"
+
+// MaxQueryBytes bounds the raw query string of /ogc: room for a CQL2 filter of the compiler's
+// own limit (64 KiB of text) percent-encoded, which can triple it.
+const MaxQueryBytes = 3*(64<<10) + 8<<10
 
 const (
-	ogcPrefix       = "/ogc"
-	jsonType        = "application/json"
+	jsonType        = httpx.JSONType
 	htmlType        = "text/html"
 	openAPIType     = "application/vnd.oai.openapi+json;version=3.0"
 	schemaJSONType  = "application/schema+json"
@@ -49,9 +57,20 @@ var ogcCoreConformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 }
 
-// ogcRoutes registers OGC API – Features under /ogc.
-func (s *Server) ogcRoutes(r *gin.Engine) {
-	g := r.Group(ogcPrefix, allowCORS())
+// Service answers the OGC API from the store's catalog; its writes go through the workspace,
+// which authenticates and authorises them.
+type Service struct {
+	store *geo.Store
+	ws    *workspace.Service
+}
+
+// New builds the OGC API over store; ws authorises and performs the writes.
+func New(store *geo.Store, ws *workspace.Service) *Service { return &Service{store: store, ws: ws} }
+
+// Routes registers OGC API – Features under /ogc: the reads (open to other origins) and the
+// writes (ogc_write.go).
+func (s *Service) Routes(r gin.IRouter) {
+	g := r.Group(Prefix, httpx.AllowCORS())
 	// Both spellings of the landing page answer directly: the test suite asks for the root without
 	// a slash, others with one, and a redirect would cost every client a round trip.
 	g.GET("", s.handleOGCLanding)
@@ -63,6 +82,7 @@ func (s *Server) ogcRoutes(r *gin.Engine) {
 	g.GET("/collections/:collectionId/items", s.handleOGCItems)
 	g.GET("/collections/:collectionId/items/:featureId", s.handleOGCFeature)
 	g.GET("/collections/:collectionId/queryables", s.handleOGCQueryables)
+	s.writeRoutes(r)
 }
 
 // format is the representation a client asked for.
@@ -83,7 +103,7 @@ func negotiate(c *gin.Context, params url.Values) (format, error) {
 		case "html":
 			return formatHTML, nil
 		default:
-			return formatJSON, badRequest(fmt.Sprintf("f must be json or html, not %q", lastValue(vals)))
+			return formatJSON, httpx.BadRequest(fmt.Sprintf("f must be json or html, not %q", lastValue(vals)))
 		}
 	}
 	c.Header("Vary", "Accept")
@@ -103,7 +123,7 @@ func acceptQuality(accept, mediaType string) float64 {
 		if err != nil {
 			continue
 		}
-		json := mediaType == jsonType && (mt == geoJSONType || strings.HasSuffix(mt, "+json") || mt == "text/json")
+		json := mediaType == jsonType && (mt == httpx.GeoJSONType || strings.HasSuffix(mt, "+json") || mt == "text/json")
 		if mt != mediaType && mt != major+"/*" && !json {
 			continue
 		}
@@ -129,7 +149,7 @@ func lastValue(vals []string) string {
 // repeat with the same value (the test suite re-sends the next link's parameters on top of the
 // link itself); different values are ambiguous and refused, except for limit where the last wins.
 func ogcParams(c *gin.Context, allowed ...string) (url.Values, error) {
-	params, err := parseQuery(c.Request.URL.RawQuery)
+	params, err := httpx.ParseQuery(c.Request.URL.RawQuery)
 	if err != nil {
 		return nil, err
 	}
@@ -139,14 +159,14 @@ func ogcParams(c *gin.Context, allowed ...string) (url.Values, error) {
 			known = known || a == key
 		}
 		if !known {
-			return nil, badRequest(fmt.Sprintf("unknown parameter %q; this resource takes %s", key, strings.Join(allowed, ", ")))
+			return nil, httpx.BadRequest(fmt.Sprintf("unknown parameter %q; this resource takes %s", key, strings.Join(allowed, ", ")))
 		}
 		if key == "limit" {
 			continue
 		}
 		for _, v := range vals[1:] {
 			if v != vals[0] {
-				return nil, badRequest(fmt.Sprintf("parameter %s is given different values", key))
+				return nil, httpx.BadRequest(fmt.Sprintf("parameter %s is given different values", key))
 			}
 		}
 	}
@@ -168,7 +188,7 @@ func ogcFormat(c *gin.Context) (format, bool) {
 }
 
 // ogcRoot is the public URL of the OGC API root, honouring a reverse proxy.
-func ogcRoot(c *gin.Context) string { return baseURL(c) + ogcPrefix }
+func ogcRoot(c *gin.Context) string { return httpx.BaseURL(c) + Prefix }
 
 // queryEscape percent-encodes a query value but keeps ',', ':' and '/' readable. The official
 // test suite re-sends the raw text of next links as parameters, which it encodes again, so an
@@ -210,14 +230,14 @@ func withFormat(c *gin.Context, path string, f string) string {
 }
 
 // selfAndAlternate are the self link (in the format served) and the alternate in the other.
-func selfAndAlternate(c *gin.Context, path, jsonMedia string) []link {
-	return []link{
+func selfAndAlternate(c *gin.Context, path, jsonMedia string) []httpx.Link {
+	return []httpx.Link{
 		{Rel: "self", Href: ogcRoot(c) + path, Type: jsonMedia, Title: "This document"},
 		{Rel: "alternate", Href: withFormat(c, path, "html"), Type: htmlType, Title: "This document as HTML"},
 	}
 }
 
-func (s *Server) writeOGC(c *gin.Context, f format, mediaType string, page string, data any) {
+func (s *Service) writeOGC(c *gin.Context, f format, mediaType string, page string, data any) {
 	if f == formatHTML {
 		s.renderOGCHTML(c, page, data)
 		return
@@ -231,22 +251,22 @@ func (s *Server) writeOGC(c *gin.Context, f format, mediaType string, page strin
 }
 
 type landingPage struct {
-	Title       string `json:"title"`
-	Description string `json:"description"`
-	Links       []link `json:"links"`
+	Title       string       `json:"title"`
+	Description string       `json:"description"`
+	Links       []httpx.Link `json:"links"`
 }
 
-func (s *Server) handleOGCLanding(c *gin.Context) {
+func (s *Service) handleOGCLanding(c *gin.Context) {
 	f, ok := ogcFormat(c)
 	if !ok {
 		return
 	}
 	root := ogcRoot(c)
 	links := append(selfAndAlternate(c, "", jsonType),
-		link{Rel: "service-desc", Href: root + "/api", Type: openAPIType, Title: "The API definition (OpenAPI 3.0)"},
-		link{Rel: "service-doc", Href: withFormat(c, "/api", "html"), Type: htmlType, Title: "The API documentation"},
-		link{Rel: relConformance, Href: root + "/conformance", Type: jsonType, Title: "Conformance classes implemented"},
-		link{Rel: "data", Href: root + "/collections", Type: jsonType, Title: "Collections (map layers)"},
+		httpx.Link{Rel: "service-desc", Href: root + "/api", Type: openAPIType, Title: "The API definition (OpenAPI 3.0)"},
+		httpx.Link{Rel: "service-doc", Href: withFormat(c, "/api", "html"), Type: htmlType, Title: "The API documentation"},
+		httpx.Link{Rel: relConformance, Href: root + "/conformance", Type: jsonType, Title: "Conformance classes implemented"},
+		httpx.Link{Rel: "data", Href: root + "/collections", Type: jsonType, Title: "Collections (map layers)"},
 	)
 	s.writeOGC(c, f, jsonType, "landing", landingPage{
 		Title:       "ClusterMap — Gia Lai industrial clusters",
@@ -256,11 +276,11 @@ func (s *Server) handleOGCLanding(c *gin.Context) {
 }
 
 type conformanceDoc struct {
-	ConformsTo []string `json:"conformsTo"`
-	Links      []link   `json:"links"`
+	ConformsTo []string     `json:"conformsTo"`
+	Links      []httpx.Link `json:"links"`
 }
 
-func (s *Server) handleOGCConformance(c *gin.Context) {
+func (s *Service) handleOGCConformance(c *gin.Context) {
 	f, ok := ogcFormat(c)
 	if !ok {
 		return
@@ -268,7 +288,7 @@ func (s *Server) handleOGCConformance(c *gin.Context) {
 	s.writeOGC(c, f, jsonType, "conformance", conformanceDoc{ConformsTo: ogcConformance, Links: selfAndAlternate(c, "/conformance", jsonType)})
 }
 
-func (s *Server) handleOGCAPI(c *gin.Context) {
+func (s *Service) handleOGCAPI(c *gin.Context) {
 	f, ok := ogcFormat(c)
 	if !ok {
 		return
@@ -282,17 +302,17 @@ func (s *Server) handleOGCAPI(c *gin.Context) {
 }
 
 type collectionsDoc struct {
-	Links       []link           `json:"links"`
+	Links       []httpx.Link     `json:"links"`
 	Collections []collectionInfo `json:"collections"`
 }
 
 type collectionInfo struct {
-	ID          string  `json:"id"`
-	Title       string  `json:"title"`
-	Description string  `json:"description"`
-	Extent      *extent `json:"extent,omitempty"`
-	ItemType    string  `json:"itemType"`
-	Links       []link  `json:"links"`
+	ID          string       `json:"id"`
+	Title       string       `json:"title"`
+	Description string       `json:"description"`
+	Extent      *extent      `json:"extent,omitempty"`
+	ItemType    string       `json:"itemType"`
+	Links       []httpx.Link `json:"links"`
 	// TitleVI is shown on HTML pages only.
 	TitleVI string `json:"-"`
 }
@@ -314,7 +334,7 @@ type temporalExtent struct {
 
 // collectionInfos describes the layers from the catalog and their live extents. /collections and
 // /collections/{id} both use it, so their metadata is identical (the test suite compares them).
-func (s *Server) collectionInfos(c *gin.Context, only *geo.Layer) ([]collectionInfo, error) {
+func (s *Service) collectionInfos(c *gin.Context, only *geo.Layer) ([]collectionInfo, error) {
 	ctx := c.Request.Context()
 	stats, err := s.store.Stats(ctx)
 	if err != nil {
@@ -339,23 +359,23 @@ func (s *Server) collectionInfos(c *gin.Context, only *geo.Layer) ([]collectionI
 			info.Extent = &ext
 		}
 		path := "/collections/" + url.PathEscape(l.ID)
-		info.Links = []link{
+		info.Links = []httpx.Link{
 			{Rel: "self", Href: ogcRoot(c) + path, Type: jsonType, Title: "This collection"},
 			{Rel: "alternate", Href: withFormat(c, path, "html"), Type: htmlType, Title: "This collection as HTML"},
-			{Rel: "items", Href: ogcRoot(c) + path + "/items", Type: geoJSONType, Title: "Features as GeoJSON"},
+			{Rel: "items", Href: ogcRoot(c) + path + "/items", Type: httpx.GeoJSONType, Title: "Features as GeoJSON"},
 			{Rel: "items", Href: withFormat(c, path+"/items", "html"), Type: htmlType, Title: "Features as HTML"},
 		}
 		info.Links = append(info.Links, s.collectionExtraLinks(c, l, path)...)
 		if lic := l.License; lic.URL != "" {
 			// The licence the layer is offered under (share-alike where it holds share-alike data).
-			info.Links = append(info.Links, link{Rel: "license", Href: lic.URL, Type: htmlType, Title: lic.Name})
+			info.Links = append(info.Links, httpx.Link{Rel: "license", Href: lic.URL, Type: htmlType, Title: lic.Name})
 		}
 		out = append(out, info)
 	}
 	return out, nil
 }
 
-func (s *Server) handleOGCCollections(c *gin.Context) {
+func (s *Service) handleOGCCollections(c *gin.Context) {
 	f, ok := ogcFormat(c)
 	if !ok {
 		return
@@ -369,16 +389,16 @@ func (s *Server) handleOGCCollections(c *gin.Context) {
 }
 
 // ogcLayer resolves the collectionId path parameter against the catalog.
-func (s *Server) ogcLayer(c *gin.Context) (*geo.Layer, bool) {
+func (s *Service) ogcLayer(c *gin.Context) (*geo.Layer, bool) {
 	l, ok := s.store.Catalog().Layer(c.Param("collectionId"))
 	if !ok {
-		_ = c.Error(notFound("unknown collection " + strconv.Quote(c.Param("collectionId"))))
+		_ = c.Error(httpx.NotFound("unknown collection " + strconv.Quote(c.Param("collectionId"))))
 	}
 	return l, ok
 }
 
 // ogcLayerFormat resolves the collection of a resource that takes only f, and its format.
-func (s *Server) ogcLayerFormat(c *gin.Context) (*geo.Layer, format, bool) {
+func (s *Service) ogcLayerFormat(c *gin.Context) (*geo.Layer, format, bool) {
 	l, ok := s.ogcLayer(c)
 	if !ok {
 		return nil, formatJSON, false
@@ -387,7 +407,7 @@ func (s *Server) ogcLayerFormat(c *gin.Context) (*geo.Layer, format, bool) {
 	return l, f, ok
 }
 
-func (s *Server) handleOGCCollection(c *gin.Context) {
+func (s *Service) handleOGCCollection(c *gin.Context) {
 	l, f, ok := s.ogcLayerFormat(c)
 	if !ok {
 		return
@@ -425,12 +445,12 @@ func parseItems(c *gin.Context, l *geo.Layer) (*itemsRequest, error) {
 	q := &req.query
 	if vals, ok := params["limit"]; ok {
 		// The last limit wins: the test suite appends its own to a next link that has one.
-		if q.Limit, err = parseCount("limit", lastValue(vals), 1, ogcMaxLimit); err != nil {
+		if q.Limit, err = httpx.ParseCount("limit", lastValue(vals), 1, ogcMaxLimit); err != nil {
 			return nil, err
 		}
 	}
 	if v, ok := params["offset"]; ok {
-		if q.Offset, err = parseCount("offset", v[0], 0, 1<<31-1); err != nil {
+		if q.Offset, err = httpx.ParseCount("offset", v[0], 0, 1<<31-1); err != nil {
 			return nil, err
 		}
 	}
@@ -464,23 +484,23 @@ func parseOGCBBox(s string) (*geo.BBox, error) {
 	parts := strings.Split(s, ",")
 	switch len(parts) {
 	case 4:
-		return parseBBox(s)
+		return httpx.ParseBBox(s)
 	case 6:
 		for _, z := range []string{parts[2], parts[5]} {
 			if _, err := strconv.ParseFloat(strings.TrimSpace(z), 64); err != nil {
-				return nil, badRequest(fmt.Sprintf("bbox: %q is not a number", z))
+				return nil, httpx.BadRequest(fmt.Sprintf("bbox: %q is not a number", z))
 			}
 		}
-		return parseBBox(strings.Join([]string{parts[0], parts[1], parts[3], parts[4]}, ","))
+		return httpx.ParseBBox(strings.Join([]string{parts[0], parts[1], parts[3], parts[4]}, ","))
 	}
-	return nil, badRequest("bbox must be minlon,minlat,maxlon,maxlat (or with min/max heights: 6 numbers)")
+	return nil, httpx.BadRequest("bbox must be minlon,minlat,maxlon,maxlat (or with min/max heights: 6 numbers)")
 }
 
 // parseDatetime reads an RFC 3339 instant or date, or an interval start/end where either end may
 // be open ("" or ".."), an ISO 8601 duration may stand for one end, and dates stand for days.
 func parseDatetime(s string) (*geo.Interval, error) {
 	bad := func(why string) error {
-		return badRequest(fmt.Sprintf("datetime %q: %s (use an RFC 3339 date or date-time, or an interval start/end with '..' for an open end)", s, why))
+		return httpx.BadRequest(fmt.Sprintf("datetime %q: %s (use an RFC 3339 date or date-time, or an interval start/end with '..' for an open end)", s, why))
 	}
 	start, end, isInterval := strings.Cut(strings.TrimSpace(s), "/")
 	if !isInterval {
@@ -601,7 +621,7 @@ func addDuration(t time.Time, d string, sign int) (time.Time, error) {
 	return t.AddDate(sign*years, sign*months, sign*days).Add(time.Duration(sign) * clock), nil
 }
 
-func (s *Server) handleOGCItems(c *gin.Context) {
+func (s *Service) handleOGCItems(c *gin.Context) {
 	l, ok := s.ogcLayer(c)
 	if !ok {
 		return
@@ -621,7 +641,7 @@ func (s *Server) handleOGCItems(c *gin.Context) {
 		s.renderOGCHTML(c, "items", itemsPage(c, l, req, page, links))
 		return
 	}
-	c.Data(http.StatusOK, geoJSONType, featureCollection(page, links, map[string]any{
+	c.Data(http.StatusOK, httpx.GeoJSONType, httpx.FeatureCollection(page, links, map[string]any{
 		"timeStamp": time.Now().UTC().Format(time.RFC3339),
 	}))
 }
@@ -629,7 +649,7 @@ func (s *Server) handleOGCItems(c *gin.Context) {
 // itemsLinks are self, alternate, collection, and next/prev through the whole result. next
 // starts after the features actually returned, so it stays right when a client changes limit
 // between pages.
-func itemsLinks(c *gin.Context, l *geo.Layer, req *itemsRequest, page *geo.FeaturePage) []link {
+func itemsLinks(c *gin.Context, l *geo.Layer, req *itemsRequest, page *geo.FeaturePage) []httpx.Link {
 	q := req.query
 	path := "/collections/" + url.PathEscape(l.ID) + "/items"
 	at := func(offset int, f string) string {
@@ -647,32 +667,32 @@ func itemsLinks(c *gin.Context, l *geo.Layer, req *itemsRequest, page *geo.Featu
 	}
 	self, other, otherType := "", "html", htmlType
 	if req.format == formatHTML {
-		other, otherType = "json", geoJSONType
+		other, otherType = "json", httpx.GeoJSONType
 	}
 	for _, kv := range req.keep {
 		if kv[0] == "f" {
 			self = kv[1]
 		}
 	}
-	selfType := geoJSONType
+	selfType := httpx.GeoJSONType
 	if req.format == formatHTML {
 		selfType = htmlType
 	}
-	links := []link{
+	links := []httpx.Link{
 		{Rel: "self", Href: at(q.Offset, self), Type: selfType, Title: "This page"},
 		{Rel: "alternate", Href: at(q.Offset, other), Type: otherType, Title: "This page as " + strings.ToUpper(other)},
 		{Rel: "collection", Href: ogcRoot(c) + "/collections/" + url.PathEscape(l.ID), Type: jsonType, Title: l.Title.EN},
 	}
 	if next := q.Offset + len(page.Features); len(page.Features) > 0 && int64(next) < page.Matched {
-		links = append(links, link{Rel: "next", Href: at(next, self), Type: selfType, Title: "Next page"})
+		links = append(links, httpx.Link{Rel: "next", Href: at(next, self), Type: selfType, Title: "Next page"})
 	}
 	if q.Offset > 0 {
-		links = append(links, link{Rel: "prev", Href: at(max(0, q.Offset-q.Limit), self), Type: selfType, Title: "Previous page"})
+		links = append(links, httpx.Link{Rel: "prev", Href: at(max(0, q.Offset-q.Limit), self), Type: selfType, Title: "Previous page"})
 	}
 	return links
 }
 
-func (s *Server) handleOGCFeature(c *gin.Context) {
+func (s *Service) handleOGCFeature(c *gin.Context) {
 	l, f, ok := s.ogcLayerFormat(c)
 	if !ok {
 		return
@@ -685,14 +705,14 @@ func (s *Server) handleOGCFeature(c *gin.Context) {
 	}
 	collection := "/collections/" + url.PathEscape(l.ID)
 	path := collection + "/items/" + url.PathEscape(id)
-	links := []link{
-		{Rel: "self", Href: ogcRoot(c) + path, Type: geoJSONType, Title: "This feature"},
+	links := []httpx.Link{
+		{Rel: "self", Href: ogcRoot(c) + path, Type: httpx.GeoJSONType, Title: "This feature"},
 		{Rel: "alternate", Href: withFormat(c, path, "html"), Type: htmlType, Title: "This feature as HTML"},
 		{Rel: "collection", Href: ogcRoot(c) + collection, Type: jsonType, Title: l.Title.EN},
 	}
 	if f == formatHTML {
-		links[0], links[1] = link{Rel: "self", Href: withFormat(c, path, "html"), Type: htmlType, Title: "This feature"},
-			link{Rel: "alternate", Href: withFormat(c, path, "json"), Type: geoJSONType, Title: "This feature as GeoJSON"}
+		links[0], links[1] = httpx.Link{Rel: "self", Href: withFormat(c, path, "html"), Type: htmlType, Title: "This feature"},
+			httpx.Link{Rel: "alternate", Href: withFormat(c, path, "json"), Type: httpx.GeoJSONType, Title: "This feature as GeoJSON"}
 		s.renderOGCHTML(c, "feature", featurePage(l, feature, links))
 		return
 	}
@@ -702,7 +722,7 @@ func (s *Server) handleOGCFeature(c *gin.Context) {
 		return
 	}
 	s.itemETag(c, l, id)
-	c.Data(http.StatusOK, geoJSONType, out)
+	c.Data(http.StatusOK, httpx.GeoJSONType, out)
 }
 
 // withMember adds a member to a JSON object written by PostGIS without decoding the object.

@@ -1,4 +1,6 @@
-package server
+// Package tiles serves Mapbox Vector Tiles and TileJSON under /tiles: one layer's tiles or several
+// concatenated, built by PostGIS, cached by data version, revalidated by strong ETags.
+package tiles
 
 import (
 	"context"
@@ -14,13 +16,15 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/server/httpx"
 )
 
 const (
-	mvtType = "application/vnd.mapbox-vector-tile"
-	// tileJSONMaxZoom is the deepest zoom TileJSON advertises. Deeper tiles are served, but a
+	// MVTType is the media type of a vector tile.
+	MVTType = "application/vnd.mapbox-vector-tile"
+	// TileJSONMaxZoom is the deepest zoom TileJSON advertises. Deeper tiles are served, but a
 	// z14 tile already resolves ~0.6 m, finer than any geometry here, so clients should overzoom.
-	tileJSONMaxZoom = 14
+	TileJSONMaxZoom = 14
 	// ceilingPath is a small embedded file served through the same engine and middleware as the
 	// tiles: `make bench` measures the HTTP ceiling of this server with it.
 	ceilingPath = "ceiling.txt"
@@ -30,17 +34,17 @@ var ceilingBody = []byte("ClusterMap tile server. This small static file is the 
 	"compares cached tiles with: the same engine, middleware and headers, and no work at all.\n" +
 	"Tiles: /tiles/{layer}/{z}/{x}/{y}.mvt  TileJSON: /tiles/{layer}.json  Layers: /api/layers\n")
 
-// tileRoutes registers /tiles (vector tiles and TileJSON). One catch-all route parses the path
+// Routes registers /tiles (vector tiles and TileJSON). One catch-all route parses the path
 // itself, because a composite layer list ("districts,regions") and "{layer}.json" share the
 // first segment.
-func (s *Server) tileRoutes(r *gin.Engine) {
-	g := r.Group("/tiles", allowCORS())
+func (s *Service) Routes(r gin.IRouter) {
+	g := r.Group("/tiles", httpx.AllowCORS())
 	g.GET("/*path", s.handleTiles)
 	g.HEAD("/*path", s.handleTiles)
-	g.OPTIONS("/*path", func(*gin.Context) {}) // allowCORS answers the preflight
+	g.OPTIONS("/*path", func(*gin.Context) {}) // AllowCORS answers the preflight
 }
 
-func (s *Server) handleTiles(c *gin.Context) {
+func (s *Service) handleTiles(c *gin.Context) {
 	p := strings.TrimPrefix(c.Param("path"), "/")
 	parts := strings.Split(p, "/")
 	switch {
@@ -51,15 +55,15 @@ func (s *Server) handleTiles(c *gin.Context) {
 	case len(parts) == 4:
 		s.handleTile(c, parts)
 	default:
-		_ = c.Error(notFound("no such resource: " + c.Request.URL.Path))
+		_ = c.Error(httpx.NotFound("no such resource: " + c.Request.URL.Path))
 	}
 }
 
 // handleTile serves /tiles/{layers}/{z}/{x}/{y}.{mvt|pbf}.
-func (s *Server) handleTile(c *gin.Context, parts []string) {
+func (s *Service) handleTile(c *gin.Context, parts []string) {
 	yStr, ext, _ := strings.Cut(parts[3], ".")
 	if ext != "mvt" && ext != "pbf" {
-		_ = c.Error(notFound("tiles are .mvt or .pbf: " + c.Request.URL.Path))
+		_ = c.Error(httpx.NotFound("tiles are .mvt or .pbf: " + c.Request.URL.Path))
 		return
 	}
 	layers, err := s.tileLayers(parts[0])
@@ -77,7 +81,7 @@ func (s *Server) handleTile(c *gin.Context, parts []string) {
 		_ = c.Error(err)
 		return
 	}
-	gz := acceptsGzip(c.GetHeader("Accept-Encoding"))
+	gz := httpx.AcceptsGzip(c.GetHeader("Accept-Encoding"))
 	inm := c.GetHeader("If-None-Match")
 	ctx := c.Request.Context()
 
@@ -98,7 +102,7 @@ func (s *Server) handleTile(c *gin.Context, parts []string) {
 // layerTile returns one layer's tile: from the cache when the layer's version is known and the
 // tile is held, else from PostGIS (one query for all concurrent requests of it). When the client
 // already holds the current version (If-None-Match), it answers without touching the database.
-func (s *Server) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord, equals map[string]string, filterKey string, gz bool, inm string) (*tileBody, string, error) {
+func (s *Service) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord, equals map[string]string, filterKey string, gz bool, inm string) (*tileBody, string, error) {
 	ts := s.tiles
 	key := tileKey{layers: l.ID, tile: tc, filters: filterKey, version: -1}
 	if v, live := ts.versions.current(l.ID); live {
@@ -141,7 +145,7 @@ func (s *Server) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord, 
 
 // compositeTile concatenates the layers' tiles: an MVT tile is a sequence of layers, so the bytes
 // of single-layer tiles joined are a valid tile with one layer per catalog layer.
-func (s *Server) compositeTile(ctx context.Context, layers []*geo.Layer, spec string, tc geo.TileCoord, gz bool, inm string) (*tileBody, string, error) {
+func (s *Service) compositeTile(ctx context.Context, layers []*geo.Layer, spec string, tc geo.TileCoord, gz bool, inm string) (*tileBody, string, error) {
 	ts := s.tiles
 	key := tileKey{layers: spec, tile: tc, version: -1}
 	if vs, live := ts.currentVersions(layers); live {
@@ -234,7 +238,7 @@ func joinVersions(vs []int64) string {
 
 // Header values shared by every tile response (never modified, only assigned).
 var (
-	hdrMVT   = []string{mvtType}
+	hdrMVT   = []string{MVTType}
 	hdrGzip  = []string{"gzip"}
 	hdrVary  = []string{"Accept-Encoding"}
 	hdrCache = map[string][]string{}
@@ -249,7 +253,7 @@ func init() {
 // writeTile writes a tile with its headers: 204 when it has no feature, 304 when the client holds
 // it, gzip only when the client accepts it, and always said so with Content-Encoding. Headers are
 // assigned in canonical form from prepared values: this is the path a cached tile takes.
-func (s *Server) writeTile(c *gin.Context, b *tileBody, status string, gz bool, inm string) {
+func (s *Service) writeTile(c *gin.Context, b *tileBody, status string, gz bool, inm string) {
 	h := c.Writer.Header()
 	h["Vary"] = hdrVary
 	if s.tiles.cacheControl != nil {
@@ -306,33 +310,8 @@ func etagMatches(header string, tags ...string) bool {
 	return false
 }
 
-// acceptsGzip reads Accept-Encoding: gzip (or x-gzip) with a non-zero q, or "*" when gzip is not
-// refused by name.
-func acceptsGzip(header string) bool {
-	star := false
-	for _, part := range strings.Split(header, ",") {
-		name, params, _ := strings.Cut(part, ";")
-		name = strings.ToLower(strings.TrimSpace(name))
-		q := 1.0
-		for _, p := range strings.Split(params, ";") {
-			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-					q = f
-				}
-			}
-		}
-		switch name {
-		case "gzip", "x-gzip":
-			return q > 0
-		case "*":
-			star = q > 0
-		}
-	}
-	return star
-}
-
 // tileLayers resolves "districts" or "districts,regions" against the catalog.
-func (s *Server) tileLayers(spec string) ([]*geo.Layer, error) {
+func (s *Service) tileLayers(spec string) ([]*geo.Layer, error) {
 	if one, ok := s.tiles.single[spec]; ok {
 		return one, nil
 	}
@@ -340,15 +319,15 @@ func (s *Server) tileLayers(spec string) ([]*geo.Layer, error) {
 	out := make([]*geo.Layer, 0, len(names))
 	for i, name := range names {
 		if name == "" {
-			return nil, badRequest("empty layer name in " + strconv.Quote(spec))
+			return nil, httpx.BadRequest("empty layer name in " + strconv.Quote(spec))
 		}
 		l, ok := s.store.Catalog().Layer(name)
 		if !ok {
-			return nil, notFound("unknown layer " + strconv.Quote(name))
+			return nil, httpx.NotFound("unknown layer " + strconv.Quote(name))
 		}
 		for _, prev := range names[:i] {
 			if prev == name {
-				return nil, badRequest("layer " + strconv.Quote(name) + " is listed twice")
+				return nil, httpx.BadRequest("layer " + strconv.Quote(name) + " is listed twice")
 			}
 		}
 		out = append(out, l)
@@ -361,7 +340,7 @@ func parseTileCoord(z, x, y string) (geo.TileCoord, error) {
 	var v [3]int
 	for i, s := range []string{z, x, y} {
 		if s == "" || len(s) > 9 || strings.Trim(s, "0123456789") != "" {
-			return geo.TileCoord{}, badRequest(fmt.Sprintf("tile z/x/y must be non-negative integers, got %q/%q/%q", z, x, y))
+			return geo.TileCoord{}, httpx.BadRequest(fmt.Sprintf("tile z/x/y must be non-negative integers, got %q/%q/%q", z, x, y))
 		}
 		v[i], _ = strconv.Atoi(s)
 	}
@@ -375,21 +354,21 @@ func tileFilters(raw string, layers []*geo.Layer, tc geo.TileCoord) (map[string]
 	if raw == "" {
 		return nil, "", nil
 	}
-	params, err := parseQuery(raw)
+	params, err := httpx.ParseQuery(raw)
 	if err != nil || len(params) == 0 {
 		return nil, "", err
 	}
 	if len(layers) != 1 {
-		return nil, "", badRequest("filters apply to one layer's tiles, not to composite tiles")
+		return nil, "", httpx.BadRequest("filters apply to one layer's tiles, not to composite tiles")
 	}
 	l := layers[0]
 	equals := make(map[string]string, len(params))
 	for k, vals := range params {
 		if len(vals) != 1 {
-			return nil, "", badRequest(fmt.Sprintf("parameter %s is given %d times", k, len(vals)))
+			return nil, "", httpx.BadRequest(fmt.Sprintf("parameter %s is given %d times", k, len(vals)))
 		}
 		if _, ok := l.Field(k); !ok {
-			return nil, "", badRequest(fmt.Sprintf("unknown parameter %q: not a field of layer %s", k, l.ID))
+			return nil, "", httpx.BadRequest(fmt.Sprintf("unknown parameter %q: not a field of layer %s", k, l.ID))
 		}
 		equals[k] = vals[0]
 	}
@@ -399,10 +378,10 @@ func tileFilters(raw string, layers []*geo.Layer, tc geo.TileCoord) (map[string]
 	return equals, params.Encode(), nil
 }
 
-func (s *Server) handleCeiling(c *gin.Context) {
+func (s *Service) handleCeiling(c *gin.Context) {
 	h := c.Writer.Header()
-	if s.cfg.CacheControl != "" {
-		h.Set("Cache-Control", s.cfg.CacheControl)
+	if s.cacheControl != "" {
+		h.Set("Cache-Control", s.cacheControl)
 	}
 	h.Set("ETag", `"ceiling-1"`)
 	h.Set("Content-Type", "text/plain; charset=utf-8")
@@ -411,8 +390,8 @@ func (s *Server) handleCeiling(c *gin.Context) {
 	_, _ = c.Writer.Write(ceilingBody)
 }
 
-// tileJSON is a TileJSON 3.0.0 document.
-type tileJSON struct {
+// TileJSON is a TileJSON 3.0.0 document.
+type TileJSON struct {
 	TileJSON     string        `json:"tilejson"`
 	Name         string        `json:"name"`
 	Description  string        `json:"description"`
@@ -423,10 +402,10 @@ type tileJSON struct {
 	MaxZoom      int           `json:"maxzoom"`
 	Bounds       [4]float64    `json:"bounds"`
 	Center       [3]float64    `json:"center"`
-	VectorLayers []vectorLayer `json:"vector_layers"`
+	VectorLayers []VectorLayer `json:"vector_layers"`
 }
 
-type vectorLayer struct {
+type VectorLayer struct {
 	ID          string            `json:"id"`
 	Description string            `json:"description"`
 	MinZoom     int               `json:"minzoom"`
@@ -435,7 +414,7 @@ type vectorLayer struct {
 }
 
 // handleTileJSON serves /tiles/{layers}.json. Filters given to it are carried into the tile URL.
-func (s *Server) handleTileJSON(c *gin.Context, spec string) {
+func (s *Service) handleTileJSON(c *gin.Context, spec string) {
 	layers, err := s.tileLayers(spec)
 	if err != nil {
 		_ = c.Error(err)
@@ -451,11 +430,11 @@ func (s *Server) handleTileJSON(c *gin.Context, spec string) {
 		_ = c.Error(err)
 		return
 	}
-	tileURL := baseURL(c) + "/tiles/" + spec + "/{z}/{x}/{y}.mvt"
+	tileURL := httpx.BaseURL(c) + "/tiles/" + spec + "/{z}/{x}/{y}.mvt"
 	if filterKey != "" {
 		tileURL += "?" + filterKey
 	}
-	doc := tileJSON{TileJSON: "3.0.0", Scheme: "xyz", Tiles: []string{tileURL}, MaxZoom: tileJSONMaxZoom}
+	doc := TileJSON{TileJSON: "3.0.0", Scheme: "xyz", Tiles: []string{tileURL}, MaxZoom: TileJSONMaxZoom}
 	var names, descriptions, attributions []string
 	box := []float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
 	for _, l := range layers {
@@ -467,7 +446,7 @@ func (s *Server) handleTileJSON(c *gin.Context, spec string) {
 		if b := stats[l.ID].Bounds; b != nil {
 			box = []float64{min(box[0], b[0]), min(box[1], b[1]), max(box[2], b[2]), max(box[3], b[3])}
 		}
-		vl := vectorLayer{ID: l.ID, Description: l.Description.EN, MaxZoom: tileJSONMaxZoom, Fields: map[string]string{}}
+		vl := VectorLayer{ID: l.ID, Description: l.Description.EN, MaxZoom: TileJSONMaxZoom, Fields: map[string]string{}}
 		for _, f := range l.Fields {
 			vl.Fields[f.Name] = f.Title.EN + " (" + mvtFieldType(f.Type) + ")"
 		}
@@ -483,7 +462,7 @@ func (s *Server) handleTileJSON(c *gin.Context, spec string) {
 	doc.Bounds = [4]float64{round(box[0]), round(box[1]), round(box[2]), round(box[3])}
 	// Center on the data, at the zoom where its width fills about one 512-pixel tile.
 	zoom := math.Floor(math.Log2(360 / max(box[2]-box[0], 1e-6)))
-	doc.Center = [3]float64{round((box[0] + box[2]) / 2), round((box[1] + box[3]) / 2), max(0, min(tileJSONMaxZoom, zoom))}
+	doc.Center = [3]float64{round((box[0] + box[2]) / 2), round((box[1] + box[3]) / 2), max(0, min(TileJSONMaxZoom, zoom))}
 
 	out, err := json.Marshal(doc)
 	if err != nil {
@@ -494,8 +473,8 @@ func (s *Server) handleTileJSON(c *gin.Context, spec string) {
 	h.Write(out)
 	etag := `"tj-` + strconv.FormatUint(h.Sum64(), 36) + `"`
 	c.Header("ETag", etag)
-	if s.cfg.CacheControl != "" {
-		c.Header("Cache-Control", s.cfg.CacheControl)
+	if s.cacheControl != "" {
+		c.Header("Cache-Control", s.cacheControl)
 	}
 	if inm := c.GetHeader("If-None-Match"); inm != "" && etagMatches(inm, etag) {
 		c.Status(http.StatusNotModified)

@@ -1,4 +1,4 @@
-package server
+package httpx
 
 import (
 	"crypto/rand"
@@ -15,8 +15,8 @@ import (
 
 const requestIDKey = "request_id"
 
-// withRequestID gives every request an id (or keeps a sane one the client sent) and echoes it.
-func withRequestID() gin.HandlerFunc {
+// WithRequestID gives every request an id (or keeps a sane one the client sent) and echoes it.
+func WithRequestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader("X-Request-Id")
 		if id == "" || len(id) > 64 {
@@ -30,14 +30,14 @@ func withRequestID() gin.HandlerFunc {
 	}
 }
 
-func requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
+func RequestID(c *gin.Context) string { return c.GetString(requestIDKey) }
 
 // maxLoggedQuery bounds the query string in a log line: a 200 KB CQL2 filter must not become a
 // 200 KB line (the route and the request id find the request; the start says what it was).
 const maxLoggedQuery = 256
 
-// logRequests writes one structured line per request and records it in the metrics.
-func logRequests(log *slog.Logger, m *metrics) gin.HandlerFunc {
+// LogRequests writes one structured line per request and records it in the metrics.
+func LogRequests(log *slog.Logger, m *Metrics) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
@@ -53,22 +53,22 @@ func logRequests(log *slog.Logger, m *metrics) gin.HandlerFunc {
 		}
 		// LogAttrs with typed attributes: this runs on every request, tiles included.
 		log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
-			slog.String("request_id", requestID(c)), slog.String("method", c.Request.Method),
+			slog.String("request_id", RequestID(c)), slog.String("method", c.Request.Method),
 			slog.String("route", c.FullPath()), slog.String("path", path), slog.String("query", query),
 			slog.Int("status", c.Writer.Status()), slog.Int("bytes", c.Writer.Size()),
 			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000))
 	}
 }
 
-// recoverJSON turns a panic into a logged 500 with a JSON body, so no input can crash the server.
-func recoverJSON(log *slog.Logger) gin.HandlerFunc {
+// RecoverJSON turns a panic into a logged 500 with a JSON body, so no input can crash the server.
+func RecoverJSON(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		defer func() {
 			if r := recover(); r != nil {
 				if r == http.ErrAbortHandler {
 					panic(r)
 				}
-				log.Error("panic", "request_id", requestID(c), "path", c.Request.URL.Path, "panic", r)
+				log.Error("panic", "request_id", RequestID(c), "path", c.Request.URL.Path, "panic", r)
 				if !c.Writer.Written() {
 					c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": "internal error"})
 				}
@@ -78,8 +78,8 @@ func recoverJSON(log *slog.Logger) gin.HandlerFunc {
 	}
 }
 
-// allowCORS lets browsers and GIS web clients on other origins read the public data.
-func allowCORS() gin.HandlerFunc {
+// AllowCORS lets browsers and GIS web clients on other origins read the public data.
+func AllowCORS() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
 		h.Set("Access-Control-Allow-Origin", "*")
@@ -96,12 +96,12 @@ func allowCORS() gin.HandlerFunc {
 	}
 }
 
-// rejectBadPaths answers a path that is not valid UTF-8 text (or holds a NUL byte) with a 400, so
+// RejectBadPaths answers a path that is not valid UTF-8 text (or holds a NUL byte) with a 400, so
 // path parameters (feature ids, district codes) can never make PostgreSQL fail on their encoding.
-func rejectBadPaths() gin.HandlerFunc {
+func RejectBadPaths() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if !geo.ValidText(c.Request.URL.Path) {
-			_ = c.Error(badRequest("the path is not valid UTF-8 text"))
+			_ = c.Error(BadRequest("the path is not valid UTF-8 text"))
 			c.Abort()
 			return
 		}

@@ -1,4 +1,4 @@
-package server
+package workspace
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo/edit"
+	"github.com/clustermap/clustermap/server/httpx"
 )
 
 // Authentication of the workspace: a session cookie for the web app, a Bearer token for scripts
@@ -17,12 +18,13 @@ import (
 // or a disabled user stops at the next request.
 
 const (
-	sessionCookie = "clustermap_session"
+	// SessionCookie carries the web app's session.
+	SessionCookie = "clustermap_session"
 	principalKey  = "clustermap.principal"
 	authViaKey    = "clustermap.auth_via"
-	// Login attempts: at most loginMaxFailures failures per user name and per client address in
+	// Login attempts: at most MaxLoginFailures failures per user name and per client address in
 	// loginWindow; more are answered 429 until the window has passed.
-	loginMaxFailures = 5
+	MaxLoginFailures = 5
 	loginWindow      = 15 * time.Minute
 )
 
@@ -42,7 +44,7 @@ func (l *loginLimiter) blocked(now time.Time, keys ...string) (time.Duration, bo
 	var wait time.Duration
 	for _, k := range keys {
 		recent := l.recent(now, k)
-		if len(recent) >= loginMaxFailures {
+		if len(recent) >= MaxLoginFailures {
 			wait = max(wait, recent[0].Add(loginWindow).Sub(now))
 		}
 	}
@@ -74,7 +76,7 @@ func (l *loginLimiter) fail(now time.Time, keys ...string) {
 
 // principal authenticates the request (Bearer token, else session cookie); nil when it carries
 // no credentials. Bad credentials are an error (401), not anonymity.
-func (s *Server) principal(c *gin.Context) (*edit.Principal, error) {
+func (s *Service) principal(c *gin.Context) (*edit.Principal, error) {
 	if p, ok := c.Get(principalKey); ok {
 		return p.(*edit.Principal), nil
 	}
@@ -83,18 +85,18 @@ func (s *Server) principal(c *gin.Context) (*edit.Principal, error) {
 	if h := c.GetHeader("Authorization"); h != "" {
 		scheme, tok, _ := strings.Cut(h, " ")
 		if !strings.EqualFold(scheme, "Bearer") {
-			return nil, &httpError{http.StatusUnauthorized, "Authorization must be a Bearer token"}
+			return nil, httpx.NewError(http.StatusUnauthorized, "Authorization must be a Bearer token")
 		}
-		p, err = s.ws.edit.TokenUser(c.Request.Context(), strings.TrimSpace(tok))
+		p, err = s.edit.TokenUser(c.Request.Context(), strings.TrimSpace(tok))
 		c.Set(authViaKey, "token")
-	} else if ck, cerr := c.Cookie(sessionCookie); cerr == nil && ck != "" {
-		p, err = s.ws.edit.SessionUser(c.Request.Context(), ck)
+	} else if ck, cerr := c.Cookie(SessionCookie); cerr == nil && ck != "" {
+		p, err = s.edit.SessionUser(c.Request.Context(), ck)
 		c.Set(authViaKey, "cookie")
 	} else {
 		return nil, nil
 	}
 	if errors.Is(err, edit.ErrUnauthorized) {
-		return nil, &httpError{http.StatusUnauthorized, "the credentials are not valid (expired, revoked or disabled)"}
+		return nil, httpx.NewError(http.StatusUnauthorized, "the credentials are not valid (expired, revoked or disabled)")
 	}
 	if err != nil {
 		return nil, err
@@ -103,10 +105,10 @@ func (s *Server) principal(c *gin.Context) (*edit.Principal, error) {
 	return p, nil
 }
 
-// writer authenticates a write: anonymous is 401, and a cookie-authenticated write must come
+// Writer authenticates a write: anonymous is 401, and a cookie-authenticated write must come
 // from the service's own origin (CSRF: SameSite=Strict already keeps the cookie off cross-site
 // requests; the Origin check also covers same-site other origins and old browsers).
-func (s *Server) writer(c *gin.Context) (*edit.Principal, bool) {
+func (s *Service) Writer(c *gin.Context) (*edit.Principal, bool) {
 	p, err := s.principal(c)
 	if err != nil {
 		_ = c.Error(err)
@@ -114,12 +116,12 @@ func (s *Server) writer(c *gin.Context) (*edit.Principal, bool) {
 	}
 	if p == nil {
 		c.Header("WWW-Authenticate", `Bearer realm="clustermap"`)
-		_ = c.Error(&httpError{http.StatusUnauthorized, "sign in (session) or send Authorization: Bearer TOKEN to change data"})
+		_ = c.Error(httpx.NewError(http.StatusUnauthorized, "sign in (session) or send Authorization: Bearer TOKEN to change data"))
 		return nil, false
 	}
 	if c.GetString(authViaKey) == "cookie" && !sameOrigin(c) {
-		s.log.Warn("cross-origin write refused", "request_id", requestID(c), "user", p.Name, "origin", c.GetHeader("Origin"))
-		_ = c.Error(&httpError{http.StatusForbidden, "cross-origin request refused (CSRF protection)"})
+		s.log.Warn("cross-origin write refused", "request_id", httpx.RequestID(c), "user", p.Name, "origin", c.GetHeader("Origin"))
+		_ = c.Error(httpx.NewError(http.StatusForbidden, "cross-origin request refused (CSRF protection)"))
 		return nil, false
 	}
 	return p, true
@@ -128,7 +130,7 @@ func (s *Server) writer(c *gin.Context) (*edit.Principal, bool) {
 // sameOrigin: the browser says the request comes from this site's own pages.
 func sameOrigin(c *gin.Context) bool {
 	if o := c.GetHeader("Origin"); o != "" {
-		return o == baseURL(c)
+		return o == httpx.BaseURL(c)
 	}
 	return c.GetHeader("Sec-Fetch-Site") == "same-origin"
 }
@@ -139,54 +141,54 @@ type loginBody struct {
 }
 
 // handleLogin: POST /api/session.
-func (s *Server) handleLogin(c *gin.Context) {
-	if o := c.GetHeader("Origin"); o != "" && o != baseURL(c) {
-		_ = c.Error(&httpError{http.StatusForbidden, "cross-origin request refused (CSRF protection)"})
+func (s *Service) handleLogin(c *gin.Context) {
+	if o := c.GetHeader("Origin"); o != "" && o != httpx.BaseURL(c) {
+		_ = c.Error(httpx.NewError(http.StatusForbidden, "cross-origin request refused (CSRF protection)"))
 		return
 	}
 	var b loginBody
-	if err := decodeBody(c, &b); err != nil {
+	if err := httpx.DecodeBody(c, &b); err != nil {
 		_ = c.Error(err)
 		return
 	}
 	now := time.Now()
 	keys := []string{"user:" + strings.ToLower(b.Username), "addr:" + c.ClientIP()}
-	if wait, blocked := s.ws.limiter.blocked(now, keys...); blocked {
-		s.log.Warn("login rate-limited", "request_id", requestID(c), "user", b.Username, "addr", c.ClientIP())
+	if wait, blocked := s.limiter.blocked(now, keys...); blocked {
+		s.log.Warn("login rate-limited", "request_id", httpx.RequestID(c), "user", b.Username, "addr", c.ClientIP())
 		c.Header("Retry-After", strconvItoa(int(wait.Seconds())+1))
-		_ = c.Error(&httpError{http.StatusTooManyRequests, "too many failed sign-ins; wait and try again"})
+		_ = c.Error(httpx.NewError(http.StatusTooManyRequests, "too many failed sign-ins; wait and try again"))
 		return
 	}
-	tok, p, expires, err := s.ws.edit.Login(c.Request.Context(), b.Username, b.Password)
+	tok, p, expires, err := s.edit.Login(c.Request.Context(), b.Username, b.Password)
 	if errors.Is(err, edit.ErrUnauthorized) {
-		s.ws.limiter.fail(now, keys...)
-		s.log.Warn("login failed", "request_id", requestID(c), "user", b.Username, "addr", c.ClientIP())
+		s.limiter.fail(now, keys...)
+		s.log.Warn("login failed", "request_id", httpx.RequestID(c), "user", b.Username, "addr", c.ClientIP())
 		// One answer for an unknown user, a wrong password and a disabled user.
-		_ = c.Error(&httpError{http.StatusUnauthorized, "unknown user or wrong password"})
+		_ = c.Error(httpx.NewError(http.StatusUnauthorized, "unknown user or wrong password"))
 		return
 	}
 	if err != nil {
 		_ = c.Error(err)
 		return
 	}
-	s.log.Info("login", "request_id", requestID(c), "user", p.Name, "addr", c.ClientIP())
+	s.log.Info("login", "request_id", httpx.RequestID(c), "user", p.Name, "addr", c.ClientIP())
 	http.SetCookie(c.Writer, &http.Cookie{
-		Name: sessionCookie, Value: tok, Path: "/", Expires: expires, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: strings.HasPrefix(baseURL(c), "https:"),
+		Name: SessionCookie, Value: tok, Path: "/", Expires: expires, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: strings.HasPrefix(httpx.BaseURL(c), "https:"),
 	})
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, p)
 }
 
 // handleSession: GET /api/session answers who is signed in, or 401.
-func (s *Server) handleSession(c *gin.Context) {
+func (s *Service) handleSession(c *gin.Context) {
 	p, err := s.principal(c)
 	if err != nil {
 		_ = c.Error(err)
 		return
 	}
 	if p == nil {
-		_ = c.Error(&httpError{http.StatusUnauthorized, "not signed in"})
+		_ = c.Error(httpx.NewError(http.StatusUnauthorized, "not signed in"))
 		return
 	}
 	c.Header("Cache-Control", "no-store")
@@ -194,21 +196,21 @@ func (s *Server) handleSession(c *gin.Context) {
 }
 
 // handleLogout: DELETE /api/session revokes the session and clears the cookie.
-func (s *Server) handleLogout(c *gin.Context) {
-	ck, err := c.Cookie(sessionCookie)
+func (s *Service) handleLogout(c *gin.Context) {
+	ck, err := c.Cookie(SessionCookie)
 	if err != nil || ck == "" {
 		c.Status(http.StatusNoContent)
 		return
 	}
 	if !sameOrigin(c) {
-		_ = c.Error(&httpError{http.StatusForbidden, "cross-origin request refused (CSRF protection)"})
+		_ = c.Error(httpx.NewError(http.StatusForbidden, "cross-origin request refused (CSRF protection)"))
 		return
 	}
-	if err := s.ws.edit.Logout(c.Request.Context(), ck); err != nil {
+	if err := s.edit.Logout(c.Request.Context(), ck); err != nil {
 		_ = c.Error(err)
 		return
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: strings.HasPrefix(baseURL(c), "https:")})
+	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: strings.HasPrefix(httpx.BaseURL(c), "https:")})
 	c.Status(http.StatusNoContent)
 }

@@ -1,4 +1,4 @@
-package server
+package httpx
 
 import (
 	"fmt"
@@ -12,14 +12,18 @@ import (
 
 const trustedProxyKey = "trusted_proxy"
 
-// trustProxies marks requests whose peer is a configured proxy (Config.TrustedProxies): only
-// theirs may set the public scheme and host. Anyone else could otherwise make the server write
-// links to a host of their choosing into answers that a shared cache then hands to others.
-func (s *Server) trustProxies() gin.HandlerFunc {
+// TrustProxies marks requests whose peer is one of the trusted proxies (nil: loopback only, a
+// reverse proxy on the same host): only theirs may set the public scheme and host. Anyone else
+// could otherwise make the server write links to a host of their choosing into answers that a
+// shared cache then hands to others.
+func TrustProxies(trusted []netip.Prefix) gin.HandlerFunc {
+	if trusted == nil {
+		trusted = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	}
 	return func(c *gin.Context) {
 		if ap, err := netip.ParseAddrPort(c.Request.RemoteAddr); err == nil {
 			ip := ap.Addr().Unmap()
-			for _, p := range s.trusted {
+			for _, p := range trusted {
 				if p.Contains(ip) {
 					c.Set(trustedProxyKey, true)
 					break
@@ -60,12 +64,12 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// baseURL is the scheme and host the client used, honouring X-Forwarded-Proto and
+// BaseURL is the scheme and host the client used, honouring X-Forwarded-Proto and
 // X-Forwarded-Host from a trusted reverse proxy, so that links and TileJSON URLs work behind one.
 //
 // The answer then depends on those headers, so it says so (Vary): a shared cache must not hand
 // one client's links, built from its forwarded host, to another.
-func baseURL(c *gin.Context) string {
+func BaseURL(c *gin.Context) string {
 	const vary = "X-Forwarded-Host, X-Forwarded-Proto"
 	if h := c.Writer.Header(); !slices.Contains(h.Values("Vary"), vary) { // links call this per link
 		h.Add("Vary", vary)
@@ -98,13 +102,13 @@ func validHost(h string) bool {
 	return err == nil && u.Host == h && u.User == nil
 }
 
-// pageURL is the current request URL with some query parameters replaced.
-func pageURL(c *gin.Context, set map[string]string) string {
+// PageURL is the current request URL with some query parameters replaced.
+func PageURL(c *gin.Context, set map[string]string) string {
 	q := c.Request.URL.Query()
 	for k, v := range set {
 		q.Set(k, v)
 	}
-	u := baseURL(c) + c.Request.URL.Path
+	u := BaseURL(c) + c.Request.URL.Path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}

@@ -1,4 +1,4 @@
-package server
+package httpx
 
 import (
 	"context"
@@ -13,17 +13,23 @@ import (
 	"github.com/clustermap/clustermap/geo"
 )
 
-// httpError is an error with the status the client should see. Handlers return it (or any
-// error) through c.Error; writeErrors turns it into the JSON body and the log line.
-type httpError struct {
-	status int
-	msg    string
+// Error is an error with the status the client should see. Handlers return it (or any error)
+// through c.Error; WriteErrors turns it into the JSON body and the log line.
+type Error struct {
+	Status int
+	Msg    string
 }
 
-func (e *httpError) Error() string { return e.msg }
+func (e *Error) Error() string { return e.Msg }
 
-func badRequest(msg string) error { return &httpError{http.StatusBadRequest, msg} }
-func notFound(msg string) error   { return &httpError{http.StatusNotFound, msg} }
+// NewError is an error answered with status and msg.
+func NewError(status int, msg string) error { return &Error{Status: status, Msg: msg} }
+
+// BadRequest is a 400 saying msg.
+func BadRequest(msg string) error { return NewError(http.StatusBadRequest, msg) }
+
+// NotFound is a 404 saying msg.
+func NotFound(msg string) error { return NewError(http.StatusNotFound, msg) }
 
 // Kinds of database slowness, as counted in clustermap_db_timeouts_total.
 const (
@@ -36,14 +42,14 @@ const (
 // momentary queue.
 const retryAfterTimeout = 5
 
-// statusOf maps an error to its HTTP status: client mistakes are 4xx; a database too slow or too
+// StatusOf maps an error to its HTTP status: client mistakes are 4xx; a database too slow or too
 // busy to answer in time is 503 (overload: retry later, not a bug); anything else 500.
-func statusOf(err error) (int, string) {
-	var he *httpError
+func StatusOf(err error) (int, string) {
+	var he *Error
 	var ie *geo.InputError
 	switch {
 	case errors.As(err, &he):
-		return he.status, he.msg
+		return he.Status, he.Msg
 	case errors.As(err, &ie):
 		return http.StatusBadRequest, ie.Msg
 	case errors.Is(err, geo.ErrNotFound):
@@ -69,18 +75,18 @@ func dbTimeout(err error) string {
 	return ""
 }
 
-// writeErrors is the one place that writes error bodies: {"error": "..."} with the right status.
-func writeErrors(log *slog.Logger, m *metrics) gin.HandlerFunc {
+// WriteErrors is the one place that writes error bodies: {"error": "..."} with the right status.
+func WriteErrors(log *slog.Logger, m *Metrics) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Next()
 		if len(c.Errors) == 0 {
 			return
 		}
 		err := c.Errors.Last().Err
-		status, msg := statusOf(err)
+		status, msg := StatusOf(err)
 		if c.Request.Context().Err() != nil && status >= http.StatusInternalServerError {
 			// The client left; the query was cancelled with it. Nothing to answer.
-			log.Info("request cancelled", "request_id", requestID(c), "path", c.Request.URL.Path)
+			log.Info("request cancelled", "request_id", RequestID(c), "path", c.Request.URL.Path)
 			c.Abort()
 			return
 		}
@@ -89,7 +95,7 @@ func writeErrors(log *slog.Logger, m *metrics) gin.HandlerFunc {
 			c.Header("Retry-After", strconv.Itoa(retryAfterTimeout))
 		}
 		if status >= 500 {
-			log.Error("request failed", "request_id", requestID(c), "path", c.Request.URL.Path, "err", err)
+			log.Error("request failed", "request_id", RequestID(c), "path", c.Request.URL.Path, "err", err)
 		}
 		if !c.Writer.Written() {
 			c.AbortWithStatusJSON(status, gin.H{"error": msg})

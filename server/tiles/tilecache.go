@@ -1,4 +1,4 @@
-package server
+package tiles
 
 import (
 	"bytes"
@@ -13,7 +13,33 @@ import (
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/server/httpx"
 )
+
+// Service serves /tiles: vector tiles of one layer or several, and TileJSON. It keeps the tiles
+// in an LRU cache keyed by the layers' data versions, which it learns from PostgreSQL while
+// WatchVersions runs.
+type Service struct {
+	store *geo.Store
+	tiles *tileState
+	// cacheControl is the configured Cache-Control of TileJSON and the ceiling file ("": none).
+	cacheControl string
+	metrics      *tileMetrics
+}
+
+// Config is how tiles are served and kept.
+type Config struct {
+	// CacheControl is sent with tiles and TileJSON, e.g. "public, max-age=60".
+	CacheControl string
+	// CacheMB bounds the in-process tile cache; 0 disables it.
+	CacheMB int
+}
+
+// New builds the tile service over store's catalog; its metrics go to m.
+func New(cfg Config, store *geo.Store, m *httpx.Metrics) *Service {
+	ts := newTileState(cfg, store.Catalog())
+	return &Service{store: store, tiles: ts, cacheControl: cfg.CacheControl, metrics: newTileMetrics(m, ts.cache)}
+}
 
 // tileState is everything the tile handlers share: the cache, the in-flight queries and the data
 // versions learned from PostgreSQL.
@@ -32,7 +58,7 @@ type tileState struct {
 
 func newTileState(cfg Config, catalog *geo.Catalog) *tileState {
 	ts := &tileState{
-		cache:    newTileCache(int64(cfg.TileCacheMB) << 20),
+		cache:    newTileCache(int64(cfg.CacheMB) << 20),
 		versions: newLayerVersions(catalog),
 		sqlTags:  map[string]uint64{},
 		single:   map[string][]*geo.Layer{},
@@ -50,8 +76,9 @@ func newTileState(cfg Config, catalog *geo.Catalog) *tileState {
 	return ts
 }
 
-// watchVersions keeps the versions in step with the database until ctx is done.
-func (s *Server) watchVersions(ctx context.Context) {
+// WatchVersions keeps the versions in step with the database until ctx is done; until the first
+// full read, and whenever the listener is lost, tiles bypass the cache.
+func (s *Service) WatchVersions(ctx context.Context) {
 	v := s.tiles.versions
 	s.store.WatchLayerVersions(ctx, geo.VersionWatch{
 		Synced:  v.sync,
@@ -59,6 +86,18 @@ func (s *Server) watchVersions(ctx context.Context) {
 		Lost:    func(error) { v.live.Store(false) },
 	})
 }
+
+// VersionsLive reports whether the layers' data versions are being followed (the cache is used).
+func (s *Service) VersionsLive() bool { return s.tiles.versions.live.Load() }
+
+// LayerVersion is the data version the service holds for a layer, false while it is not live.
+func (s *Service) LayerVersion(id string) (int64, bool) { return s.tiles.versions.current(id) }
+
+// CacheStats reports the tiles and bytes the cache holds; Caching is false without a cache.
+func (s *Service) CacheStats() (entries int, bytes int64) { return s.tiles.cache.stats() }
+
+// Caching reports whether the service has a tile cache (Config.CacheMB > 0).
+func (s *Service) Caching() bool { return s.tiles.cache != nil }
 
 // layerVersions holds each layer's data version as last heard from PostgreSQL. While the
 // listener is down (live false) nothing is known: the cache is bypassed rather than trusted.

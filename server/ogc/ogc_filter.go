@@ -1,4 +1,4 @@
-package server
+package ogc
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/cql2"
+	"github.com/clustermap/clustermap/server/httpx"
 )
 
 // OGC API – Features Part 3 (filtering) with CQL2 text: the filter parameters of /items and the
@@ -34,15 +35,15 @@ var ogcFilterConformance = []string{
 // with the one value each that is implemented.
 func parseFilter(req *itemsRequest, params url.Values) error {
 	if v, ok := params["filter-lang"]; ok && v[0] != cql2Text {
-		return badRequest(fmt.Sprintf("filter-lang %q is not supported; use %s", v[0], cql2Text))
+		return httpx.BadRequest(fmt.Sprintf("filter-lang %q is not supported; use %s", v[0], cql2Text))
 	}
 	if v, ok := params["filter-crs"]; ok && v[0] != crs84 {
-		return badRequest(fmt.Sprintf("filter-crs %q is not supported; use %s", v[0], crs84))
+		return httpx.BadRequest(fmt.Sprintf("filter-crs %q is not supported; use %s", v[0], crs84))
 	}
 	v, ok := params["filter"]
 	if !ok {
 		if _, lang := params["filter-lang"]; lang {
-			return badRequest("filter-lang without filter")
+			return httpx.BadRequest("filter-lang without filter")
 		}
 		return nil
 	}
@@ -65,8 +66,8 @@ func parseFilter(req *itemsRequest, params url.Values) error {
 }
 
 // collectionExtraLinks are the Part 3 links of a collection.
-func (s *Server) collectionExtraLinks(c *gin.Context, l *geo.Layer, path string) []link {
-	return []link{
+func (s *Service) collectionExtraLinks(c *gin.Context, l *geo.Layer, path string) []httpx.Link {
+	return []httpx.Link{
 		{Rel: relQueryables, Href: ogcRoot(c) + path + "/queryables", Type: schemaJSONType, Title: "Properties usable in filters"},
 		{Rel: relQueryables, Href: withFormat(c, path+"/queryables", "html"), Type: htmlType, Title: "Properties usable in filters, as HTML"},
 	}
@@ -117,7 +118,7 @@ func fieldSchema(f geo.Field) map[string]any {
 	return s
 }
 
-func (s *Server) handleOGCQueryables(c *gin.Context) {
+func (s *Service) handleOGCQueryables(c *gin.Context) {
 	l, f, ok := s.ogcLayerFormat(c)
 	if !ok {
 		return

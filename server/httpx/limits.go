@@ -1,4 +1,4 @@
-package server
+package httpx
 
 import (
 	"fmt"
@@ -9,17 +9,18 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// limitQuery answers a query string longer than its route family allows with 414 before anything
-// parses it: /ogc takes CQL2 filters, everything else only short parameter lists.
-func limitQuery() gin.HandlerFunc {
+// LimitQuery answers a query string longer than its route family allows with 414 before anything
+// parses it: paths under prefix (/ogc, which takes CQL2 filters) may send up to prefixLimit bytes,
+// everything else only MaxQueryBytes of short parameter lists.
+func LimitQuery(prefix string, prefixLimit int) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		limit := maxQueryBytes
-		if strings.HasPrefix(c.Request.URL.Path, ogcPrefix) {
-			limit = maxOGCQueryBytes
+		limit := MaxQueryBytes
+		if strings.HasPrefix(c.Request.URL.Path, prefix) {
+			limit = prefixLimit
 		}
 		if n := len(c.Request.URL.RawQuery); n > limit {
-			_ = c.Error(&httpError{status: http.StatusRequestURITooLong,
-				msg: fmt.Sprintf("query string of %d bytes; at most %d are accepted here", n, limit)})
+			_ = c.Error(NewError(http.StatusRequestURITooLong,
+				fmt.Sprintf("query string of %d bytes; at most %d are accepted here", n, limit)))
 			c.Abort()
 			return
 		}
@@ -31,12 +32,12 @@ func limitQuery() gin.HandlerFunc {
 // requests ahead to finish, short enough for a map client to retry its tiles unnoticed.
 const retryAfterOverload = 1
 
-// limitInFlight caps the requests answered at once. Beyond the cap a request is answered 503 with
+// LimitInFlight caps the requests answered at once. Beyond the cap a request is answered 503 with
 // Retry-After at once, instead of queueing for a pooled connection until its statement timeout
 // while holding memory and a file descriptor. /healthz is exempt: it is one cheap query with its
 // own 2 s limit, and a load balancer must be able to tell a busy instance (503 on requests, 200
 // on health) from a dead one.
-func limitInFlight(max int, m *metrics) gin.HandlerFunc {
+func LimitInFlight(max int, m *Metrics) gin.HandlerFunc {
 	if max <= 0 {
 		return func(c *gin.Context) { c.Next() }
 	}
@@ -51,7 +52,7 @@ func limitInFlight(max int, m *metrics) gin.HandlerFunc {
 		default:
 			m.rejected.Inc()
 			c.Header("Retry-After", strconv.Itoa(retryAfterOverload))
-			_ = c.Error(&httpError{status: http.StatusServiceUnavailable, msg: "the server is busy; retry shortly"})
+			_ = c.Error(NewError(http.StatusServiceUnavailable, "the server is busy; retry shortly"))
 			c.Abort()
 			return
 		}
@@ -73,9 +74,9 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"img-src 'self' data: https://tile.openstreetmap.org https://*.tile.openstreetmap.org; " +
 	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
-// setHTMLSecurityHeaders marks an HTML answer: no framing (clickjacking), no sniffing, and no
+// SetHTMLSecurityHeaders marks an HTML answer: no framing (clickjacking), no sniffing, and no
 // full URL (with its query) in the Referer sent to other sites.
-func setHTMLSecurityHeaders(h http.Header) {
+func SetHTMLSecurityHeaders(h http.Header) {
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")

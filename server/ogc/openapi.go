@@ -1,4 +1,4 @@
-package server
+package ogc
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/server/httpx"
 )
 
 // The OpenAPI 3.0 document of /ogc, generated from the layer catalog so that a new layer appears
@@ -89,14 +90,14 @@ func openAPIDocument(cat *geo.Catalog, root string) obj {
 			"Features of the collection, paged with limit and offset (follow the next link). "+timeNote+
 				" filter takes CQL2 text over the collection's queryables.",
 			tag, paramRefs("f", "limit", "offset", "bbox", "datetime", "filter", "filter-lang", "filter-crs"),
-			obj{"description": "A page of features.", "content": content(geoJSONType, ref("schemas", "featureCollection_"+l.ID))}, "400", "500")
+			obj{"description": "A page of features.", "content": content(httpx.GeoJSONType, ref("schemas", "featureCollection_"+l.ID))}, "400", "500")
 		idSchema := obj{"type": "string"}
 		if l.KeyType == geo.Integer {
 			idSchema = obj{"type": "integer"}
 		}
 		paths[base+"/items/{featureId}"] = operation("getFeature_"+l.ID, l.Title.EN+": one feature", "",
 			tag, append([]any{obj{"name": "featureId", "in": "path", "required": true, "description": "The feature's id.", "schema": idSchema}}, paramRefs("f")...),
-			obj{"description": "The feature.", "content": content(geoJSONType, ref("schemas", "feature_"+l.ID))}, "400", "404", "500")
+			obj{"description": "The feature.", "content": content(httpx.GeoJSONType, ref("schemas", "feature_"+l.ID))}, "400", "404", "500")
 		paths[base+"/queryables"] = operation("getQueryables_"+l.ID, l.Title.EN+": queryables",
 			"The properties a filter may use, as JSON Schema.", tag, paramRefs("f"),
 			obj{"description": "The queryables.", "content": content(schemaJSONType, obj{"type": "object"})}, "400", "500")

@@ -1,4 +1,4 @@
-package server
+package ogc
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/server/httpx"
 )
 
 // Server-rendered HTML pages of /ogc (the HTML conformance class): plain pages a browser or a
@@ -85,7 +86,7 @@ var ogcTemplates = func() map[string]*template.Template {
 }()
 
 // renderOGCHTML writes one page.
-func (s *Server) renderOGCHTML(c *gin.Context, page string, data any) {
+func (s *Service) renderOGCHTML(c *gin.Context, page string, data any) {
 	base, ok := ogcTemplates[page]
 	if !ok {
 		_ = c.Error(fmt.Errorf("no HTML page %q", page))
@@ -103,7 +104,7 @@ func (s *Server) renderOGCHTML(c *gin.Context, page string, data any) {
 		_ = c.Error(fmt.Errorf("render HTML page %s: %w", page, err))
 		return
 	}
-	setHTMLSecurityHeaders(c.Writer.Header())
+	httpx.SetHTMLSecurityHeaders(c.Writer.Header())
 	c.Data(http.StatusOK, "text/html; charset=utf-8", b.Bytes())
 }
 
@@ -161,10 +162,10 @@ type itemsView struct {
 	Rows                  []itemsRow
 	Matched               int64
 	Returned, First, Last int
-	Links                 []link
+	Links                 []httpx.Link
 }
 
-func itemsPage(c *gin.Context, l *geo.Layer, req *itemsRequest, page *geo.FeaturePage, links []link) itemsView {
+func itemsPage(c *gin.Context, l *geo.Layer, req *itemsRequest, page *geo.FeaturePage, links []httpx.Link) itemsView {
 	v := itemsView{Layer: l, Matched: page.Matched, Returned: len(page.Features), First: req.query.Offset + 1,
 		Last: req.query.Offset + len(page.Features), Links: links}
 	for _, f := range l.Fields {
@@ -191,10 +192,10 @@ type featureView struct {
 	Layer              *geo.Layer
 	ID, Name, Geometry string
 	Props              [][2]string
-	Links              []link
+	Links              []httpx.Link
 }
 
-func featurePage(l *geo.Layer, raw []byte, links []link) featureView {
+func featurePage(l *geo.Layer, raw []byte, links []httpx.Link) featureView {
 	var f decodedFeature
 	_ = json.Unmarshal(raw, &f)
 	v := featureView{Layer: l, ID: f.id(), Geometry: f.geometryType(), Links: links}

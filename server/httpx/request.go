@@ -1,0 +1,69 @@
+package httpx
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// MaxBodyBytes bounds a write's body: a drawn boundary or a feature, not a bulk import.
+const MaxBodyBytes = 4 << 20
+
+// DecodeBody reads a JSON body of bounded size into v, refusing unknown members.
+func DecodeBody(c *gin.Context, v any) error {
+	b, err := ReadBody(c)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return BadRequest("the body is not the expected JSON: " + err.Error())
+	}
+	return nil
+}
+
+// ReadBody reads a body of at most MaxBodyBytes; a larger one is a 413.
+func ReadBody(c *gin.Context) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, NewError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body exceeds %d bytes", MaxBodyBytes))
+	}
+	if err != nil {
+		return nil, BadRequest("reading the body: " + err.Error())
+	}
+	return b, nil
+}
+
+// AcceptsGzip reads Accept-Encoding: gzip (or x-gzip) with a non-zero q, or "*" when gzip is not
+// refused by name.
+func AcceptsGzip(header string) bool {
+	star := false
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = f
+				}
+			}
+		}
+		switch name {
+		case "gzip", "x-gzip":
+			return q > 0
+		case "*":
+			star = q > 0
+		}
+	}
+	return star
+}
