@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/edit"
 	"github.com/clustermap/clustermap/server/httpx"
+	"github.com/clustermap/clustermap/server/workspace"
 )
 
 // The OpenAPI 3.0 document of /ogc, generated from the layer catalog so that a new layer appears
@@ -98,6 +100,9 @@ func openAPIDocument(cat *geo.Catalog, root string) obj {
 		paths[base+"/items/{featureId}"] = operation("getFeature_"+l.ID, l.Title.EN+": one feature", "",
 			tag, append([]any{obj{"name": "featureId", "in": "path", "required": true, "description": "The feature's id.", "schema": idSchema}}, paramRefs("f")...),
 			obj{"description": "The feature.", "content": content(httpx.GeoJSONType, ref("schemas", "feature_"+l.ID))}, "400", "404", "500")
+		if edit.Editable(l.ID) {
+			addWriteOperations(paths[base+"/items"].(obj), paths[base+"/items/{featureId}"].(obj), l)
+		}
 		paths[base+"/queryables"] = operation("getQueryables_"+l.ID, l.Title.EN+": queryables",
 			"The properties a filter may use, as JSON Schema.", tag, paramRefs("f"),
 			obj{"description": "The queryables.", "content": content(schemaJSONType, obj{"type": "object"})}, "400", "500")
@@ -119,7 +124,7 @@ func openAPIDocument(cat *geo.Catalog, root string) obj {
 		"info": obj{
 			"title":       "ClusterMap OGC API – Features",
 			"version":     "1.0.0",
-			"description": "Gia Lai's industrial clusters and parks, districts, development regions, raw-material zones, processing plants, energy projects and national highways as OGC API – Features collections (Part 1 Core, GeoJSON, HTML, OpenAPI 3.0; Part 3 filtering with CQL2 text). Coordinates are CRS84 longitude/latitude.",
+			"description": "Gia Lai's industrial clusters and parks, districts, development regions, raw-material zones, processing plants, energy projects and national highways as OGC API – Features collections (Part 1 Core, GeoJSON, HTML, OpenAPI 3.0; Part 3 filtering with CQL2 text; Part 4 create, replace, update and delete on the editable collections, with If-Match). Coordinates are CRS84 longitude/latitude.",
 		},
 		"servers": []any{obj{"url": root, "description": "This server"}},
 		"tags":    tags,
@@ -132,8 +137,70 @@ func openAPIDocument(cat *geo.Catalog, root string) obj {
 				"ServerError": errorResponse("The server failed; the request can be retried."),
 			},
 			"schemas": schemas,
+			"securitySchemes": obj{
+				"bearerAuth": obj{"type": "http", "scheme": "bearer",
+					"description": "An API token from `clustermap user token NAME` (scripts, GIS clients)."},
+				"cookieAuth": obj{"type": "apiKey", "in": "cookie", "name": workspace.SessionCookie,
+					"description": "The web app's session from POST /api/session; writes also need a same-origin Origin header."},
+			},
 		},
 	}
+}
+
+// writeSecurity: a write needs a token or a session; PostgreSQL's row-level security then
+// limits it to the user's remit.
+var writeSecurity = []any{obj{"bearerAuth": []string{}}, obj{"cookieAuth": []string{}}}
+
+// addWriteOperations declares Part 4 (Create, Replace, Update, Delete) on an editable
+// collection's paths: the same handlers the web app uses, with If-Match against lost updates.
+func addWriteOperations(items, item obj, l *geo.Layer) {
+	ifMatch := obj{"name": "If-Match", "in": "header", "required": true,
+		"description": "The feature's ETag from its last GET: a stale one is 412, none is 428.",
+		"schema":      obj{"type": "string"}}
+	comment := obj{"name": "X-Change-Comment", "in": "header", "required": false,
+		"description": "A comment stored with the new version in the feature's history (percent-encoded UTF-8).",
+		"schema":      obj{"type": "string"}}
+	idSchema := obj{"type": "string"}
+	if l.KeyType == geo.Integer {
+		idSchema = obj{"type": "integer"}
+	}
+	featureID := obj{"name": "featureId", "in": "path", "required": true, "description": "The feature's id.", "schema": idSchema}
+	body := func(mediaType, description string) obj {
+		return obj{"required": true, "description": description,
+			"content": obj{mediaType: obj{"schema": ref("schemas", "feature_"+l.ID)}}}
+	}
+	answers := func(ok string, okDescription string, extra ...string) obj {
+		r := obj{ok: obj{"description": okDescription}}
+		for _, code := range append([]string{"400", "401", "403", "422"}, extra...) {
+			r[code] = errorResponse(map[string]string{
+				"400": "The body is not a GeoJSON feature (or merge patch) of this collection.",
+				"401": "No valid token or session.",
+				"403": "The user may not write this feature (role, district or field).",
+				"404": "The feature does not exist.",
+				"412": "If-Match names an older version; the body names the current one.",
+				"422": "The feature breaks a rule of the collection (the reasons are listed).",
+				"428": "If-Match is missing.",
+			}[code])
+		}
+		return r
+	}
+	tag := []string{l.ID}
+	items["post"] = obj{"operationId": "createFeature_" + l.ID, "summary": l.Title.EN + ": add a feature",
+		"tags": tag, "security": writeSecurity, "parameters": []any{comment},
+		"requestBody": body(httpx.GeoJSONType, "The new feature."),
+		"responses":   answers("201", "Created: Location names the feature, ETag its first version.")}
+	item["put"] = obj{"operationId": "replaceFeature_" + l.ID, "summary": l.Title.EN + ": replace a feature",
+		"tags": tag, "security": writeSecurity, "parameters": []any{featureID, ifMatch, comment},
+		"requestBody": body(httpx.GeoJSONType, "The whole feature."),
+		"responses":   answers("200", "Replaced; ETag names the new version.", "404", "412", "428")}
+	item["patch"] = obj{"operationId": "updateFeature_" + l.ID, "summary": l.Title.EN + ": change part of a feature",
+		"tags": tag, "security": writeSecurity, "parameters": []any{featureID, ifMatch, comment},
+		"requestBody": obj{"required": true, "description": "A JSON merge patch (RFC 7396) of the feature; null clears a property.",
+			"content": obj{"application/merge-patch+json": obj{"schema": obj{"type": "object"}}}},
+		"responses": answers("200", "Changed; ETag names the new version.", "404", "412", "428")}
+	item["delete"] = obj{"operationId": "deleteFeature_" + l.ID, "summary": l.Title.EN + ": delete a feature",
+		"tags": tag, "security": writeSecurity, "parameters": []any{featureID, ifMatch, comment},
+		"responses": answers("204", "Deleted; the history keeps every version.", "404", "412", "428")}
 }
 
 func errorResponse(description string) obj {

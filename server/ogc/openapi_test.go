@@ -3,6 +3,7 @@ package ogc
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/edit"
 	"github.com/clustermap/clustermap/geo/geotest"
 	"github.com/clustermap/clustermap/geo/planning"
 	"github.com/clustermap/clustermap/server/httpx"
@@ -211,5 +213,41 @@ func TestOGCOpenAPIFollowsTheCatalog(t *testing.T) {
 	props := doc["components"].(map[string]any)["schemas"].(map[string]any)["feature_water_plants"].(map[string]any)["properties"].(map[string]any)["properties"].(map[string]any)["properties"].(map[string]any)
 	if props["capacity_m3"].(map[string]any)["type"] != "number" || props["opened"].(map[string]any)["format"] != "date" {
 		t.Errorf("new layer's feature properties: %v", props)
+	}
+}
+
+// Part 4 is declared where it is served: every editable collection has the four write
+// operations with If-Match and the two security schemes; import-only collections have none.
+func TestOGCOpenAPIDeclaresWrites(t *testing.T) {
+	raw, err := json.Marshal(openAPIDocument(geo.DefaultCatalog(), "https://maps.example.org/ogc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := validateOpenAPI(t, raw)
+	schemes, _ := doc["components"].(map[string]any)["securitySchemes"].(map[string]any)
+	if schemes["bearerAuth"] == nil || schemes["cookieAuth"] == nil {
+		t.Fatalf("security schemes: %v", schemes)
+	}
+	paths := doc["paths"].(map[string]any)
+	for _, l := range geo.DefaultCatalog().Layers() {
+		items := paths["/collections/"+l.ID+"/items"].(map[string]any)
+		item := paths["/collections/"+l.ID+"/items/{featureId}"].(map[string]any)
+		ops := map[string]any{"post": items["post"], "put": item["put"], "patch": item["patch"], "delete": item["delete"]}
+		for method, op := range ops {
+			switch {
+			case !edit.Editable(l.ID) && op != nil:
+				t.Errorf("%s is import-only but declares %s", l.ID, method)
+			case edit.Editable(l.ID) && op == nil:
+				t.Errorf("%s is editable but does not declare %s", l.ID, method)
+			case op != nil:
+				o := op.(map[string]any)
+				if o["security"] == nil {
+					t.Errorf("%s %s: no security", l.ID, method)
+				}
+				if method != "post" && !strings.Contains(fmt.Sprint(o["parameters"]), "If-Match") {
+					t.Errorf("%s %s: If-Match is not declared", l.ID, method)
+				}
+			}
+		}
 	}
 }
