@@ -24,7 +24,7 @@ test: setup-test vendor vet
 # testdata/fuzz/, where the fuzzer writes any failing input: commit it with the fix).
 FUZZTIME ?= 20s
 TEST_FUZZTIME ?= 10s
-FUZZ_TARGETS := ./server/:FuzzFeatureQuery ./server/:FuzzBBox ./server/:FuzzTilePath \
+FUZZ_TARGETS := ./server/:FuzzFeatureQuery ./server/httpx/:FuzzBBox ./server/tiles/:FuzzTilePath \
 	./geo/cql2/:FuzzCompile ./geo/ingest/:FuzzPrepare
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
