@@ -439,12 +439,12 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("%s: region labels %q, want %q", when, s.Labels, labels)
 			}
 		}
-		check("at start", "vi", "Tổng quan vùng", "English", vi)
+		check("at start", "vi", "Tổng quan khu vực", "English", vi)
 		p.do("click the language toggle", chromedp.Click(chromedp.CSS("#lang-toggle")))
 		pollJS[bool](p, `document.documentElement.lang === "en"`, settle)
-		check("after the switch", "en", "Region overview", "Tiếng Việt", en)
+		check("after the switch", "en", "Area overview", "Tiếng Việt", en)
 		p.reload()
-		check("after a reload", "en", "Region overview", "Tiếng Việt", en)
+		check("after a reload", "en", "Area overview", "Tiếng Việt", en)
 	})
 
 	t.Run("PhoneLayout", func(t *testing.T) {
