@@ -9,7 +9,7 @@ BIN := bin/clustermap
 # (Two steps, so that a failing db.sh stops the recipe instead of exporting an empty URL.)
 DB = url="$${DATABASE_URL:-}"; [ -n "$$url" ] || url=$$(.ci/db.sh); export DATABASE_URL="$$url"
 
-.PHONY: run test build vendor setup setup-test bench edit-load vet clean fuzz vuln soak
+.PHONY: run test build vendor setup setup-test bench edit-load vet clean fuzz vuln soak scale-test
 
 run: setup build
 	$(DB); $(BIN) seed && exec $(BIN) serve
@@ -61,13 +61,17 @@ setup:
 setup-test:
 	.ci/install.sh --browser --gdal
 
-# Tile benchmarks: the Go benchmark of the tile path, then the load test (cmd/clustermap-bench):
+# Benchmarks: the Go benchmark of the tile path, then the load test (cmd/clustermap-bench):
 # every tile over Gia Lai z6–z14 of each polygon layer at 32 connections on 127.0.0.1, cache off
 # and on, the server's static-file ceiling, and pg_tileserv on the same database when its binary
-# is on PATH or given as PG_TILESERV=/path/to/pg_tileserv (it is not built here). ~2 minutes.
+# is on PATH or given as PG_TILESERV=/path/to/pg_tileserv; then GeoJSON (whole layer and bbox
+# pages) at 16 connections on /api and /ogc, and pg_featureserv when on PATH or given as
+# PG_FEATURESERV=/path/to/pg_featureserv (neither is built here). The last line, "RATIOS …",
+# holds every ratio for scripts. ~3 minutes.
 bench: setup build
 	$(DB); $(GO) test -run '^$$' -bench '^BenchmarkTile$$' -benchtime 2000x ./server/ && \
-	  $(GO) run ./cmd/clustermap-bench -clustermap $(BIN) $${PG_TILESERV:+-pg_tileserv "$$PG_TILESERV"}
+	  $(GO) run ./cmd/clustermap-bench -clustermap $(BIN) $${PG_TILESERV:+-pg_tileserv "$$PG_TILESERV"} \
+	    $${PG_FEATURESERV:+-pg_featureserv "$$PG_FEATURESERV"}
 
 # Soak test (not part of make test): SOAK_DURATION of mixed traffic at SOAK_RATE requests/s on
 # 127.0.0.1 against a fresh server on the seeded database, printing errors, p99, the server's RSS
@@ -81,6 +85,15 @@ soak: setup build
 # Workspace load test: 20 concurrent editors on shared clusters for 2 minutes; no lost update.
 edit-load: setup-test
 	$(DB); CLUSTERMAP_EDIT_LOAD=$${CLUSTERMAP_EDIT_LOAD:-2m} $(GO) test -count=1 -timeout 10m -run '^TestWorkspaceEditLoad$$' -v ./server/
+
+# Scale-out test (not part of make test, ~1.5 minutes): a streaming replica of the local PostgreSQL
+# with a 2 s apply delay (deploy/replica.sh, port 5433), two instances reading from it behind
+# nginx (deploy/nginx/clustermap.conf): edits under load (no ETag with two contents, every
+# instance current within lag + 1 s), an instance killed, the replica stopped and restarted, and
+# throughput with one and two instances (cmd/clustermap-scaletest). It removes all it made.
+scale-test: setup build
+	.ci/install.sh --nginx
+	$(DB); $(GO) run ./cmd/clustermap-scaletest -clustermap $(BIN)
 
 vet: vendor
 	$(GO) vet ./...

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Paging limits shared by /api and /ogc.
@@ -253,30 +254,39 @@ func (s *Store) Features(ctx context.Context, q FeatureQuery) (*FeaturePage, err
 	}
 	ctx, cancel := s.queryContext(ctx)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, page, run...)
+	var out *FeaturePage
+	// On a replica when there is one; the page and its count run on the same server.
+	err = s.Read(ctx, func(db *pgxpool.Pool) error {
+		rows, err := db.Query(ctx, page, run...)
+		if err != nil {
+			return fmt.Errorf("features of %s: %w", q.Layer.ID, err)
+		}
+		defer rows.Close()
+		out = &FeaturePage{Matched: -1}
+		for rows.Next() {
+			var feature []byte
+			if err := rows.Scan(&out.Matched, &feature); err != nil {
+				return fmt.Errorf("features of %s: %w", q.Layer.ID, err)
+			}
+			out.Features = append(out.Features, feature)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("features of %s: %w", q.Layer.ID, err)
+		}
+		if out.Matched < 0 { // the page is past the end: count separately
+			count := "SELECT count(*) " + from
+			run := []any(a[:len(a)-2])
+			if dyn {
+				run = s.dynamic(run)
+			}
+			if err := db.QueryRow(ctx, count, run...).Scan(&out.Matched); err != nil {
+				return fmt.Errorf("count %s: %w", q.Layer.ID, err)
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("features of %s: %w", q.Layer.ID, err)
-	}
-	out := &FeaturePage{Matched: -1}
-	for rows.Next() {
-		var feature []byte
-		if err := rows.Scan(&out.Matched, &feature); err != nil {
-			return nil, fmt.Errorf("features of %s: %w", q.Layer.ID, err)
-		}
-		out.Features = append(out.Features, feature)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("features of %s: %w", q.Layer.ID, err)
-	}
-	if out.Matched < 0 { // the page is past the end: count separately
-		count := "SELECT count(*) " + from
-		run = []any(a[:len(a)-2])
-		if dyn {
-			run = s.dynamic(run)
-		}
-		if err := s.pool.QueryRow(ctx, count, run...).Scan(&out.Matched); err != nil {
-			return nil, fmt.Errorf("count %s: %w", q.Layer.ID, err)
-		}
+		return nil, err
 	}
 	return out, nil
 }
@@ -308,7 +318,7 @@ func (s *Store) Feature(ctx context.Context, l *Layer, id string, properties []s
 		run = s.dynamic(run)
 	}
 	var feature []byte
-	err = s.pool.QueryRow(ctx, sql, run...).Scan(&feature)
+	err = s.Read(ctx, func(db *pgxpool.Pool) error { return db.QueryRow(ctx, sql, run...).Scan(&feature) })
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}

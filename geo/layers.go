@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // LayerStats are the live figures of a layer: how many features and where they are.
@@ -35,23 +36,30 @@ func (s *Store) Stats(ctx context.Context) (map[string]LayerStats, error) {
 		   FROM (SELECT count(*) AS n, ST_Extent(t.geom) AS e, %s AS first, %s AS last FROM %s t) x`,
 			first, last, l.Table), l.ID)
 	}
-	results := s.pool.SendBatch(ctx, batch)
-	defer results.Close()
-	out := make(map[string]LayerStats, len(layers))
-	for _, l := range layers {
-		var st LayerStats
-		var minx, miny, maxx, maxy *float64
-		var first, last *time.Time
-		if err := results.QueryRow().Scan(&st.Count, &minx, &miny, &maxx, &maxy, &st.Version, &first, &last); err != nil {
-			return nil, fmt.Errorf("stats of %s: %w", l.ID, err)
+	var out map[string]LayerStats
+	err := s.Read(ctx, func(db *pgxpool.Pool) error {
+		results := db.SendBatch(ctx, batch)
+		defer results.Close()
+		out = make(map[string]LayerStats, len(layers))
+		for _, l := range layers {
+			var st LayerStats
+			var minx, miny, maxx, maxy *float64
+			var first, last *time.Time
+			if err := results.QueryRow().Scan(&st.Count, &minx, &miny, &maxx, &maxy, &st.Version, &first, &last); err != nil {
+				return fmt.Errorf("stats of %s: %w", l.ID, err)
+			}
+			if first != nil && last != nil {
+				st.Time = &Interval{Start: first, End: last}
+			}
+			if minx != nil {
+				st.Bounds = []float64{*minx, *miny, *maxx, *maxy}
+			}
+			out[l.ID] = st
 		}
-		if first != nil && last != nil {
-			st.Time = &Interval{Start: first, End: last}
-		}
-		if minx != nil {
-			st.Bounds = []float64{*minx, *miny, *maxx, *maxy}
-		}
-		out[l.ID] = st
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

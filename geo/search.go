@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // SearchResult is one feature whose name matches a search.
@@ -49,24 +51,28 @@ func (s *Store) Search(ctx context.Context, q string) ([]SearchResult, error) {
 		ORDER BY (pos = 1) DESC, ord, name LIMIT %d`, strings.Join(parts, " UNION ALL "), MaxSearchResults)
 	ctx, cancel := s.queryContext(ctx)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, sql, q)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	defer rows.Close()
-	out := []SearchResult{}
-	for rows.Next() {
-		var r SearchResult
-		var x0, y0, x1, y1, cx, cy float64
-		if err := rows.Scan(&r.Layer, &r.ID, &r.Name, &x0, &y0, &x1, &y1, &cx, &cy); err != nil {
-			return nil, fmt.Errorf("search: %w", err)
+	var out []SearchResult
+	err := s.Read(ctx, func(db *pgxpool.Pool) error {
+		rows, err := db.Query(ctx, sql, q)
+		if err != nil {
+			return fmt.Errorf("search: %w", err)
 		}
-		r.BBox = []float64{x0, y0, x1, y1}
-		r.Center = []float64{RoundDegrees(cx), RoundDegrees(cy)}
-		if l, ok := s.catalog.Layer(r.Layer); ok {
-			r.Title = l.Title
+		defer rows.Close()
+		out = []SearchResult{}
+		for rows.Next() {
+			var r SearchResult
+			var x0, y0, x1, y1, cx, cy float64
+			if err := rows.Scan(&r.Layer, &r.ID, &r.Name, &x0, &y0, &x1, &y1, &cx, &cy); err != nil {
+				return fmt.Errorf("search: %w", err)
+			}
+			r.BBox = []float64{x0, y0, x1, y1}
+			r.Center = []float64{RoundDegrees(cx), RoundDegrees(cy)}
+			if l, ok := s.catalog.Layer(r.Layer); ok {
+				r.Title = l.Title
+			}
+			out = append(out, r)
 		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return rows.Err()
+	})
+	return out, err
 }

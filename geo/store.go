@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/clustermap/clustermap/geo/replica"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -23,11 +24,19 @@ type DBConfig struct {
 	// neither its request nor this limit.
 	StatementTimeout time.Duration
 	MaxConns         int32
+	// ReadURLs are streaming replicas for read-only queries (CLUSTERMAP_READ_DATABASE_URL); empty:
+	// everything runs on URL. Each gets a pool of MaxConns.
+	ReadURLs []string
+	// MaxReplicaLag is how far a replica may trail the primary and still answer reads
+	// (default replica.DefaultMaxLag).
+	MaxReplicaLag time.Duration
 }
 
 // Store is ClusterMap's PostGIS store: every query the service runs goes through it.
 type Store struct {
-	pool    *pgxpool.Pool
+	pool *pgxpool.Pool
+	// reads routes read-only queries among replicas; nil without CLUSTERMAP_READ_DATABASE_URL.
+	reads   *replica.Set
 	catalog *Catalog
 	timeout time.Duration
 	log     *slog.Logger
@@ -79,13 +88,25 @@ func Open(ctx context.Context, cfg DBConfig, catalog *Catalog, log *slog.Logger)
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Store{pool: pool, catalog: catalog, timeout: cfg.StatementTimeout, log: log, dynamicMode: DefaultDynamicExecMode}, nil
+	reads, err := replica.Open(ctx, cfg.ReadURLs, cfg.MaxReplicaLag, pool, pcfg, log)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &Store{pool: pool, reads: reads, catalog: catalog, timeout: cfg.StatementTimeout, log: log, dynamicMode: DefaultDynamicExecMode}, nil
 }
 
-// Close releases the pool.
-func (s *Store) Close() { s.pool.Close() }
+// Close releases the pools and stops following the replicas.
+func (s *Store) Close() {
+	if s.reads != nil {
+		s.reads.Close()
+	}
+	s.pool.Close()
+}
 
-// Pool exposes the connection pool to packages that add queries of their own (tiles, analytics).
+// Pool exposes the primary's connection pool to packages that add queries of their own: writes,
+// sessions and anything that must read its own writes. Read-only queries that may run on a
+// replica go through Read.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Catalog returns the layer catalog the store serves.

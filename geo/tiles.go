@@ -9,7 +9,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/clustermap/clustermap/geo/replica"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Tile geometry parameters, shared by every layer.
@@ -61,7 +63,11 @@ func (s *Store) Tile(ctx context.Context, q TileQuery) (Tile, error) {
 	if err := q.Tile.Valid(); err != nil {
 		return Tile{}, err
 	}
-	sql, a, err := TileSQL(q.Layer, q.Equals) // checks the filters
+	build := TileSQL
+	if q.Tile.Z >= TilePieceZoom {
+		build = TileSQLDeep
+	}
+	sql, a, err := build(q.Layer, q.Equals) // checks the filters
 	if err != nil {
 		return Tile{}, err
 	}
@@ -69,7 +75,7 @@ func (s *Store) Tile(ctx context.Context, q TileQuery) (Tile, error) {
 	ctx, cancel := s.queryContext(ctx)
 	defer cancel()
 	var t Tile
-	if err := s.pool.QueryRow(ctx, sql, a...).Scan(&t.Version, &t.MVT); err != nil {
+	if err := s.Read(ctx, func(db *pgxpool.Pool) error { return db.QueryRow(ctx, sql, a...).Scan(&t.Version, &t.MVT) }); err != nil {
 		return Tile{}, fmt.Errorf("tile %s/%s: %w", q.Layer.ID, q.Tile, err)
 	}
 	return t, nil
@@ -81,13 +87,33 @@ func (s *Store) Tile(ctx context.Context, q TileQuery) (Tile, error) {
 // it once per connection and reuses the plan.
 //
 // Rows are found with && on geom_3857 and its GiST index; for polygonal layers, on the web-mercator
-// geometry of the zoom's level in tile_generalised, GiST-indexed on (layer, zoom, geom). PostGIS
+// geometry of the zoom's level in tile_generalised, GiST-indexed on (layer, zoom, geom), and from
+// z11 on, on the pieces of the enclosing z11 tile in tile_pieces (by primary key). PostGIS
 // clips, snaps and encodes. Only the layer's declared fields become properties; lists are joined
 // with "; ". Features come out in key order, so a tile's bytes depend only on the data.
 func TileSQL(l *Layer, equals map[string]string) (string, []any, error) {
+	return tileSQL(l, equals, false)
+}
+
+// TilePieceZoom is the zoom from which polygonal layers' tiles read tile_pieces: the top level of
+// tile_generalised (tile_generalised_max_zoom() + 1) cut into one piece per tile of this zoom.
+const TilePieceZoom = 11
+
+// TileSQLDeep is TileSQL for tiles of polygonal layers at TilePieceZoom and deeper. It is a
+// statement of its own, not a branch of one statement: a generic plan would cost both branches
+// and PostgreSQL would then re-plan every execution.
+func TileSQLDeep(l *Layer, equals map[string]string) (string, []any, error) {
+	return tileSQL(l, equals, l.Polygonal)
+}
+
+func tileSQL(l *Layer, equals map[string]string, deep bool) (string, []any, error) {
 	a := args{0, 0, 0, l.ID}
+	cache := &unfilteredTileSQL
+	if deep {
+		cache = &unfilteredDeepTileSQL
+	}
 	if len(equals) == 0 {
-		if sql, ok := unfilteredTileSQL.Load(l); ok {
+		if sql, ok := cache.Load(l); ok {
 			return sql.(string), a, nil
 		}
 	}
@@ -111,6 +137,13 @@ func TileSQL(l *Layer, equals map[string]string) (string, []any, error) {
 		}
 		from = fmt.Sprintf(`tile_generalised g JOIN %s t ON %s, e
 		            WHERE g.layer = $4 AND g.zoom = tile_generalised_level($1) AND g.geom && e.area`, l.Table, join)
+		if deep {
+			// A tile at or below TilePieceZoom lies in one tile of that zoom and reads its
+			// pieces by primary key (migrations/00006_performance.sql).
+			from = fmt.Sprintf(`tile_pieces g JOIN %s t ON %s, e
+		            WHERE g.layer = $4 AND g.x = $2::int >> ($1::int - %d) AND g.y = $3::int >> ($1::int - %[3]d) AND g.geom && e.area`,
+				l.Table, join, TilePieceZoom)
+		}
 		geom = "g.geom"
 	}
 	sql := fmt.Sprintf(`WITH e AS (
@@ -125,13 +158,14 @@ func TileSQL(l *Layer, equals map[string]string) (string, []any, error) {
 		TileBuffer, TileExtent, TileExtent, featureID(l), geom, TileExtent, TileBuffer, tileColumns(l),
 		from, filters.String())
 	if len(equals) == 0 {
-		unfilteredTileSQL.Store(l, sql)
+		cache.Store(l, sql)
 	}
 	return sql, a, nil
 }
 
-// unfilteredTileSQL keeps each layer's statement without filters, the one nearly every tile uses.
-var unfilteredTileSQL sync.Map // *Layer → string
+// unfilteredTileSQL keeps each layer's statement without filters, the one nearly every tile uses
+// (unfilteredDeepTileSQL: from TilePieceZoom on).
+var unfilteredTileSQL, unfilteredDeepTileSQL sync.Map // *Layer → string
 
 // featureID is the MVT feature id: the key itself for integer keys; for text keys (district
 // codes, region slugs) a stable positive 60-bit number from the key's MD5, so that MapLibre's
@@ -232,6 +266,9 @@ func (s *Store) WatchLayerVersions(ctx context.Context, w VersionWatch) {
 		if ctx.Err() != nil {
 			return
 		}
+		if s.reads != nil {
+			s.reads.SetWatch(nil) // what this connection heard and did not publish is dropped
+		}
 		w.Lost(err)
 		s.log.Warn("layer version listener lost; tile caches are bypassed until it is back", "err", err)
 		if synced {
@@ -259,6 +296,9 @@ func (s *Store) watchOnce(ctx context.Context, w VersionWatch, synced *bool) err
 	if _, err := conn.Exec(ctx, "LISTEN "+LayerVersionChannel); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	if s.reads != nil {
+		s.reads.SetWatch(&replica.Publisher{Synced: w.Synced, Changed: w.Changed})
+	}
 	sync := func() error {
 		qctx, cancel := context.WithTimeout(ctx, s.timeout)
 		defer cancel()
@@ -266,7 +306,9 @@ func (s *Store) watchOnce(ctx context.Context, w VersionWatch, synced *bool) err
 		if err != nil {
 			return err
 		}
-		w.Synced(v)
+		if err := s.heard(qctx, conn, &w, replica.Pending{All: v}); err != nil {
+			return err
+		}
 		*synced = true
 		return nil
 	}
@@ -295,6 +337,8 @@ func (s *Store) watchOnce(ctx context.Context, w VersionWatch, synced *bool) err
 			s.log.Warn("ignoring malformed layer version notification", "payload", n.Payload)
 			continue
 		}
-		w.Changed(layer, v)
+		if err := s.heard(ctx, conn, &w, replica.Pending{Layer: layer, Version: v}); err != nil {
+			return err
+		}
 	}
 }

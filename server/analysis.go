@@ -9,110 +9,48 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/planning"
 	"github.com/clustermap/clustermap/server/httpx"
+	"github.com/clustermap/clustermap/server/respcache"
 )
 
 // analysisRoutes registers the planning endpoints (eligibility, linkage, summaries, sites) on /api.
 func (s *Server) analysisRoutes(api *gin.RouterGroup) {
-	cache := newAnswerCache(analysisCacheBytes)
 	api.GET("/clusters/:id/eligibility", s.handleClusterEligibility)
 	api.GET("/districts/:code/eligibility", s.handleDistrictEligibility)
-	api.GET("/analysis/linkage", s.cachedAnswer(cache, "linkage", linkageRequest))
-	api.GET("/summary", s.cachedAnswer(cache, "summary", summaryRequest))
-	api.GET("/regions/:slug/summary", s.cachedAnswer(cache, "region", regionRequest))
-	api.GET("/sites", s.cachedAnswer(cache, "sites", sitesRequest))
-}
-
-// analysisCacheBytes bounds the answers kept: a province-wide linkage at 100× the seed is ~2 MB.
-const analysisCacheBytes = 64 << 20
-
-// answerCache keeps the JSON of the province-wide answers (linkage, summaries, sites), which read
-// every cluster and zone, for the one data version they were computed from. Any write to the
-// data they read changes the version (geo.Store.AnalysisVersion), and the first request that
-// sees a new version empties the cache, so no answer outlives its data; eligibility answers
-// read one row and are never cached.
-type answerCache struct {
-	mu      sync.Mutex
-	version string
-	entries map[string][]byte
-	size    int
-	max     int
-}
-
-func newAnswerCache(max int) *answerCache {
-	return &answerCache{entries: map[string][]byte{}, max: max}
-}
-
-func (c *answerCache) get(version, key string) ([]byte, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if version != c.version {
-		c.version, c.entries, c.size = version, map[string][]byte{}, 0
-		return nil, false
-	}
-	body, ok := c.entries[key]
-	return body, ok
-}
-
-// put keeps body unless the data has moved on since it was computed, or it would not fit; a full
-// cache starts over, which is simpler than tracking recency and rare with a handful of views.
-func (c *answerCache) put(version, key string, body []byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if version != c.version || len(body) > c.max {
-		return
-	}
-	if c.size+len(body) > c.max {
-		c.entries, c.size = map[string][]byte{}, 0
-	}
-	c.entries[key] = body
-	c.size += len(body)
+	api.GET("/analysis/linkage", s.cachedAnswer("linkage", linkageRequest))
+	api.GET("/summary", s.cachedAnswer("summary", summaryRequest))
+	api.GET("/regions/:slug/summary", s.cachedAnswer("region", regionRequest))
+	api.GET("/sites", s.cachedAnswer("sites", sitesRequest))
 }
 
 // answerFunc parses a request into a cache key and the computation of its answer; the key holds
 // every validated parameter, so two requests with one key have one answer.
 type answerFunc func(c *gin.Context, planner *planning.Planner) (key string, answer func(context.Context) (any, error), err error)
 
-// cachedAnswer serves an answer from the cache when the data has not changed since it was
-// computed; the X-Analysis-Cache header says which happened.
-func (s *Server) cachedAnswer(cache *answerCache, name string, parse answerFunc) gin.HandlerFunc {
+// cachedAnswer serves the province-wide answers (linkage, summaries, sites), which read every
+// cluster and zone, through the response cache: keyed by the versions of the layers the analyses
+// read and of the analysis tables (respcache.AnalysisVersion), so no answer outlives its data.
+// Eligibility answers read one row and are never cached.
+func (s *Server) cachedAnswer(name string, parse answerFunc) gin.HandlerFunc {
+	deps := append(slices.Clone(s.planner.LayersRead()), respcache.AnalysisVersion)
 	return func(c *gin.Context) {
 		key, answer, err := parse(c, s.planner)
 		if err != nil {
 			_ = c.Error(err)
 			return
 		}
-		ctx := c.Request.Context()
-		version, err := s.planner.AnalysisVersion(ctx)
-		if err != nil {
-			_ = c.Error(err)
-			return
-		}
-		key = name + "?" + key
-		if body, ok := cache.get(version, key); ok {
-			c.Header("X-Analysis-Cache", "hit")
-			c.Data(http.StatusOK, analysisJSONType, body)
-			return
-		}
-		v, err := answer(ctx)
-		if err != nil {
-			_ = c.Error(err)
-			return
-		}
-		body, err := json.Marshal(v)
-		if err != nil {
-			_ = c.Error(fmt.Errorf("%s: encode answer: %w", name, err))
-			return
-		}
-		cache.put(version, key, body)
-		c.Header("X-Analysis-Cache", "miss")
-		c.Data(http.StatusOK, analysisJSONType, body)
+		s.resp.Serve(c, deps, name+"?"+key, func(ctx context.Context) (respcache.Built, error) {
+			v, err := answer(ctx)
+			if err != nil {
+				return respcache.Built{}, err
+			}
+			return jsonAnswer(name, v)
+		})
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/clustermap/clustermap/geo/planning"
 	"github.com/jackc/pgx/v5"
@@ -461,7 +462,7 @@ func TestAnalysisCacheFollowsTheData(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("%s: %d %s", path, resp.StatusCode, body)
 		}
-		return resp.Header.Get("X-Analysis-Cache"), string(body)
+		return resp.Header.Get("X-Response-Cache"), string(body)
 	}
 	const linkage = "/api/analysis/linkage"
 	if state, _ := fetch(linkage); state != "miss" {
@@ -484,7 +485,11 @@ func TestAnalysisCacheFollowsTheData(t *testing.T) {
 			if _, err := store.Pool().Exec(ctx, edit.sql); err != nil {
 				t.Fatal(err)
 			}
-			state, after := fetch(linkage)
+			// The new version arrives by NOTIFY, within moments of the commit.
+			var state, after string
+			for start := time.Now(); state != "miss" && time.Since(start) < 10*time.Second; {
+				state, after = fetch(linkage)
+			}
 			if state != "miss" {
 				t.Fatalf("after editing %s: %q", edit.name, state)
 			}

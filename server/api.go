@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/planning"
 	"github.com/clustermap/clustermap/server/httpx"
+	"github.com/clustermap/clustermap/server/respcache"
 )
 
 func (s *Server) handleHealth(c *gin.Context) {
@@ -27,6 +29,10 @@ type fieldInfo struct {
 	// Vocabulary names the coded list (in the answer's "vocabularies") that labels the values.
 	Vocabulary string   `json:"vocabulary,omitempty"`
 	Title      geo.Text `json:"title"`
+	// Required fields must have a value (imports and writes refuse a feature without one).
+	Required bool `json:"required,omitempty"`
+	// Derived fields are computed by the server (district name, region): never written by clients.
+	Derived bool `json:"derived,omitempty"`
 }
 
 // layersDoc is the answer of /api/layers: the layers, and the vocabulary and defaults clients
@@ -65,13 +71,12 @@ type layerInfo struct {
 	Links        []httpx.Link `json:"links"`
 }
 
-func (s *Server) handleLayers(c *gin.Context) {
-	stats, err := s.store.Stats(c.Request.Context())
+// layers builds the answer of /api/layers (handleLayers serves it through the response cache).
+func (s *Server) layers(ctx context.Context, base string) (*layersDoc, error) {
+	stats, err := s.store.Stats(ctx)
 	if err != nil {
-		_ = c.Error(err)
-		return
+		return nil, err
 	}
-	base := httpx.BaseURL(c)
 	out := make([]layerInfo, 0, len(s.store.Catalog().Layers()))
 	for _, l := range s.store.Catalog().Layers() {
 		st := stats[l.ID]
@@ -86,7 +91,7 @@ func (s *Server) handleLayers(c *gin.Context) {
 			},
 		}
 		for _, f := range l.Fields {
-			fi := fieldInfo{Name: f.Name, Type: f.Type, Enum: f.Enum(), Title: f.Title}
+			fi := fieldInfo{Name: f.Name, Type: f.Type, Enum: f.Enum(), Title: f.Title, Required: f.Required, Derived: f.Derived}
 			if f.Vocab != nil {
 				fi.Vocabulary = f.Vocab.Name
 			}
@@ -106,7 +111,7 @@ func (s *Server) handleLayers(c *gin.Context) {
 	for i, name := range []string{"free", "crop", "highway", "border", "stage"} {
 		doc.Defaults.SiteWeightParams[name] = weightParams[i]
 	}
-	c.JSON(http.StatusOK, doc)
+	return &doc, nil
 }
 
 func (s *Server) handleFeatures(c *gin.Context) {
@@ -128,11 +133,17 @@ func (s *Server) handleFeatures(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
-	page, err := s.store.Features(c.Request.Context(), q)
-	if err != nil {
-		_ = c.Error(err)
-		return
-	}
+	s.resp.Serve(c, s.deps[l.ID], "features/"+l.ID+"|"+httpx.BaseURL(c)+"|"+params.Encode(), func(ctx context.Context) (respcache.Built, error) {
+		page, err := s.store.Features(ctx, q)
+		if err != nil {
+			return respcache.Built{}, err
+		}
+		return respcache.Built{Body: featuresPage(c, q, page), Type: httpx.GeoJSONType}, nil
+	})
+}
+
+// featuresPage writes a page of /api features with its self, next and prev links.
+func featuresPage(c *gin.Context, q geo.FeatureQuery, page *geo.FeaturePage) []byte {
 	links := []httpx.Link{{Rel: "self", Href: httpx.PageURL(c, nil), Type: httpx.GeoJSONType}}
 	if int64(q.Offset+len(page.Features)) < page.Matched {
 		links = append(links, httpx.Link{Rel: "next", Href: httpx.PageURL(c, map[string]string{
@@ -142,7 +153,7 @@ func (s *Server) handleFeatures(c *gin.Context) {
 		links = append(links, httpx.Link{Rel: "prev", Href: httpx.PageURL(c, map[string]string{
 			"offset": strconv.Itoa(max(0, q.Offset-q.Limit)), "limit": strconv.Itoa(q.Limit)}), Type: httpx.GeoJSONType})
 	}
-	c.Data(http.StatusOK, httpx.GeoJSONType, httpx.FeatureCollection(page, links, nil))
+	return httpx.FeatureCollection(page, links, nil)
 }
 
 func (s *Server) handleFeature(c *gin.Context) {
@@ -170,10 +181,9 @@ func (s *Server) handleFeature(c *gin.Context) {
 			return
 		}
 	}
-	feature, err := s.store.Feature(c.Request.Context(), l, c.Param("fid"), props)
-	if err != nil {
-		_ = c.Error(err)
-		return
-	}
-	c.Data(http.StatusOK, httpx.GeoJSONType, feature)
+	fid := c.Param("fid")
+	s.resp.Serve(c, s.deps[l.ID], "feature/"+l.ID+"/"+fid+"|"+params.Encode(), func(ctx context.Context) (respcache.Built, error) {
+		feature, err := s.store.Feature(ctx, l, fid, props)
+		return respcache.Built{Body: feature, Type: httpx.GeoJSONType}, err
+	})
 }

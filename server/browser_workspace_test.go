@@ -1,6 +1,6 @@
 package server_test
 
-// Browser tests of the zoning workspace (issue 12) in headless Chromium: sign-in, drawing with
+// Browser tests of the zoning workspace in headless Chromium: sign-in, drawing with
 // real mouse events, the live Decree 32/2024 verdict, proposals and their review, conflicts,
 // history and the past-date view; every step is checked on the page and in the database.
 
@@ -59,18 +59,71 @@ func screenPoint(p *page, lon, lat float64) (float64, float64) {
 	return xy[0], xy[1]
 }
 
+// centreFree sets a fixed view: zoom 16 with the coordinate in the middle of the part of the map
+// that neither the workspace panel nor the right-hand controls (legend) cover.
+func centreFree(p *page, lon, lat float64) {
+	evalJS[bool](p, fmt.Sprintf(`(() => {
+	  const m = clustermap.map, c = m.getContainer().getBoundingClientRect();
+	  let left = c.left, right = c.right;
+	  const panel = document.getElementById("ws-panel");
+	  if (panel && !panel.hidden) { const r = panel.getBoundingClientRect(); if (r.right > left && r.left <= left + 80) left = r.right; }
+	  for (const el of document.querySelectorAll(".leaflet-top.leaflet-right .leaflet-control")) {
+	    const r = el.getBoundingClientRect();
+	    if (r.width && r.left > left) right = Math.min(right, r.left);
+	  }
+	  m.setView([%f, %f], 16, {animate: false});
+	  const at = m.latLngToContainerPoint([%f, %f]);
+	  m.panBy([at.x - ((left + right) / 2 - c.left), 0], {animate: false});
+	  return true;
+	})()`, lat, lon, lat, lon))
+}
+
+// clickOnMap clicks at a screen point with real mouse events, after checking that the point is on
+// the map itself (no panel, control or dialog over it).
+func clickOnMap(t *testing.T, p *page, what string, x, y float64) {
+	t.Helper()
+	hit := evalJS[string](p, fmt.Sprintf(`(() => {
+	  const e = document.elementFromPoint(%f, %f);
+	  if (!e) return "nothing";
+	  if (!e.closest("#map")) return "outside the map: " + e.tagName + " " + (e.id || e.getAttribute("class") || "");
+	  if (e.closest(".leaflet-control")) return "a map control: " + (e.getAttribute("class") || "");
+	  return "";
+	})()`, x, y))
+	if hit != "" {
+		t.Fatalf("%s at %.0f,%.0f would land on %s", what, x, y, hit)
+	}
+	p.do(what, chromedp.MouseClickXY(x, y))
+}
+
 // drawSquare draws a polygon with real mouse clicks: the toolbar's polygon tool, four corners,
-// then the first corner again to close it.
+// then the first corner again to close it. Each step waits for geoman's own event of it.
 func drawSquare(t *testing.T, p *page, corners [][2]float64) {
 	t.Helper()
-	p.do("pick the polygon tool", chromedp.Click(chromedp.CSS(".leaflet-pm-icon-polygon")))
-	t.Logf("draw mode after the tool click: %v; %s", evalJS[bool](p, `clustermap.map.pm.globalDrawModeEnabled()`), evalJS[string](p, `(() => { const b = document.querySelector(".leaflet-pm-icon-polygon").getBoundingClientRect(); const e = document.elementFromPoint(b.left + b.width/2, b.top + b.height/2); return JSON.stringify([b.left, b.top, b.width, e && (e.tagName + "." + e.className + "#" + e.id)]); })()`))
-	for _, c := range append(corners, corners[0]) {
-		x, y := screenPoint(p, c[0], c[1])
-		p.do("click a corner", chromedp.MouseClickXY(x, y))
-		time.Sleep(120 * time.Millisecond)
-		t.Logf("click at %.0f,%.0f hits %s", x, y, evalJS[string](p, fmt.Sprintf(`(() => { const e = document.elementFromPoint(%f, %f); return e ? e.tagName + "." + e.className + " markers " + document.querySelectorAll(".marker-icon").length : "none"; })()`, x, y)))
+	evalJS[bool](p, `(() => {
+	  window.__cmVertices = 0;
+	  window.__cmCreated = 0;
+	  clustermap.map.once("pm:drawstart", (e) => e.workingLayer.on("pm:vertexadded", () => window.__cmVertices++));
+	  clustermap.map.once("pm:create", () => window.__cmCreated++);
+	  return true;
+	})()`)
+	tool := evalJS[[]float64](p, `(() => {
+	  const b = document.querySelector(".leaflet-pm-icon-polygon").getBoundingClientRect();
+	  const x = b.left + b.width / 2, y = b.top + b.height / 2, e = document.elementFromPoint(x, y);
+	  return [x, y, e && e.closest(".leaflet-buttons-control-button") && e.closest(".leaflet-buttons-control-button").querySelector(".leaflet-pm-icon-polygon") ? 1 : 0];
+	})()`)
+	if tool[2] != 1 {
+		t.Fatalf("the polygon tool at %.0f,%.0f is covered", tool[0], tool[1])
 	}
+	p.do("pick the polygon tool", chromedp.MouseClickXY(tool[0], tool[1]))
+	pollJS[bool](p, `clustermap.map.pm.globalDrawModeEnabled()`, settle)
+	for i, c := range corners {
+		x, y := screenPoint(p, c[0], c[1])
+		clickOnMap(t, p, fmt.Sprintf("corner %d", i+1), x, y)
+		pollJS[bool](p, fmt.Sprintf(`window.__cmVertices === %d`, i+1), settle)
+	}
+	x, y := screenPoint(p, corners[0][0], corners[0][1])
+	clickOnMap(t, p, "close the ring on the first corner", x, y)
+	pollJS[bool](p, `window.__cmCreated === 1 && !clustermap.map.pm.globalDrawModeEnabled()`, settle)
 }
 
 func square(lon, lat, halfM float64) [][2]float64 {
@@ -175,12 +228,10 @@ func TestBrowserWorkspace(t *testing.T) {
 		pollJS[bool](p, `document.body.dataset.workspace === "ready"`, settle)
 
 		p.do("start a new proposal", chromedp.Click(chromedp.CSS("#ws-new-proposal")))
-		pollJS[bool](p, `!!document.querySelector(".leaflet-pm-icon-polygon")`, settle)
-		evalJS[bool](p, fmt.Sprintf(`(clustermap.map.setView([%f, %f], 16, {animate: false}), true)`, lat, lon+0.004))
+		pollJS[bool](p, `!!document.querySelector(".leaflet-pm-icon-polygon") && document.body.dataset.drawing === "1"`, settle)
+		centreFree(p, lon, lat)
 		corners := square(lon, lat, 250)
 		drawSquare(t, p, corners)
-		time.Sleep(time.Second)
-		t.Logf("after drawing: %s", evalJS[string](p, `JSON.stringify({live: (document.getElementById("ws-live") || {}).outerHTML, draft: sessionStorage.getItem("clustermap.ws.proposal"), draw: clustermap.map.pm.globalDrawModeEnabled(), shapes: document.querySelectorAll("path.leaflet-interactive").length})`))
 		area := pollJS[float64](p, `document.querySelector("#ws-live[data-state=done] #ws-area") && Number(document.getElementById("ws-area").dataset.ha)`, settle)
 		inside := evalJS[string](p, `document.getElementById("ws-inside").dataset.inside`)
 		verdict := evalJS[string](p, `document.getElementById("ws-verdict").dataset.verdict`)
@@ -196,7 +247,6 @@ func TestBrowserWorkspace(t *testing.T) {
 		}
 		p.do("fill the form", chromedp.SendKeys(chromedp.CSS("#ws-p-name"), "CCN Thử nghiệm"),
 			chromedp.SendKeys(chromedp.CSS("#ws-p-target_industries"), "chế biến nông sản"))
-		time.Sleep(500 * time.Millisecond)
 		pollJS[bool](p, `document.querySelector("#ws-live[data-state=done]") !== null`, settle)
 		saveShot(t, p, "drawing")
 		p.do("submit", chromedp.Click(chromedp.CSS("#ws-submit")))
@@ -213,7 +263,8 @@ func TestBrowserWorkspace(t *testing.T) {
 
 		// Across the district boundary: the error shows before saving, and the server refuses it.
 		p.do("start another proposal", chromedp.Click(chromedp.CSS("#ws-new-proposal")))
-		evalJS[bool](p, fmt.Sprintf(`(clustermap.map.setView([%f, %f], 16, {animate: false}), true)`, blat, blon+0.004))
+		pollJS[bool](p, `!!document.querySelector(".leaflet-pm-icon-polygon") && document.body.dataset.drawing === "1"`, settle)
+		centreFree(p, blon, blat)
 		cross := square(blon, blat, 250)
 		drawSquare(t, p, cross)
 		pollJS[bool](p, `document.querySelector("#ws-live[data-state=done] #ws-inside") && document.getElementById("ws-inside").dataset.inside !== "yes" && !!document.getElementById("ws-elig-errors")`, settle)
@@ -271,6 +322,144 @@ func TestBrowserWorkspace(t *testing.T) {
 		resp, body := get(t, fmt.Sprintf("%s/tiles/clusters/%d/%d/%d.mvt", ts.URL, tile.Z, tile.X, tile.Y))
 		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "CCN Thử nghiệm") {
 			t.Errorf("tile %v: status %d, the new cluster's name not in it", tile, resp.StatusCode)
+		}
+	})
+
+	// Two departments edit the same cluster; then its history, the past-date view and a revert.
+	t.Run("ConflictHistoryPastRevert", func(t *testing.T) {
+		if clusterID == "" {
+			t.Skip("no approved cluster")
+		}
+		item := ts.URL + "/ogc/collections/clusters/items/" + clusterID
+		var origBox []float64
+		if err := db.QueryRow(ctx, `SELECT ARRAY[ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)] FROM clusters WHERE id = $1::bigint`, clusterID).Scan(&origBox); err != nil {
+			t.Fatal(err)
+		}
+		// The moment between the approved boundary and the enlarged one, for the past-date view.
+		var between time.Time
+		if err := db.QueryRow(ctx, `SELECT now()`).Scan(&between); err != nil {
+			t.Fatal(err)
+		}
+		// The department enlarges the boundary from a script (a token), as README shows.
+		tok, err := ed.NewToken(ctx, "dept")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, _ := get(t, item)
+		req, _ := http.NewRequest("PATCH", item, strings.NewReader(`{"geometry":`+ring(square(lon, lat, 320))+`,"comment":"mở rộng ranh giới"}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("If-Match", resp.Header.Get("ETag"))
+		req.Header.Set("Content-Type", "application/merge-patch+json")
+		r, err := http.DefaultClient.Do(req)
+		if err != nil || r.StatusCode != 200 {
+			t.Fatalf("boundary change: %v %v", r, err)
+		}
+		r.Body.Close()
+
+		openFeature := func(p *page, user string) {
+			t.Helper()
+			p.load("/")
+			signIn(t, p, user)
+			// The workspace panel opens over the list; fold it to pick the cluster, as a user would.
+			p.do("fold the workspace", chromedp.Click(chromedp.CSS("#ws-toggle")))
+			pollJS[bool](p, `document.getElementById("ws-panel").hidden`, settle)
+			li := fmt.Sprintf(`#results-list li[data-id="%s"] button`, clusterID)
+			pollJS[bool](p, fmt.Sprintf(`!!document.querySelector(%q)`, li), settle)
+			p.do("pick the cluster in the list", chromedp.Click(chromedp.CSS(li)))
+			pollJS[bool](p, `!!document.getElementById("ws-hook-edit")`, settle)
+			p.do("edit it", chromedp.Click(chromedp.CSS("#ws-hook-edit")))
+			pollJS[bool](p, `!!document.querySelector('#ws-attr-form [name="contact"]') && !!document.querySelector("#ws-timeline")`, settle)
+		}
+		a := newPage(t, browser, ts.URL, desktop)
+		b := newPage(t, browser, ts.URL, desktop)
+		openFeature(a, "dept")
+		openFeature(b, "dept2")
+		a.do("A changes the contact", chromedp.SendKeys(chromedp.CSS(`#ws-attr-form [name="contact"]`), "Phòng Kinh tế 0269"),
+			chromedp.SendKeys(chromedp.CSS("#ws-change-comment"), "liên hệ mới"), chromedp.Click(chromedp.CSS("#ws-save-feature")))
+		pollJS[bool](a, `/\d/.test(document.getElementById("ws-feature-status").textContent) && !document.querySelector("#ws-attr-form .ws-error:not([hidden])")`, settle)
+		b.do("B changes the investor", chromedp.SendKeys(chromedp.CSS(`#ws-attr-form [name="investor"]`), "Công ty Hạ tầng B"),
+			chromedp.Click(chromedp.CSS("#ws-save-feature")))
+		pollJS[bool](b, `!!document.querySelector('#ws-conflict tr[data-field="investor"]') && !!document.querySelector('#ws-conflict tr[data-field="contact"]')`, settle)
+		expectHTTP(b, 412, "/ogc/collections/clusters/items/")
+		saveShot(t, b, "conflict")
+		b.do("reapply", chromedp.Click(chromedp.CSS("#ws-conflict-reapply")))
+		pollJS[bool](b, `!document.getElementById("ws-conflict") && /\d/.test(document.getElementById("ws-feature-status").textContent)`, settle)
+		var contact, investor string
+		if err := db.QueryRow(ctx, `SELECT coalesce(contact, ''), coalesce(investor, '') FROM clusters WHERE id = $1::bigint`, clusterID).Scan(&contact, &investor); err != nil {
+			t.Fatal(err)
+		}
+		if contact != "Phòng Kinh tế 0269" || investor != "Công ty Hạ tầng B" {
+			t.Errorf("after reapply: contact %q investor %q, want both changes", contact, investor)
+		}
+		hist := getJSON[struct {
+			Versions []struct {
+				Version int64  `json:"version"`
+				Comment string `json:"comment"`
+				Changes []struct {
+					Field string `json:"field"`
+				} `json:"changes"`
+			} `json:"versions"`
+		}](t, fmt.Sprintf("%s/api/layers/clusters/features/%s/history", ts.URL, clusterID), 200)
+		changed := map[string]bool{}
+		for _, v := range hist.Versions {
+			for _, c := range v.Changes {
+				changed[c.Field] = true
+			}
+		}
+		if len(hist.Versions) < 4 || !changed["contact"] || !changed["investor"] || hist.Versions[1].Comment != "mở rộng ranh giới" {
+			t.Errorf("history after the conflict: %+v", hist.Versions)
+		}
+
+		// The timeline lists every version.
+		a.do("history", chromedp.Click(chromedp.CSS("#ws-hook-history")))
+		n := pollJS[float64](a, fmt.Sprintf(`document.querySelectorAll("#ws-timeline > li").length === %d && %d`, len(hist.Versions), len(hist.Versions)), settle)
+		if int(n) != len(hist.Versions) {
+			t.Errorf("timeline lists %v versions, history has %d", n, len(hist.Versions))
+		}
+		boxJS := func(filter string) string {
+			return fmt.Sprintf(`(() => { let box = null; clustermap.map.eachLayer((l) => {
+			  if (!l.feature || String(l.feature.id) !== %q || !l.getBounds || !(%s)) return;
+			  const b = l.getBounds(); box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; });
+			  return box; })()`, clusterID, filter)
+		}
+		sameBox := func(got []float64) bool {
+			if len(got) != 4 {
+				return false
+			}
+			for i := range got {
+				if math.Abs(got[i]-origBox[i]) > 1e-6 {
+					return false
+				}
+			}
+			return true
+		}
+		// The past-date view: the approved boundary, marked as a past state.
+		a.do("past tab", chromedp.Click(chromedp.CSS("#ws-tab-past")))
+		evalJS[bool](a, fmt.Sprintf(`(() => { const d = new Date(%q), p = (n) => String(n).padStart(2, "0");
+		  document.getElementById("ws-past-date").value = d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + "T" + p(d.getHours()) + ":" + p(d.getMinutes()) + ":" + p(d.getSeconds()) + "." + String(d.getMilliseconds()).padStart(3, "0");
+		  return true; })()`, between.UTC().Format(time.RFC3339Nano)))
+		a.do("show the past", chromedp.Click(chromedp.CSS("#ws-past-show")))
+		pollJS[bool](a, `!!document.body.dataset.asOf && !document.getElementById("ws-past-banner").hidden`, settle)
+		if got := pollJS[[]float64](a, boxJS(`l.options.className && l.options.className.includes("ws-past-clusters")`), settle); !sameBox(got) {
+			t.Errorf("past-date view shows %v, the approved boundary is %v", got, origBox)
+		}
+		a.do("back to today", chromedp.Click(chromedp.CSS("#ws-past-clear")))
+		pollJS[bool](a, `!document.body.dataset.asOf`, settle)
+
+		// Revert to the approved version: the map shows the old boundary again.
+		a.do("feature tab", chromedp.Click(chromedp.CSS("#ws-tab-feature")))
+		a.do("show version 1", chromedp.Click(chromedp.CSS(`#ws-timeline [data-show="1"]`)))
+		pollJS[bool](a, `!!document.querySelector("path.ws-version-shape")`, settle)
+		saveShot(t, a, "history")
+		evalJS[bool](a, `(delete document.body.dataset.refreshed, true)`)
+		a.do("revert to version 1", chromedp.Click(chromedp.CSS(`#ws-timeline [data-revert="1"]`)))
+		pollJS[bool](a, `(document.body.dataset.refreshed || "").startsWith("clusters:")`, settle)
+		var reverted bool
+		if err := db.QueryRow(ctx, `SELECT ST_XMin(geom) = $2 AND ST_YMax(geom) = $3 FROM clusters WHERE id = $1::bigint`, clusterID, origBox[0], origBox[3]).Scan(&reverted); err != nil || !reverted {
+			t.Errorf("the stored boundary after revert is not the approved one (%v)", err)
+		}
+		if got := pollJS[[]float64](a, boxJS(`l.options.className && l.options.className.includes("cm-footprint")`), settle); !sameBox(got) {
+			t.Errorf("after revert the map draws %v, the approved boundary is %v", got, origBox)
 		}
 	})
 }

@@ -1,6 +1,6 @@
 package server
 
-// Tests of issue 10 (hardening): each would fail on the code before the change. They run the real
+// Hardening tests: each would fail on the code before the change. They run the real
 // server (Serve on a loopback listener, so the http.Server limits apply) on a fresh seeded PostGIS.
 
 import (

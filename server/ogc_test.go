@@ -184,6 +184,7 @@ func TestOGCCollections(t *testing.T) {
 		t.Errorf("clusters without dates: extent %v", undated[2]["extent"])
 	}
 	datedClusters(t, store)
+	srv.AwaitVersions(t, store)
 	doc, collections := collectionsDoc(t, root)
 	checkSelfAndAlternate(t, "/collections", links(t, doc), "application/json")
 

@@ -6,6 +6,7 @@
 package server
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -13,16 +14,17 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime/debug"
 	"strings"
 	"time"
 
-	"github.com/gin-contrib/gzip"
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/planning"
 	"github.com/clustermap/clustermap/server/httpx"
 	"github.com/clustermap/clustermap/server/ogc"
+	"github.com/clustermap/clustermap/server/respcache"
 	"github.com/clustermap/clustermap/server/tiles"
 	"github.com/clustermap/clustermap/server/workspace"
 )
@@ -35,6 +37,10 @@ type Config struct {
 	CacheControl string
 	// TileCacheMB bounds the in-process tile cache; 0 disables it.
 	TileCacheMB int
+	// ResponseCacheMB bounds the response cache of /api, /ogc and TileJSON answers
+	// (server/respcache); 0 means DefaultResponseCacheMB, negative disables it (ETags and 304s
+	// remain).
+	ResponseCacheMB int
 	// ShutdownTimeout is how long in-flight requests may finish after SIGTERM.
 	ShutdownTimeout time.Duration
 
@@ -67,6 +73,9 @@ const (
 	// DefaultMaxInFlight is four requests per pooled connection at the default pool size (16): the
 	// pool queues the rest of a burst, and beyond that waiting is worse than a quick 503.
 	DefaultMaxInFlight = 64
+	// DefaultResponseCacheMB holds every layer's whole GeoJSON many times over (the seed's largest,
+	// districts, is ~100 KB, ~30 KB gzipped) and the planning answers at 100× the seed (~2 MB).
+	DefaultResponseCacheMB = 32
 	// maxHeaderBytes leaves room for the longest query an /ogc filter may send (ogc.MaxQueryBytes)
 	// in the request line, plus ordinary headers.
 	maxHeaderBytes    = ogc.MaxQueryBytes + 32<<10
@@ -86,6 +95,10 @@ type Server struct {
 	tiles     *tiles.Service
 	ogc       *ogc.Service
 	workspace *workspace.Service
+	// resp keeps the read answers by data version; deps are each layer's dependencies
+	// (server/respcache).
+	resp *respcache.Cache
+	deps map[string][]string
 }
 
 // New builds the server and its routes.
@@ -102,25 +115,66 @@ func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 	s.tiles = tiles.New(tiles.Config{CacheControl: cfg.CacheControl, CacheMB: cfg.TileCacheMB}, store, s.metrics)
 	s.workspace = workspace.New(store, s.planner, cfg.SessionTTL, log)
 	s.ogc = ogc.New(store, s.workspace)
+	s.resp = newResponseCache(cfg, s.tiles, s.metrics)
+	s.deps = respcache.LayerDeps(store.Catalog())
+	s.tiles.UseResponseCache(s.resp)
+	s.ogc.UseResponseCache(s.resp)
 	maxInFlight := cfg.MaxInFlight
 	if maxInFlight == 0 {
 		maxInFlight = DefaultMaxInFlight
 	}
 	s.engine.HandleMethodNotAllowed = true
-	// API answers are gzipped on the fly at BestSpeed (the default level cost 3–5 ms on a 100 KB
-	// GeoJSON page for little gain). The middleware sits outside httpx.WriteErrors so error bodies are
-	// compressed like any other. Tiles and the web app compress themselves, once, and cache it.
-	compress := gzip.Gzip(gzip.BestSpeed, gzip.WithCustomShouldCompressFn(func(c *gin.Context) bool {
+	// API answers the response cache does not keep are gzipped on the fly at BestSpeed (the default
+	// level cost 3–5 ms on a 100 KB GeoJSON page for little gain); kept answers, tiles and the web
+	// app compress themselves, once. The middleware sits outside httpx.WriteErrors so error bodies
+	// are compressed like any other.
+	compress := httpx.Gzip(gzip.BestSpeed, func(c *gin.Context) bool {
 		p := c.Request.URL.Path
 		return httpx.AcceptsGzip(c.GetHeader("Accept-Encoding")) && (strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, ogc.Prefix))
-	}))
+	})
 	// Order: observe everything (ids, logs, metrics), survive panics, compress, write errors, then
 	// refuse what is too big or too much before any handler parses it.
 	s.engine.Use(httpx.WithRequestID(), httpx.LogRequests(log, s.metrics), httpx.TrustProxies(cfg.TrustedProxies), httpx.RecoverJSON(log),
-		compress, httpx.WriteErrors(log, s.metrics), httpx.LimitInFlight(maxInFlight, s.metrics),
+		compress, httpx.WriteErrors(log, s.metrics), httpx.LimitInFlight(maxInFlight, s.metrics), routeReads(store),
 		httpx.LimitQuery(ogc.Prefix, ogc.MaxQueryBytes), httpx.RejectBadPaths())
 	s.routes()
 	return s
+}
+
+// newResponseCache makes the response cache over the tile service's data versions, the one source
+// every cache of the server keys on.
+func newResponseCache(cfg Config, ts *tiles.Service, m *httpx.Metrics) *respcache.Cache {
+	mb := cfg.ResponseCacheMB
+	if mb == 0 {
+		mb = DefaultResponseCacheMB
+	}
+	return respcache.New(respcache.Config{MaxBytes: int64(max(mb, 0)) << 20, Versions: ts.LayerVersion, Private: private, Salt: answersRelease(), Metrics: m})
+}
+
+// private reports a request that names its user (a workspace session or a token): its answers are
+// never taken from or put into the shared cache, whatever the route.
+func private(c *gin.Context) bool {
+	if c.GetHeader("Authorization") != "" {
+		return true
+	}
+	_, err := c.Request.Cookie(workspace.SessionCookie)
+	return err == nil
+}
+
+// answersFormat changes when answers are written differently from the same data, so that no
+// client revalidates a body of an older release; the build's revision (when known) does the same.
+const answersFormat = "1"
+
+func answersRelease() string {
+	salt := answersFormat
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, kv := range bi.Settings {
+			if kv.Key == "vcs.revision" || kv.Key == "vcs.modified" {
+				salt += "|" + kv.Value
+			}
+		}
+	}
+	return salt
 }
 
 // Handler returns the HTTP handler, for tests and embedding.
@@ -215,6 +269,7 @@ func (s *Server) routes() {
 	api.GET("/layers/:layer/features", s.handleFeatures)
 	api.GET("/layers/:layer/features/:fid", s.handleFeature)
 	api.GET("/search", s.handleSearch)
+	api.GET("/labels", s.handleLabels)
 	s.analysisRoutes(api)
 	s.tiles.Routes(r)
 	s.ogc.Routes(r)

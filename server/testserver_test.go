@@ -142,3 +142,22 @@ func tileReport(tb testing.TB, what string, body []byte) *mvtcheck.Report {
 	}
 	return rep
 }
+
+// AwaitVersions waits until the server has heard (by NOTIFY) every layer version the database
+// holds now. The caches follow the data within moments of a commit, not within the writer's own
+// statement: a test that writes through SQL and then reads an answer waits for them first.
+func (ts *TestServer) AwaitVersions(tb testing.TB, store *geo.Store) {
+	tb.Helper()
+	want, err := store.LayerVersions(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	waitUntil(tb, "the server to hear the data versions", func() bool {
+		for id, v := range want {
+			if got, ok := ts.Server.tiles.LayerVersion(id); ok && got < v {
+				return false
+			}
+		}
+		return true
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -348,5 +349,70 @@ func TestWorkspaceProposalEndToEnd(t *testing.T) {
 	}
 	if r, b := do(t, "GET", pu, nil); r.StatusCode != 200 {
 		t.Fatalf("the public sees an approved proposal: %d %s", r.StatusCode, b)
+	}
+}
+
+// The web app's needs: change comments in the JSON body (or percent-encoded in the header), a
+// clear 403 for a proposal outside the district instead of PostgreSQL's row-level security text,
+// and the catalog's required and derived flags in /api/layers.
+func TestWorkspaceCommentsForbiddenReasonCatalogFlags(t *testing.T) {
+	f := newWS(t)
+	u := f.item("clusters", f.inside)
+	resp, _ := do(t, "GET", u, nil)
+	tag := resp.Header.Get("ETag")
+	r, b := do(t, "PATCH", u, []byte(`{"properties":{"contact":"body comment"},"comment":"Báo cáo quý 2"}`), "Authorization", f.auth(edit.RoleDepartment), "If-Match", tag)
+	if r.StatusCode != 200 || strings.Contains(string(b), `"comment"`) {
+		t.Fatalf("patch with a body comment: %d %s", r.StatusCode, b)
+	}
+	r, _ = do(t, "PATCH", u, []byte(`{"properties":{"contact":"header comment"}}`), "Authorization", f.auth(edit.RoleDepartment), "If-Match", r.Header.Get("ETag"),
+		"X-Change-Comment", url.PathEscape("Sửa liên hệ"))
+	if r.StatusCode != 200 {
+		t.Fatalf("patch with a header comment: %d", r.StatusCode)
+	}
+	r, b = do(t, "GET", fmt.Sprintf("%s/api/layers/clusters/features/%d/history", f.url, f.inside), nil)
+	if r.StatusCode != 200 || !strings.Contains(string(b), `"comment":"Báo cáo quý 2"`) || !strings.Contains(string(b), `"comment":"Sửa liên hệ"`) {
+		t.Fatalf("history lacks the comments: %d %s", r.StatusCode, b)
+	}
+	if strings.Contains(string(b), `"field":"comment"`) {
+		t.Fatalf("the body comment became a property: %s", b)
+	}
+	// A proposal in another district: 403 with a reason a planner understands.
+	var geom []byte
+	err := f.store.Pool().QueryRow(context.Background(), `SELECT ST_AsGeoJSON(ST_Buffer(ST_PointOnSurface(geom)::geography, 300, 'quad_segs=2')::geometry, 7)
+		FROM districts WHERE code <> $1 ORDER BY code LIMIT 1`, f.district).Scan(&geom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, b = do(t, "POST", f.url+"/api/proposals", []byte(`{"kind":"new","name":"Ngoài huyện","comment":"thử","geometry":`+string(geom)+`}`), "Authorization", f.auth(edit.RoleDistrict))
+	if r.StatusCode != http.StatusForbidden || strings.Contains(string(b), "violates") || !strings.Contains(string(b), "own district") {
+		t.Fatalf("proposal outside the district: %d %s", r.StatusCode, b)
+	}
+	var layers struct {
+		Layers []struct {
+			ID     string `json:"id"`
+			Fields []struct {
+				Name     string `json:"name"`
+				Required bool   `json:"required"`
+				Derived  bool   `json:"derived"`
+			} `json:"fields"`
+		} `json:"layers"`
+	}
+	if r, b := do(t, "GET", f.url+"/api/layers", nil); r.StatusCode != 200 || json.Unmarshal(b, &layers) != nil {
+		t.Fatalf("/api/layers: %d", r.StatusCode)
+	}
+	flags := map[string]string{}
+	for _, l := range layers.Layers {
+		if l.ID != "clusters" {
+			continue
+		}
+		for _, fl := range l.Fields {
+			flags[fl.Name] = fmt.Sprintf("required=%v derived=%v", fl.Required, fl.Derived)
+		}
+	}
+	cat, _ := f.store.Catalog().Layer("clusters")
+	for _, fl := range cat.Fields {
+		if want := fmt.Sprintf("required=%v derived=%v", fl.Required, fl.Derived); flags[fl.Name] != want {
+			t.Errorf("clusters.%s: /api/layers says %q, the catalog %q", fl.Name, flags[fl.Name], want)
+		}
 	}
 }

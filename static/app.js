@@ -103,6 +103,7 @@ async function start() {
   const labels = createLabels({ i18n, regions: state.regions });
 
   let loadedPlants = null; // the plants layer, once loaded: operating plants count in the linkage
+  let refreshLayer = async () => {}; // redraws a layer after a workspace write, once the data is in (below)
   const linkage = createLinkage({
     map,
     i18n,
@@ -219,7 +220,7 @@ async function start() {
   const signinButton = $("signin-open");
   let signin = null;
   const loadSignin = () => (signin ||= import("./workspace/signin.js").then((m) =>
-    m.startSignin({ button: signinButton, i18n, app: { map, catalog, select, state, panelElement } })));
+    m.startSignin({ button: signinButton, i18n, app: { map, catalog, select, state, panelElement, refreshLayer: (id) => refreshLayer(id) } })));
   const signinLabel = () => { signinButton.textContent = i18n.lang() === "en" ? "Sign in" : "Đăng nhập"; };
   signinLabel();
   i18n.onLangChange(signinLabel);
@@ -297,12 +298,14 @@ async function start() {
     }
   };
   const geojsonIds = plan.filter((p) => p.transport === "geojson").map((p) => p.id);
-  // Region and district polygons come once as GeoJSON too: tiles carry no label points.
-  const [regions, districts, ...collections] = await Promise.all([
-    load("regions", () => getAllFeatures("regions")),
-    load("districts", () => getAllFeatures("districts")),
+  // Regions and districts are drawn from the tiles; their names come as label
+  // points (a few kB), each region with its properties (legend, filters, panel).
+  const [labelPoints, ...collections] = await Promise.all([
+    load("labels", () => getJSON("api/labels")),
     ...geojsonIds.map((id) => load(id, () => getAllFeatures(id).then((fc) => state.indexFeatures(id, fc)))),
   ]);
+  const regions = { features: labelPoints.features.filter((f) => f.properties.layer === "regions") };
+  const districts = { features: labelPoints.features.filter((f) => f.properties.layer === "districts") };
   const fcs = Object.fromEntries(geojsonIds.map((id, i) => [id, collections[i]]));
   loadedPlants = fcs.plants || null;
 
@@ -311,22 +314,19 @@ async function start() {
     state.regions.set(String(f.id), f);
   }
   for (const f of districts.features) state.districtNames.set(String(f.properties.code ?? f.id), f.properties.name);
-  // A click on the map that no symbol or area took opens the district under it.
-  const inRing = (pt, ring) => {
-    let inside = false;
-    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-      const [xi, yi] = ring[i], [xj, yj] = ring[j];
-      if ((yi > pt[1]) !== (yj > pt[1]) && pt[0] < ((xj - xi) * (pt[1] - yi)) / (yj - yi) + xi) inside = !inside;
-    }
-    return inside;
-  };
-  const inGeom = (pt, g) => (g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [])
-    .some((poly) => inRing(pt, poly[0]) && !poly.slice(1).some((hole) => inRing(pt, hole)));
+  // A click on the map that no symbol or area took opens the district under it:
+  // the server finds it (the page holds no district polygon).
   map.on("click", (e) => {
     if (map.pm && ((map.pm.globalDrawModeEnabled && map.pm.globalDrawModeEnabled()) || (map.pm.globalEditModeEnabled && map.pm.globalEditModeEnabled()))) return;
-    const pt = [e.latlng.lng, e.latlng.lat];
-    const d = districts.features.find((f) => f.geometry && inGeom(pt, f.geometry));
-    if (d) select("districts", String(d.properties.code ?? d.id));
+    const { lng, lat } = e.latlng;
+    const d = 1e-6;
+    const bbox = [lng - d, lat - d, lng + d, lat + d].map((v) => v.toFixed(7)).join(",");
+    getJSON(`api/layers/districts/features?bbox=${bbox}&properties=code&limit=1`)
+      .then((fc) => {
+        const f = fc.features[0];
+        if (f) select("districts", String(f.properties.code ?? f.id));
+      })
+      .catch(() => {}); // a failed lookup leaves the map as it was
   });
   // Label points are searched once per polygon (util.js caches them); the
   // measure lets the browser tests report what placing the labels costs.
@@ -394,6 +394,37 @@ async function start() {
   declutter.run();
   i18n.onLangChange(() => declutter.run());
   window.clustermap.declutter = declutter;
+
+  // After a write in the workspace (a save, a revert, an approval) a layer is read again and
+  // redrawn, so the map, the list and the filters show the change without a reload.
+  refreshLayer = async (id) => {
+    if (!geojsonIds.includes(id)) {
+      const grid = state.layers[id];
+      if (grid && typeof grid.redraw === "function") grid.redraw();
+      return;
+    }
+    const fc = state.indexFeatures(id, await getAllFeatures(id));
+    let target = fc;
+    if (id === "clusters") {
+      // The filters and the table hold this array: refill it in place.
+      clusters.features.splice(0, clusters.features.length, ...fc.features);
+      target = clusters;
+    }
+    fcs[id] = target;
+    const old = state.layers[id];
+    const on = !!state.visible[id];
+    if (old && map.hasLayer(old)) map.removeLayer(old);
+    const layer = geojson.build(id, target);
+    if (!layer) return;
+    state.layers[id] = layer;
+    state.setVisible(id, on);
+    if (id === "clusters") $("filters").dispatchEvent(new Event("input"));
+    declutter.run();
+    selection.draw();
+    if (id === "plants") loadedPlants = fc;
+    document.body.dataset.refreshed = `${id}:${Date.now()}`;
+  };
+  window.clustermap.refreshLayer = refreshLayer;
 
   if (initial && initial.sel) await select(initial.sel.layer, initial.sel.id, { focus: false });
   await tilesLoaded;

@@ -89,6 +89,9 @@ export function createGeoJSONLayers({ map, footprintRenderer, select }) {
 
   // The clusters layer; setFilter() later decides which of them show.
   function buildClusters(fc) {
+    // Built again after a write (app.js refreshLayer): nothing of the previous build stays.
+    clusterViews.clear();
+    for (const key of [...symbols.keys()]) if (key.startsWith("clusters:")) symbols.delete(key);
     const symbolGroup = L.layerGroup();
     const footprints = L.layerGroup();
     const anchors = fc.features.map(anchorOf);
@@ -161,6 +164,7 @@ export function createGeoJSONLayers({ map, footprintRenderer, select }) {
   }
 
   function buildPoints(layerId, fc, svgOf) {
+    for (const key of [...symbols.keys()]) if (key.startsWith(`${layerId}:`)) symbols.delete(key);
     const group = L.layerGroup();
     const features = fc.features.filter((f) => f.geometry); // nothing to draw without
     const anchors = features.map(anchorOf);

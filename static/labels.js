@@ -1,5 +1,6 @@
-// Labels for regions and districts: a div marker on a point inside each
-// polygon, computed from the GeoJSON (vector tiles carry no label points).
+// Labels for regions and districts: a div marker on each label point the server
+// computed (GET /api/labels: the centre of the polygon's largest inscribed
+// circle), so the page never downloads the polygons to place them.
 
 import { h, labelPoint } from "./util.js";
 
@@ -13,7 +14,8 @@ function labelMarker(latlng, cls, text) {
 }
 
 // createLabels({i18n, regions}) → {regionLabels, drawRegionLabels,
-// districtLabels}: regions is slug → region feature, filled before drawing.
+// districtLabels}: regions is slug → region label point (a Point feature with
+// the region's properties), filled before drawing.
 export function createLabels({ i18n, regions }) {
   const regionLabels = L.layerGroup();
 

@@ -52,7 +52,7 @@ export function createSelection({ map, state, panel, panelElement, panelContext,
       if (local) return local;
       throw new HTTPError(404, `${layer} ${id}: not found`);
     }
-    if (layer === "regions" && state.regions.has(String(id))) return state.regions.get(String(id));
+    // state.regions holds label points: the outline needs the region itself.
     return getJSON(`api/layers/${encodeURIComponent(layer)}/features/${encodeURIComponent(id)}`);
   }
 

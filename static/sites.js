@@ -130,7 +130,7 @@ export function createSites({ elements, weights, i18n, defaults, industries, anc
     for (const p of PARTS) weights[p.key].label.textContent = partName(p.key, answer.filters.radius_km);
     drawMarkers(sites);
     // On a phone the results sit below the long form: bring them into view.
-    count.scrollIntoView({ block: "start", behavior: "smooth" });
+    count.scrollIntoView({ block: "start" }); // instant: a smooth scroll moves the form under the next click
   }
 
   function points(score) {

@@ -1,4 +1,4 @@
-// Command clustermap-bench is the tile load test behind `make bench`. It replays every tile that
+// Command clustermap-bench is the load test behind `make bench`. It replays every tile that
 // covers Gia Lai from z6 to z14 for each polygon layer, over keep-alive connections to 127.0.0.1,
 // against:
 //
@@ -8,8 +8,13 @@
 //   - pg_tileserv serving the same tables of the same database, when its binary is on PATH or
 //     given with -pg_tileserv (it is never built or shipped here).
 //
+// Then the GeoJSON phase (geojson.go): whole-layer and bbox pages on /api and /ogc and, when its
+// binary is on PATH or given with -pg_featureserv, the same requests on pg_featureserv, and /api
+// revalidations (If-None-Match → 304).
+//
 // It prints throughput, p50/p99 latency, the ratios the targets are stated in, tile sizes and the
-// servers' peak RSS. Every phase is bounded in time.
+// servers' peak RSS, and last one line "RATIOS name=value …" for scripts. Every phase is bounded
+// in time.
 package main
 
 import (
@@ -44,6 +49,13 @@ type options struct {
 	duration, warmLimit           time.Duration
 	zmin, zmax                    int
 	dbConns, rounds               int
+	// The GeoJSON phase: pg_featureserv's binary, connections and time per request kind.
+	pgFeatureserv   string
+	geojsonConns    int
+	geojsonDuration time.Duration
+	phases          string
+	// layers limits the tile list to these polygon layers ("": all of them).
+	layers string
 }
 
 func main() {
@@ -58,6 +70,11 @@ func main() {
 	flag.IntVar(&o.zmax, "zmax", 14, "deepest zoom replayed")
 	flag.IntVar(&o.dbConns, "db-conns", 16, "database pool size of every server")
 	flag.IntVar(&o.rounds, "rounds", 3, "the phases take turns this many times, sharing -duration")
+	flag.StringVar(&o.pgFeatureserv, "pg_featureserv", "", "pg_featureserv binary (default: pg_featureserv on PATH; skipped when missing)")
+	flag.IntVar(&o.geojsonConns, "geojson-conns", 16, "concurrent keep-alive connections of the GeoJSON phase")
+	flag.DurationVar(&o.geojsonDuration, "geojson-duration", 6*time.Second, "measured time per GeoJSON request kind and server (split over the rounds)")
+	flag.StringVar(&o.phases, "phases", "tiles,geojson", "which loads to run: tiles, geojson or both")
+	flag.StringVar(&o.layers, "layers", "", "comma-separated polygon layers of the tile list, e.g. districts (default: all)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "clustermap-bench:", err)
@@ -114,7 +131,7 @@ func (p *phase) print() {
 	fmt.Printf("  %-36s %8d req %8.0f req/s  p50 %7s  p99 %7s  max %8s  %5.1f MB/s  status %v", p.name, p.requests, p.rate(),
 		ms(p.pct(0.50)), ms(p.pct(0.99)), ms(p.pct(1)), float64(p.bytes)/p.elapsed.Seconds()/1e6, p.statuses)
 	if len(p.cache) > 0 {
-		fmt.Printf("  X-Tile-Cache %v", p.cache)
+		fmt.Printf("  cache %v", p.cache)
 	}
 	if p.errors > 0 {
 		fmt.Printf("  %d TRANSPORT ERRORS", p.errors)
@@ -167,6 +184,25 @@ func run(o options) error {
 	}
 	box := geo.BBox{MinLon: b[0], MinLat: b[1], MaxLon: b[2], MaxLat: b[3]}
 
+	// Every ratio the targets are stated in, printed at the end on one line for scripts.
+	ratios := &ratioLine{}
+	if strings.Contains(o.phases, "tiles") {
+		if err := runTiles(ctx, o, store, b, box, ratios); err != nil {
+			return err
+		}
+	}
+	if strings.Contains(o.phases, "geojson") {
+		if err := runGeoJSON(ctx, o, store, ratios); err != nil {
+			return err
+		}
+	}
+	fmt.Println(ratios)
+	return nil
+}
+
+// runTiles is the tile load: pg_tileserv, ClusterMap with the cache off and on, the ceiling.
+func runTiles(ctx context.Context, o options, store *geo.Store, b []float64, box geo.BBox, ratios *ratioLine) error {
+	var err error
 	// The tile list: every tile over the province, each polygon layer, z6–z14, in one shuffled
 	// order (fixed seed) so that any stretch of it is a fair sample of zooms and layers.
 	type tile struct {
@@ -177,7 +213,7 @@ func run(o options) error {
 	var names []string
 	perZoom := map[int]int{}
 	for _, l := range geo.DefaultCatalog().Layers() {
-		if !l.Polygonal {
+		if !l.Polygonal || (o.layers != "" && !slices.Contains(strings.Split(o.layers, ","), l.ID)) {
 			continue
 		}
 		names = append(names, l.ID)
@@ -296,6 +332,13 @@ func run(o options) error {
 	}
 	fmt.Printf("  cache on vs static ceiling: %.0f%% (target >= 80%%); p99 %s (target <= 5 ms)\n", 100*hot.rate()/top.rate(), ms(hot.pct(0.99)))
 	fmt.Printf("  cache on vs cache off: %.1fx\n", hot.rate()/cold.rate())
+	if pgts != nil {
+		ratios.add("tiles_cold_vs_pg_tileserv", cold.rate()/pgts.phase.rate())
+	}
+	ratios.add("tiles_cold_p99_ms", msf(cold.pct(0.99)))
+	ratios.add("tiles_warm_vs_ceiling", hot.rate()/top.rate())
+	ratios.add("tiles_warm_p99_ms", msf(hot.pct(0.99)))
+	ratios.add("rss_tiles_cache_on_mib", float64(on.srv.peakRSS())/(1<<20))
 	for _, t := range order {
 		if p := t.phase; p.errors > 0 || p.statuses[500] > 0 {
 			return fmt.Errorf("%s: %d transport errors, %d server errors", p.name, p.errors, p.statuses[500])
@@ -307,7 +350,11 @@ func run(o options) error {
 // replay requests paths over conns keep-alive connections until d has passed (once: until each
 // path was asked once). Each request takes the next path from a shared counter, so concurrent
 // requests ask for different tiles and a cache-off server really builds each one.
-func replay(addr string, paths []string, conns int, d time.Duration, once bool) *phase {
+func replay(addr string, paths []string, conns int, d time.Duration, once bool, header ...string) *phase {
+	extra := ""
+	for i := 0; i+1 < len(header); i += 2 {
+		extra += header[i] + ": " + header[i+1] + "\r\n"
+	}
 	var next atomic.Int64
 	deadline := time.Now().Add(d)
 	results := make([]phase, conns) // one per connection, merged at the end
@@ -341,7 +388,7 @@ func replay(addr string, paths []string, conns int, d time.Duration, once bool) 
 					}
 					conn, br = c, bufio.NewReaderSize(c, 64<<10)
 				}
-				req := "GET " + paths[i%int64(len(paths))] + " HTTP/1.1\r\nHost: " + addr + "\r\nAccept-Encoding: gzip\r\nUser-Agent: clustermap-bench\r\n\r\n"
+				req := "GET " + paths[i%int64(len(paths))] + " HTTP/1.1\r\nHost: " + addr + "\r\nAccept-Encoding: gzip\r\nUser-Agent: clustermap-bench\r\n" + extra + "\r\n"
 				t0 := time.Now()
 				_ = conn.SetDeadline(t0.Add(30 * time.Second))
 				resp, err := roundTrip(conn, br, req)
@@ -391,7 +438,11 @@ func roundTrip(conn net.Conn, br *bufio.Reader, req string) (response, error) {
 	}
 	n, err := io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	return response{status: resp.StatusCode, cache: resp.Header.Get("X-Tile-Cache"), size: n, close: resp.Close}, err
+	cache := resp.Header.Get("X-Tile-Cache")
+	if cache == "" {
+		cache = resp.Header.Get("X-Response-Cache")
+	}
+	return response{status: resp.StatusCode, cache: cache, size: n, close: resp.Close}, err
 }
 
 // sizes fetches each tile of zooms zmin..zmax once, uncompressed, and prints byte counts per
@@ -619,6 +670,8 @@ func cpuModel() string {
 	}
 	return runtime.GOARCH
 }
+
+func msf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }
 

@@ -24,6 +24,7 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/ingest"
+	"github.com/clustermap/clustermap/geo/replica"
 	"github.com/clustermap/clustermap/migrations"
 	"github.com/clustermap/clustermap/server"
 )
@@ -77,6 +78,10 @@ func run(args []string, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	if rest[0] != "serve" {
+		// Only serving reads from replicas; migrations, imports and accounts write to the primary.
+		cfg.DB.ReadURLs = nil
+	}
 	store, err := geo.Open(ctx, cfg.DB, geo.DefaultCatalog(), log)
 	if err != nil {
 		return err
@@ -131,11 +136,13 @@ func configure(args []string) (_ Config, _ []string, err error) {
 			URL:              env("DATABASE_URL", "postgres://clustermap@127.0.0.1:5432/clustermap?sslmode=disable"),
 			StatementTimeout: envDuration("CLUSTERMAP_STATEMENT_TIMEOUT", 10*time.Second),
 			MaxConns:         int32(envInt("CLUSTERMAP_DB_MAX_CONNS", 16)),
+			MaxReplicaLag:    envDuration("CLUSTERMAP_MAX_REPLICA_LAG", replica.DefaultMaxLag),
 		},
 		Server: server.Config{
 			Addr:            env("CLUSTERMAP_ADDR", "127.0.0.1:8080"),
 			CacheControl:    env("CLUSTERMAP_CACHE_CONTROL", "public, max-age=60"),
 			TileCacheMB:     envInt("CLUSTERMAP_TILE_CACHE_MB", 64),
+			ResponseCacheMB: envInt("CLUSTERMAP_RESPONSE_CACHE_MB", server.DefaultResponseCacheMB),
 			ShutdownTimeout: envDuration("CLUSTERMAP_SHUTDOWN_TIMEOUT", 10*time.Second),
 			ReadTimeout:     envDuration("CLUSTERMAP_READ_TIMEOUT", server.DefaultReadTimeout),
 			WriteTimeout:    envDuration("CLUSTERMAP_WRITE_TIMEOUT", server.DefaultWriteTimeout),
@@ -144,6 +151,7 @@ func configure(args []string) (_ Config, _ []string, err error) {
 		},
 	}
 	trusted := env("CLUSTERMAP_TRUSTED_PROXIES", "")
+	readURLs := env("CLUSTERMAP_READ_DATABASE_URL", "")
 	fl := flag.NewFlagSet("clustermap", flag.ContinueOnError)
 	fl.Usage = func() {
 		fmt.Fprint(fl.Output(), usage)
@@ -152,9 +160,12 @@ func configure(args []string) (_ Config, _ []string, err error) {
 	fl.StringVar(&cfg.DB.URL, "database-url", cfg.DB.URL, "PostgreSQL/PostGIS connection URL (DATABASE_URL)")
 	fl.DurationVar(&cfg.DB.StatementTimeout, "statement-timeout", cfg.DB.StatementTimeout, "limit on every SQL statement (CLUSTERMAP_STATEMENT_TIMEOUT)")
 	maxConns := fl.Int("db-max-conns", int(cfg.DB.MaxConns), "connection pool size (CLUSTERMAP_DB_MAX_CONNS)")
+	fl.StringVar(&readURLs, "read-database-url", readURLs, "streaming replica URL(s), comma-separated, for read-only queries; empty: the primary (CLUSTERMAP_READ_DATABASE_URL)")
+	fl.DurationVar(&cfg.DB.MaxReplicaLag, "max-replica-lag", cfg.DB.MaxReplicaLag, "a replica further behind the primary leaves the read set (CLUSTERMAP_MAX_REPLICA_LAG)")
 	fl.StringVar(&cfg.Server.Addr, "addr", cfg.Server.Addr, "listen address (CLUSTERMAP_ADDR)")
 	fl.StringVar(&cfg.Server.CacheControl, "cache-control", cfg.Server.CacheControl, "Cache-Control of tiles (CLUSTERMAP_CACHE_CONTROL)")
 	fl.IntVar(&cfg.Server.TileCacheMB, "tile-cache-mb", cfg.Server.TileCacheMB, "in-process tile cache size in MiB, 0 disables (CLUSTERMAP_TILE_CACHE_MB)")
+	fl.IntVar(&cfg.Server.ResponseCacheMB, "response-cache-mb", cfg.Server.ResponseCacheMB, "in-process cache of /api, /ogc and TileJSON answers in MiB, 0 disables; ETags and 304s remain (CLUSTERMAP_RESPONSE_CACHE_MB)")
 	fl.DurationVar(&cfg.Server.ShutdownTimeout, "shutdown-timeout", cfg.Server.ShutdownTimeout, "grace period on SIGTERM (CLUSTERMAP_SHUTDOWN_TIMEOUT)")
 	fl.DurationVar(&cfg.Server.ReadTimeout, "read-timeout", cfg.Server.ReadTimeout, "limit on reading a request, body included (CLUSTERMAP_READ_TIMEOUT)")
 	fl.DurationVar(&cfg.Server.WriteTimeout, "write-timeout", cfg.Server.WriteTimeout, "limit on answering a request, from its headers to the last byte (CLUSTERMAP_WRITE_TIMEOUT)")
@@ -175,6 +186,13 @@ func configure(args []string) (_ Config, _ []string, err error) {
 		rest = append([]string{rest[0]}, fl.Args()...)
 	}
 	cfg.DB.MaxConns = int32(*maxConns)
+	if cfg.Server.ResponseCacheMB == 0 {
+		cfg.Server.ResponseCacheMB = -1 // the server reads 0 as its default size; 0 here means off
+	}
+	cfg.DB.ReadURLs = replica.ParseURLs(readURLs)
+	if cfg.DB.MaxReplicaLag <= 0 {
+		return cfg, nil, errors.New("max replica lag must be positive")
+	}
 	if cfg.Server.TrustedProxies, err = server.ParseTrustedProxies(trusted); err != nil {
 		return cfg, nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -162,6 +163,21 @@ func (s *Store) inTx(ctx context.Context, what string, fn func(ctx context.Conte
 	return nil
 }
 
+// forbiddenReason says in the user's terms why PostgreSQL refused a write (SQLSTATE 42501). A
+// row-level security refusal ("new row violates row-level security policy for table …") means the
+// row is outside the writer's remit: for a district user, a boundary not wholly inside its district
+// or a row of another district. Other privilege refusals keep the database's text.
+func forbiddenReason(pe *pgconn.PgError) string {
+	if !strings.Contains(pe.Message, "row-level security") {
+		return pe.Message
+	}
+	what := "the feature"
+	if pe.TableName == "proposals" || strings.Contains(pe.Message, `table "proposals"`) {
+		what = "the proposal"
+	}
+	return what + " is outside your remit: a district user writes only inside its own district, and the whole boundary must lie within it"
+}
+
 // classify turns the database's refusals into the package's errors: a privilege or row-level
 // security refusal is ErrForbidden, a broken constraint or a bad value a ValidationError.
 func classify(what string, err error) error {
@@ -171,7 +187,7 @@ func classify(what string, err error) error {
 	}
 	switch {
 	case pe.Code == "42501":
-		return &ForbiddenError{Reason: pe.Message}
+		return &ForbiddenError{Reason: forbiddenReason(pe)}
 	case len(pe.Code) == 5 && (pe.Code[:2] == "23" || pe.Code[:2] == "22"):
 		return &ValidationError{Problems: []string{ingest.PGMessage(err)}}
 	}

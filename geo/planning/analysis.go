@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Planning analysis: eligibility under Decree 32/2024/NĐ-CP, raw-material linkage,
@@ -164,13 +165,15 @@ func readCropIndustries(ctx context.Context, tx pgx.Tx) ([]CropIndustry, error) 
 func (s *Planner) readAnalysis(ctx context.Context, what string, fn func(pgx.Tx) error) error {
 	ctx, cancel := s.queryContext(ctx)
 	defer cancel()
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
-		func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, "SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
-				return err
-			}
-			return fn(tx)
-		})
+	err := s.store.Read(ctx, func(db *pgxpool.Pool) error {
+		return pgx.BeginTxFunc(ctx, db, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
+			func(tx pgx.Tx) error {
+				if _, err := tx.Exec(ctx, "SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
+					return err
+				}
+				return fn(tx)
+			})
+	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
@@ -185,13 +188,19 @@ SELECT coalesce((SELECT string_agg(layer || ':' || version, ',' ORDER BY layer) 
                   WHERE layer = ANY($1)), '')
        || ';analysis:' || coalesce((SELECT version FROM analysis_state)::text, '')`
 
+// LayersRead are the catalog layers the linkage, summaries and site finder read; with the analysis
+// tables' own version they are what a cache of those answers keys on.
+func (s *Planner) LayersRead() []string { return s.layersRead }
+
 // AnalysisVersion returns the version of the data the linkage, summaries and site finder read,
 // for caching their answers.
 func (s *Planner) AnalysisVersion(ctx context.Context) (string, error) {
 	ctx, cancel := s.queryContext(ctx)
 	defer cancel()
 	var v string
-	if err := s.pool.QueryRow(ctx, analysisVersionSQL, s.layersRead).Scan(&v); err != nil {
+	if err := s.store.Read(ctx, func(db *pgxpool.Pool) error {
+		return db.QueryRow(ctx, analysisVersionSQL, s.layersRead).Scan(&v)
+	}); err != nil {
 		return "", fmt.Errorf("analysis version: %w", err)
 	}
 	return v, nil

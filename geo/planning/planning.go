@@ -8,14 +8,14 @@ import (
 	"context"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/clustermap/clustermap/geo"
 )
 
 // Planner runs the planning analyses on the store's database.
 type Planner struct {
-	pool    *pgxpool.Pool
+	// store runs the planner's reads: on a replica that holds the published versions when there is
+	// one, else on the primary (geo.Store.Read).
+	store   *geo.Store
 	catalog *geo.Catalog
 	timeout time.Duration
 	// layersRead are the catalog layers the analyses read; their data versions version the
@@ -35,7 +35,7 @@ func New(store *geo.Store) *Planner {
 			panic("planning: the catalog has no layer " + id)
 		}
 	}
-	return &Planner{pool: store.Pool(), catalog: store.Catalog(), timeout: store.Timeout(), layersRead: layersRead}
+	return &Planner{store: store, catalog: store.Catalog(), timeout: store.Timeout(), layersRead: layersRead}
 }
 
 // queryContext bounds a statement by the store's statement timeout as well as by ctx.

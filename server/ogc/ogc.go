@@ -6,6 +6,7 @@ package ogc
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"mime"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/server/httpx"
+	"github.com/clustermap/clustermap/server/respcache"
 	"github.com/clustermap/clustermap/server/workspace"
 )
 
@@ -62,10 +64,37 @@ var ogcCoreConformance = []string{
 type Service struct {
 	store *geo.Store
 	ws    *workspace.Service
+	// resp keeps JSON answers by data version (nil: built every time); deps are each layer's
+	// dependencies and all every layer (server/respcache).
+	resp *respcache.Cache
+	deps map[string][]string
+	all  []string
 }
 
 // New builds the OGC API over store; ws authorises and performs the writes.
-func New(store *geo.Store, ws *workspace.Service) *Service { return &Service{store: store, ws: ws} }
+func New(store *geo.Store, ws *workspace.Service) *Service {
+	return &Service{store: store, ws: ws, deps: respcache.LayerDeps(store.Catalog()), all: respcache.AllLayers(store.Catalog())}
+}
+
+// UseResponseCache serves the JSON reads (collections, items, features) through c.
+func (s *Service) UseResponseCache(c *respcache.Cache) { s.resp = c }
+
+// cachedJSON serves a JSON answer through the response cache: deps are the layers it depends on,
+// name the resource; the request's normalised query and public root complete the key. HTML
+// pages, for people, are rendered every time.
+func (s *Service) cachedJSON(c *gin.Context, deps []string, name string, build func(context.Context) (respcache.Built, error)) {
+	key := name + "|" + ogcRoot(c) + "|" + c.Request.URL.Query().Encode()
+	s.resp.Serve(c, deps, key, build)
+}
+
+// marshalled is a JSON document as a response-cache answer.
+func marshalled(mediaType, what string, v any) (respcache.Built, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return respcache.Built{}, fmt.Errorf("encode %s: %w", what, err)
+	}
+	return respcache.Built{Body: b, Type: mediaType}, nil
+}
 
 // Routes registers OGC API – Features under /ogc: the reads (open to other origins) and the
 // writes (ogc_write.go).
@@ -380,6 +409,16 @@ func (s *Service) handleOGCCollections(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if f == formatJSON {
+		s.cachedJSON(c, s.all, "collections", func(context.Context) (respcache.Built, error) {
+			infos, err := s.collectionInfos(c, nil)
+			if err != nil {
+				return respcache.Built{}, err
+			}
+			return marshalled(jsonType, "collections", collectionsDoc{Links: selfAndAlternate(c, "/collections", jsonType), Collections: infos})
+		})
+		return
+	}
 	infos, err := s.collectionInfos(c, nil)
 	if err != nil {
 		_ = c.Error(err)
@@ -410,6 +449,17 @@ func (s *Service) ogcLayerFormat(c *gin.Context) (*geo.Layer, format, bool) {
 func (s *Service) handleOGCCollection(c *gin.Context) {
 	l, f, ok := s.ogcLayerFormat(c)
 	if !ok {
+		return
+	}
+	if f == formatJSON {
+		// Its extent is the layer's; the list of all collections depends on every layer.
+		s.cachedJSON(c, []string{l.ID}, "collection/"+l.ID, func(context.Context) (respcache.Built, error) {
+			infos, err := s.collectionInfos(c, l)
+			if err != nil {
+				return respcache.Built{}, err
+			}
+			return marshalled(jsonType, "collection", infos[0])
+		})
 		return
 	}
 	infos, err := s.collectionInfos(c, l)
@@ -631,19 +681,25 @@ func (s *Service) handleOGCItems(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
-	page, err := s.store.Features(c.Request.Context(), req.query)
-	if err != nil {
-		_ = c.Error(err)
-		return
-	}
-	links := itemsLinks(c, l, req, page)
 	if req.format == formatHTML {
-		s.renderOGCHTML(c, "items", itemsPage(c, l, req, page, links))
+		page, err := s.store.Features(c.Request.Context(), req.query)
+		if err != nil {
+			_ = c.Error(err)
+			return
+		}
+		s.renderOGCHTML(c, "items", itemsPage(c, l, req, page, itemsLinks(c, l, req, page)))
 		return
 	}
-	c.Data(http.StatusOK, httpx.GeoJSONType, httpx.FeatureCollection(page, links, map[string]any{
-		"timeStamp": time.Now().UTC().Format(time.RFC3339),
-	}))
+	s.cachedJSON(c, s.deps[l.ID], "items/"+l.ID, func(ctx context.Context) (respcache.Built, error) {
+		page, err := s.store.Features(ctx, req.query)
+		if err != nil {
+			return respcache.Built{}, err
+		}
+		// timeStamp is when this body was made; a kept body keeps it, as any HTTP cache would.
+		return respcache.Built{Type: httpx.GeoJSONType, Body: httpx.FeatureCollection(page, itemsLinks(c, l, req, page), map[string]any{
+			"timeStamp": time.Now().UTC().Format(time.RFC3339),
+		})}, nil
+	})
 }
 
 // itemsLinks are self, alternate, collection, and next/prev through the whole result. next
@@ -698,31 +754,36 @@ func (s *Service) handleOGCFeature(c *gin.Context) {
 		return
 	}
 	id := c.Param("featureId")
-	feature, err := s.store.Feature(c.Request.Context(), l, id, nil)
-	if err != nil {
-		_ = c.Error(err)
-		return
-	}
 	collection := "/collections/" + url.PathEscape(l.ID)
 	path := collection + "/items/" + url.PathEscape(id)
-	links := []httpx.Link{
-		{Rel: "self", Href: ogcRoot(c) + path, Type: httpx.GeoJSONType, Title: "This feature"},
-		{Rel: "alternate", Href: withFormat(c, path, "html"), Type: htmlType, Title: "This feature as HTML"},
-		{Rel: "collection", Href: ogcRoot(c) + collection, Type: jsonType, Title: l.Title.EN},
-	}
 	if f == formatHTML {
-		links[0], links[1] = httpx.Link{Rel: "self", Href: withFormat(c, path, "html"), Type: htmlType, Title: "This feature"},
-			httpx.Link{Rel: "alternate", Href: withFormat(c, path, "json"), Type: httpx.GeoJSONType, Title: "This feature as GeoJSON"}
+		feature, err := s.store.Feature(c.Request.Context(), l, id, nil)
+		if err != nil {
+			_ = c.Error(err)
+			return
+		}
+		links := []httpx.Link{
+			{Rel: "self", Href: withFormat(c, path, "html"), Type: htmlType, Title: "This feature"},
+			{Rel: "alternate", Href: withFormat(c, path, "json"), Type: httpx.GeoJSONType, Title: "This feature as GeoJSON"},
+			{Rel: "collection", Href: ogcRoot(c) + collection, Type: jsonType, Title: l.Title.EN},
+		}
 		s.renderOGCHTML(c, "feature", featurePage(l, feature, links))
 		return
 	}
-	out, err := withMember(feature, "links", links)
-	if err != nil {
-		_ = c.Error(err)
-		return
-	}
-	s.itemETag(c, l, id)
-	c.Data(http.StatusOK, httpx.GeoJSONType, out)
+	s.cachedJSON(c, s.deps[l.ID], "item/"+l.ID+"/"+id, func(ctx context.Context) (respcache.Built, error) {
+		feature, err := s.store.Feature(ctx, l, id, nil)
+		if err != nil {
+			return respcache.Built{}, err
+		}
+		out, err := withMember(feature, "links", []httpx.Link{
+			{Rel: "self", Href: ogcRoot(c) + path, Type: httpx.GeoJSONType, Title: "This feature"},
+			{Rel: "alternate", Href: withFormat(c, path, "html"), Type: htmlType, Title: "This feature as HTML"},
+			{Rel: "collection", Href: ogcRoot(c) + collection, Type: jsonType, Title: l.Title.EN},
+		})
+		// An editable feature's validator is its version, which If-Match on writes compares; any
+		// write to it changes the layer's version, so the kept tag stays right.
+		return respcache.Built{Body: out, Type: httpx.GeoJSONType, ETag: s.itemETag(ctx, l, id)}, err
+	})
 }
 
 // withMember adds a member to a JSON object written by PostGIS without decoding the object.

@@ -77,6 +77,7 @@ func (s *Service) handleOGCCreate(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
+	body, a.Comment = workspace.TakeComment(body, a.Comment)
 	w, err := s.ws.Edits().Create(c.Request.Context(), a, l, body)
 	if err != nil {
 		s.ws.AnswerEditError(c, err)
@@ -105,6 +106,7 @@ func (s *Service) ogcUpdate(c *gin.Context, op string, fn func(context.Context, 
 		_ = c.Error(err)
 		return
 	}
+	body, a.Comment = workspace.TakeComment(body, a.Comment)
 	v := workspace.IfMatch(c)
 	if v < 0 {
 		s.staleOrMissing(c, l, fid)
@@ -146,12 +148,14 @@ func (s *Service) handleOGCDelete(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-// itemETag sets the strong ETag of an editable feature's current version on an item GET.
-func (s *Service) itemETag(c *gin.Context, l *geo.Layer, fid string) {
+// itemETag is the strong ETag of an editable feature's current version for an item GET ("" for
+// features that are not editable).
+func (s *Service) itemETag(ctx context.Context, l *geo.Layer, fid string) string {
 	if !edit.Editable(l.ID) {
-		return
+		return ""
 	}
-	if v, err := s.ws.Edits().Version(c.Request.Context(), l, fid); err == nil && v > 0 {
-		c.Header("ETag", workspace.VersionTag(v))
+	if v, err := s.ws.Edits().Version(ctx, l, fid); err == nil && v > 0 {
+		return workspace.VersionTag(v)
 	}
+	return ""
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/server/httpx"
+	"github.com/clustermap/clustermap/server/respcache"
 )
 
 // Service serves /tiles: vector tiles of one layer or several, and TileJSON. It keeps the tiles
@@ -25,7 +26,13 @@ type Service struct {
 	// cacheControl is the configured Cache-Control of TileJSON and the ceiling file ("": none).
 	cacheControl string
 	metrics      *tileMetrics
+	// resp keeps TileJSON documents (nil: built every time); set by UseResponseCache.
+	resp *respcache.Cache
 }
+
+// UseResponseCache makes TileJSON go through the server's response cache, which keys on this
+// service's versions (so it is made after the service).
+func (s *Service) UseResponseCache(c *respcache.Cache) { s.resp = c }
 
 // Config is how tiles are served and kept.
 type Config struct {
@@ -69,8 +76,10 @@ func newTileState(cfg Config, catalog *geo.Catalog) *tileState {
 	for _, l := range catalog.Layers() {
 		ts.single[l.ID] = []*geo.Layer{l}
 		sql, _, _ := geo.TileSQL(l, nil)
+		deep, _, _ := geo.TileSQLDeep(l, nil)
 		h := fnv.New64a()
 		h.Write([]byte(sql))
+		h.Write([]byte(deep))
 		ts.sqlTags[l.ID] = h.Sum64()
 	}
 	return ts
@@ -111,6 +120,9 @@ func newLayerVersions(catalog *geo.Catalog) *layerVersions {
 	for _, l := range catalog.Layers() {
 		v.byID[l.ID] = new(atomic.Int64)
 	}
+	// The analysis tables' version travels the same way as a layer's; the response cache keys
+	// the planning answers on it (server/respcache).
+	v.byID[respcache.AnalysisVersion] = new(atomic.Int64)
 	return v
 }
 

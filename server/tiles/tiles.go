@@ -17,6 +17,7 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/server/httpx"
+	"github.com/clustermap/clustermap/server/respcache"
 )
 
 const (
@@ -105,7 +106,9 @@ func (s *Service) handleTile(c *gin.Context, parts []string) {
 func (s *Service) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord, equals map[string]string, filterKey string, gz bool, inm string) (*tileBody, string, error) {
 	ts := s.tiles
 	key := tileKey{layers: l.ID, tile: tc, filters: filterKey, version: -1}
-	if v, live := ts.versions.current(l.ID); live {
+	// A request that must read its own writes skips the published versions, which may trail the
+	// primary it reads from; what it builds is still filed under the version read with the data.
+	if v, live := ts.versions.current(l.ID); live && !geo.ReadsOwnWrites(ctx) {
 		key.version = v
 		if b, ok := ts.cache.get(key); ok {
 			return b, "hit", nil
@@ -148,7 +151,7 @@ func (s *Service) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord,
 func (s *Service) compositeTile(ctx context.Context, layers []*geo.Layer, spec string, tc geo.TileCoord, gz bool, inm string) (*tileBody, string, error) {
 	ts := s.tiles
 	key := tileKey{layers: spec, tile: tc, version: -1}
-	if vs, live := ts.currentVersions(layers); live {
+	if vs, live := ts.currentVersions(layers); live && !geo.ReadsOwnWrites(ctx) {
 		key.versions = joinVersions(vs)
 		if b, ok := ts.cache.get(key); ok {
 			return b, "hit", nil
@@ -425,12 +428,28 @@ func (s *Service) handleTileJSON(c *gin.Context, spec string) {
 		_ = c.Error(err)
 		return
 	}
-	stats, err := s.store.Stats(c.Request.Context())
-	if err != nil {
-		_ = c.Error(err)
-		return
+	base := httpx.BaseURL(c)
+	if s.cacheControl != "" {
+		c.Header("Cache-Control", s.cacheControl)
 	}
-	tileURL := httpx.BaseURL(c) + "/tiles/" + spec + "/{z}/{x}/{y}.mvt"
+	deps := make([]string, len(layers))
+	for i, l := range layers {
+		deps[i] = l.ID
+	}
+	// The document depends on the layers' bounds (their data), the filters and the base URL.
+	s.resp.Serve(c, deps, "tilejson|"+spec+"?"+filterKey+"|"+base, func(ctx context.Context) (respcache.Built, error) {
+		out, err := s.tileJSON(ctx, layers, spec, filterKey, base)
+		return respcache.Built{Body: out, Type: "application/json"}, err
+	})
+}
+
+// tileJSON builds the TileJSON document of layers.
+func (s *Service) tileJSON(ctx context.Context, layers []*geo.Layer, spec, filterKey, base string) ([]byte, error) {
+	stats, err := s.store.Stats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tileURL := base + "/tiles/" + spec + "/{z}/{x}/{y}.mvt"
 	if filterKey != "" {
 		tileURL += "?" + filterKey
 	}
@@ -466,21 +485,9 @@ func (s *Service) handleTileJSON(c *gin.Context, spec string) {
 
 	out, err := json.Marshal(doc)
 	if err != nil {
-		_ = c.Error(fmt.Errorf("tilejson %s: %w", spec, err))
-		return
+		return nil, fmt.Errorf("tilejson %s: %w", spec, err)
 	}
-	h := fnv.New64a()
-	h.Write(out)
-	etag := `"tj-` + strconv.FormatUint(h.Sum64(), 36) + `"`
-	c.Header("ETag", etag)
-	if s.cacheControl != "" {
-		c.Header("Cache-Control", s.cacheControl)
-	}
-	if inm := c.GetHeader("If-None-Match"); inm != "" && etagMatches(inm, etag) {
-		c.Status(http.StatusNotModified)
-		return
-	}
-	c.Data(http.StatusOK, "application/json", out)
+	return out, nil
 }
 
 // mvtFieldType names how a field's values are encoded in the tiles.

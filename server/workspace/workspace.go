@@ -5,13 +5,17 @@
 package workspace
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -99,9 +103,48 @@ func IfMatch(c *gin.Context) int64 {
 	return -1
 }
 
-// Comment is the change comment a write carries in X-Change-Comment.
+// Comment is the change comment a write carries in X-Change-Comment. A header value is
+// ISO-8859-1, so other text (Vietnamese) comes percent-encoded (encodeURIComponent); a value that
+// does not decode is taken as it is. Writes may instead carry it in the JSON body (TakeComment).
 func Comment(c *gin.Context) string {
-	return strings.TrimSpace(c.GetHeader("X-Change-Comment"))
+	h := strings.TrimSpace(c.GetHeader("X-Change-Comment"))
+	if strings.Contains(h, "%") {
+		if d, err := url.PathUnescape(h); err == nil && utf8.ValidString(d) {
+			return strings.TrimSpace(d)
+		}
+	}
+	return h
+}
+
+// TakeComment takes a top-level "comment" member (a string) out of a JSON object body: it returns
+// the body without it and the comment, else the body unchanged and the fallback (the header's).
+// So a feature write (GeoJSON, merge patch) can carry its change comment in the body, as the
+// revert and the proposal requests do, and the comment never becomes a property.
+func TakeComment(body []byte, fallback string) ([]byte, string) {
+	if !bytes.Contains(body, []byte(`"comment"`)) {
+		return body, fallback
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		return body, fallback
+	}
+	raw, ok := m["comment"]
+	if !ok {
+		return body, fallback
+	}
+	var cm string
+	if err := json.Unmarshal(raw, &cm); err != nil {
+		return body, fallback // not a string: left for the validation to name
+	}
+	delete(m, "comment")
+	out, err := json.Marshal(m)
+	if err != nil {
+		return body, fallback
+	}
+	if cm = strings.TrimSpace(cm); cm == "" {
+		cm = fallback
+	}
+	return out, cm
 }
 
 // MayEditLayer is the handlers' copy of the role matrix (the database holds the rule): the
@@ -258,17 +301,30 @@ func (s *Service) proposalWriter(c *gin.Context) (*edit.Principal, bool) {
 	return p, true
 }
 
+// proposalBody is a proposal's fields and, optionally, the change comment (else X-Change-Comment).
+type proposalBody struct {
+	edit.ProposalInput
+	Comment string `json:"comment"`
+}
+
+func (b *proposalBody) comment(c *gin.Context) string {
+	if cm := strings.TrimSpace(b.Comment); cm != "" {
+		return cm
+	}
+	return Comment(c)
+}
+
 func (s *Service) handleCreateProposal(c *gin.Context) {
 	p, ok := s.proposalWriter(c)
 	if !ok {
 		return
 	}
-	var in edit.ProposalInput
+	var in proposalBody
 	if err := httpx.DecodeBody(c, &in); err != nil {
 		_ = c.Error(err)
 		return
 	}
-	id, err := s.edit.CreateProposal(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), Comment(c)), in)
+	id, err := s.edit.CreateProposal(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), in.comment(c)), in.ProposalInput)
 	if err != nil {
 		s.AnswerEditError(c, err)
 		return
@@ -286,12 +342,12 @@ func (s *Service) handleUpdateProposal(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var in edit.ProposalInput
+	var in proposalBody
 	if err := httpx.DecodeBody(c, &in); err != nil {
 		_ = c.Error(err)
 		return
 	}
-	if err := s.edit.UpdateProposal(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), Comment(c)), id, in); err != nil {
+	if err := s.edit.UpdateProposal(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), in.comment(c)), id, in.ProposalInput); err != nil {
 		s.AnswerEditError(c, err)
 		return
 	}

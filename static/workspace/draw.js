@@ -17,22 +17,51 @@ function loadScript(src) {
   });
 }
 
-export async function loadGeoman() {
-  if (!document.querySelector('link[data-geoman]')) {
-    const l = document.createElement("link");
-    l.rel = "stylesheet";
-    l.href = new URL("vendor/leaflet-geoman/leaflet-geoman.css", document.baseURI).href;
-    l.dataset.geoman = "1";
-    document.head.append(l);
-  }
-  await loadScript("vendor/leaflet-geoman/leaflet-geoman.min.js");
-  L.PM.setOptIn(true);
+// The stylesheet must have applied before the toolbar is shown: unstyled, its
+// buttons are elsewhere on the screen than where they end up, and a click
+// between the two lands on the map.
+function loadStyle(href) {
+  const existing = document.querySelector("link[data-geoman]");
+  if (existing && existing.sheet) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const l = existing || document.createElement("link");
+    l.addEventListener("load", () => resolve(), { once: true });
+    l.addEventListener("error", () => reject(new Error(`cannot load ${href}`)), { once: true });
+    if (!existing) {
+      l.rel = "stylesheet";
+      l.href = new URL(href, document.baseURI).href;
+      l.dataset.geoman = "1";
+      document.head.append(l);
+    }
+  });
+}
+
+let loading = null;
+export function loadGeoman() {
+  loading ||= Promise.all([
+    loadStyle("vendor/leaflet-geoman/leaflet-geoman.css"),
+    loadScript("vendor/leaflet-geoman/leaflet-geoman.min.js").then(() => L.PM.setOptIn(true)),
+  ]).catch((err) => {
+    loading = null;
+    throw err;
+  });
+  return loading;
+}
+
+// initMap gives a map made before geoman was loaded geoman's handler. Geoman
+// attaches map.pm in an L.Map init hook, which has already run for our map;
+// with opt-in, L.PM.reInitLayer initialises a map whose pmIgnore is false,
+// as the hook would have (geoman's documented way for existing layers).
+function initMap(map) {
+  if (map.pm) return;
+  map.options.pmIgnore = false;
+  L.PM.reInitLayer(map);
+  map.pm.setGlobalOptions({});
 }
 
 // createDraw({map, lang}) → a drawing session controller.
 export function createDraw({ map, lang }) {
-  // The map was made before geoman was loaded: give it geoman's map handler now.
-  if (!map.pm) map.pm = new L.PM.Map(map);
+  initMap(map);
   const group = L.featureGroup().addTo(map);
   let snap = null;
   let listeners = [];
@@ -112,7 +141,7 @@ export function createDraw({ map, lang }) {
       map.pm.setLang("en");
     }
     map.pm.addControls({
-      position: "topright", drawMarker: false, drawCircleMarker: false, drawPolyline: false, drawCircle: false, drawText: false,
+      position: "topleft", drawMarker: false, drawCircleMarker: false, drawPolyline: false, drawCircle: false, drawText: false,
       drawRectangle: true, drawPolygon: true, editMode: true, dragMode: false, cutPolygon: true, removalMode: true, rotateMode: false,
     });
     map.on("pm:create", onCreate);

@@ -13,8 +13,6 @@ import { overlay } from "./draw.js";
 const FAR_FUTURE = "2999-01-01T00:00:00Z";
 const draftKey = (layer, id) => `clustermap.ws.edit.${layer}.${id}`;
 
-// A header value must be ISO-8859-1; other text is sent percent-encoded.
-const headerSafe = (s) => (/^[\x20-\x7e\xa0-\xff]*$/.test(s) ? s : encodeURIComponent(s));
 
 export function createFeature({ map, i18n, t, user, catalog, container, onExpired, onSaved }) {
   const status = h("p", { class: "ws-status", role: "status", "aria-live": "polite", id: "ws-feature-status" });
@@ -71,10 +69,12 @@ export function createFeature({ map, i18n, t, user, catalog, container, onExpire
       show(layerId, id);
     });
 
+    // The change comment travels in the body (a top-level "comment" the server takes out).
     async function patch(props, ifMatch) {
       const headers = { "Content-Type": "application/merge-patch+json", "If-Match": ifMatch };
-      if (commentInput.value.trim()) headers["X-Change-Comment"] = headerSafe(commentInput.value.trim());
-      return api("PATCH", `ogc/collections/${encodeURIComponent(layerId)}/items/${encodeURIComponent(id)}`, { properties: props }, headers);
+      const body = { properties: props };
+      if (commentInput.value.trim()) body.comment = commentInput.value.trim();
+      return api("PATCH", `ogc/collections/${encodeURIComponent(layerId)}/items/${encodeURIComponent(id)}`, body, headers);
     }
 
     async function afterSave(r) {

@@ -11,7 +11,7 @@ export function createPast({ map, t, i18n, state, container }) {
   const input = h("input", { id: "ws-past-date", type: "datetime-local", step: "1", name: "as_of" });
   const show = h("button", { type: "submit", class: "button", id: "ws-past-show" }, t("past.show"));
   const clear = h("button", { type: "button", class: "button secondary", id: "ws-past-clear", hidden: true }, t("past.clear"));
-  const form = h("form", { class: "ws-past-form" }, h("label", { for: input.id }, t("past.label")), input, h("div", { class: "form-buttons" }, show, clear));
+  const form = h("form", { class: "ws-past-form", novalidate: true }, h("label", { for: input.id }, t("past.label")), input, h("div", { class: "form-buttons" }, show, clear));
   container.append(form);
   const banner = h("div", { class: "ws-past-banner", id: "ws-past-banner", role: "status", hidden: true });
   map.getContainer().append(banner);
@@ -32,7 +32,9 @@ export function createPast({ map, t, i18n, state, container }) {
     e.preventDefault();
     if (!input.value) return;
     const when = new Date(input.value);
-    const asOf = when.toISOString().replace(/\.\d+Z$/, "Z");
+    if (Number.isNaN(when.getTime())) return;
+    // Whole seconds as the picker gives them; a value with milliseconds keeps them.
+    const asOf = when.toISOString().replace(/\.000Z$/, "Z");
     back();
     const answers = await Promise.all(LAYERS.map((id) => api("GET", `api/layers/${id}/features?as_of=${encodeURIComponent(asOf)}`)));
     past = L.layerGroup().addTo(map);

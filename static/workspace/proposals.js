@@ -147,6 +147,9 @@ export function createProposals(ctx) {
 
   function scheduleCheck() {
     clearTimeout(timer);
+    // "pending" until the debounced check has answered ("done"), so that nobody
+    // (nor a test) reads the verdict of the shape before the last change.
+    if (parts && draw.geometry()) parts.live.dataset.state = "pending";
     timer = setTimeout(check, 350);
   }
 

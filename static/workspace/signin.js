@@ -23,11 +23,14 @@ export function startSignin({ button, i18n, app }) {
   const t = wsT(i18n);
   let user = null;
   let workspace = null;
-  const loadCSS = () => {
-    if (document.querySelector('link[data-ws-css]')) return;
-    document.head.append(h("link", { rel: "stylesheet", href: new URL("workspace/workspace.css", document.baseURI).href, "data-ws-css": "1" }));
-  };
-  loadCSS();
+  // The workspace's stylesheet; the workspace is shown once it has applied, so that
+  // nothing moves under the user's (or a test's) pointer afterwards.
+  const cssLink = h("link", { rel: "stylesheet", href: new URL("workspace/workspace.css", document.baseURI).href, "data-ws-css": "1" });
+  const cssReady = new Promise((resolve) => {
+    cssLink.addEventListener("load", resolve, { once: true });
+    cssLink.addEventListener("error", resolve, { once: true }); // unstyled beats unusable
+  });
+  document.head.append(cssLink);
 
   // --- the dialog ---
   const error = h("p", { class: "ws-error", role: "alert", id: "ws-signin-error", hidden: true });
@@ -78,7 +81,7 @@ export function startSignin({ button, i18n, app }) {
     wsButton.hidden = false;
     relabel();
     if (!workspace) {
-      const m = await import("./workspace.js");
+      const [m] = await Promise.all([import("./workspace.js"), cssReady]);
       workspace = await m.createWorkspace({ ...app, i18n, t, user, toggle: wsButton, onExpired: expired });
     } else {
       workspace.setUser(u);

@@ -13,7 +13,7 @@ import { createPast } from "./past.js";
 
 const EDITABLE = new Set(["clusters", "raw_material_zones", "plants", "energy", "roads"]);
 
-export async function createWorkspace({ map, catalog, state, panelElement, i18n, t, user, toggle, onExpired }) {
+export async function createWorkspace({ map, catalog, state, panelElement, refreshLayer, i18n, t, user, toggle, onExpired }) {
   await loadGeoman();
   const draw = createDraw({ map, lang: i18n.lang });
   let snapData = null;
@@ -46,7 +46,24 @@ export async function createWorkspace({ map, catalog, state, panelElement, i18n,
     panel.hidden = !on;
     toggle.setAttribute("aria-pressed", String(on));
     document.body.classList.toggle("ws-open", on);
+    inset();
   }
+  // Beside the map (desktop, tablet) the panel covers the map's left edge: the
+  // map's left controls (zoom, drawing toolbar, scale) move to its right, so
+  // every tool stays reachable. As a bottom sheet (phone) it covers nothing of them.
+  function inset() {
+    const container = map.getContainer();
+    let v = 0;
+    if (!panel.hidden) {
+      const m = container.getBoundingClientRect();
+      const p = panel.getBoundingClientRect();
+      if (p.top < m.top + m.height / 2 && p.left <= m.left + 80 && p.right > m.left) v = Math.ceil(p.right - m.left);
+    }
+    container.style.setProperty("--ws-inset", `${v}px`);
+  }
+  const resized = new ResizeObserver(() => inset());
+  resized.observe(map.getContainer());
+  window.addEventListener("resize", inset);
   toggle.addEventListener("click", () => setOpen(panel.hidden));
 
   const selectedCluster = () => (state.selected && state.selected.layer === "clusters" ? String(state.selected.id) : null);
@@ -92,8 +109,13 @@ export async function createWorkspace({ map, catalog, state, panelElement, i18n,
 
   const parts = {};
   if (sections.proposals) parts.proposals = createProposals({ ...ctx, container: sections.proposals });
-  const feature = createFeature({ ...ctx, container: sections.feature, onSaved: () => {} });
-  if (sections.review) parts.review = createReview({ ...ctx, container: sections.review, onDecided: () => parts.proposals && parts.proposals.refresh() });
+  // A write shows on the public map at once: the layer is read again (app.js).
+  const refresh = (layer) => (refreshLayer ? refreshLayer(layer) : Promise.resolve());
+  const feature = createFeature({ ...ctx, container: sections.feature, onSaved: (layer) => refresh(layer) });
+  if (sections.review) parts.review = createReview({ ...ctx, container: sections.review, onDecided: () => {
+    if (parts.proposals) parts.proposals.refresh();
+    refresh("clusters");
+  } });
   const past = createPast({ ...ctx, container: sections.past });
 
   // The feature's own panel (panel.js) gets the workspace's entry points: edit and history.
@@ -129,6 +151,9 @@ export async function createWorkspace({ map, catalog, state, panelElement, i18n,
     setUser: () => {},
     destroy() {
       observer.disconnect();
+      resized.disconnect();
+      window.removeEventListener("resize", inset);
+      map.getContainer().style.removeProperty("--ws-inset");
       const hk = document.getElementById(hookId);
       if (hk) hk.remove();
       if (parts.proposals) parts.proposals.close();

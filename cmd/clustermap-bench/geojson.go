@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/clustermap/clustermap/geo"
+)
+
+// ratioLine collects the figures the targets are stated in and prints them on one line,
+// "RATIOS name=value …", for scripts.
+type ratioLine struct{ kv []string }
+
+func (r *ratioLine) add(name string, v float64) {
+	r.kv = append(r.kv, name+"="+strconv.FormatFloat(v, 'f', 3, 64))
+}
+
+func (r *ratioLine) String() string { return "RATIOS " + strings.Join(r.kv, " ") }
+
+// geojsonBoxes are the bbox requests: windows over the districts of central and southern Gia Lai,
+// a map view's worth each, so several answers are kept at once.
+var geojsonBoxes = []string{
+	"107.9,13.8,108.2,14.1", "108.0,13.9,108.3,14.2", "108.1,13.5,108.4,13.8", "107.8,13.6,108.1,13.9",
+	"108.2,13.3,108.5,13.6", "108.3,13.9,108.6,14.2", "107.6,13.9,107.9,14.2", "108.4,14.0,108.7,14.3",
+}
+
+// geojsonKind is one request kind of the GeoJSON phase, as each server spells it.
+type geojsonKind struct {
+	name             string
+	api, ogc, pgfs   []string
+	conditionalOnAPI bool // measure If-None-Match revalidations on /api instead of full answers
+}
+
+func geojsonKinds() []geojsonKind {
+	whole := geojsonKind{name: "whole districts layer (17 features)",
+		api:  []string{"/api/layers/districts/features"},
+		ogc:  []string{"/ogc/collections/districts/items?limit=100"},
+		pgfs: []string{"/collections/public.districts/items.json?limit=100"},
+	}
+	bbox := geojsonKind{name: "districts in a bbox (8 windows)"}
+	for _, b := range geojsonBoxes {
+		bbox.api = append(bbox.api, "/api/layers/districts/features?bbox="+b)
+		bbox.ogc = append(bbox.ogc, "/ogc/collections/districts/items?limit=100&bbox="+b)
+		bbox.pgfs = append(bbox.pgfs, "/collections/public.districts/items.json?limit=100&bbox="+b)
+	}
+	return []geojsonKind{whole, bbox}
+}
+
+// runGeoJSON is the GeoJSON load: the same whole-layer and bbox requests against pg_featureserv
+// (when its binary is on PATH or given), ClusterMap's /api and its /ogc, taking turns in
+// interleaved rounds; then /api revalidations (If-None-Match → 304).
+func runGeoJSON(ctx context.Context, o options, store *geo.Store, ratios *ratioLine) error {
+	fmt.Printf("\nGeoJSON: %d keep-alive connections, Accept-Encoding: gzip, %v per request kind and server in %d interleaved rounds\n",
+		o.geojsonConns, o.geojsonDuration, o.rounds)
+	var servers []*server
+	defer func() {
+		for _, s := range servers {
+			s.stop()
+		}
+	}()
+	bin := o.pgFeatureserv
+	if bin == "" {
+		bin, _ = exec.LookPath("pg_featureserv")
+	}
+	var pgfsAddr string
+	if bin == "" {
+		fmt.Println("pg_featureserv: not found on PATH and -pg_featureserv not given: the GeoJSON ratios are not measured")
+	} else {
+		pgfsAddr = freeAddr()
+		host, port, _ := net.SplitHostPort(pgfsAddr)
+		srv, err := start(bin, nil, filepath.Dir(bin), "DATABASE_URL="+o.dbURL, "PGFS_SERVER_HTTPHOST="+host, "PGFS_SERVER_HTTPPORT="+port,
+			"PGFS_DATABASE_DBPOOLMAXCONNS="+strconv.Itoa(o.dbConns), "PGFS_PAGING_LIMITMAX=10000")
+		if err != nil {
+			return err
+		}
+		servers = append(servers, srv)
+		if err := srv.ready(pgfsAddr, "/collections/public.districts/items.json?limit=1"); err != nil {
+			return err
+		}
+		fmt.Printf("pg_featureserv: %s (%s), collections public.<table>\n", bin, srv.version(bin))
+	}
+	addr := freeAddr()
+	cm, err := start(o.clustermap, []string{"serve"}, "", "DATABASE_URL="+o.dbURL, "CLUSTERMAP_ADDR="+addr,
+		"CLUSTERMAP_DB_MAX_CONNS="+strconv.Itoa(o.dbConns))
+	if err != nil {
+		return err
+	}
+	servers = append(servers, cm)
+	if err := cm.ready(addr, "/healthz"); err != nil {
+		return err
+	}
+	if err := responsesLive(addr, "/api/layers/districts/features"); err != nil {
+		// A release without the response cache (measured for the "before" figures) answers all
+		// the same, every time from PostGIS.
+		fmt.Println("clustermap:", err, "- measured as it is")
+	}
+
+	type load struct {
+		phase  *phase
+		srv    *server
+		addr   string
+		paths  []string
+		header []string
+	}
+	var loads [][]*load // per kind: pg_featureserv?, /api, /ogc
+	for _, k := range geojsonKinds() {
+		var ls []*load
+		if pgfsAddr != "" {
+			ls = append(ls, &load{phase: &phase{name: "pg_featureserv " + k.name}, srv: servers[0], addr: pgfsAddr, paths: k.pgfs})
+		}
+		ls = append(ls, &load{phase: &phase{name: "clustermap /api " + k.name}, srv: cm, addr: addr, paths: k.api},
+			&load{phase: &phase{name: "clustermap /ogc " + k.name}, srv: cm, addr: addr, paths: k.ogc})
+		loads = append(loads, ls)
+	}
+	// Revalidation: a client holding the whole layer asks again with its ETag.
+	resp, err := http.Get("http://" + addr + geojsonKinds()[0].api[0])
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	tag := resp.Header.Get("ETag")
+	if resp.Header.Get("Content-Encoding") == "" && !strings.HasSuffix(tag, `-gz"`) {
+		tag = strings.TrimSuffix(tag, `"`) + `-gz"` // the replay accepts gzip
+	}
+	reval := &load{phase: &phase{name: "clustermap /api If-None-Match (304)"}, srv: cm, addr: addr, paths: geojsonKinds()[0].api,
+		header: []string{"If-None-Match", tag}}
+	if resp.Header.Get("ETag") != "" {
+		loads = append(loads, []*load{reval})
+	} else {
+		fmt.Println("clustermap: no ETag on /api: revalidation not measured")
+	}
+
+	per := o.geojsonDuration / time.Duration(o.rounds)
+	for range o.rounds {
+		for _, ls := range loads {
+			for _, l := range ls {
+				l.phase.add(measure(ctx, store, l.srv, func() *phase {
+					return replay(l.addr, l.paths, o.geojsonConns, per, false, l.header...)
+				}))
+			}
+		}
+	}
+	for _, ls := range loads {
+		for _, l := range ls {
+			l.phase.print()
+		}
+	}
+	fmt.Printf("peak RSS (VmHWM): clustermap %s", mib(cm.peakRSS()))
+	if pgfsAddr != "" {
+		fmt.Printf(", pg_featureserv %s", mib(servers[0].peakRSS()))
+	}
+	fmt.Println()
+	fmt.Printf("\nsummary, GeoJSON (load average now %s)\n", loadAverage())
+	keys := []string{"whole", "bbox"}
+	for i, ls := range loads[:2] {
+		api, ogc := ls[len(ls)-2].phase, ls[len(ls)-1].phase
+		if pgfsAddr != "" {
+			pg := ls[0].phase
+			fmt.Printf("  %s: /api %.2fx, /ogc %.2fx pg_featureserv's throughput (target >= 5x); p99 /api %s, /ogc %s, pg_featureserv %s (target <= 50 ms)\n",
+				keys[i], api.rate()/pg.rate(), ogc.rate()/pg.rate(), ms(api.pct(0.99)), ms(ogc.pct(0.99)), ms(pg.pct(0.99)))
+			ratios.add("geojson_"+keys[i]+"_api_vs_pg_featureserv", api.rate()/pg.rate())
+			ratios.add("geojson_"+keys[i]+"_ogc_vs_pg_featureserv", ogc.rate()/pg.rate())
+			ratios.add("geojson_"+keys[i]+"_pg_featureserv_p99_ms", msf(pg.pct(0.99)))
+		} else {
+			fmt.Printf("  %s: /api %.0f req/s p99 %s, /ogc %.0f req/s p99 %s; pg_featureserv not measured\n",
+				keys[i], api.rate(), ms(api.pct(0.99)), ogc.rate(), ms(ogc.pct(0.99)))
+		}
+		ratios.add("geojson_"+keys[i]+"_api_p99_ms", msf(api.pct(0.99)))
+		ratios.add("geojson_"+keys[i]+"_ogc_p99_ms", msf(ogc.pct(0.99)))
+	}
+	if rp := reval.phase; rp.requests > 0 {
+		fmt.Printf("  revalidation: %.0f req/s, p50 %s, p99 %s, server CPU %.0f µs per 304 (target < 1 ms)\n", rp.rate(), ms(rp.pct(0.5)), ms(rp.pct(0.99)),
+			rp.cpuServer/float64(max(rp.requests, 1))*1e6)
+		ratios.add("geojson_304_server_cpu_us", rp.cpuServer/float64(max(rp.requests, 1))*1e6)
+		ratios.add("geojson_304_p50_ms", msf(rp.pct(0.5)))
+	}
+	ratios.add("rss_geojson_mib", float64(cm.peakRSS())/(1<<20))
+	for _, ls := range loads {
+		for _, l := range ls {
+			if p := l.phase; p.errors > 0 || p.statuses[500] > 0 {
+				return fmt.Errorf("%s: %d transport errors, %d server errors", p.name, p.errors, p.statuses[500])
+			}
+			if l == reval && !slices.Equal(mapKeys(l.phase.statuses), []int{http.StatusNotModified}) {
+				return fmt.Errorf("%s: statuses %v, want only 304", l.phase.name, l.phase.statuses)
+			}
+		}
+	}
+	return nil
+}
+
+func mapKeys(m map[int]int) []int {
+	var out []int
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// responsesLive waits until the server's response cache answers (its version listener is live).
+func responsesLive(addr, path string) error {
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if c := resp.Header.Get("X-Response-Cache"); c == "hit" {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+		if time.Until(deadline) < 15*time.Second && resp.Header.Get("X-Response-Cache") == "" {
+			break // this server has no response cache
+		}
+	}
+	return fmt.Errorf("the response cache never answered a hit on %s", path)
+}

@@ -1,0 +1,48 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/server/httpx"
+	"github.com/clustermap/clustermap/server/respcache"
+)
+
+// handleLayers serves the layer list: it depends on every layer (counts, bounds, versions) and on
+// the public base URL of its links.
+func (s *Server) handleLayers(c *gin.Context) {
+	base := httpx.BaseURL(c)
+	s.resp.Serve(c, respcache.AllLayers(s.store.Catalog()), "layers|"+base, func(ctx context.Context) (respcache.Built, error) {
+		doc, err := s.layers(ctx, base)
+		if err != nil {
+			return respcache.Built{}, err
+		}
+		return jsonAnswer("layers", doc)
+	})
+}
+
+// jsonAnswer is a JSON document as a response-cache answer.
+func jsonAnswer(what string, v any) (respcache.Built, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return respcache.Built{}, fmt.Errorf("%s: encode answer: %w", what, err)
+	}
+	return respcache.Built{Body: b, Type: analysisJSONType}, nil
+}
+
+// handleLabels serves the label points of regions and districts (geo.Labels): a few kilobytes in
+// place of the whole polygons the web app used to download only to place its labels.
+func (s *Server) handleLabels(c *gin.Context) {
+	if _, err := analysisParams(c); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	s.resp.Serve(c, geo.LabelLayers, "labels", func(ctx context.Context) (respcache.Built, error) {
+		b, err := s.store.Labels(ctx)
+		return respcache.Built{Body: b, Type: httpx.GeoJSONType}, err
+	})
+}
