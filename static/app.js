@@ -259,6 +259,16 @@ async function start() {
     // Top of the list = top of the map; the site-finder ranks only once there are some.
     layerIds: () => [...(sites && sites.hasResults() ? ["sites"] : []), "linkage", ...[...state.layerIds].reverse()],
     regions: state.regions,
+    // The geometry quality most clusters are drawn with: the legend draws its stages the same way.
+    clusterQuality: () => {
+      const fs = state.features.clusters ? [...state.features.clusters.values()] : [];
+      const count = new Map();
+      for (const f of fs) {
+        const q = (f.properties && f.properties.geometry_quality) || "indicative";
+        count.set(q, (count.get(q) || 0) + 1);
+      }
+      return [...count].sort((a, b) => b[1] - a[1])[0]?.[0] || "indicative";
+    },
     isVisible: state.isVisible,
     setVisible: state.setVisible,
     // Phones start with the legend folded so the map stays visible.

@@ -66,7 +66,8 @@ export function createCompare({ panel, i18n, clusterEligibility, win = window, d
     panel.showView("compare", [
       h("h2", { id: "panel-title", tabindex: "-1" }, h("span", {}, t("compare.title"))),
       h("p", { class: "note sheet-date" }, t("sheet.asOf", { d: printedOn() })),
-      h("div", { class: "table-box" }, table),
+      // A narrow panel scrolls the table: the box takes focus, so the keyboard can scroll it too.
+      h("div", { class: "table-box", tabindex: "0", role: "region", "aria-labelledby": "panel-title" }, table),
       h("div", { class: "panel-actions no-print" }, h("button", { type: "button", class: "button secondary", id: "compare-print", onclick: () => print("compare") }, t("panel.print"))),
       sourcesOf(features),
     ]);

@@ -67,12 +67,18 @@ export function createDeclutter({ map, onShift = () => {} }) {
     // Labels by priority: shields, then area names, then district names. A label tries
     // its own place, then a few nearby ones, and is left out when none is free.
     const taken = boxes.map((b) => ({ ...b }));
+    // The map's own controls (legend, zoom buttons, scale, credits) cover the map: a label
+    // is not placed under them either.
+    for (const c of container.querySelectorAll(".leaflet-control-container .leaflet-control")) {
+      if (c.getClientRects().length) taken.push(rectOf(c));
+    }
     const labels = [
       ...container.querySelectorAll(".cm-road-shield"),
       ...container.querySelectorAll(".cm-region-label"),
       ...container.querySelectorAll(".cm-cluster-label"),
       ...container.querySelectorAll(".cm-district-label"),
     ];
+    const frame = container.getBoundingClientRect();
     const tries = [[0, 0], [0, -16], [0, 16], [-24, 0], [24, 0], [0, -30], [0, 30], [-40, 12], [40, -12]];
     for (const el of labels) {
       el.style.visibility = "";
@@ -83,9 +89,22 @@ export function createDeclutter({ map, onShift = () => {} }) {
       const r0 = rectOf(span);
       if (!r0.w) continue;
       let placed = false;
-      for (const [dx, dy] of tries) {
+      // A cluster's name goes beside its symbol (right, left, below, above, the corners),
+      // wherever the symbol was moved to; without a symbol (a footprint) on its point.
+      let own = tries;
+      const sym = el.dataset.labelFor != null &&
+        container.querySelector(`.leaflet-marker-pane .cm-symbol-clusters[data-id="${CSS.escape(el.dataset.labelFor)}"]`);
+      if (sym) {
+        const s = rectOf(sym);
+        const gx = (s.w + r0.w) / 2 + 3, gy = (s.h + r0.h) / 2 + 1;
+        own = [[gx, 0], [-gx, 0], [0, gy], [0, -gy], [gx, gy], [gx, -gy], [-gx, gy], [-gx, -gy]]
+          .map(([cx, cy]) => [Math.round(s.x + cx - r0.x), Math.round(s.y + cy - r0.y)]);
+      }
+      for (const [dx, dy] of own) {
         const r = { ...r0, x: r0.x + dx, y: r0.y + dy };
         if (taken.some((b) => overlap(r, b, 1))) continue;
+        // A cluster's name is read whole or not at all: not cut by the map's edge.
+        if (sym && (r.x - r.w / 2 < frame.left || r.x + r.w / 2 > frame.right || r.y - r.h / 2 < frame.top || r.y + r.h / 2 > frame.bottom)) continue;
         el.style.translate = dx || dy ? `${dx}px ${dy}px` : "";
         taken.push(r);
         placed = true;
@@ -97,5 +116,10 @@ export function createDeclutter({ map, onShift = () => {} }) {
   }
 
   map.on("zoomend moveend layeradd layerremove viewreset resize", run);
+  // A control that grows or shrinks (the legend folding) frees or covers labels.
+  if (typeof ResizeObserver === "function") {
+    const ro = new ResizeObserver(run);
+    for (const corner of container.querySelectorAll(".leaflet-control-container > div")) ro.observe(corner);
+  }
   return { run, place };
 }

@@ -122,11 +122,28 @@ export function createGeoJSONLayers({ map, footprintRenderer, select }) {
         footprint.on("click", () => select("clusters", f.id));
         footprint.on("add", () => footprint.eachLayer((l) => tagElement(l, "clusters", f.id)));
       }
-      clusterViews.set(String(f.id), { feature: f, marker, footprint });
+      // The cluster's name, shown from CLUSTER_LABEL_ZOOM (app.css, mapview.js); the
+      // declutter pass sets it beside the symbol where it covers nothing, or leaves it out.
+      // Names are data, in Vietnamese: the label says so (lang), whatever the interface language.
+      let label = null;
+      if (anchor && p.name) {
+        label = L.marker([anchor[1], anchor[0]], {
+          pane: "cm-labels",
+          interactive: false,
+          keyboard: false,
+          icon: L.divIcon({ className: "cm-cluster-label", html: h("span", { lang: "vi" }, p.name).outerHTML, iconSize: null }),
+        });
+        label.on("add", () => {
+          const el = label.getElement();
+          if (el) el.dataset.labelFor = String(f.id);
+        });
+      }
+      clusterViews.set(String(f.id), { feature: f, marker, footprint, label });
     });
-    clusterGroups = { symbols: symbolGroup, footprints };
+    const labelGroup = L.layerGroup();
+    clusterGroups = { symbols: symbolGroup, footprints, labels: labelGroup };
     updateClusters();
-    return L.layerGroup([footprints, symbolGroup]);
+    return L.layerGroup([footprints, symbolGroup, labelGroup]);
   }
 
   // matches(feature) says which clusters pass the filters.
@@ -150,7 +167,7 @@ export function createGeoJSONLayers({ map, footprintRenderer, select }) {
   // it has one, else as a symbol.
   function updateClusters() {
     if (!clusterGroups) return;
-    const { symbols: symbolGroup, footprints } = clusterGroups;
+    const { symbols: symbolGroup, footprints, labels: labelGroup } = clusterGroups;
     const zoomedIn = map.getZoom() >= FOOTPRINT_ZOOM;
     for (const v of clusterViews.values()) {
       const show = matches(v.feature);
@@ -160,6 +177,10 @@ export function createGeoJSONLayers({ map, footprintRenderer, select }) {
       if (!asPolygon && v.footprint && footprints.hasLayer(v.footprint)) footprints.removeLayer(v.footprint);
       if (asSymbol && !symbolGroup.hasLayer(v.marker)) symbolGroup.addLayer(v.marker);
       if (!asSymbol && v.marker && symbolGroup.hasLayer(v.marker)) symbolGroup.removeLayer(v.marker);
+      if (v.label && show !== labelGroup.hasLayer(v.label)) {
+        if (show) labelGroup.addLayer(v.label);
+        else labelGroup.removeLayer(v.label);
+      }
     }
   }
 

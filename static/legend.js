@@ -47,17 +47,25 @@ function entries(id, ctx) {
         ...codesOf("crop").map((c) => item(svgNode(box(`url(#cm-hatch-crop-${c})`, cropColor[c], ` stroke-dasharray="${INDICATIVE_DASH}"`)), label("crop", c))),
         h("li", { class: "legend-note" }, t("legend.zonesQuality")),
       ];
-    case "clusters":
+    case "clusters": {
+      // Stages and kinds are drawn as the map draws them: with the outline of the
+      // geometry quality most clusters have (dashed when indicative), by the same function.
+      const quality = ctx.clusterQuality ? ctx.clusterQuality() : "indicative";
+      const ind = quality === "indicative";
+      const q = (li) => { li.dataset.quality = quality; return li; };
       return [
         h("li", { class: "legend-sub" }, t("legend.stage")),
-        ...codesOf("stage").map((s) => item(svgNode(clusterSymbolSVG("ccn", s, false, 16)), label("stage", s))),
+        ...codesOf("stage").map((s) => q(item(svgNode(clusterSymbolSVG("ccn", s, ind, 16)), label("stage", s)))),
         h("li", { class: "legend-sub" }, t("legend.kind")),
-        ...codesOf("cluster_kind").map((k) => item(svgNode(clusterSymbolSVG(k, null, false, 16)), label("cluster_kind", k))),
+        ...codesOf("cluster_kind").map((k) => q(item(svgNode(clusterSymbolSVG(k, null, ind, 16)), label("cluster_kind", k)))),
         h("li", { class: "legend-sub" }, t("legend.quality")),
+        item(svgNode(clusterSymbolSVG("ccn", "operating", false, 16)), t("legend.clusterCited")),
+        item(svgNode(clusterSymbolSVG("ccn", "operating", true, 16)), t("legend.clusterIndicative")),
         item(svgNode(box(stageColor.operating, darker(stageColor.operating), ' fill-opacity="0.6"')), t("legend.surveyed")),
         item(svgNode(box("url(#cm-hatch-stage-operating)", darker(stageColor.operating), ' stroke-dasharray="4 2"')), t("legend.indicative")),
         h("li", { class: "legend-note" }, t("legend.zoomHint")),
       ];
+    }
     case "plants":
       return [
         ...["sugarcane", "cassava", "coffee"].map((c) => item(svgNode(plantSymbolSVG(c, 16)), `${t("layer.plants")}: ${label("crop", c)}`)),
@@ -109,6 +117,10 @@ export function createLegend(ctx) {
   control.addTo(map);
   const container = control.getContainer();
   let expanded = startExpanded;
+  // Which layers' symbol lists are unfolded: on a desktop the clusters' (the map's
+  // subject) until the user chooses; every group can fold and unfold.
+  const groups = new Map();
+  const groupOpen = (id) => (groups.has(id) ? groups.get(id) : false);
   let basemapState = "checking";
   // While the feature panel is open the legend folds away, and comes back as
   // the user had it when the panel closes.
@@ -138,11 +150,30 @@ export function createLegend(ctx) {
       basemapState !== "on" ? h("p", { class: "legend-note", id: "basemap-status" }, t(basemapState === "off" ? "legend.basemapOff" : "legend.basemapChecking")) : null);
 
     const ids = typeof ctx.layerIds === "function" ? ctx.layerIds() : ctx.layerIds;
-    const layers = ids.map((id) => h("div", { class: "legend-layer", dataset: { layer: id } },
-      h("label", {},
-        h("input", { type: "checkbox", id: `layer-${id}`, checked: ctx.isVisible(id), onchange: (e) => ctx.setVisible(id, e.target.checked) }),
-        h("span", {}, t(`layer.${id}`))),
-      h("ul", { class: "legend-items" }, entries(id, ctx))));
+    // Each layer's symbol list folds on its own (a disclosure button next to the
+    // layer's checkbox, which stays in view); folded or not is kept across redraws.
+    const layers = ids.map((id) => {
+      const open = groupOpen(id);
+      const listId = `legend-items-${id}`;
+      return h("div", { class: "legend-layer", dataset: { layer: id } },
+        h("div", { class: "legend-layer-head" },
+          h("label", {},
+            h("input", { type: "checkbox", id: `layer-${id}`, checked: ctx.isVisible(id), onchange: (e) => ctx.setVisible(id, e.target.checked) }),
+            h("span", {}, t(`layer.${id}`))),
+          h("button", {
+            type: "button", class: "legend-group-toggle", id: `legend-group-${id}`,
+            "aria-expanded": String(open), "aria-controls": listId,
+            "aria-label": t("legend.symbolsOf", { layer: t(`layer.${id}`) }),
+            onclick: (e) => {
+              const now = e.currentTarget.getAttribute("aria-expanded") !== "true";
+              groups.set(id, now);
+              e.currentTarget.setAttribute("aria-expanded", String(now));
+              const list = container.querySelector(`#${CSS.escape(listId)}`);
+              if (list) list.hidden = !now;
+            },
+          })),
+        h("ul", { class: "legend-items", id: listId, hidden: !open }, entries(id, ctx)));
+    });
 
     const bodyEl = h("div", { class: "cm-legend-body", id: "legend-body", hidden: !expanded }, basemap, ...layers);
     container.replaceChildren(toggle, bodyEl);
