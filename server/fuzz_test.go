@@ -11,12 +11,6 @@ import (
 // Fuzz targets of the parsers that read untrusted request text. Each must answer any input with a
 // value or a client error (400/404/414), never a panic or another error, and keep its bounds.
 
-// clientError reports whether err is one the server answers with a 4xx.
-func clientError(err error) bool {
-	status, _ := httpx.StatusOf(err)
-	return status >= 400 && status < 500
-}
-
 // FuzzFeatureQuery drives /api feature parameters through parseQuery, featureQuery and the value
 // checks geo runs before any SQL is built.
 func FuzzFeatureQuery(f *testing.F) {
@@ -37,7 +31,7 @@ func FuzzFeatureQuery(f *testing.F) {
 		}
 		params, err := httpx.ParseQuery(raw)
 		if err != nil {
-			if !clientError(err) {
+			if !httpx.IsClientError(err) {
 				t.Fatalf("httpx.ParseQuery(%q): %v", raw, err)
 			}
 			return
@@ -47,7 +41,7 @@ func FuzzFeatureQuery(f *testing.F) {
 			err = geo.TileQuery{Layer: l, Tile: geo.TileCoord{}, Equals: q.Equals}.Validate()
 		}
 		if err != nil {
-			if !clientError(err) {
+			if !httpx.IsClientError(err) {
 				t.Fatalf("featureQuery(%q): %v is not a client error", raw, err)
 			}
 			return

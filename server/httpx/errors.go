@@ -102,3 +102,9 @@ func WriteErrors(log *slog.Logger, m *Metrics) gin.HandlerFunc {
 		}
 	}
 }
+
+// IsClientError reports whether err is answered with a 4xx: the client's mistake, not the server's.
+func IsClientError(err error) bool {
+	status, _ := StatusOf(err)
+	return status >= 400 && status < 500
+}

@@ -12,12 +12,6 @@ import (
 // Fuzz targets of the parsers that read untrusted request text. Each must answer any input with a
 // value or a client error (400/404/414), never a panic or another error, and keep its bounds.
 
-// clientError reports whether err is one the server answers with a 4xx.
-func clientError(err error) bool {
-	status, _ := httpx.StatusOf(err)
-	return status >= 400 && status < 500
-}
-
 // FuzzTilePath drives a tile request's path and query: z/x/y parsing and the filters of a single
 // layer's tile, as handleTile reads them.
 func FuzzTilePath(f *testing.F) {
@@ -39,7 +33,7 @@ func FuzzTilePath(f *testing.F) {
 		tc, err := parseTileCoord(parts[1], parts[2], yStr)
 		if err != nil {
 			var ie *geo.InputError
-			if !clientError(err) && !errors.As(err, &ie) {
+			if !httpx.IsClientError(err) && !errors.As(err, &ie) {
 				t.Fatalf("parseTileCoord(%q): %v", path, err)
 			}
 			return
@@ -53,7 +47,7 @@ func FuzzTilePath(f *testing.F) {
 		}
 		equals, key, err := tileFilters(raw, []*geo.Layer{l}, tc)
 		if err != nil {
-			if !clientError(err) {
+			if !httpx.IsClientError(err) {
 				t.Fatalf("tileFilters(%q): %v", raw, err)
 			}
 			return
