@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"github.com/clustermap/clustermap/geo"
 	"io/fs"
 	"maps"
 	"math"
@@ -13,6 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/clustermap/clustermap/geo"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -109,13 +111,12 @@ func (s *Importer) seedRegions(ctx context.Context, seed fs.FS) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	ctx, cancel := s.queryContext(ctx)
-	defer cancel()
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("seed regions: %w", err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
+	return len(rows), s.inTx(ctx, "seed regions", func(ctx context.Context, tx pgx.Tx) error {
+		return upsertRegions(ctx, tx, rows)
+	})
+}
+
+func upsertRegions(ctx context.Context, tx pgx.Tx, rows []map[string]string) error {
 	for _, r := range rows {
 		_, err := tx.Exec(ctx, `INSERT INTO regions AS t (slug, name_vi, name_en, role, role_vi, sources)
 			VALUES ($1, $2, $3, $4, nullif($5, ''), $6)
@@ -125,21 +126,37 @@ func (s *Importer) seedRegions(ctx context.Context, seed fs.FS) (int, error) {
 			      (excluded.name_vi, excluded.name_en, excluded.role, excluded.role_vi, excluded.sources)`,
 			r["slug"], r["name_vi"], r["name_en"], r["role"], r["role_vi"], splitList(r["sources"]))
 		if err != nil {
-			return 0, fmt.Errorf("seed region %s: %w", r["slug"], err)
+			return fmt.Errorf("seed region %s: %w", r["slug"], err)
 		}
 		members := strings.Split(r["members"], ";")
 		if _, err := tx.Exec(ctx, `DELETE FROM region_members WHERE region_slug = $1 AND NOT district_code = ANY($2)`, r["slug"], members); err != nil {
-			return 0, fmt.Errorf("seed region %s members: %w", r["slug"], err)
+			return fmt.Errorf("seed region %s members: %w", r["slug"], err)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO region_members (region_slug, district_code)
 			SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, r["slug"], members); err != nil {
-			return 0, fmt.Errorf("seed region %s members: %w", r["slug"], err)
+			return fmt.Errorf("seed region %s members: %w", r["slug"], err)
 		}
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return 0, fmt.Errorf("seed regions: %w", err)
+	return nil
+}
+
+// inTx runs fn in one transaction under the store's statement timeout: a seed step loads whole or
+// not at all.
+func (s *Importer) inTx(ctx context.Context, what string, fn func(context.Context, pgx.Tx) error) error {
+	ctx, cancel := s.queryContext(ctx)
+	defer cancel()
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	return len(rows), nil
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if err := fn(ctx, tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }
 
 // seedProvinceTotals upserts the province's own totals (province_totals.csv), against which the
@@ -149,17 +166,16 @@ func (s *Importer) seedProvinceTotals(ctx context.Context, seed fs.FS) (int, err
 	if err != nil {
 		return 0, err
 	}
-	ctx, cancel := s.queryContext(ctx)
-	defer cancel()
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("seed province totals: %w", err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
+	return len(rows), s.inTx(ctx, "seed province totals", func(ctx context.Context, tx pgx.Tx) error {
+		return upsertProvinceTotals(ctx, tx, rows)
+	})
+}
+
+func upsertProvinceTotals(ctx context.Context, tx pgx.Tx, rows []map[string]string) error {
 	for _, r := range rows {
 		figures, err := ParseFigures(r["figures"], []string{"count", "area_ha"})
 		if err != nil {
-			return 0, fmt.Errorf("province_totals.csv %s: %w", r["slug"], err)
+			return fmt.Errorf("province_totals.csv %s: %w", r["slug"], err)
 		}
 		fj, _ := json.Marshal(figures)
 		_, err = tx.Exec(ctx, `INSERT INTO province_totals AS t (slug, subject_vi, subject_en, count, area_ha, figures, as_of, notes, sources)
@@ -171,13 +187,10 @@ func (s *Importer) seedProvinceTotals(ctx context.Context, seed fs.FS) (int, err
 			      (excluded.subject_vi, excluded.subject_en, excluded.count, excluded.area_ha, excluded.figures, excluded.as_of, excluded.notes, excluded.sources)`,
 			r["slug"], r["subject_vi"], r["subject_en"], nullIfEmpty(r["count"]), nullIfEmpty(r["area_ha"]), string(fj), r["as_of"], r["notes"], splitList(r["sources"]))
 		if err != nil {
-			return 0, fmt.Errorf("seed province total %s: %w", r["slug"], err)
+			return fmt.Errorf("seed province total %s: %w", r["slug"], err)
 		}
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return 0, fmt.Errorf("seed province totals: %w", err)
-	}
-	return len(rows), nil
+	return nil
 }
 
 func nullIfEmpty(s string) *string {
