@@ -47,10 +47,11 @@ vuln:
 build: vendor
 	$(GO) build -o $(BIN) ./cmd/clustermap
 
-# Front-end libraries come from npm (package-lock.json) and are copied into static/vendor/
-# (git-ignored) before the Go build embeds static/.
+# Front-end libraries come from npm (package-lock.json) and are copied into static/vendor/, and
+# the app is bundled by esbuild into static/dist/ (both git-ignored), before the Go build embeds
+# static/.
 vendor: node_modules/.package-lock.json
-	static/copy-vendor.sh
+	static/build.sh
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -35,7 +35,7 @@ func TestTilePiecesMatchWholePolygons(t *testing.T) {
 			for z := geo.TilePieceZoom; z <= 14; z += 3 - 2*(z%2) { // 11, 12, 14: shallow and deep
 				for _, tc := range geo.TilesCovering(gialai, z) {
 					var whole, pieces []byte
-					for i, build := range []func(*geo.Layer, map[string]string) (string, []any, error){geo.TileSQL, geo.TileSQLDeep} {
+					for i, build := range []func(*geo.Layer, map[string]string, ...string) (string, []any, error){geo.TileSQL, geo.TileSQLDeep} {
 						sql, a, err := build(l, nil)
 						if err != nil {
 							t.Fatal(err)

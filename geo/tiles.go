@@ -33,12 +33,20 @@ type TileQuery struct {
 	Tile  TileCoord
 	// Equals holds equality filters on declared fields, as for features.
 	Equals map[string]string
+	// Properties limits the tile's properties to these declared fields: nil means all of them, an
+	// empty list none (a layer of a composite tile that declares none of the fields asked for).
+	// A map that draws and keys its features needs a few short fields; the provenance every
+	// feature carries is a longer text than its geometry, read where it is shown.
+	Properties []string
 }
 
 // Validate checks the tile coordinates and every filter against the layer's fields, so that bad
 // input is a 400 before any cache or query is consulted.
 func (q TileQuery) Validate() error {
 	if err := q.Tile.Valid(); err != nil {
+		return err
+	}
+	if _, err := tileFields(q.Layer, q.Properties); err != nil {
 		return err
 	}
 	var a args
@@ -67,7 +75,7 @@ func (s *Store) Tile(ctx context.Context, q TileQuery) (Tile, error) {
 	if q.Tile.Z >= TilePieceZoom {
 		build = TileSQLDeep
 	}
-	sql, a, err := build(q.Layer, q.Equals) // checks the filters
+	sql, a, err := build(q.Layer, q.Equals, q.Properties...) // checks the filters and properties
 	if err != nil {
 		return Tile{}, err
 	}
@@ -91,8 +99,9 @@ func (s *Store) Tile(ctx context.Context, q TileQuery) (Tile, error) {
 // z11 on, on the pieces of the enclosing z11 tile in tile_pieces (by primary key). PostGIS
 // clips, snaps and encodes. Only the layer's declared fields become properties; lists are joined
 // with "; ". Features come out in key order, so a tile's bytes depend only on the data.
-func TileSQL(l *Layer, equals map[string]string) (string, []any, error) {
-	return tileSQL(l, equals, false)
+// Properties, when given, limit the tile's properties to those declared fields.
+func TileSQL(l *Layer, equals map[string]string, properties ...string) (string, []any, error) {
+	return tileSQL(l, equals, properties, false)
 }
 
 // TilePieceZoom is the zoom from which polygonal layers' tiles read tile_pieces: the top level of
@@ -102,20 +111,25 @@ const TilePieceZoom = 11
 // TileSQLDeep is TileSQL for tiles of polygonal layers at TilePieceZoom and deeper. It is a
 // statement of its own, not a branch of one statement: a generic plan would cost both branches
 // and PostgreSQL would then re-plan every execution.
-func TileSQLDeep(l *Layer, equals map[string]string) (string, []any, error) {
-	return tileSQL(l, equals, l.Polygonal)
+func TileSQLDeep(l *Layer, equals map[string]string, properties ...string) (string, []any, error) {
+	return tileSQL(l, equals, properties, l.Polygonal)
 }
 
-func tileSQL(l *Layer, equals map[string]string, deep bool) (string, []any, error) {
+func tileSQL(l *Layer, equals map[string]string, properties []string, deep bool) (string, []any, error) {
 	a := args{0, 0, 0, l.ID}
 	cache := &unfilteredTileSQL
 	if deep {
 		cache = &unfilteredDeepTileSQL
 	}
-	if len(equals) == 0 {
+	plain := len(equals) == 0 && properties == nil
+	if plain {
 		if sql, ok := cache.Load(l); ok {
 			return sql.(string), a, nil
 		}
+	}
+	fields, err := tileFields(l, properties)
+	if err != nil {
+		return "", nil, err
 	}
 	var filters strings.Builder
 	for _, name := range sortedKeys(equals) {
@@ -155,12 +169,20 @@ func tileSQL(l *Layer, equals map[string]string, deep bool) (string, []any, erro
 		           SELECT %s, ST_AsMVTGeom(%s, e.tile, %d, %d, true) AS mvt_geom%s
 		             FROM %s%s) f
 		          WHERE f.mvt_geom IS NOT NULL ORDER BY f.mvt_id) m), ''::bytea)`,
-		TileBuffer, TileExtent, TileExtent, featureID(l), geom, TileExtent, TileBuffer, tileColumns(l),
+		TileBuffer, TileExtent, TileExtent, featureID(l), geom, TileExtent, TileBuffer, tileColumns(fields),
 		from, filters.String())
-	if len(equals) == 0 {
+	if plain {
 		cache.Store(l, sql)
 	}
 	return sql, a, nil
+}
+
+// tileFields resolves a tile's property list: nil is every declared field, empty is none.
+func tileFields(l *Layer, properties []string) ([]Field, error) {
+	if properties != nil && len(properties) == 0 {
+		return nil, nil
+	}
+	return FeatureQuery{Layer: l, Properties: properties}.selectedFields()
 }
 
 // unfilteredTileSQL keeps each layer's statement without filters, the one nearly every tile uses
@@ -177,12 +199,12 @@ func featureID(l *Layer) string {
 	return "('x' || substr(md5(t." + l.KeyColumn + "::text), 1, 15))::bit(60)::bigint AS mvt_id"
 }
 
-// tileColumns selects the declared fields as MVT-friendly values: numbers as doubles, integers as
+// tileColumns selects the fields as MVT-friendly values: numbers as doubles, integers as
 // int64, dates as ISO text, lists as one "; "-joined string (absent when empty); NULLs are left
 // out of the feature by ST_AsMVT.
-func tileColumns(l *Layer) string {
+func tileColumns(fields []Field) string {
 	var b strings.Builder
-	for _, f := range l.Fields {
+	for _, f := range fields {
 		var expr string
 		switch f.Type {
 		case Integer:

@@ -102,6 +102,7 @@ func TestBrowserDataTruth(t *testing.T) {
 	// The modal page keeps the rest of the page inert: close it, switch language, open it again.
 	p.do("close About", chromedp.Click(chromedp.CSS("#about-close")))
 	p.do("switch to English", chromedp.Click(chromedp.CSS("#lang-toggle")))
+	pollJS[bool](p, `document.documentElement.lang === "en"`, settle)
 	p.do("open About the data in English", chromedp.Click(chromedp.CSS(".leaflet-control-attribution .cm-about-link")))
 	pollJS[bool](p, `document.getElementById("about").open && document.getElementById("about").textContent.includes("ClusterMap holds")`, settle)
 	p.do("close About", chromedp.Click(chromedp.CSS("#about-close")))

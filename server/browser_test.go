@@ -263,6 +263,9 @@ func TestBrowser(t *testing.T) {
 		p := newPage(t, browser, ts.URL, desktop)
 		stats := p.load("/")
 		t.Logf("first load, empty cache, desktop 1280×800: %s", stats)
+		t.Logf("first load, marks: %s", evalJS[string](p, `performance.getEntriesByType("mark").map((e) => e.name + " " + Math.round(e.startTime)).join(", ")`))
+		t.Logf("first load, by resource (transferred bytes, start→end ms):\n%s", evalJS[string](p, `performance.getEntriesByType("resource")
+		  .map((e) => e.transferSize + "\t" + Math.round(e.startTime) + "→" + Math.round(e.responseEnd) + "\t" + new URL(e.name).pathname + new URL(e.name).search).join("\n")`))
 		if stats.readyMS <= 0 {
 			t.Errorf("no time to features recorded (%v ms)", stats.readyMS)
 		}

@@ -61,7 +61,8 @@ func checkAxe(p *page, axe, state string) {
 // interface's, and reports those that are an interface string or label of the other
 // language (and not also one of this language) or a raw code.
 const langWalkJS = `(async () => {
-  const { UI_STRINGS } = await import(new URL("i18n.js", document.baseURI).href);
+  const { UI_STRINGS, loadLanguage } = await import(new URL("i18n.js", document.baseURI).href);
+  await loadLanguage("en");
   const cat = await (await fetch("api/layers")).json();
   const ui = document.documentElement.lang, other = ui === "vi" ? "en" : "vi";
   const norm = (s) => s.replace(/\s+/g, " ").trim();

@@ -25,13 +25,13 @@ type webApp struct {
 	// gzipped holds the text files compressed once at the best level: the app is immutable, so
 	// browsers get the smallest bytes at no per-request cost.
 	gzipped map[string][]byte
-	// missing names the vendor file that is absent when the binary was built before npm ran
-	// (`make vendor`); the app then answers 503 saying so instead of a map that cannot load.
+	// missing names the vendor or bundle file that is absent when the binary was built before npm
+	// ran (`make vendor`); the app then answers 503 saying so instead of a map that cannot load.
 	missing string
 }
 
-// vendorCheck is a file the app cannot start without; copy-vendor.sh writes it.
-const vendorCheck = "/vendor/leaflet/leaflet.js"
+// builtFiles are files the app cannot start without; static/build.sh writes them.
+var builtFiles = []string{"/vendor/leaflet/leaflet.js", "/dist/app.js"}
 
 var compressible = map[string]bool{".html": true, ".js": true, ".css": true, ".json": true, ".svg": true, ".txt": true}
 
@@ -64,8 +64,10 @@ func newWebApp() (*webApp, error) {
 		}
 		return nil
 	})
-	if _, ok := app.files[vendorCheck]; !ok {
-		app.missing = vendorCheck
+	for _, f := range builtFiles {
+		if _, ok := app.files[f]; !ok && app.missing == "" {
+			app.missing = f
+		}
 	}
 	return app, err
 }
@@ -80,9 +82,9 @@ func (a *webApp) handle(c *gin.Context) {
 	if p == "/" {
 		p = "/index.html"
 	}
-	if a.missing != "" && (p == "/index.html" || strings.HasPrefix(p, "/vendor/")) {
+	if a.missing != "" && (p == "/index.html" || strings.HasPrefix(p, "/vendor/") || strings.HasPrefix(p, "/dist/")) {
 		_ = c.Error(httpx.NewError(http.StatusServiceUnavailable,
-			"the web app's vendor files are missing ("+a.missing+"): this binary was built before `make vendor` (npm ci + static/copy-vendor.sh); the API, tiles and OGC API work"))
+			"the web app's built files are missing ("+a.missing+"): this binary was built before `make vendor` (npm ci + static/build.sh); the API, tiles and OGC API work"))
 		return
 	}
 	data, ok := a.files[p]

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -23,6 +24,8 @@ import (
 	"github.com/clustermap/clustermap/geo/geotest"
 	"github.com/clustermap/clustermap/geo/ingest"
 	"github.com/clustermap/clustermap/server/tiles"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
 )
 
 // The z6 tile that holds all of Gia Lai, and a z7 tile on Pleiku.
@@ -565,5 +568,106 @@ func TestGDALReadsEveryLayer(t *testing.T) {
 				t.Errorf("%s: GDAL does not read %s = %q", l.ID, k, s)
 			}
 		}
+	}
+}
+
+// TestTileProperties: ?properties= keeps only the named fields, on one layer's tiles and on
+// composite tiles (each layer keeps the names it declares), with the same features and geometry,
+// its own ETag, and refuses names no layer declares.
+func TestTileProperties(t *testing.T) {
+	ts, _ := NewTestServer(t)
+	decode := func(path string) (map[string]*mvt.Layer, *http.Response) {
+		t.Helper()
+		resp, body := Fetch(t, "GET", ts.URL+path)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d: %s", path, resp.StatusCode, body)
+		}
+		tileReport(t, path, body)
+		layers, err := mvt.Unmarshal(body)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		out := map[string]*mvt.Layer{}
+		for _, l := range layers {
+			out[l.Name] = l
+		}
+		return out, resp
+	}
+	keys := func(l *mvt.Layer) []string {
+		seen := map[string]bool{}
+		for _, f := range l.Features {
+			for k := range f.Properties {
+				seen[k] = true
+			}
+		}
+		return sorted(slices.Collect(maps.Keys(seen)))
+	}
+	sameGeometry := func(what string, a, b *mvt.Layer) {
+		t.Helper()
+		if len(a.Features) != len(b.Features) {
+			t.Fatalf("%s: %d features, want %d", what, len(b.Features), len(a.Features))
+		}
+		for i := range a.Features {
+			if a.Features[i].ID != b.Features[i].ID || !orb.Equal(a.Features[i].Geometry, b.Features[i].Geometry) {
+				t.Errorf("%s: feature %d differs from the full tile's (id %v vs %v)", what, i, b.Features[i].ID, a.Features[i].ID)
+			}
+		}
+	}
+
+	full, fullResp := decode("/tiles/districts/" + z7West + ".mvt")
+	if got := keys(full["districts"]); !slices.Contains(got, "sources") || !slices.Contains(got, "name") {
+		t.Fatalf("full tile properties %v, want every declared field", got)
+	}
+	few, fewResp := decode("/tiles/districts/" + z7West + ".mvt?properties=name,code")
+	if got := keys(few["districts"]); !slices.Equal(got, []string{"code", "name"}) {
+		t.Errorf("properties=name,code: tile properties %v", got)
+	}
+	sameGeometry("properties=name,code", full["districts"], few["districts"])
+	if fullResp.Header.Get("ETag") == fewResp.Header.Get("ETag") {
+		t.Error("a tile with fewer properties has the full tile's ETag")
+	}
+	// The list is a set: order and repeats do not make another tile.
+	_, again := decode("/tiles/districts/" + z7West + ".mvt?properties=code,name,code")
+	if again.Header.Get("ETag") != fewResp.Header.Get("ETag") {
+		t.Errorf("properties=code,name,code: ETag %s, want %s", again.Header.Get("ETag"), fewResp.Header.Get("ETag"))
+	}
+
+	fullRegions, _ := decode("/tiles/regions/" + z7West + ".mvt")
+	comp, compResp := decode("/tiles/regions,districts/" + z7West + ".mvt?properties=slug,code")
+	if got := keys(comp["regions"]); !slices.Equal(got, []string{"slug"}) {
+		t.Errorf("composite: regions properties %v, want [slug]", got)
+	}
+	if got := keys(comp["districts"]); !slices.Equal(got, []string{"code"}) {
+		t.Errorf("composite: districts properties %v, want [code]", got)
+	}
+	sameGeometry("composite regions", fullRegions["regions"], comp["regions"])
+	sameGeometry("composite districts", full["districts"], comp["districts"])
+	resp, _ := Fetch(t, "GET", ts.URL+"/tiles/regions,districts/"+z7West+".mvt?properties=slug,code", "If-None-Match", compResp.Header.Get("ETag"))
+	if resp.StatusCode != http.StatusNotModified {
+		t.Errorf("composite with properties revalidated: %d, want 304", resp.StatusCode)
+	}
+
+	for _, tc := range []struct{ query, errLike string }{
+		{"properties=nope", "not a field"},
+		{"properties=", "at least one"},
+		{"properties=code&properties=name", "2 times"},
+	} {
+		resp, body := Fetch(t, "GET", ts.URL+"/tiles/regions,districts/"+z7West+".mvt?"+tc.query)
+		if resp.StatusCode != 400 || !strings.Contains(string(body), tc.errLike) {
+			t.Errorf("?%s: %d %s, want 400 like %q", tc.query, resp.StatusCode, body, tc.errLike)
+		}
+	}
+
+	// TileJSON carries the list into its tile URL and lists only those fields.
+	_, body := Fetch(t, "GET", ts.URL+"/tiles/districts.json?properties=name")
+	var doc tiles.TileJSON
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Tiles) != 1 || !strings.HasSuffix(doc.Tiles[0], ".mvt?properties=name") {
+		t.Errorf("TileJSON tiles %v, want the property list carried", doc.Tiles)
+	}
+	if len(doc.VectorLayers) != 1 || len(doc.VectorLayers[0].Fields) != 1 || doc.VectorLayers[0].Fields["name"] == "" {
+		t.Errorf("TileJSON vector_layers %+v, want the one field name", doc.VectorLayers)
 	}
 }

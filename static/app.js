@@ -3,7 +3,7 @@
 // together. Each module does one job and gets what it needs as arguments;
 // none of them looks anything up in the page on its own.
 
-import { createI18n } from "./i18n.js";
+import { createI18n, loadLanguage, savedLang } from "./i18n.js";
 import { getJSON, getAllFeatures, createCachedJSON } from "./util.js";
 import { installPatterns } from "./symbols.js";
 import { loadCatalog, creditHTML } from "./catalog.js";
@@ -14,7 +14,7 @@ import { createTiles } from "./tiles.js";
 import { createGeoJSONLayers } from "./geojson.js";
 import { createLabels } from "./labels.js";
 import { createSelection } from "./selection.js";
-import { createURLHash } from "./urlhash.js";
+import { createURLHash, parseHash } from "./urlhash.js";
 import { createSidebar } from "./sidebar.js";
 import { createLanguageToggle } from "./language.js";
 import { createPanel } from "./panel.js";
@@ -50,13 +50,51 @@ function statusMessage(text) {
   el.hidden = !text;
 }
 
+performance.mark("cm:module");
 async function start() {
-  // The page's own words do not wait for the catalog (only code labels do).
+  // The page's own words do not wait for the catalog (only code labels do); English strings are
+  // fetched beside the catalog when that is the language chosen before.
+  const catalogLoaded = loadCatalog(getJSON);
+  catalogLoaded.catch(() => {}); // awaited below; a failure is reported there, once
+  await loadLanguage(savedLang(window.localStorage));
   createI18n({ storage: window.localStorage, root: document }).applyStatic();
-  const catalog = await loadCatalog(getJSON);
+  const catalog = await catalogLoaded;
+  performance.mark("cm:catalog");
+  // The data is asked for now, before the map and the panels are built, so that the requests
+  // travel while the page sets itself up.
+  const load = async (what, fn) => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new Error(`${what}: ${err.message}`);
+    }
+  };
+  const geojsonIds = layerPlan(catalog.layerIds).filter((p) => p.transport === "geojson").map((p) => p.id);
+  // Regions and districts are drawn from the tiles; their names come as label
+  // points (a few kB), each region with its properties (legend, filters, panel).
+  const dataLoaded = Promise.all([
+    load("labels", () => getJSON("api/labels")),
+    ...geojsonIds.map((id) => load(id, () => getAllFeatures(id))),
+  ]);
+  dataLoaded.catch(() => {}); // awaited below; a failure is reported there, once
   const i18n = createI18n({ vocabularies: catalog.vocabularies, storage: window.localStorage, root: document });
   i18n.applyStatic();
   installPatterns();
+
+  // The sidebar and its tabs; on wide screens it starts open at the filters, before the map is
+  // made, so that the map starts at the size it keeps and the first view fits it.
+  let mapMade = null;
+  let onSidebarOpen = () => {}; // wired below, once the views it opens exist
+  const tabNames = { filters: "filters-section", overview: "overview", linkage: "linkage-section", sites: "sites-section", table: "table-section" };
+  const sidebar = createSidebar({
+    sidebar: $("sidebar"),
+    tabs: Object.fromEntries(Object.entries(tabNames).map(([name, section]) => [name, { button: $(`tab-${name}`), section: $(section) }])),
+    closeButton: $("sidebar-close"),
+    body: document.body,
+    onResize: () => mapMade && mapMade.invalidateSize(),
+    onOpen: (tab) => onSidebarOpen(tab),
+  });
+  if (!isPhone()) sidebar.open("filters");
 
   const { map, footprintRenderer, markZoom } = createMap({
     container: $("map"),
@@ -65,6 +103,7 @@ async function start() {
     credits: catalog.credits.map(creditHTML),
   });
   window.clustermap.map = map;
+  mapMade = map;
 
   // "About the data" (sources, licences, placement, dates, coverage, gaps), linked
   // from the attribution next to the credits it explains.
@@ -90,8 +129,13 @@ async function start() {
   // select is wired before the modules that call it exist.
   const select = (layer, id, opts) => selection.select(layer, id, opts);
 
+  performance.mark("cm:map");
   // --- layers ---
-  const tiles = createTiles({ bounds: GIA_LAI, select });
+  const layerBounds = (id) => {
+    const b = catalog.layer(id) && catalog.layer(id).bounds;
+    return b ? L.latLngBounds([b[1], b[0]], [b[3], b[2]]) : null;
+  };
+  const tiles = createTiles({ bounds: GIA_LAI, layerBounds, select });
   const grids = [];
   for (const l of plan.filter((p) => p.transport === "tiles")) {
     const made = tiles.layer(l.id);
@@ -99,6 +143,20 @@ async function start() {
     state.layers[l.id] = made.layer;
     if (l.id !== "raw_material_zones") grids.push(made.grid);
   }
+  // The view, then the polygons' tiles at once: they are under what arrives later, and their
+  // requests go out before the panels are built. "ready" also waits for their first tiles, but
+  // never more than TILE_WAIT_MS: a slow tile must not hold up the page's readiness forever.
+  const initial = parseHash(window.location.hash);
+  if (initial) map.setView([initial.lat, initial.lon], initial.z);
+  // Keep the province clear of the legend, which starts open on wide screens.
+  else map.fitBounds(GIA_LAI, { paddingBottomRight: [isPhone() ? 0 : 270, 0] });
+  const tilesLoaded = Promise.race([
+    Promise.all(grids.map((g) => new Promise((resolve) => g.once("load", resolve)))),
+    new Promise((resolve) => setTimeout(resolve, TILE_WAIT_MS)),
+  ]);
+  for (const l of plan.filter((p) => p.transport === "tiles")) state.setVisible(l.id, state.visible[l.id]);
+  performance.mark("cm:tiles");
+
   const geojson = createGeoJSONLayers({ map, footprintRenderer, select });
   const labels = createLabels({ i18n, regions: state.regions });
 
@@ -117,9 +175,9 @@ async function start() {
   });
   state.layers.linkage = linkage.layer;
 
+  performance.mark("cm:layers");
   // --- panel, selection, URL ---
   let filters = null; // needs the clusters, created once they are loaded
-  let sidebar = null;
   const cachedJSON = createCachedJSON(getJSON);
   const panelElement = $("panel");
   const panel = createPanel({
@@ -179,29 +237,22 @@ async function start() {
     },
   });
 
+  performance.mark("cm:panel");
   // --- sidebar and its tabs ---
   const overview = createOverview({
     i18n,
     elements: { chart: $("overview-chart"), cropChart: $("overview-crops-chart"), table: $("overview-table"), details: $("overview-details"), status: $("overview-status"), rawNote: $("overview-raw-note"), coverage: $("overview-coverage") },
     onPickRegion: (slug) => select("regions", slug, { fly: true }),
   });
-  const tabNames = { filters: "filters-section", overview: "overview", linkage: "linkage-section", sites: "sites-section", table: "table-section" };
-  sidebar = createSidebar({
-    sidebar: $("sidebar"),
-    tabs: Object.fromEntries(Object.entries(tabNames).map(([name, section]) => [name, { button: $(`tab-${name}`), section: $(section) }])),
-    closeButton: $("sidebar-close"),
-    body: document.body,
-    map,
-    onOpen: (tab) => {
-      if (isPhone()) panel.close({ restoreFocus: false });
-      if (tab === "overview") overview.show();
-      if (tab === "table" && table) table.show();
-      // The linkage tab shows its lines on the map; they stay (a layer in the
-      // legend) when another tab opens. The zones layer stays as the user has it:
-      // the province-wide cassava zone would hatch the whole map.
-      if (tab === "linkage") state.setVisible("linkage", true);
-    },
-  });
+  onSidebarOpen = (tab) => {
+    if (isPhone()) panel.close({ restoreFocus: false });
+    if (tab === "overview") overview.show();
+    if (tab === "table" && table) table.show();
+    // The linkage tab shows its lines on the map; they stay (a layer in the
+    // legend) when another tab opens. The zones layer stays as the user has it:
+    // the province-wide cassava zone would hatch the whole map.
+    if (tab === "linkage") state.setVisible("linkage", true);
+  };
   createSearch({
     input: $("search"),
     results: $("search-results"),
@@ -237,14 +288,9 @@ async function start() {
     panel.rerender();
     compare.rerender();
   });
-  if (isPhone()) sidebar.close();
-  else sidebar.open("filters");
 
-  // --- the view, the legend and the basemap ---
-  const initial = hash.initial();
-  if (initial) map.setView([initial.lat, initial.lon], initial.z);
-  // Keep the province clear of the legend, which starts open on wide screens.
-  else map.fitBounds(GIA_LAI, { paddingBottomRight: [isPhone() ? 0 : 270, 0] });
+  performance.mark("cm:sidebar");
+  // --- the legend and the basemap ---
   map.on("moveend", () => hash.write());
   map.on("zoomend", () => {
     geojson.updateClusters();
@@ -289,31 +335,11 @@ async function start() {
     onState: setBasemapState,
   }).start();
 
-  // Polygons first, so they are under what arrives later. "ready" also waits
-  // for their first tiles, but never more than TILE_WAIT_MS: a slow tile must
-  // not hold up the page's readiness forever.
-  const tilesLoaded = Promise.race([
-    Promise.all(grids.map((g) => new Promise((resolve) => g.once("load", resolve)))),
-    new Promise((resolve) => setTimeout(resolve, TILE_WAIT_MS)),
-  ]);
-  for (const l of plan.filter((p) => p.transport === "tiles")) state.setVisible(l.id, state.visible[l.id]);
   labels.regionLabels.addTo(map);
 
   // --- the data ---
-  const load = async (what, fn) => {
-    try {
-      return await fn();
-    } catch (err) {
-      throw new Error(`${what}: ${err.message}`);
-    }
-  };
-  const geojsonIds = plan.filter((p) => p.transport === "geojson").map((p) => p.id);
-  // Regions and districts are drawn from the tiles; their names come as label
-  // points (a few kB), each region with its properties (legend, filters, panel).
-  const [labelPoints, ...collections] = await Promise.all([
-    load("labels", () => getJSON("api/labels")),
-    ...geojsonIds.map((id) => load(id, () => getAllFeatures(id).then((fc) => state.indexFeatures(id, fc)))),
-  ]);
+  const [labelPoints, ...loaded] = await dataLoaded;
+  const collections = loaded.map((fc, i) => state.indexFeatures(geojsonIds[i], fc));
   const regions = { features: labelPoints.features.filter((f) => f.properties.layer === "regions") };
   const districts = { features: labelPoints.features.filter((f) => f.properties.layer === "districts") };
   const fcs = Object.fromEntries(geojsonIds.map((id, i) => [id, collections[i]]));
@@ -350,6 +376,7 @@ async function start() {
     const layer = geojson.build(id, fcs[id]);
     if (layer) state.layers[id] = layer;
   }
+  performance.mark("cm:built");
   const clusters = fcs.clusters || { features: [] };
   filters = createFilters({
     i18n,
@@ -366,6 +393,7 @@ async function start() {
     onPick: (f) => select("clusters", f.id, { fly: true }),
   });
   geojson.setFilter(filters.matches);
+  performance.mark("cm:filters");
   table = createTable({
     section: $("table-section"),
     i18n,
@@ -377,6 +405,7 @@ async function start() {
     onCompare: (picked) => compare.compare(picked),
   });
   if (document.body.dataset.tab === "table") table.show();
+  performance.mark("cm:table");
   sites = createSites({
     i18n,
     defaults: catalog.defaults,
@@ -395,15 +424,18 @@ async function start() {
     showAll: (latlngs) => selection.showAll(latlngs),
   });
   state.layers.sites = sites.layer;
+  performance.mark("cm:sites");
   // Top layer first: symbols at the same latitude stack in the order they are
   // added, and a plant or power station on a cluster's point stays visible.
   for (const id of [...geojsonIds].reverse()) state.setVisible(id, state.visible[id]);
   legend.render();
+  performance.mark("cm:visible");
   // Symbols apart, labels off the symbols; the selection ring follows the moved symbol.
   const declutter = createDeclutter({ map, onShift: () => selection.draw() });
   declutter.run();
   i18n.onLangChange(() => declutter.run());
   window.clustermap.declutter = declutter;
+  performance.mark("cm:declutter");
 
   // After a write in the workspace (a save, a revert, an approval) a layer is read again and
   // redrawn, so the map, the list and the filters show the change without a reload.

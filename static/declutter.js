@@ -26,11 +26,42 @@ export function createDeclutter({ map, onShift = () => {} }) {
     pending = requestAnimationFrame(place);
   }
 
+  // place reads every box first (one layout), places in memory, then writes every shift: a read
+  // between writes would make the browser lay the page out again for each label.
   function place() {
     const symbols = [...container.querySelectorAll(".leaflet-marker-pane .cm-symbol")];
+    // Labels by priority: shields, then area names, then district names.
+    const labels = [
+      ...container.querySelectorAll(".cm-road-shield"),
+      ...container.querySelectorAll(".cm-region-label"),
+      ...container.querySelectorAll(".cm-cluster-label"),
+      ...container.querySelectorAll(".cm-district-label"),
+    ];
     for (const el of symbols) el.style.translate = "";
+    for (const el of labels) {
+      el.style.visibility = "";
+      el.style.translate = "";
+    }
+
+    // --- reads ---
     const boxes = symbols.map(rectOf);
     const base = boxes.map((b) => ({ ...b }));
+    // The map's own controls (legend, zoom buttons, scale, credits) cover the map: a label
+    // is not placed under them either.
+    const controls = [...container.querySelectorAll(".leaflet-control-container .leaflet-control")]
+      .filter((c) => c.getClientRects().length).map(rectOf);
+    const frame = container.getBoundingClientRect();
+    const symbolIndex = new Map(symbols.map((el, i) => [el, i]));
+    const measured = labels.map((el) => {
+      if (getComputedStyle(el).display === "none") return null;
+      const r0 = rectOf(el.firstElementChild || el);
+      if (!r0.w) return null;
+      const sym = el.dataset.labelFor != null &&
+        container.querySelector(`.leaflet-marker-pane .cm-symbol-clusters[data-id="${CSS.escape(el.dataset.labelFor)}"]`);
+      return { r0, sym: sym && symbolIndex.has(sym) ? symbolIndex.get(sym) : null };
+    });
+
+    // --- symbols apart ---
     // Pairwise repulsion, a few rounds: each overlapping pair moves apart along the line
     // between them (around a circle when they share a point), half each.
     for (let round = 0; round < ROUNDS; round++) {
@@ -57,45 +88,25 @@ export function createDeclutter({ map, onShift = () => {} }) {
       }
       if (!moved) break;
     }
-    symbols.forEach((el, i) => {
-      const dx = Math.round(boxes[i].x - base[i].x), dy = Math.round(boxes[i].y - base[i].y);
-      el.style.translate = dx || dy ? `${dx}px ${dy}px` : "";
-      el.__cmShift = [dx, dy];
-      boxes[i].x = base[i].x + dx;
-      boxes[i].y = base[i].y + dy;
+    const shifts = boxes.map((b, i) => {
+      const dx = Math.round(b.x - base[i].x), dy = Math.round(b.y - base[i].y);
+      b.x = base[i].x + dx;
+      b.y = base[i].y + dy;
+      return [dx, dy];
     });
-    // Labels by priority: shields, then area names, then district names. A label tries
-    // its own place, then a few nearby ones, and is left out when none is free.
-    const taken = boxes.map((b) => ({ ...b }));
-    // The map's own controls (legend, zoom buttons, scale, credits) cover the map: a label
-    // is not placed under them either.
-    for (const c of container.querySelectorAll(".leaflet-control-container .leaflet-control")) {
-      if (c.getClientRects().length) taken.push(rectOf(c));
-    }
-    const labels = [
-      ...container.querySelectorAll(".cm-road-shield"),
-      ...container.querySelectorAll(".cm-region-label"),
-      ...container.querySelectorAll(".cm-cluster-label"),
-      ...container.querySelectorAll(".cm-district-label"),
-    ];
-    const frame = container.getBoundingClientRect();
+
+    // --- labels off the symbols ---
+    // A label tries its own place, then a few nearby ones, and is left out when none is free.
+    const taken = [...boxes.map((b) => ({ ...b })), ...controls];
     const tries = [[0, 0], [0, -16], [0, 16], [-24, 0], [24, 0], [0, -30], [0, 30], [-40, 12], [40, -12]];
-    for (const el of labels) {
-      el.style.visibility = "";
-      el.style.translate = "";
-      const span = el.firstElementChild || el;
-      const cs = getComputedStyle(el);
-      if (cs.display === "none") continue;
-      const r0 = rectOf(span);
-      if (!r0.w) continue;
-      let placed = false;
+    const placed = measured.map((m) => {
+      if (!m) return null; // not shown: nothing to place
+      const { r0 } = m;
       // A cluster's name goes beside its symbol (right, left, below, above, the corners),
       // wherever the symbol was moved to; without a symbol (a footprint) on its point.
       let own = tries;
-      const sym = el.dataset.labelFor != null &&
-        container.querySelector(`.leaflet-marker-pane .cm-symbol-clusters[data-id="${CSS.escape(el.dataset.labelFor)}"]`);
-      if (sym) {
-        const s = rectOf(sym);
+      const s = m.sym != null ? boxes[m.sym] : null;
+      if (s) {
         const gx = (s.w + r0.w) / 2 + 3, gy = (s.h + r0.h) / 2 + 1;
         own = [[gx, 0], [-gx, 0], [0, gy], [0, -gy], [gx, gy], [gx, -gy], [-gx, gy], [-gx, -gy]]
           .map(([cx, cy]) => [Math.round(s.x + cx - r0.x), Math.round(s.y + cy - r0.y)]);
@@ -104,14 +115,24 @@ export function createDeclutter({ map, onShift = () => {} }) {
         const r = { ...r0, x: r0.x + dx, y: r0.y + dy };
         if (taken.some((b) => overlap(r, b, 1))) continue;
         // A cluster's name is read whole or not at all: not cut by the map's edge.
-        if (sym && (r.x - r.w / 2 < frame.left || r.x + r.w / 2 > frame.right || r.y - r.h / 2 < frame.top || r.y + r.h / 2 > frame.bottom)) continue;
-        el.style.translate = dx || dy ? `${dx}px ${dy}px` : "";
+        if (s && (r.x - r.w / 2 < frame.left || r.x + r.w / 2 > frame.right || r.y - r.h / 2 < frame.top || r.y + r.h / 2 > frame.bottom)) continue;
         taken.push(r);
-        placed = true;
-        break;
+        return [dx, dy];
       }
-      if (!placed) el.style.visibility = "hidden";
-    }
+      return false; // no free place: hidden
+    });
+
+    // --- writes ---
+    symbols.forEach((el, i) => {
+      const [dx, dy] = shifts[i];
+      el.style.translate = dx || dy ? `${dx}px ${dy}px` : "";
+      el.__cmShift = [dx, dy];
+    });
+    labels.forEach((el, k) => {
+      const at = placed[k];
+      if (at === false) el.style.visibility = "hidden";
+      else if (at && (at[0] || at[1])) el.style.translate = `${at[0]}px ${at[1]}px`;
+    });
     onShift();
   }
 

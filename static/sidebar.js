@@ -4,10 +4,11 @@
 // Tabs whose tables need a wider sidebar than the filters.
 const WIDE_TABS = new Set(["overview", "sites"]);
 
-// createSidebar({sidebar, tabs, closeButton, body, map, onOpen}): tabs is
+// createSidebar({sidebar, tabs, closeButton, body, onResize, onOpen}): tabs is
 // name → {button, section}; body the <body>, whose classes lay the page out;
-// onOpen(tab) runs when a tab opens.
-export function createSidebar({ sidebar, tabs, closeButton, body, map, onOpen = () => {} }) {
+// onResize() runs when the map's room changed (the map's invalidateSize), onOpen(tab) when a tab
+// opens. The sidebar needs no map: it opens before the map is made, which then starts at its size.
+export function createSidebar({ sidebar, tabs, closeButton, body, onResize = () => {}, onOpen = () => {} }) {
   function open(tab) {
     for (const [name, { button, section }] of Object.entries(tabs)) {
       button.setAttribute("aria-pressed", String(name === tab));
@@ -21,7 +22,7 @@ export function createSidebar({ sidebar, tabs, closeButton, body, map, onOpen = 
     body.classList.toggle("overview-active", tab === "overview");
     body.dataset.tab = tab;
     onOpen(tab);
-    if (wasHidden || wasWide !== WIDE_TABS.has(tab)) map.invalidateSize();
+    if (wasHidden || wasWide !== WIDE_TABS.has(tab)) onResize();
   }
 
   function close() {
@@ -30,7 +31,7 @@ export function createSidebar({ sidebar, tabs, closeButton, body, map, onOpen = 
     body.classList.remove("sidebar-open", "sidebar-wide", "overview-active");
     delete body.dataset.tab;
     for (const { button } of Object.values(tabs)) button.setAttribute("aria-pressed", "false");
-    map.invalidateSize();
+    onResize();
   }
 
   for (const [name, { button, section }] of Object.entries(tabs)) {

@@ -13,11 +13,14 @@ function featureIdOf(f) {
   return id;
 }
 
-// How each tiled layer is drawn: its pane, its style, whether it is clickable.
+// How each tiled layer is drawn: its pane, its style, whether it is clickable, and the tile
+// properties the style and the clicks read (the tiles hold no more: the provenance every feature
+// carries is read in the panel, not drawn).
 const STYLES = {
   regions: {
     pane: "cm-regions",
     interactive: true,
+    properties: ["slug"],
     style: (p) => ({
       fill: true,
       fillColor: regionColor[p.slug] || "#dddddd",
@@ -32,6 +35,7 @@ const STYLES = {
     // Outlines only; a click in a district that nothing else takes opens its panel
     // (app.js, on the map's click), so drawing tools still get their clicks.
     interactive: false,
+    properties: ["code"],
     style: (p, z) => ({
       fill: false,
       color: "#4d4d4d",
@@ -42,6 +46,7 @@ const STYLES = {
   raw_material_zones: {
     pane: "cm-zones",
     interactive: true,
+    properties: ["crop", "geometry_quality"],
     style: (p) => ({
       fill: true,
       fillColor: cropColor[p.crop] || "#777777",
@@ -56,11 +61,23 @@ const STYLES = {
   },
 };
 
-// createTiles({bounds, select}) → {vectorLayer, layer}: vectorLayer(id, pane,
+// Layers drawn from one request per tile: the region fills and the district outlines cover the
+// same tiles, so one composite tile (/tiles/regions,districts/…) feeds both.
+const SHARED = ["regions", "districts"];
+// How long a fetched composite tile may feed a layer that asks for it later: long enough for the
+// layers of one view, short enough that a redraw after a write reads the tile again.
+const SHARE_MS = 5000;
+
+// tileURL is the tile URL template of layers with the properties they read.
+const tileURL = (ids, properties) =>
+  `tiles/${ids.map(encodeURIComponent).join(",")}/{z}/{x}/{y}.mvt?properties=${properties.map(encodeURIComponent).join(",")}`;
+
+// createTiles({bounds, layerBounds, select}) → {vectorLayer, layer}: vectorLayer(id, pane,
 // style, interactive) makes a tile layer of one served layer; layer(id) the
 // map layer of a tiled layer as the map shows it. select(layer, id) opens
-// what was clicked.
-export function createTiles({ bounds, select }) {
+// what was clicked. layerBounds(id) is the extent of a layer's data (LatLngBounds, or null):
+// no tile outside it is requested.
+export function createTiles({ bounds, layerBounds = () => null, select }) {
   // Leaflet 1.8 removed L.DomEvent.fakeStop, which VectorGrid 1.3.0 still calls
   // when a feature on a canvas tile is clicked ("fakeStop is not a function").
   // stopPropagation keeps the click from also reaching the map, as fakeStop did.
@@ -74,15 +91,50 @@ export function createTiles({ bounds, select }) {
     },
   });
 
+  // The shared layers' composite tiles: each is fetched once and handed to every shared layer
+  // that asks for it within SHARE_MS; each layer keeps its own MVT layer of it.
+  const sharedProperties = [...new Set(SHARED.flatMap((id) => STYLES[id].properties))];
+  const fetcher = new VectorTiles(tileURL(SHARED, sharedProperties), {});
+  const fetched = new Map(); // "z/x/y" → {at, promise, takers}
+  function sharedTile(id, coords) {
+    const key = `${coords.z}/${coords.x}/${coords.y}`;
+    let entry = fetched.get(key);
+    if (!entry || entry.takers.has(id) || performance.now() - entry.at > SHARE_MS) {
+      entry = { at: performance.now(), promise: fetcher._getVectorTilePromise(coords), takers: new Set() };
+      fetched.set(key, entry);
+      // Bounded: a layer that is hidden never takes its share.
+      if (fetched.size > 256) fetched.delete(fetched.keys().next().value);
+    }
+    entry.takers.add(id);
+    if (entry.takers.size === SHARED.length) fetched.delete(key);
+    return entry.promise.then((tile) => ({ layers: tile.layers && tile.layers[id] ? { [id]: tile.layers[id] } : {} }));
+  }
+  const SharedTiles = VectorTiles.extend({
+    _getVectorTilePromise(coords) {
+      return sharedTile(this.options.sharedId, coords);
+    },
+  });
+  // Tiles of the shared layers cover both layers' data.
+  const extentOf = (id) => {
+    const ids = SHARED.includes(id) ? SHARED : [id];
+    const boxes = ids.map(layerBounds).filter(Boolean);
+    if (!boxes.length) return bounds.pad(0.1);
+    return boxes.reduce((all, b) => L.latLngBounds(all.getSouthWest(), all.getNorthEast()).extend(b));
+  };
+
   function vectorLayer(id, pane, style, interactive) {
-    const layer = new VectorTiles(`tiles/${encodeURIComponent(id)}/{z}/{x}/{y}.mvt`, {
+    const options = {
       pane,
       interactive,
       getFeatureId: featureIdOf,
       vectorTileLayerStyles: { [id]: style },
-      bounds: bounds.pad(0.1),
+      bounds: extentOf(id),
       maxZoom: 18,
-    });
+    };
+    const s = STYLES[id];
+    const layer = SHARED.includes(id)
+      ? new SharedTiles("", { ...options, sharedId: id })
+      : new VectorTiles(s ? tileURL([id], s.properties) : `tiles/${encodeURIComponent(id)}/{z}/{x}/{y}.mvt`, options);
     if (interactive) {
       layer.on("click", (e) => {
         const fid = e.layer && e.layer.properties && e.layer.properties.__fid;

@@ -77,7 +77,7 @@ func (s *Service) handleTile(c *gin.Context, parts []string) {
 		_ = c.Error(err)
 		return
 	}
-	equals, filterKey, err := tileFilters(c.Request.URL.RawQuery, layers, tc)
+	q, err := parseTileParams(c.Request.URL.RawQuery, layers, tc)
 	if err != nil {
 		_ = c.Error(err)
 		return
@@ -89,9 +89,9 @@ func (s *Service) handleTile(c *gin.Context, parts []string) {
 	var body *tileBody
 	var status string
 	if len(layers) == 1 {
-		body, status, err = s.layerTile(ctx, layers[0], tc, equals, filterKey, gz, inm)
+		body, status, err = s.layerTile(ctx, layers[0], tc, q.equals, q.properties, q.key, gz, inm)
 	} else {
-		body, status, err = s.compositeTile(ctx, layers, parts[0], tc, gz, inm)
+		body, status, err = s.compositeTile(ctx, layers, parts[0], tc, q, gz, inm)
 	}
 	if err != nil {
 		_ = c.Error(err)
@@ -103,7 +103,8 @@ func (s *Service) handleTile(c *gin.Context, parts []string) {
 // layerTile returns one layer's tile: from the cache when the layer's version is known and the
 // tile is held, else from PostGIS (one query for all concurrent requests of it). When the client
 // already holds the current version (If-None-Match), it answers without touching the database.
-func (s *Service) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord, equals map[string]string, filterKey string, gz bool, inm string) (*tileBody, string, error) {
+// filterKey is the canonical form of equals and properties, which keys the cache and the ETag.
+func (s *Service) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord, equals map[string]string, properties []string, filterKey string, gz bool, inm string) (*tileBody, string, error) {
 	ts := s.tiles
 	key := tileKey{layers: l.ID, tile: tc, filters: filterKey, version: -1}
 	// A request that must read its own writes skips the published versions, which may trail the
@@ -125,7 +126,7 @@ func (s *Service) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord,
 	}
 	compress := gz || ts.cache != nil
 	b, shared, err := ts.flights.do(ctx, key, lookup, func(ctx context.Context) (*tileBody, error) {
-		t, err := s.store.Tile(ctx, geo.TileQuery{Layer: l, Tile: tc, Equals: equals})
+		t, err := s.store.Tile(ctx, geo.TileQuery{Layer: l, Tile: tc, Equals: equals, Properties: properties})
 		if err != nil {
 			return nil, err
 		}
@@ -147,17 +148,18 @@ func (s *Service) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord,
 }
 
 // compositeTile concatenates the layers' tiles: an MVT tile is a sequence of layers, so the bytes
-// of single-layer tiles joined are a valid tile with one layer per catalog layer.
-func (s *Service) compositeTile(ctx context.Context, layers []*geo.Layer, spec string, tc geo.TileCoord, gz bool, inm string) (*tileBody, string, error) {
+// of single-layer tiles joined are a valid tile with one layer per catalog layer. Each layer keeps
+// the properties asked for that it declares.
+func (s *Service) compositeTile(ctx context.Context, layers []*geo.Layer, spec string, tc geo.TileCoord, q tileParams, gz bool, inm string) (*tileBody, string, error) {
 	ts := s.tiles
-	key := tileKey{layers: spec, tile: tc, version: -1}
+	key := tileKey{layers: spec, tile: tc, filters: q.key, version: -1}
 	if vs, live := ts.currentVersions(layers); live && !geo.ReadsOwnWrites(ctx) {
 		key.versions = joinVersions(vs)
 		if b, ok := ts.cache.get(key); ok {
 			return b, "hit", nil
 		}
 		if inm != "" {
-			if b := ts.revalidated(inm, layers, vs, tc, ""); b != nil {
+			if b := ts.revalidated(inm, layers, vs, tc, q.key); b != nil {
 				return b, "revalidated", nil
 			}
 		}
@@ -166,7 +168,8 @@ func (s *Service) compositeTile(ctx context.Context, layers []*geo.Layer, spec s
 	versions := make([]int64, len(layers))
 	status := "assembled" // from cached layers
 	for i, l := range layers {
-		b, st, err := s.layerTile(ctx, l, tc, nil, "", false, "")
+		props, propsKey := q.layerProperties(l)
+		b, st, err := s.layerTile(ctx, l, tc, nil, props, propsKey, false, "")
 		if err != nil {
 			return nil, "", err
 		}
@@ -176,7 +179,7 @@ func (s *Service) compositeTile(ctx context.Context, layers []*geo.Layer, spec s
 		raw = append(raw, b.raw...)
 		versions[i] = b.versions[0]
 	}
-	b := newTileBody(raw, ts.etag(layers, versions, tc, ""), versions, gz || ts.cache != nil)
+	b := newTileBody(raw, ts.etag(layers, versions, tc, q.key), versions, gz || ts.cache != nil)
 	key.versions = joinVersions(versions)
 	ts.cache.add(key, b)
 	return b, status, nil
@@ -351,34 +354,92 @@ func parseTileCoord(z, x, y string) (geo.TileCoord, error) {
 	return tc, tc.Valid()
 }
 
-// tileFilters reads equality filters (?status=operating) for a single layer's tile and returns
-// them with their canonical form, which keys the cache and the ETag.
-func tileFilters(raw string, layers []*geo.Layer, tc geo.TileCoord) (map[string]string, string, error) {
+// tileParams is what a tile's query string asks for: equality filters (?status=operating, one
+// layer's tiles only) and a property list (?properties=slug,name, as pg_tileserv reads it).
+type tileParams struct {
+	equals     map[string]string
+	properties []string // sorted; nil: every declared field
+	// key is the canonical query, which keys the cache and the ETag.
+	key string
+}
+
+// parseTileParams reads and checks a tile's query string against its layers.
+func parseTileParams(raw string, layers []*geo.Layer, tc geo.TileCoord) (tileParams, error) {
+	var q tileParams
 	if raw == "" {
-		return nil, "", nil
+		return q, nil
 	}
 	params, err := httpx.ParseQuery(raw)
 	if err != nil || len(params) == 0 {
-		return nil, "", err
+		return q, err
 	}
-	if len(layers) != 1 {
-		return nil, "", httpx.BadRequest("filters apply to one layer's tiles, not to composite tiles")
-	}
-	l := layers[0]
-	equals := make(map[string]string, len(params))
 	for k, vals := range params {
 		if len(vals) != 1 {
-			return nil, "", httpx.BadRequest(fmt.Sprintf("parameter %s is given %d times", k, len(vals)))
+			return q, httpx.BadRequest(fmt.Sprintf("parameter %s is given %d times", k, len(vals)))
 		}
+	}
+	if list, ok := params["properties"]; ok {
+		if q.properties, err = httpx.ParseList("properties", list[0]); err != nil {
+			return q, err
+		}
+		if len(q.properties) == 0 {
+			return q, httpx.BadRequest("properties: name at least one field (leave the parameter out for all of them)")
+		}
+		slices.Sort(q.properties)
+		for _, name := range q.properties {
+			if !slices.ContainsFunc(layers, func(l *geo.Layer) bool { _, ok := l.Field(name); return ok }) {
+				return q, httpx.BadRequest(fmt.Sprintf("properties: %q is not a field of %s", name, layerNames(layers)))
+			}
+		}
+		params.Set("properties", strings.Join(q.properties, ","))
+	}
+	// Filters: every other parameter.
+	for k, vals := range params {
+		if k == "properties" {
+			continue
+		}
+		if len(layers) != 1 {
+			return q, httpx.BadRequest("filters apply to one layer's tiles, not to composite tiles")
+		}
+		l := layers[0]
 		if _, ok := l.Field(k); !ok {
-			return nil, "", httpx.BadRequest(fmt.Sprintf("unknown parameter %q: not a field of layer %s", k, l.ID))
+			return q, httpx.BadRequest(fmt.Sprintf("unknown parameter %q: not a field of layer %s", k, l.ID))
 		}
-		equals[k] = vals[0]
+		if q.equals == nil {
+			q.equals = make(map[string]string, len(params))
+		}
+		q.equals[k] = vals[0]
 	}
-	if err := (geo.TileQuery{Layer: l, Tile: tc, Equals: equals}).Validate(); err != nil {
-		return nil, "", err
+	if len(layers) == 1 {
+		if err := (geo.TileQuery{Layer: layers[0], Tile: tc, Equals: q.equals, Properties: q.properties}).Validate(); err != nil {
+			return q, err
+		}
 	}
-	return equals, params.Encode(), nil
+	q.key = params.Encode()
+	return q, nil
+}
+
+// layerProperties is the part of the property list that layer l declares (empty: none of it)
+// with its canonical form, for one layer's tile in a composite.
+func (q tileParams) layerProperties(l *geo.Layer) ([]string, string) {
+	if q.properties == nil {
+		return nil, ""
+	}
+	own := []string{}
+	for _, name := range q.properties {
+		if _, ok := l.Field(name); ok {
+			own = append(own, name)
+		}
+	}
+	return own, "properties=" + strings.Join(own, ",")
+}
+
+func layerNames(layers []*geo.Layer) string {
+	names := make([]string, len(layers))
+	for i, l := range layers {
+		names[i] = l.ID
+	}
+	return strings.Join(names, ", ")
 }
 
 func (s *Service) handleCeiling(c *gin.Context) {
@@ -416,14 +477,15 @@ type VectorLayer struct {
 	Fields      map[string]string `json:"fields"`
 }
 
-// handleTileJSON serves /tiles/{layers}.json. Filters given to it are carried into the tile URL.
+// handleTileJSON serves /tiles/{layers}.json. Filters and properties given to it are carried into
+// the tile URL, and its vector_layers list the properties the tiles hold.
 func (s *Service) handleTileJSON(c *gin.Context, spec string) {
 	layers, err := s.tileLayers(spec)
 	if err != nil {
 		_ = c.Error(err)
 		return
 	}
-	_, filterKey, err := tileFilters(c.Request.URL.RawQuery, layers, geo.TileCoord{})
+	q, err := parseTileParams(c.Request.URL.RawQuery, layers, geo.TileCoord{})
 	if err != nil {
 		_ = c.Error(err)
 		return
@@ -437,21 +499,21 @@ func (s *Service) handleTileJSON(c *gin.Context, spec string) {
 		deps[i] = l.ID
 	}
 	// The document depends on the layers' bounds (their data), the filters and the base URL.
-	s.resp.Serve(c, deps, "tilejson|"+spec+"?"+filterKey+"|"+base, func(ctx context.Context) (respcache.Built, error) {
-		out, err := s.tileJSON(ctx, layers, spec, filterKey, base)
+	s.resp.Serve(c, deps, "tilejson|"+spec+"?"+q.key+"|"+base, func(ctx context.Context) (respcache.Built, error) {
+		out, err := s.tileJSON(ctx, layers, spec, q, base)
 		return respcache.Built{Body: out, Type: "application/json"}, err
 	})
 }
 
 // tileJSON builds the TileJSON document of layers.
-func (s *Service) tileJSON(ctx context.Context, layers []*geo.Layer, spec, filterKey, base string) ([]byte, error) {
+func (s *Service) tileJSON(ctx context.Context, layers []*geo.Layer, spec string, q tileParams, base string) ([]byte, error) {
 	stats, err := s.store.Stats(ctx)
 	if err != nil {
 		return nil, err
 	}
 	tileURL := base + "/tiles/" + spec + "/{z}/{x}/{y}.mvt"
-	if filterKey != "" {
-		tileURL += "?" + filterKey
+	if q.key != "" {
+		tileURL += "?" + q.key
 	}
 	doc := TileJSON{TileJSON: "3.0.0", Scheme: "xyz", Tiles: []string{tileURL}, MaxZoom: TileJSONMaxZoom}
 	var names, descriptions, attributions []string
@@ -466,8 +528,11 @@ func (s *Service) tileJSON(ctx context.Context, layers []*geo.Layer, spec, filte
 			box = []float64{min(box[0], b[0]), min(box[1], b[1]), max(box[2], b[2]), max(box[3], b[3])}
 		}
 		vl := VectorLayer{ID: l.ID, Description: l.Description.EN, MaxZoom: TileJSONMaxZoom, Fields: map[string]string{}}
+		props, _ := q.layerProperties(l)
 		for _, f := range l.Fields {
-			vl.Fields[f.Name] = f.Title.EN + " (" + mvtFieldType(f.Type) + ")"
+			if props == nil || slices.Contains(props, f.Name) {
+				vl.Fields[f.Name] = f.Title.EN + " (" + mvtFieldType(f.Type) + ")"
+			}
 		}
 		doc.VectorLayers = append(doc.VectorLayers, vl)
 	}
