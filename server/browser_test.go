@@ -266,8 +266,8 @@ func TestBrowser(t *testing.T) {
 		t.Logf("first load, marks: %s", evalJS[string](p, `performance.getEntriesByType("mark").map((e) => e.name + " " + Math.round(e.startTime)).join(", ")`))
 		t.Logf("first load, by resource (transferred bytes, start→end ms):\n%s", evalJS[string](p, `performance.getEntriesByType("resource")
 		  .map((e) => e.transferSize + "\t" + Math.round(e.startTime) + "→" + Math.round(e.responseEnd) + "\t" + new URL(e.name).pathname + new URL(e.name).search).join("\n")`))
-		if stats.readyMS <= 0 {
-			t.Errorf("no time to features recorded (%v ms)", stats.readyMS)
+		if stats.readyMS <= 0 || stats.drawnMS <= 0 || stats.drawnMS > stats.readyMS+100 {
+			t.Errorf("times to features drawn %v ms and to ready %v ms: want both recorded, features no later than ready", stats.drawnMS, stats.readyMS)
 		}
 		// The basemap probe has failed (one blocked request), so the app must
 		// say so and not add a tile layer: no grid of broken images.

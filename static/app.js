@@ -33,6 +33,7 @@ import { h } from "./util.js";
 // Gia Lai as organised before July 2025, with a little margin.
 const GIA_LAI = L.latLngBounds([12.97, 107.45], [14.62, 108.95]);
 const TILE_WAIT_MS = 8000;
+const FIRST_DRAW_WAIT_MS = 250;
 
 const $ = (id) => document.getElementById(id);
 const isPhone = () => window.matchMedia("(max-width: 720px)").matches;
@@ -50,7 +51,8 @@ function statusMessage(text) {
   el.hidden = !text;
 }
 
-performance.mark("cm:module");
+performance.mark("clustermap:module"); // the phases of a first load, for the browser tests
+
 async function start() {
   // The page's own words do not wait for the catalog (only code labels do); English strings are
   // fetched beside the catalog when that is the language chosen before.
@@ -59,7 +61,7 @@ async function start() {
   await loadLanguage(savedLang(window.localStorage));
   createI18n({ storage: window.localStorage, root: document }).applyStatic();
   const catalog = await catalogLoaded;
-  performance.mark("cm:catalog");
+  performance.mark("clustermap:catalog");
   // The data is asked for now, before the map and the panels are built, so that the requests
   // travel while the page sets itself up.
   const load = async (what, fn) => {
@@ -129,7 +131,6 @@ async function start() {
   // select is wired before the modules that call it exist.
   const select = (layer, id, opts) => selection.select(layer, id, opts);
 
-  performance.mark("cm:map");
   // --- layers ---
   const layerBounds = (id) => {
     const b = catalog.layer(id) && catalog.layer(id).bounds;
@@ -155,13 +156,65 @@ async function start() {
     new Promise((resolve) => setTimeout(resolve, TILE_WAIT_MS)),
   ]);
   for (const l of plan.filter((p) => p.transport === "tiles")) state.setVisible(l.id, state.visible[l.id]);
-  performance.mark("cm:tiles");
+  performance.mark("clustermap:tiles-requested");
 
   const geojson = createGeoJSONLayers({ map, footprintRenderer, select });
   const labels = createLabels({ i18n, regions: state.regions });
-
   let loadedPlants = null; // the plants layer, once loaded: operating plants count in the linkage
   let refreshLayer = async () => {}; // redraws a layer after a workspace write, once the data is in (below)
+
+  // --- the data, drawn first ---
+  // The features go on the map as soon as they are in; the panels, tabs and the legend are built
+  // after (below), so the map does not wait for them.
+  const [labelPoints, ...loaded] = await dataLoaded;
+  const collections = loaded.map((fc, i) => state.indexFeatures(geojsonIds[i], fc));
+  const regions = { features: labelPoints.features.filter((f) => f.properties.layer === "regions") };
+  const districts = { features: labelPoints.features.filter((f) => f.properties.layer === "districts") };
+  const fcs = Object.fromEntries(geojsonIds.map((id, i) => [id, collections[i]]));
+  loadedPlants = fcs.plants || null;
+
+  for (const f of regions.features) {
+    if (f.id == null) f.id = f.properties.slug;
+    state.regions.set(String(f.id), f);
+  }
+  for (const f of districts.features) state.districtNames.set(String(f.properties.code ?? f.id), f.properties.name);
+  // A click on the map that no symbol or area took opens the district under it:
+  // the server finds it (the page holds no district polygon).
+  map.on("click", (e) => {
+    if (map.pm && ((map.pm.globalDrawModeEnabled && map.pm.globalDrawModeEnabled()) || (map.pm.globalEditModeEnabled && map.pm.globalEditModeEnabled()))) return;
+    const { lng, lat } = e.latlng;
+    const d = 1e-6;
+    const bbox = [lng - d, lat - d, lng + d, lat + d].map((v) => v.toFixed(7)).join(",");
+    getJSON(`api/layers/districts/features?bbox=${bbox}&properties=code&limit=1`)
+      .then((fc) => {
+        const f = fc.features[0];
+        if (f) select("districts", String(f.properties.code ?? f.id));
+      })
+      .catch(() => {}); // a failed lookup leaves the map as it was
+  });
+  // Label points are searched once per polygon (util.js caches them); the
+  // measure lets the browser tests report what placing the labels costs.
+  performance.mark("clustermap:labels:start");
+  labels.regionLabels.addTo(map);
+  labels.drawRegionLabels();
+  const districtLabels = labels.districtLabels(districts);
+  if (state.layers.districts) state.layers.districts.addLayer(districtLabels);
+  performance.measure("clustermap:labels", "clustermap:labels:start");
+
+  for (const id of geojsonIds) {
+    const layer = geojson.build(id, fcs[id]);
+    if (layer) state.layers[id] = layer;
+  }
+  // Top layer first: symbols at the same latitude stack in the order they are
+  // added, and a plant or power station on a cluster's point stays visible.
+  for (const id of [...geojsonIds].reverse()) state.setVisible(id, state.visible[id]);
+  // Features drawn: the symbols are on the map and the polygons' first tiles are in, at the
+  // next frame's paint. A figure for the browser tests; "ready" (below) is when every view is wired.
+  tilesLoaded.then(() => requestAnimationFrame(() => setTimeout(() => performance.mark("clustermap:features-drawn"), 0)));
+  // The browser draws the polygons' tiles (most are in by now) before the views below are built;
+  // a slow tile holds those views back a moment at most.
+  await Promise.race([tilesLoaded, new Promise((resolve) => setTimeout(resolve, FIRST_DRAW_WAIT_MS))]);
+
   const linkage = createLinkage({
     map,
     i18n,
@@ -175,7 +228,6 @@ async function start() {
   });
   state.layers.linkage = linkage.layer;
 
-  performance.mark("cm:layers");
   // --- panel, selection, URL ---
   let filters = null; // needs the clusters, created once they are loaded
   const cachedJSON = createCachedJSON(getJSON);
@@ -237,7 +289,6 @@ async function start() {
     },
   });
 
-  performance.mark("cm:panel");
   // --- sidebar and its tabs ---
   const overview = createOverview({
     i18n,
@@ -289,7 +340,6 @@ async function start() {
     compare.rerender();
   });
 
-  performance.mark("cm:sidebar");
   // --- the legend and the basemap ---
   map.on("moveend", () => hash.write());
   map.on("zoomend", () => {
@@ -335,48 +385,7 @@ async function start() {
     onState: setBasemapState,
   }).start();
 
-  labels.regionLabels.addTo(map);
-
-  // --- the data ---
-  const [labelPoints, ...loaded] = await dataLoaded;
-  const collections = loaded.map((fc, i) => state.indexFeatures(geojsonIds[i], fc));
-  const regions = { features: labelPoints.features.filter((f) => f.properties.layer === "regions") };
-  const districts = { features: labelPoints.features.filter((f) => f.properties.layer === "districts") };
-  const fcs = Object.fromEntries(geojsonIds.map((id, i) => [id, collections[i]]));
-  loadedPlants = fcs.plants || null;
-
-  for (const f of regions.features) {
-    if (f.id == null) f.id = f.properties.slug;
-    state.regions.set(String(f.id), f);
-  }
-  for (const f of districts.features) state.districtNames.set(String(f.properties.code ?? f.id), f.properties.name);
-  // A click on the map that no symbol or area took opens the district under it:
-  // the server finds it (the page holds no district polygon).
-  map.on("click", (e) => {
-    if (map.pm && ((map.pm.globalDrawModeEnabled && map.pm.globalDrawModeEnabled()) || (map.pm.globalEditModeEnabled && map.pm.globalEditModeEnabled()))) return;
-    const { lng, lat } = e.latlng;
-    const d = 1e-6;
-    const bbox = [lng - d, lat - d, lng + d, lat + d].map((v) => v.toFixed(7)).join(",");
-    getJSON(`api/layers/districts/features?bbox=${bbox}&properties=code&limit=1`)
-      .then((fc) => {
-        const f = fc.features[0];
-        if (f) select("districts", String(f.properties.code ?? f.id));
-      })
-      .catch(() => {}); // a failed lookup leaves the map as it was
-  });
-  // Label points are searched once per polygon (util.js caches them); the
-  // measure lets the browser tests report what placing the labels costs.
-  performance.mark("clustermap:labels:start");
-  labels.drawRegionLabels();
-  const districtLabels = labels.districtLabels(districts);
-  if (state.layers.districts) state.layers.districts.addLayer(districtLabels);
-  performance.measure("clustermap:labels", "clustermap:labels:start");
-
-  for (const id of geojsonIds) {
-    const layer = geojson.build(id, fcs[id]);
-    if (layer) state.layers[id] = layer;
-  }
-  performance.mark("cm:built");
+  // --- the rest of the data: lists, table, site finder ---
   const clusters = fcs.clusters || { features: [] };
   filters = createFilters({
     i18n,
@@ -393,7 +402,6 @@ async function start() {
     onPick: (f) => select("clusters", f.id, { fly: true }),
   });
   geojson.setFilter(filters.matches);
-  performance.mark("cm:filters");
   table = createTable({
     section: $("table-section"),
     i18n,
@@ -405,7 +413,6 @@ async function start() {
     onCompare: (picked) => compare.compare(picked),
   });
   if (document.body.dataset.tab === "table") table.show();
-  performance.mark("cm:table");
   sites = createSites({
     i18n,
     defaults: catalog.defaults,
@@ -424,18 +431,12 @@ async function start() {
     showAll: (latlngs) => selection.showAll(latlngs),
   });
   state.layers.sites = sites.layer;
-  performance.mark("cm:sites");
-  // Top layer first: symbols at the same latitude stack in the order they are
-  // added, and a plant or power station on a cluster's point stays visible.
-  for (const id of [...geojsonIds].reverse()) state.setVisible(id, state.visible[id]);
   legend.render();
-  performance.mark("cm:visible");
   // Symbols apart, labels off the symbols; the selection ring follows the moved symbol.
   const declutter = createDeclutter({ map, onShift: () => selection.draw() });
   declutter.run();
   i18n.onLangChange(() => declutter.run());
   window.clustermap.declutter = declutter;
-  performance.mark("cm:declutter");
 
   // After a write in the workspace (a save, a revert, an approval) a layer is read again and
   // redrawn, so the map, the list and the filters show the change without a reload.
