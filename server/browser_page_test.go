@@ -8,6 +8,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -107,6 +108,9 @@ type page struct {
 	responses int
 	osm       int // requests to the basemap host since the last navigation
 	canceled  int // requests the page aborted itself (superseded searches, unloaded tiles)
+	// cache is the server's cache status (X-Response-Cache or X-Tile-Cache) of each of our
+	// API and tile answers since the last navigation, by path and query.
+	cache map[string]string
 }
 
 type viewport struct {
@@ -182,7 +186,15 @@ func (p *page) reset() {
 	defer p.mu.Unlock()
 	p.urls = map[network.RequestID]string{}
 	p.bytes = map[string]float64{}
+	p.cache = map[string]string{}
 	p.responses, p.osm, p.canceled = 0, 0, 0
+}
+
+// cacheStatus is the server's cache status of each API and tile answer since the last navigation.
+func (p *page) cacheStatus() map[string]string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.cache)
 }
 
 func (p *page) ours(u string) bool {
@@ -243,6 +255,11 @@ func (p *page) listen(ev any) {
 		}
 	case *network.EventResponseReceived:
 		p.responses++
+		for _, name := range []string{"X-Response-Cache", "X-Tile-Cache"} {
+			if v, ok := e.Response.Headers[name]; ok && p.ours(e.Response.URL) {
+				p.cache[strings.TrimPrefix(e.Response.URL, p.origin)] = fmt.Sprint(v)
+			}
+		}
 		if p.ours(e.Response.URL) && e.Response.Status >= 400 {
 			p.problems = append(p.problems, fmt.Sprintf("HTTP %d from our server: %s", e.Response.Status, e.Response.URL))
 		}

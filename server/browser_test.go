@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clustermap/clustermap/server"
+
 	"github.com/chromedp/chromedp"
 
 	"github.com/clustermap/clustermap/geo"
@@ -253,15 +255,32 @@ func checkDienPhuPanel(t *testing.T, got panelState, want seedCluster) {
 
 func TestBrowser(t *testing.T) {
 	started := time.Now()
-	ts, store := newTestServer(t)
+	// The server as the binary runs it: it warms its caches with a first visit's answers at start.
+	ts, store := newTestServer(t, server.WithWarmUp())
 	seed := loadSeedFacts(t, store)
 	dp := seed.dienPhu
 	browser := startBrowser(t)
 	t.Cleanup(func() { t.Logf("browser suite: %v", time.Since(started).Round(100*time.Millisecond)) })
 
 	t.Run("FirstLoadWithBasemapUnreachable", func(t *testing.T) {
+		select {
+		case <-ts.Server.WarmedUp():
+		case <-time.After(30 * time.Second):
+			t.Fatal("the server's warm-up did not finish")
+		}
 		p := newPage(t, browser, ts.URL, desktop)
 		stats := p.load("/")
+		// The warm-up asked for exactly what a first visit loads: every API and tile answer of
+		// this first visit comes from the caches.
+		cached := p.cacheStatus()
+		for path, status := range cached {
+			if status != "hit" {
+				t.Errorf("first visit after the warm-up: %s was a cache %s, want hit (server/warm.go lists what a first visit loads)", path, status)
+			}
+		}
+		if len(cached) < 6 {
+			t.Errorf("only %d API and tile answers carried a cache status: %v", len(cached), cached)
+		}
 		t.Logf("first load, empty cache, desktop 1280×800: %s", stats)
 		t.Logf("first load, marks: %s", evalJS[string](p, `performance.getEntriesByType("mark").map((e) => e.name + " " + Math.round(e.startTime)).join(", ")`))
 		t.Logf("first load, by resource (transferred bytes, start→end ms):\n%s", evalJS[string](p, `performance.getEntriesByType("resource")

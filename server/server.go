@@ -62,6 +62,9 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// SessionTTL is how long a workspace sign-in lasts (default 12 h).
 	SessionTTL time.Duration
+	// WarmUp has the server ask itself, once serving, for what a first visit to the web map loads
+	// (warm.go), so the first visitor after a start does not wait for PostGIS.
+	WarmUp bool
 }
 
 // Defaults of the HTTP server's limits.
@@ -99,12 +102,14 @@ type Server struct {
 	// (server/respcache).
 	resp *respcache.Cache
 	deps map[string][]string
+	// warmed is closed once the warm-up has run (Config.WarmUp).
+	warmed chan struct{}
 }
 
 // New builds the server and its routes.
 func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, store: store, planner: planning.New(store), log: log, engine: gin.New()}
+	s := &Server{cfg: cfg, store: store, planner: planning.New(store), log: log, engine: gin.New(), warmed: make(chan struct{})}
 	app, err := newWebApp()
 	if err != nil {
 		// The app is embedded at build time; failing to read it is a broken build, not input.
@@ -177,6 +182,9 @@ func answersRelease() string {
 	return salt
 }
 
+// WarmedUp is closed once the warm-up has run; never when Config.WarmUp is off.
+func (s *Server) WarmedUp() <-chan struct{} { return s.warmed }
+
 // Handler returns the HTTP handler, for tests and embedding.
 func (s *Server) Handler() http.Handler { return headAsGet(s.engine) }
 
@@ -213,6 +221,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	go s.tiles.WatchVersions(watchCtx)
+	if s.cfg.WarmUp {
+		go func() {
+			defer close(s.warmed)
+			s.warmUp(watchCtx, srv.Handler, ln.Addr().String())
+		}()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	s.log.Info("serving", "addr", ln.Addr().String())

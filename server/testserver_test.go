@@ -41,6 +41,12 @@ func OnStore(store *geo.Store) TestServerOption {
 	return func(s *testServerSetup) { s.store = store }
 }
 
+// WithWarmUp has the server warm its caches with a first visit's answers when it starts, as the
+// binary does by default (Config.WarmUp).
+func WithWarmUp() TestServerOption {
+	return func(s *testServerSetup) { s.cfg.WarmUp = true }
+}
+
 // WithTileCacheMB sets the tile cache size (0 disables the cache).
 func WithTileCacheMB(mb int) TestServerOption {
 	return func(s *testServerSetup) { s.cfg.TileCacheMB = mb }

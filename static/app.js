@@ -54,12 +54,11 @@ function statusMessage(text) {
 performance.mark("clustermap:module"); // the phases of a first load, for the browser tests
 
 async function start() {
-  // The page's own words do not wait for the catalog (only code labels do); English strings are
-  // fetched beside the catalog when that is the language chosen before.
+  // English strings are fetched beside the catalog (preloaded by the page) when that is the
+  // language chosen before; the page's own words are Vietnamese until then.
   const catalogLoaded = loadCatalog(getJSON);
   catalogLoaded.catch(() => {}); // awaited below; a failure is reported there, once
   await loadLanguage(savedLang(window.localStorage));
-  createI18n({ storage: window.localStorage, root: document }).applyStatic();
   const catalog = await catalogLoaded;
   performance.mark("clustermap:catalog");
   // The data is asked for now, before the map and the panels are built, so that the requests
@@ -80,8 +79,6 @@ async function start() {
   ]);
   dataLoaded.catch(() => {}); // awaited below; a failure is reported there, once
   const i18n = createI18n({ vocabularies: catalog.vocabularies, storage: window.localStorage, root: document });
-  i18n.applyStatic();
-  installPatterns();
 
   // The sidebar and its tabs; on wide screens it starts open at the filters, before the map is
   // made, so that the map starts at the size it keeps and the first view fits it.
@@ -106,24 +103,6 @@ async function start() {
   });
   window.clustermap.map = map;
   mapMade = map;
-
-  // "About the data" (sources, licences, placement, dates, coverage, gaps), linked
-  // from the attribution next to the credits it explains.
-  const about = createAbout({ dialog: $("about"), body: $("about-body"), closeButton: $("about-close"), i18n, catalog });
-  let aboutHTML = null;
-  const placeAboutLink = () => {
-    if (aboutHTML) map.attributionControl.removeAttribution(aboutHTML);
-    aboutHTML = h("a", { href: "#about", class: "cm-about-link", role: "button" }, i18n.t("about.link")).outerHTML;
-    map.attributionControl.addAttribution(aboutHTML);
-  };
-  placeAboutLink();
-  i18n.onLangChange(placeAboutLink);
-  map.getContainer().addEventListener("click", (e) => {
-    if (!e.target.closest(".cm-about-link")) return;
-    e.preventDefault(); // the URL keeps the view; the hash is not "#about"
-    about.open();
-  });
-  window.clustermap.about = about;
 
   let legend = null; // created once the view is set, below
   const state = createState({ map, plan: layerPlan(catalog.layerIds), onVisible: (id, on) => legend && legend.setChecked(id, on) });
@@ -157,6 +136,27 @@ async function start() {
   ]);
   for (const l of plan.filter((p) => p.transport === "tiles")) state.setVisible(l.id, state.visible[l.id]);
   performance.mark("clustermap:tiles-requested");
+  // The page's words in its language, and what the map's tiles did not need to wait for.
+  i18n.applyStatic();
+  installPatterns();
+
+  // "About the data" (sources, licences, placement, dates, coverage, gaps), linked
+  // from the attribution next to the credits it explains.
+  const about = createAbout({ dialog: $("about"), body: $("about-body"), closeButton: $("about-close"), i18n, catalog });
+  let aboutHTML = null;
+  const placeAboutLink = () => {
+    if (aboutHTML) map.attributionControl.removeAttribution(aboutHTML);
+    aboutHTML = h("a", { href: "#about", class: "cm-about-link", role: "button" }, i18n.t("about.link")).outerHTML;
+    map.attributionControl.addAttribution(aboutHTML);
+  };
+  placeAboutLink();
+  i18n.onLangChange(placeAboutLink);
+  map.getContainer().addEventListener("click", (e) => {
+    if (!e.target.closest(".cm-about-link")) return;
+    e.preventDefault(); // the URL keeps the view; the hash is not "#about"
+    about.open();
+  });
+  window.clustermap.about = about;
 
   const geojson = createGeoJSONLayers({ map, footprintRenderer, select });
   const labels = createLabels({ i18n, regions: state.regions });

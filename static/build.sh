@@ -61,6 +61,6 @@ echo "build: wrote $out"
 dist="$root/static/dist"
 find "$dist" -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} + 2>/dev/null || true
 "$nm/.bin/esbuild" "$root/static/app.js" "$root/static/app.css" \
-	--bundle --splitting --format=esm --minify --target=es2021 \
+	--bundle --splitting --format=esm --minify --charset=utf8 --target=es2021 \
 	--outdir="$dist" --chunk-names='chunks/[name]-[hash]' --log-level=warning
 echo "build: wrote $dist"

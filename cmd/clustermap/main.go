@@ -148,6 +148,7 @@ func configure(args []string) (_ Config, _ []string, err error) {
 			WriteTimeout:    envDuration("CLUSTERMAP_WRITE_TIMEOUT", server.DefaultWriteTimeout),
 			MaxInFlight:     envInt("CLUSTERMAP_MAX_IN_FLIGHT", server.DefaultMaxInFlight),
 			MetricsAddr:     env("CLUSTERMAP_METRICS_ADDR", ""),
+			WarmUp:          env("CLUSTERMAP_WARM_UP", "on") != "off",
 		},
 	}
 	trusted := env("CLUSTERMAP_TRUSTED_PROXIES", "")
@@ -170,6 +171,7 @@ func configure(args []string) (_ Config, _ []string, err error) {
 	fl.DurationVar(&cfg.Server.ReadTimeout, "read-timeout", cfg.Server.ReadTimeout, "limit on reading a request, body included (CLUSTERMAP_READ_TIMEOUT)")
 	fl.DurationVar(&cfg.Server.WriteTimeout, "write-timeout", cfg.Server.WriteTimeout, "limit on answering a request, from its headers to the last byte (CLUSTERMAP_WRITE_TIMEOUT)")
 	fl.IntVar(&cfg.Server.MaxInFlight, "max-in-flight", cfg.Server.MaxInFlight, "requests answered at once; more get 503 + Retry-After; negative: no cap (CLUSTERMAP_MAX_IN_FLIGHT)")
+	fl.BoolVar(&cfg.Server.WarmUp, "warm-up", cfg.Server.WarmUp, "at start, fill the caches with what a first visit to the web map loads; --warm-up=false: don't (CLUSTERMAP_WARM_UP=off)")
 	fl.StringVar(&cfg.Server.MetricsAddr, "metrics-addr", cfg.Server.MetricsAddr, "address of the Prometheus /metrics listener, e.g. 127.0.0.1:9090; empty: none (CLUSTERMAP_METRICS_ADDR)")
 	fl.StringVar(&trusted, "trusted-proxies", trusted, "IPs/CIDRs whose X-Forwarded-Host/-Proto are believed; empty: loopback only; none: no one (CLUSTERMAP_TRUSTED_PROXIES)")
 	fl.BoolVar(&cfg.AllowVSI, "allow-vsi", false, "import: accept GDAL /vsi… names (e.g. /vsicurl/ fetches over the network)")
