@@ -89,7 +89,7 @@ func runGeoJSON(ctx context.Context, o options, store *geo.Store, ratios *ratioL
 		fmt.Printf("pg_featureserv: %s (%s), collections public.<table>\n", bin, srv.version(bin))
 	}
 	addr := freeAddr()
-	cm, err := start(o.clustermap, []string{"serve"}, "", "DATABASE_URL="+o.dbURL, "CLUSTERMAP_ADDR="+addr,
+	cm, err := start(o.clustermap, []string{"serve"}, "", "DATABASE_URL="+o.dbURL, "CLUSTERMAP_ADDR="+addr, "CLUSTERMAP_WARM_UP=off",
 		"CLUSTERMAP_DB_MAX_CONNS="+strconv.Itoa(o.dbConns))
 	if err != nil {
 		return err
