@@ -58,9 +58,15 @@ echo "build: wrote $out"
 # where the plain modules made thirty, each waiting for the one that imports it), and a chunk per
 # dynamic import(). The sources stay in static/ as they are, readable. Leaflet and VectorGrid stay
 # globals from static/vendor/, cached on their own across releases of the app.
+# The zoning workspace is a bundle of its own (dist/workspace/, loaded by import() at sign-in):
+# built with the app, the few helpers both use would go into a chunk the app then has to fetch,
+# one more request in line before the app can start.
 dist="$root/static/dist"
 find "$dist" -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} + 2>/dev/null || true
-"$nm/.bin/esbuild" "$root/static/app.js" "$root/static/app.css" \
-	--bundle --splitting --format=esm --minify --charset=utf8 --target=es2021 \
-	--outdir="$dist" --chunk-names='chunks/[name]-[hash]' --log-level=warning
+esbuild() {
+	"$nm/.bin/esbuild" --bundle --splitting --format=esm --minify --charset=utf8 --target=es2021 \
+		--chunk-names='chunks/[name]-[hash]' --log-level=warning "$@"
+}
+esbuild "$root/static/app.js" "$root/static/app.css" --external:./workspace/* --outdir="$dist"
+esbuild "$root/static/workspace/signin.js" --outdir="$dist/workspace"
 echo "build: wrote $dist"

@@ -5,6 +5,7 @@
 
 import { h, labelPoint } from "./util.js";
 import { colorOfStage, darker, clusterSymbolSVG, plantSymbolSVG, energySymbolSVG, isIndicative, INDICATIVE_DASH } from "./symbols.js";
+import { CLUSTER_LABEL_ZOOM } from "./mapview.js";
 
 // From this zoom on, clusters with a footprint are drawn as polygons.
 const FOOTPRINT_ZOOM = 12;
@@ -164,11 +165,13 @@ export function createGeoJSONLayers({ map, footprintRenderer, select }) {
   }
 
   // Shows each cluster that passes the filters, as a polygon when zoomed in and
-  // it has one, else as a symbol.
+  // it has one, else as a symbol; and its name from CLUSTER_LABEL_ZOOM (below it the names are
+  // not on the map at all, rather than there and hidden: fewer elements to lay out and declutter).
   function updateClusters() {
     if (!clusterGroups) return;
     const { symbols: symbolGroup, footprints, labels: labelGroup } = clusterGroups;
     const zoomedIn = map.getZoom() >= FOOTPRINT_ZOOM;
+    const named = map.getZoom() >= CLUSTER_LABEL_ZOOM;
     for (const v of clusterViews.values()) {
       const show = matches(v.feature);
       const asPolygon = show && zoomedIn && v.footprint;
@@ -177,8 +180,8 @@ export function createGeoJSONLayers({ map, footprintRenderer, select }) {
       if (!asPolygon && v.footprint && footprints.hasLayer(v.footprint)) footprints.removeLayer(v.footprint);
       if (asSymbol && !symbolGroup.hasLayer(v.marker)) symbolGroup.addLayer(v.marker);
       if (!asSymbol && v.marker && symbolGroup.hasLayer(v.marker)) symbolGroup.removeLayer(v.marker);
-      if (v.label && show !== labelGroup.hasLayer(v.label)) {
-        if (show) labelGroup.addLayer(v.label);
+      if (v.label && (show && named) !== labelGroup.hasLayer(v.label)) {
+        if (show && named) labelGroup.addLayer(v.label);
         else labelGroup.removeLayer(v.label);
       }
     }
