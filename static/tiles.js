@@ -67,6 +67,8 @@ const SHARED = ["regions", "districts"];
 // How long a fetched composite tile may feed a layer that asks for it later: long enough for the
 // layers of one view, short enough that a redraw after a write reads the tile again.
 const SHARE_MS = 5000;
+// Tiles are drawn 512 pixels wide, so a tile of zoom z serves the map at zoom z + 1.
+const ZOOM_OFFSET = -1;
 
 // tileURL is the tile URL template of layers with the properties they read.
 const tileURL = (ids, properties) =>
@@ -84,17 +86,20 @@ export function createTiles({ bounds, layerBounds = () => null, select }) {
   if (typeof L.DomEvent.fakeStop !== "function") L.DomEvent.fakeStop = L.DomEvent.stopPropagation;
 
   // VectorGrid leaves a failed tile fetch (server restarting, network gone) as
-  // an unhandled promise rejection; draw such a tile empty instead.
+  // an unhandled promise rejection; draw such a tile empty instead. It also puts the map's zoom
+  // in the URL whatever zoomOffset says: the tile asked for is that of the offset zoom.
   const VectorTiles = L.VectorGrid.Protobuf.extend({
     _getVectorTilePromise(coords) {
-      return L.VectorGrid.Protobuf.prototype._getVectorTilePromise.call(this, coords).catch(() => ({ layers: {} }));
+      const tile = L.point(coords.x, coords.y);
+      tile.z = coords.z + (this.options.zoomOffset || 0);
+      return L.VectorGrid.Protobuf.prototype._getVectorTilePromise.call(this, tile).catch(() => ({ layers: {} }));
     },
   });
 
   // The shared layers' composite tiles: each is fetched once and handed to every shared layer
   // that asks for it within SHARE_MS; each layer keeps its own MVT layer of it.
   const sharedProperties = [...new Set(SHARED.flatMap((id) => STYLES[id].properties))];
-  const fetcher = new VectorTiles(tileURL(SHARED, sharedProperties), {});
+  const fetcher = new VectorTiles(tileURL(SHARED, sharedProperties), { zoomOffset: ZOOM_OFFSET });
   const fetched = new Map(); // "z/x/y" → {at, promise, takers}
   function sharedTile(id, coords) {
     const key = `${coords.z}/${coords.x}/${coords.y}`;
@@ -130,6 +135,10 @@ export function createTiles({ bounds, layerBounds = () => null, select }) {
       vectorTileLayerStyles: { [id]: style },
       bounds: extentOf(id),
       maxZoom: 18,
+      // 512-pixel tiles, one zoom up: the server generalises each zoom for a 512-pixel tile
+      // (tile_tolerance), and a view needs a quarter as many tiles as at 256 pixels.
+      tileSize: 512,
+      zoomOffset: ZOOM_OFFSET,
     };
     const s = STYLES[id];
     const layer = SHARED.includes(id)
