@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -381,6 +382,11 @@ func TestBrowserWorkspace(t *testing.T) {
 			chromedp.Click(chromedp.CSS("#ws-save-feature")))
 		pollJS[bool](b, `!!document.querySelector('#ws-conflict tr[data-field="investor"]') && !!document.querySelector('#ws-conflict tr[data-field="contact"]')`, settle)
 		expectHTTP(b, 412, "/ogc/collections/clusters/items/")
+		// Only what either side changed: a field both left empty (an empty object and no value,
+		// say) is not a difference.
+		if rows := evalJS[[]string](b, `[...document.querySelectorAll("#ws-conflict tr[data-field]")].map((r) => r.dataset.field).sort()`); !slices.Equal(rows, []string{"contact", "investor"}) {
+			t.Errorf("conflict view lists %v, want [contact investor]", rows)
+		}
 		saveShot(t, b, "conflict")
 		b.do("reapply", chromedp.Click(chromedp.CSS("#ws-conflict-reapply")))
 		pollJS[bool](b, `!document.getElementById("ws-conflict") && /\d/.test(document.getElementById("ws-feature-status").textContent)`, settle)

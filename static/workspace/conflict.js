@@ -4,12 +4,12 @@
 // fields I changed), or cancel (drop mine).
 
 import { h } from "../util.js";
-import { display } from "./forms.js";
+import { display, sameValue } from "./forms.js";
 
 // showConflict({...}) → Promise of "keep" | "reapply" | "cancel".
 export function showConflict({ container, fields, mine, base, theirs, version, i18n, t }) {
   return new Promise((resolve) => {
-    const names = [...new Set([...Object.keys(mine), ...Object.keys(theirs).filter((k) => JSON.stringify(theirs[k] ?? null) !== JSON.stringify(base[k] ?? null))])];
+    const names = [...new Set([...Object.keys(mine), ...Object.keys(theirs).filter((k) => !sameValue(theirs[k], base[k]))])];
     const fieldOf = (n) => fields.find((f) => f.name === n);
     const row = (n) => h("tr", { dataset: { field: n } },
       h("th", { scope: "row" }, i18n.title((fieldOf(n) || {}).title, n)),

@@ -6,7 +6,7 @@
 
 import { h } from "../util.js";
 import { api, errorText } from "./api.js";
-import { createAttributeForm, display } from "./forms.js";
+import { createAttributeForm, display, sameValue } from "./forms.js";
 import { showConflict } from "./conflict.js";
 import { overlay } from "./draw.js";
 
@@ -111,7 +111,7 @@ export function createFeature({ map, i18n, t, user, catalog, container, onExpire
           return show(layerId, id);
         }
         // Keep mine: my whole version of the form wins. Reapply: only the fields I changed.
-        const props = choice === "keep" ? Object.fromEntries(Object.entries(full).filter(([k, v]) => JSON.stringify(v ?? null) !== JSON.stringify(theirs[k] ?? null)).map(([k, v]) => [k, v ?? null])) : diff;
+        const props = choice === "keep" ? Object.fromEntries(Object.entries(full).filter(([k, v]) => !sameValue(v, theirs[k])).map(([k, v]) => [k, v ?? null])) : diff;
         r = await patch(props, now.etag);
       }
       if (r.ok) return afterSave(r);

@@ -62,8 +62,13 @@ function readValue(field, input) {
   }
 }
 
-const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null) ||
-  (Array.isArray(a) && a.length === 0 && b == null) || (Array.isArray(b) && b.length === 0 && a == null);
+// unset: no value, as the form shows it — null, an empty list and an empty object all read as an
+// empty field, so none of them is a change from another.
+const unset = (v) => v == null || (Array.isArray(v) && v.length === 0) ||
+  (typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0);
+
+// sameValue says whether two values of a field are the same as far as the form can tell.
+export const sameValue = (a, b) => (unset(a) && unset(b)) || JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 // createAttributeForm({layer, writable, values}) → {element, values(), diff(), showErrors(reasons), set(values)}.
 export function createAttributeForm({ layer, writable, values, i18n, t }) {
@@ -111,7 +116,7 @@ export function createAttributeForm({ layer, writable, values, i18n, t }) {
     // The fields the user changed, as a merge patch's properties.
     diff() {
       const cur = current();
-      return Object.fromEntries(Object.entries(cur).filter(([k, v]) => !same(v, base[k])).map(([k, v]) => [k, v ?? null]));
+      return Object.fromEntries(Object.entries(cur).filter(([k, v]) => !sameValue(v, base[k])).map(([k, v]) => [k, v ?? null]));
     },
     set(vals) {
       for (const r of rows) {
