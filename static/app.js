@@ -55,10 +55,12 @@ performance.mark("clustermap:module"); // the phases of a first load, for the br
 
 async function start() {
   // English strings are fetched beside the catalog (preloaded by the page) when that is the
-  // language chosen before; the page's own words are Vietnamese until then.
+  // language chosen before, and the page's own words switch at once; the HTML is in Vietnamese.
   const catalogLoaded = loadCatalog(getJSON);
   catalogLoaded.catch(() => {}); // awaited below; a failure is reported there, once
-  await loadLanguage(savedLang(window.localStorage));
+  const lang = savedLang(window.localStorage);
+  await loadLanguage(lang);
+  if (lang !== "vi") createI18n({ storage: window.localStorage, root: document }).applyStatic();
   const catalog = await catalogLoaded;
   performance.mark("clustermap:catalog");
   // The data is asked for now, before the map and the panels are built, so that the requests
