@@ -51,6 +51,23 @@ func signIn(t *testing.T, p *page, user string) {
 	pollJS[bool](p, `document.body.dataset.workspace === "ready"`, settle)
 }
 
+// openFeatureEditor signs user in on a fresh load and opens cluster id's attribute form, as a
+// user would: from the list, then "edit".
+func openFeatureEditor(t *testing.T, p *page, user, id string) {
+	t.Helper()
+	p.load("/")
+	signIn(t, p, user)
+	// The workspace panel opens over the list; fold it to pick the cluster, as a user would.
+	p.do("fold the workspace", chromedp.Click(chromedp.CSS("#ws-toggle")))
+	pollJS[bool](p, `document.getElementById("ws-panel").hidden`, settle)
+	li := fmt.Sprintf(`#results-list li[data-id="%s"] button`, id)
+	pollJS[bool](p, fmt.Sprintf(`!!document.querySelector(%q)`, li), settle)
+	p.do("pick the cluster in the list", chromedp.Click(chromedp.CSS(li)))
+	pollJS[bool](p, `!!document.getElementById("ws-hook-edit")`, settle)
+	p.do("edit it", chromedp.Click(chromedp.CSS("#ws-hook-edit")))
+	pollJS[bool](p, `!!document.querySelector('#ws-attr-form [name="contact"]') && !!document.querySelector("#ws-timeline")`, settle)
+}
+
 // screenPoint is where a coordinate is on the screen (CSS pixels of the viewport).
 func screenPoint(p *page, lon, lat float64) (float64, float64) {
 	xy := evalJS[[]float64](p, fmt.Sprintf(`(() => {
@@ -357,24 +374,10 @@ func TestBrowserWorkspace(t *testing.T) {
 		}
 		r.Body.Close()
 
-		openFeature := func(p *page, user string) {
-			t.Helper()
-			p.load("/")
-			signIn(t, p, user)
-			// The workspace panel opens over the list; fold it to pick the cluster, as a user would.
-			p.do("fold the workspace", chromedp.Click(chromedp.CSS("#ws-toggle")))
-			pollJS[bool](p, `document.getElementById("ws-panel").hidden`, settle)
-			li := fmt.Sprintf(`#results-list li[data-id="%s"] button`, clusterID)
-			pollJS[bool](p, fmt.Sprintf(`!!document.querySelector(%q)`, li), settle)
-			p.do("pick the cluster in the list", chromedp.Click(chromedp.CSS(li)))
-			pollJS[bool](p, `!!document.getElementById("ws-hook-edit")`, settle)
-			p.do("edit it", chromedp.Click(chromedp.CSS("#ws-hook-edit")))
-			pollJS[bool](p, `!!document.querySelector('#ws-attr-form [name="contact"]') && !!document.querySelector("#ws-timeline")`, settle)
-		}
 		a := newPage(t, browser, ts.URL, desktop)
 		b := newPage(t, browser, ts.URL, desktop)
-		openFeature(a, "dept")
-		openFeature(b, "dept2")
+		openFeatureEditor(t, a, "dept", clusterID)
+		openFeatureEditor(t, b, "dept2", clusterID)
 		a.do("A changes the contact", chromedp.SendKeys(chromedp.CSS(`#ws-attr-form [name="contact"]`), "Phòng Kinh tế 0269"),
 			chromedp.SendKeys(chromedp.CSS("#ws-change-comment"), "liên hệ mới"), chromedp.Click(chromedp.CSS("#ws-save-feature")))
 		pollJS[bool](a, `/\d/.test(document.getElementById("ws-feature-status").textContent) && !document.querySelector("#ws-attr-form .ws-error:not([hidden])")`, settle)
@@ -466,6 +469,58 @@ func TestBrowserWorkspace(t *testing.T) {
 		}
 		if got := pollJS[[]float64](a, boxJS(`l.options.className && l.options.className.includes("cm-footprint")`), settle); !sameBox(got) {
 			t.Errorf("after revert the map draws %v, the approved boundary is %v", got, origBox)
+		}
+	})
+
+	// A session that expires while someone types loses nothing: the save is refused (401), the
+	// sign-in dialog opens over the form, and after signing in again the same save goes through
+	// with what was typed.
+	t.Run("EditSurvivesExpiredSession", func(t *testing.T) {
+		var id string
+		if err := db.QueryRow(ctx, `SELECT id::text FROM clusters ORDER BY id LIMIT 1`).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		p := newPage(t, browser, ts.URL, desktop)
+		openFeatureEditor(t, p, "dept", id)
+		const typed = "Phòng Quản lý đô thị, 0269 3824 000"
+		// Empty the field first (as select-all and delete would), then type.
+		evalJS[bool](p, `(() => { const el = document.querySelector('#ws-attr-form [name="contact"]');
+		  el.value = ""; el.dispatchEvent(new Event("input", { bubbles: true })); return true; })()`)
+		p.do("type a new contact", chromedp.SendKeys(chromedp.CSS(`#ws-attr-form [name="contact"]`), typed),
+			chromedp.SendKeys(chromedp.CSS("#ws-change-comment"), "liên hệ sau khi hết phiên"))
+		// The session ends on the server (as after its time-to-live) while the form is open.
+		if _, err := db.Exec(ctx, `UPDATE sessions SET expires_at = now() - interval '1 second'
+			WHERE user_id = (SELECT id FROM users WHERE name = 'dept')`); err != nil {
+			t.Fatal(err)
+		}
+		p.do("save", chromedp.Click(chromedp.CSS("#ws-save-feature")))
+		pollJS[bool](p, `!!document.querySelector("#ws-signin[open]")`, settle)
+		expectHTTP(p, 401, "/ogc/collections/clusters/items/")
+		var stored string
+		if err := db.QueryRow(ctx, `SELECT coalesce(contact, '') FROM clusters WHERE id = $1::bigint`, id).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if stored == typed {
+			t.Fatal("the refused save was stored")
+		}
+		if got := evalJS[string](p, `document.querySelector('#ws-attr-form [name="contact"]').value`); got != typed {
+			t.Errorf("after the 401 the form holds %q, want what was typed, %q", got, typed)
+		}
+		// The dialog keeps the name and asks for the password.
+		if got := evalJS[string](p, `document.getElementById("ws-username").value + "|" + document.activeElement.id`); got != "dept|ws-password" {
+			t.Errorf("sign-in dialog after expiry: name and focus %q, want the name kept and the password field focused", got)
+		}
+		p.do("sign in again",
+			chromedp.SendKeys(chromedp.CSS("#ws-password"), wsPassword),
+			chromedp.Click(chromedp.CSS("#ws-signin-submit")))
+		pollJS[bool](p, `!document.querySelector("#ws-signin[open]") && document.body.dataset.user === "dept"`, settle)
+		p.do("save again", chromedp.Click(chromedp.CSS("#ws-save-feature")))
+		pollJS[bool](p, `/\d/.test(document.getElementById("ws-feature-status").textContent) && !document.querySelector("#ws-attr-form .ws-error:not([hidden])")`, settle)
+		if err := db.QueryRow(ctx, `SELECT coalesce(contact, '') FROM clusters WHERE id = $1::bigint`, id).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if stored != typed {
+			t.Errorf("after signing in again and saving, the contact is %q, want %q", stored, typed)
 		}
 	})
 }

@@ -120,7 +120,8 @@ export function startSignin({ button, i18n, app }) {
   function open() {
     error.hidden = true;
     if (!dialog.open) dialog.showModal();
-    userInput.focus();
+    // After an expired session the name is still there: the password is what is missing.
+    (userInput.value ? passInput : userInput).focus();
   }
 
   form.addEventListener("submit", async (e) => {
