@@ -523,4 +523,53 @@ func TestBrowserWorkspace(t *testing.T) {
 			t.Errorf("after signing in again and saving, the contact is %q, want %q", stored, typed)
 		}
 	})
+
+	// On a 390-pixel phone the workspace is a bottom sheet: signed in, its tabs, forms and buttons
+	// fit the screen's width (nothing to scroll sideways), and the map keeps the top of the screen.
+	t.Run("PhoneWorkspace", func(t *testing.T) {
+		p := newPage(t, browser, ts.URL, phone)
+		p.load("/")
+		signIn(t, p, "dist")
+		pollJS[bool](p, `(() => { const el = document.getElementById("ws-panel"); return el && !el.hidden; })()`, settle)
+		type box struct {
+			Left, Right, Top, Bottom float64
+		}
+		type layout struct {
+			ViewW, ViewH, PageW float64
+			Panel, Map          box
+			Outside             []string
+		}
+		check := func(when string) {
+			t.Helper()
+			l := evalJS[layout](p, `(() => {
+			  const b = (el) => { const r = el.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
+			  const panel = document.getElementById("ws-panel");
+			  const outside = [...panel.querySelectorAll("button, input, select, textarea, [role=tab]")]
+			    .filter((e) => e.getClientRects().length && getComputedStyle(e).visibility !== "hidden")
+			    .filter((e) => { const r = e.getBoundingClientRect(); return r.left < -1 || r.right > innerWidth + 1; })
+			    .map((e) => e.id || e.name || e.textContent.trim().slice(0, 30));
+			  return { viewW: innerWidth, viewH: innerHeight, pageW: document.documentElement.scrollWidth,
+			    panel: b(panel), map: b(document.getElementById("map")), outside };
+			})()`)
+			if l.PageW > l.ViewW+1 {
+				t.Errorf("%s: the page is %.0f px wide on a %.0f px screen", when, l.PageW, l.ViewW)
+			}
+			if l.Panel.Left < -1 || l.Panel.Right > l.ViewW+1 {
+				t.Errorf("%s: the workspace spans %.0f–%.0f px of a %.0f px screen", when, l.Panel.Left, l.Panel.Right, l.ViewW)
+			}
+			if len(l.Outside) > 0 {
+				t.Errorf("%s: controls beyond the screen's edges: %q", when, l.Outside)
+			}
+			// A bottom sheet: the top of the map stays in view above it.
+			if l.Panel.Top < l.Map.Top+80 {
+				t.Errorf("%s: the workspace starts at %.0f px, leaving under 80 px of map (map top %.0f px)", when, l.Panel.Top, l.Map.Top)
+			}
+		}
+		check("the workspace open")
+		for _, tab := range evalJS[[]string](p, `[...document.querySelectorAll("#ws-panel [role=tab]")].filter((e) => e.getClientRects().length).map((e) => e.id)`) {
+			p.do("open "+tab, chromedp.Click(chromedp.CSS("#"+tab)))
+			check("tab " + tab)
+		}
+		p.screenshot("workspace-phone")
+	})
 }
