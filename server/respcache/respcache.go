@@ -15,17 +15,16 @@ import (
 	"context"
 	"errors"
 	"hash/fnv"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/clustermap/clustermap/server/httpx"
+	"github.com/clustermap/clustermap/server/lru"
 )
 
 // Versions reports a layer's current data version, false while versions cannot be trusted (the
@@ -62,9 +61,7 @@ type Built struct {
 type Cache struct {
 	cfg     Config
 	salt    uint64
-	mu      sync.Mutex
-	lru     *simplelru.LRU[entryKey, *entry]
-	bytes   int64
+	kept    *lru.Cache[entryKey, *entry] // nil when Config.MaxBytes is not positive
 	flights flightGroup
 	// counters count answers by X-Response-Cache status (nil without Config.Metrics).
 	counters map[string]prometheus.Counter
@@ -76,9 +73,7 @@ func New(cfg Config) *Cache {
 	h := fnv.New64a()
 	h.Write([]byte(cfg.Salt))
 	c.salt = h.Sum64()
-	if cfg.MaxBytes > 0 {
-		c.lru, _ = simplelru.NewLRU[entryKey, *entry](math.MaxInt32, func(k entryKey, e *entry) { c.bytes -= e.size(k) })
-	}
+	c.kept = lru.New(cfg.MaxBytes, func(k entryKey, e *entry) int64 { return e.size(k) })
 	if cfg.Metrics != nil {
 		c.register(cfg.Metrics)
 	}
@@ -105,40 +100,15 @@ func (e *entry) size(k entryKey) int64 {
 
 // Stats reports the answers and bytes held.
 func (c *Cache) Stats() (entries int, bytes int64) {
-	if c == nil || c.lru == nil {
+	if c == nil {
 		return 0, 0
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.lru.Len(), c.bytes
+	return c.kept.Stats()
 }
 
-func (c *Cache) get(k entryKey) (*entry, bool) {
-	if c.lru == nil {
-		return nil, false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.lru.Get(k)
-}
+func (c *Cache) get(k entryKey) (*entry, bool) { return c.kept.Get(k) }
 
-func (c *Cache) add(k entryKey, e *entry) {
-	if c.lru == nil || e.size(k) > c.cfg.MaxBytes/8 { // one huge answer must not flush the rest
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old, ok := c.lru.Peek(k); ok {
-		c.bytes -= old.size(k) // Add replaces without calling the eviction callback
-	}
-	c.lru.Add(k, e)
-	c.bytes += e.size(k)
-	for c.bytes > c.cfg.MaxBytes {
-		if _, _, ok := c.lru.RemoveOldest(); !ok {
-			break
-		}
-	}
-}
+func (c *Cache) add(k entryKey, e *entry) { c.kept.Add(k, e) }
 
 // Status header values: what happened to a request (X-Response-Cache).
 var (

@@ -25,8 +25,8 @@ func newTileMetrics(m *httpx.Metrics, cache *tileCache) *tileMetrics {
 		tm.byStatus[st] = tiles.WithLabelValues(st)
 	}
 	m.Register(tiles, tm.sent)
-	m.Gauge("clustermap_tile_cache_bytes", "Bytes held by the tile cache.", func() float64 { _, b := cache.stats(); return float64(b) })
-	m.Gauge("clustermap_tile_cache_entries", "Tiles held by the tile cache.", func() float64 { n, _ := cache.stats(); return float64(n) })
+	m.Gauge("clustermap_tile_cache_bytes", "Bytes held by the tile cache.", func() float64 { _, b := cache.Stats(); return float64(b) })
+	m.Gauge("clustermap_tile_cache_entries", "Tiles held by the tile cache.", func() float64 { n, _ := cache.Stats(); return float64(n) })
 	return tm
 }
 

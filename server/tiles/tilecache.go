@@ -5,15 +5,13 @@ import (
 	"compress/gzip"
 	"context"
 	"hash/fnv"
-	"math"
 	"strconv"
 	"sync"
 	"sync/atomic"
 
-	"github.com/hashicorp/golang-lru/v2/simplelru"
-
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/server/httpx"
+	"github.com/clustermap/clustermap/server/lru"
 	"github.com/clustermap/clustermap/server/respcache"
 )
 
@@ -103,7 +101,7 @@ func (s *Service) VersionsLive() bool { return s.tiles.versions.live.Load() }
 func (s *Service) LayerVersion(id string) (int64, bool) { return s.tiles.versions.current(id) }
 
 // CacheStats reports the tiles and bytes the cache holds; Caching is false without a cache.
-func (s *Service) CacheStats() (entries int, bytes int64) { return s.tiles.cache.stats() }
+func (s *Service) CacheStats() (entries int, bytes int64) { return s.tiles.cache.Stats() }
 
 // Caching reports whether the service has a tile cache (Config.CacheMB > 0).
 func (s *Service) Caching() bool { return s.tiles.cache != nil }
@@ -218,62 +216,13 @@ func (b *tileBody) size(k tileKey) int64 {
 	return int64(len(b.raw)+len(b.gz)+len(b.etag)+len(b.etagGz)+len(k.layers)+len(k.versions)+len(k.filters)) + 256
 }
 
-// tileCache is an LRU bounded in bytes. Entries are keyed by data version, so a write never has
-// to find and delete them: the next request asks for the new version, and the old entries age out.
-type tileCache struct {
-	mu    sync.Mutex
-	lru   *simplelru.LRU[tileKey, *tileBody]
-	bytes int64
-	max   int64
-}
+// tileCache is the tiles kept in memory, bounded in bytes. Entries are keyed by data version, so
+// a write never has to find and delete them: the next request asks for the new version, and the
+// old entries age out. nil when the cache is off.
+type tileCache = lru.Cache[tileKey, *tileBody]
 
 func newTileCache(maxBytes int64) *tileCache {
-	if maxBytes <= 0 {
-		return nil
-	}
-	c := &tileCache{max: maxBytes}
-	// The count limit is never the one that binds; bytes are.
-	c.lru, _ = simplelru.NewLRU[tileKey, *tileBody](math.MaxInt32, func(k tileKey, b *tileBody) {
-		c.bytes -= b.size(k)
-	})
-	return c
-}
-
-func (c *tileCache) get(k tileKey) (*tileBody, bool) {
-	if c == nil {
-		return nil, false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.lru.Get(k)
-}
-
-func (c *tileCache) add(k tileKey, b *tileBody) {
-	if c == nil || b.size(k) > c.max/8 { // one huge tile must not flush the cache
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old, ok := c.lru.Peek(k); ok {
-		c.bytes -= old.size(k) // Add replaces without calling the eviction callback
-	}
-	c.lru.Add(k, b)
-	c.bytes += b.size(k)
-	for c.bytes > c.max {
-		if _, _, ok := c.lru.RemoveOldest(); !ok {
-			break
-		}
-	}
-}
-
-// stats reports the entries and bytes held.
-func (c *tileCache) stats() (entries int, bytes int64) {
-	if c == nil {
-		return 0, 0
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.lru.Len(), c.bytes
+	return lru.New(maxBytes, func(k tileKey, b *tileBody) int64 { return b.size(k) })
 }
 
 // flightGroup runs one query for concurrent requests of the same tile. The query runs under a

@@ -111,7 +111,7 @@ func (s *Service) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord,
 	// primary it reads from; what it builds is still filed under the version read with the data.
 	if v, live := ts.versions.current(l.ID); live && !geo.ReadsOwnWrites(ctx) {
 		key.version = v
-		if b, ok := ts.cache.get(key); ok {
+		if b, ok := ts.cache.Get(key); ok {
 			return b, "hit", nil
 		}
 		if inm != "" {
@@ -122,7 +122,7 @@ func (s *Service) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord,
 	}
 	var lookup func() (*tileBody, bool)
 	if key.version >= 0 && ts.cache != nil {
-		lookup = func() (*tileBody, bool) { return ts.cache.get(key) }
+		lookup = func() (*tileBody, bool) { return ts.cache.Get(key) }
 	}
 	compress := gz || ts.cache != nil
 	b, shared, err := ts.flights.do(ctx, key, lookup, func(ctx context.Context) (*tileBody, error) {
@@ -135,7 +135,7 @@ func (s *Service) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord,
 		// Filed under the version read with the data, which may be newer than the one asked for.
 		stored := key
 		stored.version = t.Version
-		ts.cache.add(stored, b)
+		ts.cache.Add(stored, b)
 		return b, nil
 	})
 	if err != nil {
@@ -155,7 +155,7 @@ func (s *Service) compositeTile(ctx context.Context, layers []*geo.Layer, spec s
 	key := tileKey{layers: spec, tile: tc, filters: q.key, version: -1}
 	if vs, live := ts.currentVersions(layers); live && !geo.ReadsOwnWrites(ctx) {
 		key.versions = joinVersions(vs)
-		if b, ok := ts.cache.get(key); ok {
+		if b, ok := ts.cache.Get(key); ok {
 			return b, "hit", nil
 		}
 		if inm != "" {
@@ -181,7 +181,7 @@ func (s *Service) compositeTile(ctx context.Context, layers []*geo.Layer, spec s
 	}
 	b := newTileBody(raw, ts.etag(layers, versions, tc, q.key), versions, gz || ts.cache != nil)
 	key.versions = joinVersions(versions)
-	ts.cache.add(key, b)
+	ts.cache.Add(key, b)
 	return b, status, nil
 }
 
