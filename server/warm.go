@@ -15,17 +15,23 @@ import (
 // outlines. A server started with Config.WarmUp asks itself for them once its data versions are
 // live, so that the first visitor after a start or a deploy is served from the caches instead of
 // waiting for PostGIS (~30 ms for the catalog, ~15 ms for the labels, ~10 ms a tile, on a cold
-// 2-core machine). Keep these in step with the web app: TestWarmUp checks that a first visit then
-// finds every one of its API and tile answers in the caches.
+// 2-core machine). Keep these in step with the web app: the browser test of a first load
+// (TestBrowser/FirstLoadWithBasemapUnreachable) fails when one of its API or tile answers is not
+// in the caches.
 var (
 	warmPaths = []string{"/api/layers", "/api/labels"}
 	// warmGeoJSON are the layers the web app draws from GeoJSON (static/state.js).
 	warmGeoJSON = []string{"clusters", "plants", "energy", "roads"}
-	// warmTiles is the web app's tile URL of the region fills and district outlines, and the layers
-	// whose extent bounds the tiles it asks for.
+	// warmTileLayers are the layers whose extent bounds the tiles the web app asks for.
+	warmTileLayers = []string{"regions", "districts"}
+	// warmTileZooms are the tile zooms it asks for when it opens, at map zooms 8 to 11 on phones
+	// to wide screens (512-pixel tiles, one zoom up: static/tiles.js).
+	warmTileZooms = [2]int{7, 10}
+)
+
+const (
+	// warmTiles is the web app's tile URL of the region fills and district outlines.
 	warmTiles       = "/tiles/regions,districts/%d/%d/%d.mvt?properties=slug,code"
-	warmTileLayers  = []string{"regions", "districts"}
-	warmTileZooms   = [2]int{7, 10} // the map opens at z8–z9.5 on phones to wide screens
 	warmUpTimeout   = time.Minute
 	warmUpLiveAfter = 10 * time.Second
 )
