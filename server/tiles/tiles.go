@@ -9,6 +9,7 @@ import (
 	"hash/fnv"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -431,7 +432,9 @@ func (q tileParams) layerProperties(l *geo.Layer) ([]string, string) {
 			own = append(own, name)
 		}
 	}
-	return own, "properties=" + strings.Join(own, ",")
+	// The same canonical form as a single layer's tile with this list (parseTileParams), so both
+	// requests share one cache entry.
+	return own, url.Values{"properties": {strings.Join(own, ",")}}.Encode()
 }
 
 func layerNames(layers []*geo.Layer) string {
