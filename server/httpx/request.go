@@ -67,3 +67,21 @@ func AcceptsGzip(header string) bool {
 	}
 	return star
 }
+
+// ETagMatches is If-None-Match's weak comparison against the tags of an answer's representations
+// (identity and gzip): a client holding either holds the current data.
+func ETagMatches(header string, tags ...string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" {
+			return true
+		}
+		t = strings.TrimPrefix(t, "W/")
+		for _, tag := range tags {
+			if t == tag {
+				return true
+			}
+		}
+	}
+	return false
+}

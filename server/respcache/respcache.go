@@ -17,7 +17,6 @@ import (
 	"hash/fnv"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/gin-gonic/gin"
@@ -145,13 +144,13 @@ func (c *Cache) Serve(gc *gin.Context, deps []string, key string, build func(con
 	}
 	k := entryKey{key: key, versions: vs}
 	inm := gc.GetHeader("If-None-Match")
-	gz := acceptsGzip(gc.GetHeader("Accept-Encoding"))
+	gz := httpx.AcceptsGzip(gc.GetHeader("Accept-Encoding"))
 	if e, ok := c.get(k); ok {
 		c.write(gc, e, "hit", gz, inm)
 		return
 	}
 	tag := c.etag(vs, key)
-	if inm != "" && etagMatches(inm, tag, tag[:len(tag)-1]+`-gz"`) {
+	if inm != "" && httpx.ETagMatches(inm, tag, tag[:len(tag)-1]+`-gz"`) {
 		// The client holds this very answer: no build, no database (an answer with its own
 		// validator never matches here, since its tag is not this one).
 		h := gc.Writer.Header()
@@ -160,7 +159,7 @@ func (c *Cache) Serve(gc *gin.Context, deps []string, key string, build func(con
 		h["X-Response-Cache"] = hdrStatus["revalidated"]
 		c.count("revalidated")
 		h.Set("ETag", tag)
-		if gzTag := tag[:len(tag)-1] + `-gz"`; etagMatches(inm, gzTag) {
+		if gzTag := tag[:len(tag)-1] + `-gz"`; httpx.ETagMatches(inm, gzTag) {
 			h.Set("ETag", gzTag) // the same tag the 200 it revalidates carried
 		}
 		gc.Status(http.StatusNotModified)
@@ -270,7 +269,7 @@ func (c *Cache) write(gc *gin.Context, e *entry, status string, gz bool, inm str
 	if useGz {
 		h["Etag"] = e.hdrETagGz
 	}
-	if inm != "" && etagMatches(inm, e.etag, e.etagGz) {
+	if inm != "" && httpx.ETagMatches(inm, e.etag, e.etagGz) {
 		c.count("revalidated")
 		h["X-Response-Cache"] = hdrStatus["revalidated"]
 		gc.Status(http.StatusNotModified)
@@ -314,41 +313,6 @@ func (c *Cache) fresh(gc *gin.Context, build func(context.Context) (Built, error
 		h.Set("ETag", b.ETag)
 	}
 	gc.Data(http.StatusOK, b.Type, b.Body)
-}
-
-// acceptsGzip reports whether an Accept-Encoding header admits gzip (q > 0).
-func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.TrimSpace(name) != "*" {
-			continue
-		}
-		q := 1.0
-		for _, p := range strings.Split(params, ";") {
-			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
-				q, _ = strconv.ParseFloat(v, 64)
-			}
-		}
-		return q > 0
-	}
-	return false
-}
-
-// etagMatches is If-None-Match's weak comparison: a client holding either representation holds
-// the current data.
-func etagMatches(header string, tags ...string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == "*" {
-			return true
-		}
-		for _, tag := range tags {
-			if t == tag {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // flightGroup runs one build for concurrent requests of the same answer. The first request

@@ -132,18 +132,6 @@ func TestTileCacheIsBoundedInBytes(t *testing.T) {
 	}
 }
 
-func TestETagMatches(t *testing.T) {
-	tags := []string{`"v1"`, `"v1-gz"`}
-	for h, want := range map[string]bool{
-		`"v1"`: true, `"v1-gz"`: true, `W/"v1"`: true, `"a", "v1-gz"`: true, `*`: true,
-		`"v2"`: false, `v1`: false, ``: false, `"v1`: false,
-	} {
-		if got := etagMatches(h, tags...); got != want {
-			t.Errorf("etagMatches(%q) = %v", h, got)
-		}
-	}
-}
-
 func waitUntil(tb testing.TB, what string, cond func() bool) {
 	tb.Helper()
 	for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(time.Millisecond) {

@@ -203,7 +203,7 @@ func (ts *tileState) currentVersions(layers []*geo.Layer) ([]int64, bool) {
 func (ts *tileState) revalidated(inm string, layers []*geo.Layer, versions []int64, tc geo.TileCoord, filterKey string) *tileBody {
 	tag := ts.etag(layers, versions, tc, filterKey)
 	b := &tileBody{etag: `"` + tag + `"`, etagGz: `"` + tag + `-gz"`, versions: versions}
-	if !etagMatches(inm, b.etag, b.etagGz) {
+	if !httpx.ETagMatches(inm, b.etag, b.etagGz) {
 		return nil
 	}
 	b.headers()
@@ -272,7 +272,7 @@ func (s *Service) writeTile(c *gin.Context, b *tileBody, status string, gz bool,
 	if useGz {
 		h["Etag"] = b.hdrETagGz
 	}
-	if inm != "" && etagMatches(inm, b.etag, b.etagGz) {
+	if inm != "" && httpx.ETagMatches(inm, b.etag, b.etagGz) {
 		s.metrics.tile(status, 0)
 		c.Status(http.StatusNotModified)
 		return
@@ -297,24 +297,6 @@ func (s *Service) writeTile(c *gin.Context, b *tileBody, status string, gz bool,
 		s.metrics.tile(status, 0)
 	}
 	_, _ = c.Writer.Write(payload)
-}
-
-// etagMatches implements If-None-Match's weak comparison against the tags of a tile's two
-// representations (identity and gzip): a client holding either holds the current data.
-func etagMatches(header string, tags ...string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" {
-			return true
-		}
-		t = strings.TrimPrefix(t, "W/")
-		for _, tag := range tags {
-			if t == tag {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // tileLayers resolves "districts" or "districts,regions" against the catalog.
