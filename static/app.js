@@ -84,7 +84,6 @@ async function start() {
 
   // The sidebar and its tabs; on wide screens it starts open at the filters, before the map is
   // made, so that the map starts at the size it keeps and the first view fits it.
-  let mapMade = null;
   let onSidebarOpen = () => {}; // wired below, once the views it opens exist
   const tabNames = { filters: "filters-section", overview: "overview", linkage: "linkage-section", sites: "sites-section", table: "table-section" };
   const sidebar = createSidebar({
@@ -92,7 +91,6 @@ async function start() {
     tabs: Object.fromEntries(Object.entries(tabNames).map(([name, section]) => [name, { button: $(`tab-${name}`), section: $(section) }])),
     closeButton: $("sidebar-close"),
     body: document.body,
-    onResize: () => mapMade && mapMade.invalidateSize(),
     onOpen: (tab) => onSidebarOpen(tab),
   });
   if (!isPhone()) sidebar.open("filters");
@@ -104,7 +102,6 @@ async function start() {
     credits: catalog.credits.map(creditHTML),
   });
   window.clustermap.map = map;
-  mapMade = map;
 
   let legend = null; // created once the view is set, below
   const state = createState({ map, plan: layerPlan(catalog.layerIds), onVisible: (id, on) => legend && legend.setChecked(id, on) });
@@ -162,7 +159,6 @@ async function start() {
 
   const geojson = createGeoJSONLayers({ map, footprintRenderer, select });
   const labels = createLabels({ i18n, regions: state.regions });
-  let loadedPlants = null; // the plants layer, once loaded: operating plants count in the linkage
   let refreshLayer = async () => {}; // redraws a layer after a workspace write, once the data is in (below)
 
   // --- the data, drawn first ---
@@ -173,7 +169,6 @@ async function start() {
   const regions = { features: labelPoints.features.filter((f) => f.properties.layer === "regions") };
   const districts = { features: labelPoints.features.filter((f) => f.properties.layer === "districts") };
   const fcs = Object.fromEntries(geojsonIds.map((id, i) => [id, collections[i]]));
-  loadedPlants = fcs.plants || null;
 
   for (const f of regions.features) {
     if (f.id == null) f.id = f.properties.slug;
@@ -225,7 +220,8 @@ async function start() {
     elements: { radius: $("linkage-radius"), radiusValue: $("linkage-radius-value"), status: $("linkage-status"), summary: $("linkage-summary"), list: $("linkage-list") },
     zoneOverlay: (style) => tiles.vectorLayer("raw_material_zones", "cm-linkage-zones", style, false),
     select,
-    plants: () => (loadedPlants ? loadedPlants.features : []),
+    // Operating plants count in the linkage.
+    plants: () => (fcs.plants ? fcs.plants.features : []),
     clusterOf: (id) => (state.features.clusters ? state.features.clusters.get(String(id)) : null),
     districtTotal: () => state.districtNames.size,
   });
@@ -467,10 +463,8 @@ async function start() {
     if (id === "clusters") $("filters").dispatchEvent(new Event("input"));
     declutter.run();
     selection.draw();
-    if (id === "plants") loadedPlants = fc;
     document.body.dataset.refreshed = `${id}:${Date.now()}`;
   };
-  window.clustermap.refreshLayer = refreshLayer;
 
   if (initial && initial.sel) await select(initial.sel.layer, initial.sel.id, { focus: false });
   await tilesLoaded;

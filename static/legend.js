@@ -117,10 +117,8 @@ export function createLegend(ctx) {
   control.addTo(map);
   const container = control.getContainer();
   let expanded = startExpanded;
-  // Which layers' symbol lists are unfolded: on a desktop the clusters' (the map's
-  // subject) until the user chooses; every group can fold and unfold.
+  // Which layers' symbol lists the user has unfolded: every group starts folded.
   const groups = new Map();
-  const groupOpen = (id) => (groups.has(id) ? groups.get(id) : false);
   let basemapState = "checking";
   // While the feature panel is open the legend folds away, and comes back as
   // the user had it when the panel closes.
@@ -153,7 +151,7 @@ export function createLegend(ctx) {
     // Each layer's symbol list folds on its own (a disclosure button next to the
     // layer's checkbox, which stays in view); folded or not is kept across redraws.
     const layers = ids.map((id) => {
-      const open = groupOpen(id);
+      const open = !!groups.get(id);
       const listId = `legend-items-${id}`;
       return h("div", { class: "legend-layer", dataset: { layer: id } },
         h("div", { class: "legend-layer-head" },

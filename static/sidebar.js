@@ -4,25 +4,22 @@
 // Tabs whose tables need a wider sidebar than the filters.
 const WIDE_TABS = new Set(["overview", "sites"]);
 
-// createSidebar({sidebar, tabs, closeButton, body, onResize, onOpen}): tabs is
-// name → {button, section}; body the <body>, whose classes lay the page out;
-// onResize() runs when the map's room changed (the map's invalidateSize), onOpen(tab) when a tab
-// opens. The sidebar needs no map: it opens before the map is made, which then starts at its size.
-export function createSidebar({ sidebar, tabs, closeButton, body, onResize = () => {}, onOpen = () => {} }) {
+// createSidebar({sidebar, tabs, closeButton, body, onOpen}): tabs is name → {button, section};
+// body the <body>, whose classes lay the page out; onOpen(tab) runs when a tab opens. The sidebar
+// needs no map: it opens before the map is made, which then starts at its size, and the map
+// follows later changes of its box itself (mapview.js).
+export function createSidebar({ sidebar, tabs, closeButton, body, onOpen = () => {} }) {
   function open(tab) {
     for (const [name, { button, section }] of Object.entries(tabs)) {
       button.setAttribute("aria-pressed", String(name === tab));
       section.hidden = name !== tab;
     }
-    const wasHidden = sidebar.hidden;
-    const wasWide = body.classList.contains("sidebar-wide");
     sidebar.hidden = false;
     body.classList.add("sidebar-open");
     body.classList.toggle("sidebar-wide", WIDE_TABS.has(tab));
     body.classList.toggle("overview-active", tab === "overview");
     body.dataset.tab = tab;
     onOpen(tab);
-    if (wasHidden || wasWide !== WIDE_TABS.has(tab)) onResize();
   }
 
   function close() {
@@ -31,7 +28,6 @@ export function createSidebar({ sidebar, tabs, closeButton, body, onResize = () 
     body.classList.remove("sidebar-open", "sidebar-wide", "overview-active");
     delete body.dataset.tab;
     for (const { button } of Object.values(tabs)) button.setAttribute("aria-pressed", "false");
-    onResize();
   }
 
   for (const [name, { button, section }] of Object.entries(tabs)) {

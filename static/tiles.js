@@ -64,9 +64,6 @@ const STYLES = {
 // Layers drawn from one request per tile: the region fills and the district outlines cover the
 // same tiles, so one composite tile (/tiles/regions,districts/…) feeds both.
 const SHARED = ["regions", "districts"];
-// How long a fetched composite tile may feed a layer that asks for it later: long enough for the
-// layers of one view, short enough that a redraw after a write reads the tile again.
-const SHARE_MS = 5000;
 // Tiles are drawn 512 pixels wide, so a tile of zoom z serves the map at zoom z + 1.
 const ZOOM_OFFSET = -1;
 
@@ -97,15 +94,16 @@ export function createTiles({ bounds, layerBounds = () => null, select }) {
   });
 
   // The shared layers' composite tiles: each is fetched once and handed to every shared layer
-  // that asks for it within SHARE_MS; each layer keeps its own MVT layer of it.
+  // that asks for it; each layer keeps its own MVT layer of it. A layer asking again (a redraw)
+  // fetches the tile anew.
   const sharedProperties = [...new Set(SHARED.flatMap((id) => STYLES[id].properties))];
   const fetcher = new VectorTiles(tileURL(SHARED, sharedProperties), { zoomOffset: ZOOM_OFFSET });
-  const fetched = new Map(); // "z/x/y" → {at, promise, takers}
+  const fetched = new Map(); // "z/x/y" → {promise, takers}
   function sharedTile(id, coords) {
     const key = `${coords.z}/${coords.x}/${coords.y}`;
     let entry = fetched.get(key);
-    if (!entry || entry.takers.has(id) || performance.now() - entry.at > SHARE_MS) {
-      entry = { at: performance.now(), promise: fetcher._getVectorTilePromise(coords), takers: new Set() };
+    if (!entry || entry.takers.has(id)) {
+      entry = { promise: fetcher._getVectorTilePromise(coords), takers: new Set() };
       fetched.set(key, entry);
       // Bounded: a layer that is hidden never takes its share.
       if (fetched.size > 256) fetched.delete(fetched.keys().next().value);

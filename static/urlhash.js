@@ -39,5 +39,5 @@ export function createURLHash({ map, location, history, win, selected, onNavigat
     if (v) onNavigate(v);
   });
 
-  return { write, initial: () => parseHash(location.hash) };
+  return { write };
 }
