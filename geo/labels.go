@@ -23,11 +23,9 @@ func (s *Store) Labels(ctx context.Context) ([]byte, error) {
 		}
 		fields := l.Fields
 		if id == "districts" { // only what a district label and the click on a district need
-			fields = nil
-			for _, f := range l.Fields {
-				if f.Name == "code" || f.Name == "name" {
-					fields = append(fields, f)
-				}
+			var err error
+			if fields, err = (FeatureQuery{Layer: l, Properties: []string{"code", "name"}}).selectedFields(); err != nil {
+				return nil, fmt.Errorf("labels: %w", err)
 			}
 		}
 		parts = append(parts, fmt.Sprintf(`SELECT %d AS ord, t.%s::text AS id, json_build_object('type','Feature','id',t.%[2]s,

@@ -107,7 +107,7 @@ func lsnAfter(ctx context.Context, conn *pgx.Conn) (uint64, error) {
 }
 
 // heard hands what the watcher read or was notified of to w: at once without replicas; with them,
-// through the read set once a replica has replayed it (see the top of this file).
+// through the read set once a replica has replayed it (see the package comment of geo/replica).
 func (s *Store) heard(ctx context.Context, conn *pgx.Conn, w *VersionWatch, p replica.Pending) error {
 	if s.reads == nil {
 		if p.All != nil {

@@ -16,7 +16,7 @@ import (
 // the public base URL of its links.
 func (s *Server) handleLayers(c *gin.Context) {
 	base := httpx.BaseURL(c)
-	s.resp.Serve(c, respcache.AllLayers(s.store.Catalog()), "layers|"+base, func(ctx context.Context) (respcache.Built, error) {
+	s.resp.Serve(c, s.all, "layers|"+base, func(ctx context.Context) (respcache.Built, error) {
 		doc, err := s.layers(ctx, base)
 		if err != nil {
 			return respcache.Built{}, err

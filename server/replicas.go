@@ -30,8 +30,10 @@ func routeReads(store *geo.Store) gin.HandlerFunc {
 	}
 }
 
-// signedIn reports whether the request carries credentials of the workspace (checked or not: a
-// bad token costs a primary read, never a stale answer).
+// signedIn reports whether the request carries credentials of the workspace, a session or a
+// token, checked or not. Its reads go to the primary (a bad token costs a primary read, never a
+// stale answer), and its answers are never taken from or put into the shared response cache,
+// whatever the route.
 func signedIn(c *gin.Context) bool {
 	if c.GetHeader("Authorization") != "" {
 		return true

@@ -102,6 +102,7 @@ type Server struct {
 	// (server/respcache).
 	resp *respcache.Cache
 	deps map[string][]string
+	all  []string // every layer: what the layer list depends on
 	// warmed is closed once the warm-up has run (Config.WarmUp).
 	warmed chan struct{}
 }
@@ -122,6 +123,7 @@ func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 	s.ogc = ogc.New(store, s.workspace)
 	s.resp = newResponseCache(cfg, s.tiles, s.metrics)
 	s.deps = respcache.LayerDeps(store.Catalog())
+	s.all = respcache.AllLayers(store.Catalog())
 	s.tiles.UseResponseCache(s.resp)
 	s.ogc.UseResponseCache(s.resp)
 	maxInFlight := cfg.MaxInFlight
@@ -153,17 +155,7 @@ func newResponseCache(cfg Config, ts *tiles.Service, m *httpx.Metrics) *respcach
 	if mb == 0 {
 		mb = DefaultResponseCacheMB
 	}
-	return respcache.New(respcache.Config{MaxBytes: int64(max(mb, 0)) << 20, Versions: ts.LayerVersion, Private: private, Salt: answersRelease(), Metrics: m})
-}
-
-// private reports a request that names its user (a workspace session or a token): its answers are
-// never taken from or put into the shared cache, whatever the route.
-func private(c *gin.Context) bool {
-	if c.GetHeader("Authorization") != "" {
-		return true
-	}
-	_, err := c.Request.Cookie(workspace.SessionCookie)
-	return err == nil
+	return respcache.New(respcache.Config{MaxBytes: int64(max(mb, 0)) << 20, Versions: ts.LayerVersion, Private: signedIn, Salt: answersRelease(), Metrics: m})
 }
 
 // answersFormat changes when answers are written differently from the same data, so that no

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os/exec"
@@ -98,7 +99,7 @@ func runGeoJSON(ctx context.Context, o options, store *geo.Store, ratios *ratioL
 	if err := cm.ready(addr, "/healthz"); err != nil {
 		return err
 	}
-	if err := responsesLive(addr, "/api/layers/districts/features"); err != nil {
+	if err := cacheHit(addr, "/api/layers/districts/features", "X-Response-Cache"); err != nil {
 		// A release without the response cache (measured for the "before" figures) answers all
 		// the same, every time from PostGIS.
 		fmt.Println("clustermap:", err, "- measured as it is")
@@ -190,40 +191,10 @@ func runGeoJSON(ctx context.Context, o options, store *geo.Store, ratios *ratioL
 			if p := l.phase; p.errors > 0 || p.statuses[500] > 0 {
 				return fmt.Errorf("%s: %d transport errors, %d server errors", p.name, p.errors, p.statuses[500])
 			}
-			if l == reval && !slices.Equal(mapKeys(l.phase.statuses), []int{http.StatusNotModified}) {
+			if l == reval && !slices.Equal(slices.Sorted(maps.Keys(l.phase.statuses)), []int{http.StatusNotModified}) {
 				return fmt.Errorf("%s: statuses %v, want only 304", l.phase.name, l.phase.statuses)
 			}
 		}
 	}
 	return nil
-}
-
-func mapKeys(m map[int]int) []int {
-	var out []int
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// responsesLive waits until the server's response cache answers (its version listener is live).
-func responsesLive(addr, path string) error {
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + addr + path)
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if c := resp.Header.Get("X-Response-Cache"); c == "hit" {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-		if time.Until(deadline) < 15*time.Second && resp.Header.Get("X-Response-Cache") == "" {
-			break // this server has no response cache
-		}
-	}
-	return fmt.Errorf("the response cache never answered a hit on %s", path)
 }

@@ -290,7 +290,7 @@ func runTiles(ctx context.Context, o options, store *geo.Store, b []float64, box
 	}
 	ceiling := &target{phase: &phase{name: "clustermap static ceiling"}, srv: on.srv, addr: on.addr, paths: []string{"/tiles/ceiling.txt"}}
 	fmt.Printf("clustermap: %s (default cache size: CLUSTERMAP_TILE_CACHE_MB unset)\n", o.clustermap)
-	if err := cacheLive(on.addr, ours[0]); err != nil {
+	if err := cacheHit(on.addr, ours[0], "X-Tile-Cache"); err != nil {
 		return err
 	}
 	warmStart := time.Now()
@@ -501,24 +501,23 @@ func sizes(addr string, paths []string, zmin, zmax int, title string) {
 // identity asks for tiles without gzip, to measure what they hold.
 var identity = &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: 30 * time.Second}
 
-// cacheLive waits until the server's tile cache answers (its layer-version listener is live).
-func cacheLive(addr, path string) error {
+// cacheHit waits until a cache of the server (its X-Tile-Cache or X-Response-Cache header)
+// answers a hit on path: its data-version listener is live.
+func cacheHit(addr, path, header string) error {
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		for range 2 {
-			resp, err := http.Get("http://" + addr + path)
-			if err != nil {
-				return err
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.Header.Get("X-Tile-Cache") == "hit" {
-				return nil
-			}
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.Header.Get(header) == "hit" {
+			return nil
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return errors.New("the tile cache never answered a hit")
+	return fmt.Errorf("%s never answered a hit on %s", header, path)
 }
 
 // server is a child process under test.

@@ -586,12 +586,9 @@ type event struct {
 func tilePaths() []string {
 	var out []string
 	for z := 8; z <= 12; z++ {
-		a, b := geo.TileAt(z, 107.6, 14.6), geo.TileAt(z, 109.3, 13.0)
-		for x := a.X; x <= b.X; x++ {
-			for y := a.Y; y <= b.Y; y++ {
-				for _, l := range []string{"districts", "clusters", "raw_material_zones"} {
-					out = append(out, fmt.Sprintf("/tiles/%s/%d/%d/%d.mvt", l, z, x, y))
-				}
+		for _, t := range geo.TilesCovering(geo.BBox{MinLon: 107.6, MinLat: 13.0, MaxLon: 109.3, MaxLat: 14.6}, z) {
+			for _, l := range []string{"districts", "clusters", "raw_material_zones"} {
+				out = append(out, fmt.Sprintf("/tiles/%s/%d/%d/%d.mvt", l, t.Z, t.X, t.Y))
 			}
 		}
 	}

@@ -145,15 +145,7 @@ func upsertRegions(ctx context.Context, tx pgx.Tx, rows []map[string]string) err
 func (s *Importer) inTx(ctx context.Context, what string, fn func(context.Context, pgx.Tx) error) error {
 	ctx, cancel := s.queryContext(ctx)
 	defer cancel()
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	if err := fn(ctx, tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(ctx); err != nil {
+	if err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(ctx, tx) }); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil

@@ -3,9 +3,10 @@ package planning
 import (
 	"context"
 	"fmt"
-	"github.com/clustermap/clustermap/geo"
 	"math"
 	"slices"
+
+	"github.com/clustermap/clustermap/geo"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -180,31 +181,9 @@ func (s *Planner) readAnalysis(ctx context.Context, what string, fn func(pgx.Tx)
 	return nil
 }
 
-// analysisVersionSQL names the data an analysis answer depends on: the versions of the layers it
-// reads ($1) and of the analysis tables (crop_industries, reference_points). Every write that
-// changes one of them changes this string; the derived tables change in the same transactions.
-const analysisVersionSQL = `
-SELECT coalesce((SELECT string_agg(layer || ':' || version, ',' ORDER BY layer) FROM layer_versions
-                  WHERE layer = ANY($1)), '')
-       || ';analysis:' || coalesce((SELECT version FROM analysis_state)::text, '')`
-
 // LayersRead are the catalog layers the linkage, summaries and site finder read; with the analysis
-// tables' own version they are what a cache of those answers keys on.
+// tables' own version (respcache.AnalysisVersion) they are what a cache of those answers keys on.
 func (s *Planner) LayersRead() []string { return s.layersRead }
-
-// AnalysisVersion returns the version of the data the linkage, summaries and site finder read,
-// for caching their answers.
-func (s *Planner) AnalysisVersion(ctx context.Context) (string, error) {
-	ctx, cancel := s.queryContext(ctx)
-	defer cancel()
-	var v string
-	if err := s.store.Read(ctx, func(db *pgxpool.Pool) error {
-		return db.QueryRow(ctx, analysisVersionSQL, s.layersRead).Scan(&v)
-	}); err != nil {
-		return "", fmt.Errorf("analysis version: %w", err)
-	}
-	return v, nil
-}
 
 // km converts metres to kilometres rounded to the metre.
 func km(m float64) float64 { return math.Round(m) / 1000 }

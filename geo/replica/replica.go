@@ -58,7 +58,7 @@ type Replica struct {
 	lagNS   atomic.Int64
 }
 
-// readSet routes reads among the replicas and gates the published versions (see above).
+// Set routes reads among the replicas and gates the published versions (see above).
 type Set struct {
 	primary  *pgxpool.Pool
 	replicas []*Replica
@@ -234,20 +234,17 @@ func (rs *Set) setHealth(r *Replica, healthy bool, lag time.Duration, err error)
 	}
 }
 
-// down takes a replica out of the read set after a query on it failed for want of a connection;
+// Down takes a replica out of the read set after a query on it failed for want of a connection;
 // the next poll that reaches it puts it back.
-// Down takes a replica out of the read set after a query on it failed for want of a connection.
 func (rs *Set) Down(r *Replica, err error) {
 	rs.setHealth(r, false, time.Duration(r.lagNS.Load()), err)
 }
 
-// usable reports whether r may answer a read now: healthy, and replayed the published versions.
-// Usable reports whether r may answer a read now.
+// Usable reports whether r may answer a read now: healthy, and replayed the published versions.
 func (rs *Set) Usable(r *Replica) bool {
 	return r.healthy.Load() && r.replay.Load() >= rs.fence.Load()
 }
 
-// pick chooses a usable replica, round robin, or nil for the primary.
 // Pick chooses a usable replica, round robin, or nil for the primary.
 func (rs *Set) Pick() *Replica {
 	n := len(rs.replicas)
@@ -260,8 +257,7 @@ func (rs *Set) Pick() *Replica {
 	return nil
 }
 
-// enqueue records a change heard from the primary at WAL position lsn and publishes what can be.
-// Enqueue records a change heard from the primary and publishes what can be.
+// Enqueue records a change heard from the primary at WAL position lsn and publishes what can be.
 func (rs *Set) Enqueue(p Pending) {
 	rs.mu.Lock()
 	rs.pending = append(rs.pending, p)
@@ -305,9 +301,8 @@ func (rs *Set) publish() {
 	rs.pending = rs.pending[i:]
 }
 
-// setWatch attaches (or, with nil, detaches) the watcher that published versions go to; pending
-// changes of a previous connection are dropped with it (its Lost was called).
-// SetWatch attaches (or, with nil, detaches) the publisher that versions go to.
+// SetWatch attaches (or, with nil, detaches) the publisher that published versions go to;
+// pending changes of a previous connection are dropped with it (its Lost was called).
 func (rs *Set) SetWatch(w *Publisher) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
@@ -350,12 +345,16 @@ func Open(ctx context.Context, urls []string, maxLag time.Duration, primary *pgx
 	if rs.maxLag <= 0 {
 		rs.maxLag = DefaultMaxLag
 	}
+	// On an error, the pools already opened are closed.
+	closeOpened := func() {
+		for _, r := range rs.replicas {
+			r.pool.Close()
+		}
+	}
 	for _, u := range urls {
 		pcfg, err := pgxpool.ParseConfig(u)
 		if err != nil {
-			for _, r := range rs.replicas {
-				r.pool.Close()
-			}
+			closeOpened()
 			return nil, fmt.Errorf("parse read database url %s: %w", replicaName(u), err)
 		}
 		for k, v := range base.ConnConfig.RuntimeParams {
@@ -365,6 +364,7 @@ func Open(ctx context.Context, urls []string, maxLag time.Duration, primary *pgx
 		pcfg.MaxConns = base.MaxConns
 		pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 		if err != nil {
+			closeOpened()
 			return nil, fmt.Errorf("read database %s: %w", replicaName(u), err)
 		}
 		rs.replicas = append(rs.replicas, &Replica{name: replicaName(u), pool: pool})
