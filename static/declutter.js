@@ -51,14 +51,16 @@ export function createDeclutter({ map, onShift = () => {} }) {
     const controls = [...container.querySelectorAll(".leaflet-control-container .leaflet-control")]
       .filter((c) => c.getClientRects().length).map(rectOf);
     const frame = container.getBoundingClientRect();
-    const symbolIndex = new Map(symbols.map((el, i) => [el, i]));
+    // Each cluster's symbol (its index in symbols) by cluster id: the cluster's name goes beside it.
+    const clusterSymbol = new Map();
+    symbols.forEach((el, i) => {
+      if (el.classList.contains("cm-symbol-clusters")) clusterSymbol.set(el.dataset.id, i);
+    });
     const measured = labels.map((el) => {
       if (getComputedStyle(el).display === "none") return null;
       const r0 = rectOf(el.firstElementChild || el);
       if (!r0.w) return null;
-      const sym = el.dataset.labelFor != null &&
-        container.querySelector(`.leaflet-marker-pane .cm-symbol-clusters[data-id="${CSS.escape(el.dataset.labelFor)}"]`);
-      return { r0, sym: sym && symbolIndex.has(sym) ? symbolIndex.get(sym) : null };
+      return { r0, sym: clusterSymbol.get(el.dataset.labelFor) ?? null };
     });
 
     // --- symbols apart ---

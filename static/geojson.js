@@ -5,10 +5,11 @@
 
 import { h, labelPoint } from "./util.js";
 import { colorOfStage, darker, clusterSymbolSVG, plantSymbolSVG, energySymbolSVG, isIndicative, INDICATIVE_DASH } from "./symbols.js";
-import { CLUSTER_LABEL_ZOOM } from "./mapview.js";
 
 // From this zoom on, clusters with a footprint are drawn as polygons.
 const FOOTPRINT_ZOOM = 12;
+// From this zoom on, clusters are labelled with their names.
+const CLUSTER_LABEL_ZOOM = 10;
 
 export function tagElement(layer, layerId, id) {
   const el = layer.getElement && layer.getElement();
@@ -123,7 +124,7 @@ export function createGeoJSONLayers({ map, footprintRenderer, select }) {
         footprint.on("click", () => select("clusters", f.id));
         footprint.on("add", () => footprint.eachLayer((l) => tagElement(l, "clusters", f.id)));
       }
-      // The cluster's name, shown from CLUSTER_LABEL_ZOOM (app.css, mapview.js); the
+      // The cluster's name, shown from CLUSTER_LABEL_ZOOM (updateClusters); the
       // declutter pass sets it beside the symbol where it covers nothing, or leaves it out.
       // Names are data, in Vietnamese: the label says so (lang), whatever the interface language.
       let label = null;

@@ -8,8 +8,6 @@ const PANES = {
   regions: 250, zones: 260, districts: 270, "linkage-zones": 275, roads: 380, linkage: 400, footprints: 410,
   selection: 440, labels: 450, "linkage-labels": 455, sites: 620,
 };
-// The zoom from which clusters are labelled with their names.
-export const CLUSTER_LABEL_ZOOM = 10;
 // Panes that only show things: clicks go through to what lies below.
 const PASSIVE_PANES = ["labels", "selection", "linkage-zones", "linkage-labels"];
 
@@ -46,10 +44,8 @@ export function createMap({ container, bounds, i18n, credits = [] }) {
   const footprintRenderer = L.svg({ pane: "cm-footprints" });
 
   // Zoomed far out, labels shrink (app.css): the class follows the zoom.
-  // From CLUSTER_LABEL_ZOOM on, clusters carry their names.
   const markZoom = () => {
     map.getContainer().classList.toggle("zoomed-out", map.getZoom() < 9);
-    map.getContainer().classList.toggle("cluster-names", map.getZoom() >= CLUSTER_LABEL_ZOOM);
   };
   map.on("zoomend", markZoom);
   // The map's box changes with the layout (the sidebar gives up room while the panel is
