@@ -101,6 +101,7 @@ func (e *ValidationError) Error() string {
 // Store is the write side on ClusterMap's PostGIS store.
 type Store struct {
 	pool    *pgxpool.Pool
+	reads   *geo.Store // where reads go: the primary, or a replica pinned per request
 	catalog *geo.Catalog
 	timeout time.Duration
 	log     *slog.Logger
@@ -113,7 +114,7 @@ func New(store *geo.Store, log *slog.Logger) *Store {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Store{pool: store.Pool(), catalog: store.Catalog(), timeout: store.Timeout(), log: log, SessionTTL: 12 * time.Hour}
+	return &Store{pool: store.Pool(), reads: store, catalog: store.Catalog(), timeout: store.Timeout(), log: log, SessionTTL: 12 * time.Hour}
 }
 
 // Catalog is the layer catalog the store writes.

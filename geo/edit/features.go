@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/clustermap/clustermap/geo"
@@ -21,8 +22,24 @@ import (
 
 const versionSQL = `SELECT coalesce(max(version), 0) FROM feature_versions WHERE layer = $1 AND fid = $2`
 
-// Version returns a feature's current version, or geo.ErrNotFound when it does not exist.
+// Version returns a feature's current version on the primary, which a write compares If-Match
+// with, or geo.ErrNotFound when it does not exist.
 func (s *Store) Version(ctx context.Context, l *geo.Layer, fid string) (int64, error) {
+	return s.version(ctx, s.pool, l, fid)
+}
+
+// ReadVersion is Version read where the request's other reads go (a replica, pinned per request):
+// the ETag of an answer read there names the version of that answer, never a newer one the
+// answer does not show (a write naming it would overwrite what its client has not seen).
+func (s *Store) ReadVersion(ctx context.Context, l *geo.Layer, fid string) (v int64, err error) {
+	err = s.reads.Read(ctx, func(db *pgxpool.Pool) error {
+		v, err = s.version(ctx, db, l, fid)
+		return err
+	})
+	return v, err
+}
+
+func (s *Store) version(ctx context.Context, db *pgxpool.Pool, l *geo.Layer, fid string) (int64, error) {
 	id, err := featureID(l, fid)
 	if err != nil {
 		return 0, err
@@ -30,7 +47,7 @@ func (s *Store) Version(ctx context.Context, l *geo.Layer, fid string) (int64, e
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	var v int64
-	err = s.pool.QueryRow(ctx, fmt.Sprintf(`SELECT (%s) FROM %s t WHERE t.%s = $2`, versionSQL, l.Table, l.KeyColumn), l.ID, id).Scan(&v)
+	err = db.QueryRow(ctx, fmt.Sprintf(`SELECT (%s) FROM %s t WHERE t.%s = $2`, versionSQL, l.Table, l.KeyColumn), l.ID, id).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, geo.ErrNotFound
 	}

@@ -780,8 +780,9 @@ func (s *Service) handleOGCFeature(c *gin.Context) {
 			{Rel: "alternate", Href: withFormat(c, path, "html"), Type: htmlType, Title: "This feature as HTML"},
 			{Rel: "collection", Href: ogcRoot(c) + collection, Type: jsonType, Title: l.Title.EN},
 		})
-		// An editable feature's validator is its version, which If-Match on writes compares; any
-		// write to it changes the layer's version, so the kept tag stays right.
+		// An editable feature's validator is its version, which If-Match on writes compares, read
+		// on the server the body was read from; any write to it changes the layer's version, so the
+		// kept tag stays right.
 		return respcache.Built{Body: out, Type: httpx.GeoJSONType, ETag: s.itemETag(ctx, l, id)}, err
 	})
 }

@@ -148,13 +148,13 @@ func (s *Service) handleOGCDelete(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-// itemETag is the strong ETag of an editable feature's current version for an item GET ("" for
-// features that are not editable).
+// itemETag is the strong ETag of an editable feature's version for an item GET, read where the
+// item's body was read ("" for features that are not editable).
 func (s *Service) itemETag(ctx context.Context, l *geo.Layer, fid string) string {
 	if !edit.Editable(l.ID) {
 		return ""
 	}
-	if v, err := s.ws.Edits().Version(ctx, l, fid); err == nil && v > 0 {
+	if v, err := s.ws.Edits().ReadVersion(ctx, l, fid); err == nil && v > 0 {
 		return workspace.VersionTag(v)
 	}
 	return ""
