@@ -14,8 +14,11 @@ DB = url="$${DATABASE_URL:-}"; [ -n "$$url" ] || url=$$(.ci/db.sh); export DATAB
 run: setup build
 	$(DB); $(BIN) seed && exec $(BIN) serve
 
+# The tests assert what the code guarantees, never a time (internal/timing): they pass at any
+# load. Times are figures, logged by the tests and held to targets by bench and soak.
+# `go test -short ./...` needs no database, Chromium or GDAL: what needs them skips.
 test: setup-test vendor vet
-	$(DB); $(GO) test -count=1 -timeout 30m ./...
+	$(DB); BENCH_STRICT= $(GO) test -count=1 -timeout 30m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
 	$(MAKE) --no-print-directory vuln
 
@@ -68,15 +71,23 @@ setup-test:
 # is on PATH or given as PG_TILESERV=/path/to/pg_tileserv; then GeoJSON (whole layer and bbox
 # pages) at 16 connections on /api and /ogc, and pg_featureserv when on PATH or given as
 # PG_FEATURESERV=/path/to/pg_featureserv (neither is built here). The last line, "RATIOS …",
-# holds every ratio for scripts. ~3 minutes.
-bench: setup build
+# holds every ratio for scripts. Then the figure tests, whose times make test only logs: ordinary
+# requests during a properties= flood (median <= 100 ms, slowest <= 2 s) and the web map's first
+# load (features drawn no later than 100 ms after ready). Every figure is printed against its
+# target; a missed target fails only with BENCH_STRICT=1 (`make bench BENCH_STRICT=1`), errors
+# always. ~4 minutes.
+FIGURE_TESTS := '^(TestPropertiesFloodLeavesTheServiceResponsive|TestBrowser)$$/^FirstLoadWithBasemapUnreachable$$'
+bench: setup-test build
 	$(DB); $(GO) test -run '^$$' -bench '^BenchmarkTile$$' -benchtime 2000x ./server/ && \
 	  $(GO) run ./cmd/clustermap-bench -clustermap $(BIN) $${PG_TILESERV:+-pg_tileserv "$$PG_TILESERV"} \
-	    $${PG_FEATURESERV:+-pg_featureserv "$$PG_FEATURESERV"}
+	    $${PG_FEATURESERV:+-pg_featureserv "$$PG_FEATURESERV"} && \
+	  $(GO) test -count=1 -v -run $(FIGURE_TESTS) ./server/
 
 # Soak test (not part of make test): SOAK_DURATION of mixed traffic at SOAK_RATE requests/s on
 # 127.0.0.1 against a fresh server on the seeded database, printing errors, p99, the server's RSS
-# and its PostgreSQL backends' RSS over time (cmd/clustermap-soak).
+# and its PostgreSQL backends' RSS over time (cmd/clustermap-soak), then p99 and the final RSS
+# against their targets (-p99-target 100ms, -rss-target-mb 200). An error fails it; a missed
+# target only with BENCH_STRICT=1.
 SOAK_DURATION ?= 10m
 SOAK_RATE ?= 100
 soak: setup build

@@ -51,7 +51,11 @@ type Field struct {
 	Required bool
 	// Derived fields are computed (from other tables or columns) and never imported.
 	Derived bool
-	Title   Text
+	// DistrictEditable fields are the ones a district user may change on a feature of its
+	// district (stage, occupancy, infrastructure, contact of a cluster). The database's trigger
+	// workspace_district_scope holds the same list; TestDistrictFieldsMatchTheDatabase compares.
+	DistrictEditable bool
+	Title            Text
 }
 
 // Enum lists the codes the field may take, nil for a free field (or one whose list is open).
@@ -101,6 +105,23 @@ type Layer struct {
 	// NameColumn is the feature's display name; SearchColumns are matched by /api/search.
 	NameColumn    string
 	SearchColumns []string
+	// Editable layers are written through the workspace and OGC API – Features Part 4; the others
+	// are import-only (districts, and regions, which are derived from them). The database's
+	// history triggers and row-level security cover the same tables; TestEditableLayersMatchTheDatabase
+	// compares.
+	Editable bool
+}
+
+// DistrictFields are the fields a district user may change on this layer's features: none on a
+// layer it may not touch at all.
+func (l *Layer) DistrictFields() []string {
+	var out []string
+	for _, f := range l.Fields {
+		if f.DistrictEditable {
+			out = append(out, f.Name)
+		}
+	}
+	return out
 }
 
 // Field returns the declared field with that name.
@@ -277,7 +298,7 @@ func DefaultCatalog() *Catalog {
 			},
 		},
 		&Layer{
-			ID: "clusters", Table: "clusters", KeyColumn: "id", KeyType: Integer, NaturalKey: "name",
+			ID: "clusters", Table: "clusters", Editable: true, KeyColumn: "id", KeyType: Integer, NaturalKey: "name",
 			NameColumn: "name", SearchColumns: []string{"name", "commune"},
 			Title:        Text{"Cụm công nghiệp, khu công nghiệp, khu kinh tế", "Industrial clusters and parks"},
 			Description:  Text{"CCN, KCN và KKT với giai đoạn, diện tích, tỷ lệ lấp đầy và nguồn.", "Industrial clusters (CCN), parks (KCN) and the border-gate economic zone (KKT) with stage, areas, occupancy and sources."},
@@ -293,28 +314,28 @@ func DefaultCatalog() *Catalog {
 				Field{Name: "district", Type: String, Derived: true, Expr: districtName, Title: Text{"Huyện", "District"}},
 				Field{Name: "region", Type: String, Derived: true, Expr: regionOfDistr, Title: Text{"Vùng", "Region"}},
 				Field{Name: "commune", Type: String, Title: Text{"Xã/phường", "Commune"}},
-				Field{Name: "status", Type: String, Vocab: Stages, Required: true, Title: Text{"Giai đoạn", "Stage"}},
+				Field{Name: "status", Type: String, Vocab: Stages, Required: true, DistrictEditable: true, Title: Text{"Giai đoạn", "Stage"}},
 				Field{Name: "planned_area_ha", Type: Number, Title: Text{"Diện tích quy hoạch (ha)", "Planned area (ha)"}},
 				Field{Name: "established_area_ha", Type: Number, Title: Text{"Diện tích thành lập (ha)", "Established area (ha)"}},
 				Field{Name: "industrial_land_ha", Type: Number, Title: Text{"Đất công nghiệp (ha)", "Industrial land (ha)"}},
-				Field{Name: "leased_land_ha", Type: Number, Title: Text{"Đất đã cho thuê (ha)", "Leased land (ha)"}},
-				Field{Name: "occupancy_pct", Type: Number, Title: Text{"Tỷ lệ lấp đầy (%)", "Occupancy (%)"}},
+				Field{Name: "leased_land_ha", Type: Number, DistrictEditable: true, Title: Text{"Đất đã cho thuê (ha)", "Leased land (ha)"}},
+				Field{Name: "occupancy_pct", Type: Number, DistrictEditable: true, Title: Text{"Tỷ lệ lấp đầy (%)", "Occupancy (%)"}},
 				Field{Name: "free_land_ha", Type: Number, Derived: true, Expr: "(t.industrial_land_ha - t.leased_land_ha)", Title: Text{"Đất trống (ha)", "Free land (ha)"}},
 				Field{Name: "investor", Type: String, Title: Text{"Chủ đầu tư hạ tầng", "Infrastructure investor"}},
 				Field{Name: "target_industries", Type: StringArray, Title: Text{"Ngành nghề thu hút", "Target industries"}},
 				Field{Name: "decision_number", Type: String, Title: Text{"Số quyết định thành lập", "Establishing decision"}},
 				Field{Name: "decision_date", Type: Date, Title: Text{"Ngày quyết định", "Decision date"}},
-				Field{Name: "road_status", Type: String, Vocab: InfraStatuses, Title: Text{"Đường nội bộ", "Internal roads"}},
-				Field{Name: "water_status", Type: String, Vocab: InfraStatuses, Title: Text{"Cấp nước", "Water supply"}},
-				Field{Name: "wastewater_status", Type: String, Vocab: InfraStatuses, Title: Text{"Xử lý nước thải", "Wastewater treatment"}},
-				Field{Name: "power_status", Type: String, Vocab: InfraStatuses, Title: Text{"Điện", "Power"}},
-				Field{Name: "contact", Type: String, Title: Text{"Liên hệ", "Contact"}},
+				Field{Name: "road_status", Type: String, Vocab: InfraStatuses, DistrictEditable: true, Title: Text{"Đường nội bộ", "Internal roads"}},
+				Field{Name: "water_status", Type: String, Vocab: InfraStatuses, DistrictEditable: true, Title: Text{"Cấp nước", "Water supply"}},
+				Field{Name: "wastewater_status", Type: String, Vocab: InfraStatuses, DistrictEditable: true, Title: Text{"Xử lý nước thải", "Wastewater treatment"}},
+				Field{Name: "power_status", Type: String, Vocab: InfraStatuses, DistrictEditable: true, Title: Text{"Điện", "Power"}},
+				Field{Name: "contact", Type: String, DistrictEditable: true, Title: Text{"Liên hệ", "Contact"}},
 				Field{Name: "investment_vnd_bn", Type: Number, Title: Text{"Vốn đầu tư (tỷ đồng)", "Investment (VND bn)"}},
 				figuresField,
 			),
 		},
 		&Layer{
-			ID: "raw_material_zones", Table: "raw_material_zones", KeyColumn: "id", KeyType: Integer, NaturalKey: "name",
+			ID: "raw_material_zones", Table: "raw_material_zones", Editable: true, KeyColumn: "id", KeyType: Integer, NaturalKey: "name",
 			NameColumn: "name", SearchColumns: []string{"name"},
 			Title:        Text{"Vùng nguyên liệu", "Raw-material zones"},
 			Description:  Text{"Vùng nguyên liệu theo cây trồng; phần lớn ở cấp huyện vì nguồn chỉ nêu huyện.", "Raw-material zones by crop; mostly district-level, as the sources name only districts."},
@@ -332,7 +353,7 @@ func DefaultCatalog() *Catalog {
 			),
 		},
 		&Layer{
-			ID: "plants", Table: "plants", KeyColumn: "id", KeyType: Integer, NaturalKey: "name",
+			ID: "plants", Table: "plants", Editable: true, KeyColumn: "id", KeyType: Integer, NaturalKey: "name",
 			NameColumn: "name", SearchColumns: []string{"name"},
 			Title:        Text{"Nhà máy chế biến", "Processing plants"},
 			Description:  Text{"Nhà máy chế biến nông sản có nguồn.", "Agro-processing plants with their sources."},
@@ -353,7 +374,7 @@ func DefaultCatalog() *Catalog {
 			),
 		},
 		&Layer{
-			ID: "energy", Table: "energy", KeyColumn: "id", KeyType: Integer, NaturalKey: "name",
+			ID: "energy", Table: "energy", Editable: true, KeyColumn: "id", KeyType: Integer, NaturalKey: "name",
 			NameColumn: "name", SearchColumns: []string{"name"},
 			Title:        Text{"Dự án năng lượng", "Energy projects"},
 			Description:  Text{"Thủy điện, điện mặt trời, điện gió, điện sinh khối.", "Hydropower, solar, wind and biomass projects."},
@@ -371,7 +392,7 @@ func DefaultCatalog() *Catalog {
 			),
 		},
 		&Layer{
-			ID: "roads", Table: "roads", KeyColumn: "id", KeyType: Integer, NaturalKey: "ref",
+			ID: "roads", Table: "roads", Editable: true, KeyColumn: "id", KeyType: Integer, NaturalKey: "ref",
 			NameColumn: "name", SearchColumns: []string{"name", "ref"},
 			Title:        Text{"Quốc lộ", "National highways"},
 			Description:  Text{"Quốc lộ 14, 19, 25: đoạn thẳng chỉ dẫn qua các điểm có nguồn (tọa độ Wikipedia), chỉ một phần của mỗi tuyến trong tỉnh; không phải tim đường.", "QL14, QL19, QL25: indicative straight lines through cited waypoints (Wikipedia coordinates), covering only part of each route in the province; not surveyed road centre-lines."},

@@ -2,11 +2,8 @@ package geo
 
 import (
 	"context"
-	"fmt"
-	"time"
 
 	"github.com/clustermap/clustermap/geo/replica"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -20,6 +17,10 @@ func (s *Store) ReplicaStatus() []replica.Status {
 
 // HasReplicas reports whether reads may go to replicas (CLUSTERMAP_READ_DATABASE_URL is set).
 func (s *Store) HasReplicas() bool { return s.reads != nil }
+
+// ReadSet is the read set of replicas, nil without them: the version watcher (geo/versions) hands
+// it what it hears, to be published once a replica has replayed it.
+func (s *Store) ReadSet() *replica.Set { return s.reads }
 
 // Read-your-writes. A request that must see its own writes (a signed-in planner, a script with a
 // token) reads from the primary, and caches must not answer it from the published versions,
@@ -92,36 +93,4 @@ func (s *Store) Read(ctx context.Context, fn func(*pgxpool.Pool) error) error {
 		s.reads.Down(r, err)
 	}
 	return fn(s.pool)
-}
-
-// lsnAfter is the primary's flushed WAL position now, on the watcher's connection: read after a
-// notification arrived (NOTIFY is delivered after its commit), it is at or past the commit.
-func lsnAfter(ctx context.Context, conn *pgx.Conn) (uint64, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	var lsn int64
-	if err := conn.QueryRow(ctx, replica.PrimaryLSNSQL).Scan(&lsn); err != nil {
-		return 0, fmt.Errorf("listen: wal position: %w", err)
-	}
-	return uint64(lsn), nil
-}
-
-// heard hands what the watcher read or was notified of to w: at once without replicas; with them,
-// through the read set once a replica has replayed it (see the package comment of geo/replica).
-func (s *Store) heard(ctx context.Context, conn *pgx.Conn, w *VersionWatch, p replica.Pending) error {
-	if s.reads == nil {
-		if p.All != nil {
-			w.Synced(p.All)
-		} else {
-			w.Changed(p.Layer, p.Version)
-		}
-		return nil
-	}
-	lsn, err := lsnAfter(ctx, conn)
-	if err != nil {
-		return err
-	}
-	p.LSN = lsn
-	s.reads.Enqueue(p)
-	return nil
 }

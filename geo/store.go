@@ -39,7 +39,6 @@ type Store struct {
 	reads   *replica.Set
 	catalog *Catalog
 	timeout time.Duration
-	log     *slog.Logger
 	// dynamicMode is how request-shaped statements run (see dynamic).
 	dynamicMode pgx.QueryExecMode
 }
@@ -93,7 +92,7 @@ func Open(ctx context.Context, cfg DBConfig, catalog *Catalog, log *slog.Logger)
 		pool.Close()
 		return nil, err
 	}
-	return &Store{pool: pool, reads: reads, catalog: catalog, timeout: cfg.StatementTimeout, log: log, dynamicMode: DefaultDynamicExecMode}, nil
+	return &Store{pool: pool, reads: reads, catalog: catalog, timeout: cfg.StatementTimeout, dynamicMode: DefaultDynamicExecMode}, nil
 }
 
 // Close releases the pools and stops following the replicas.

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/clustermap/clustermap/geo"
-	"github.com/clustermap/clustermap/geo/geotest"
+	"github.com/clustermap/clustermap/internal/geotest"
 )
 
 func TestConstraintsRejectBadRows(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 
 	"github.com/clustermap/clustermap/geo"
-	"github.com/clustermap/clustermap/geo/geotest"
+	"github.com/clustermap/clustermap/internal/geotest"
 )
 
 // TestTilePiecesMatchWholePolygons: from geo.TilePieceZoom on, polygonal tiles read pre-cut pieces

@@ -2,15 +2,10 @@ package geo
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
-	"time"
 
-	"github.com/clustermap/clustermap/geo/replica"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -22,10 +17,6 @@ const (
 	// clipped edge and a line's stroke never show at the seam between two tiles.
 	TileBuffer = 64
 )
-
-// LayerVersionChannel is the PostgreSQL NOTIFY channel on which every write to a layer announces
-// the layer's new data version, as "layer:version" (migrations/00001_schema.sql).
-const LayerVersionChannel = "clustermap_layer_version"
 
 // TileQuery is a validated request for one layer's vector tile.
 type TileQuery struct {
@@ -224,143 +215,4 @@ func tileColumns(fields []Field) string {
 		fmt.Fprintf(&b, ", %s AS %q", expr, f.Name)
 	}
 	return b.String()
-}
-
-// LayerVersions reads every layer's data version.
-func (s *Store) LayerVersions(ctx context.Context) (map[string]int64, error) {
-	ctx, cancel := s.queryContext(ctx)
-	defer cancel()
-	return layerVersions(ctx, s.pool)
-}
-
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}
-
-func layerVersions(ctx context.Context, q querier) (map[string]int64, error) {
-	rows, err := q.Query(ctx, "SELECT layer, version FROM layer_versions")
-	if err != nil {
-		return nil, fmt.Errorf("layer versions: %w", err)
-	}
-	out := map[string]int64{}
-	for rows.Next() {
-		var layer string
-		var v int64
-		if err := rows.Scan(&layer, &v); err != nil {
-			return nil, fmt.Errorf("layer versions: %w", err)
-		}
-		out[layer] = v
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("layer versions: %w", err)
-	}
-	return out, nil
-}
-
-// VersionWatch receives what WatchLayerVersions learns.
-type VersionWatch struct {
-	// Synced gets every layer's version, read after LISTEN is in place (so no change between the
-	// read and the first notification is missed): after each (re)connection and then periodically
-	// as a keep-alive.
-	Synced func(map[string]int64)
-	// Changed gets each notified change.
-	Changed func(layer string, version int64)
-	// Lost is called when the connection fails: until the next Synced, notifications may be missed.
-	Lost func(error)
-}
-
-// How the watcher keeps its connection honest: a silent connection is probed (and the versions
-// re-read) this often, and a lost one is retried with a growing pause.
-const (
-	watchKeepAlive  = 15 * time.Second
-	watchRetryFirst = 100 * time.Millisecond
-	watchRetryMax   = 5 * time.Second
-)
-
-// WatchLayerVersions follows layer data versions across processes: it LISTENs on
-// LayerVersionChannel on a dedicated connection, re-reads layer_versions whenever it
-// (re)connects, and reconnects after failures until ctx is done.
-func (s *Store) WatchLayerVersions(ctx context.Context, w VersionWatch) {
-	pause := watchRetryFirst
-	for ctx.Err() == nil {
-		synced := false
-		err := s.watchOnce(ctx, w, &synced)
-		if ctx.Err() != nil {
-			return
-		}
-		if s.reads != nil {
-			s.reads.SetWatch(nil) // what this connection heard and did not publish is dropped
-		}
-		w.Lost(err)
-		s.log.Warn("layer version listener lost; tile caches are bypassed until it is back", "err", err)
-		if synced {
-			pause = watchRetryFirst
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(pause):
-		}
-		pause = min(2*pause, watchRetryMax)
-	}
-}
-
-func (s *Store) watchOnce(ctx context.Context, w VersionWatch, synced *bool) error {
-	cfg := s.pool.Config().ConnConfig.Copy()
-	cfg.RuntimeParams["application_name"] = "clustermap-listen"
-	cctx, cancel := context.WithTimeout(ctx, s.timeout)
-	conn, err := pgx.ConnectConfig(cctx, cfg)
-	cancel()
-	if err != nil {
-		return fmt.Errorf("listen: connect: %w", err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+LayerVersionChannel); err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	if s.reads != nil {
-		s.reads.SetWatch(&replica.Publisher{Synced: w.Synced, Changed: w.Changed})
-	}
-	sync := func() error {
-		qctx, cancel := context.WithTimeout(ctx, s.timeout)
-		defer cancel()
-		v, err := layerVersions(qctx, conn)
-		if err != nil {
-			return err
-		}
-		if err := s.heard(qctx, conn, &w, replica.Pending{All: v}); err != nil {
-			return err
-		}
-		*synced = true
-		return nil
-	}
-	if err := sync(); err != nil {
-		return err
-	}
-	for {
-		wctx, cancel := context.WithTimeout(ctx, watchKeepAlive)
-		n, err := conn.WaitForNotification(wctx)
-		cancel()
-		switch {
-		case ctx.Err() != nil:
-			return ctx.Err()
-		case errors.Is(err, context.DeadlineExceeded):
-			// Quiet for a while: prove the connection is alive, and catch up in case it was not.
-			if err := sync(); err != nil {
-				return err
-			}
-			continue
-		case err != nil:
-			return fmt.Errorf("listen: %w", err)
-		}
-		layer, ver, ok := strings.Cut(n.Payload, ":")
-		v, perr := strconv.ParseInt(ver, 10, 64)
-		if !ok || perr != nil {
-			s.log.Warn("ignoring malformed layer version notification", "payload", n.Payload)
-			continue
-		}
-		if err := s.heard(ctx, conn, &w, replica.Pending{Layer: layer, Version: v}); err != nil {
-			return err
-		}
-	}
 }

@@ -7,13 +7,12 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/clustermap/clustermap/geo"
-	"github.com/clustermap/clustermap/geo/geotest"
-	"github.com/clustermap/clustermap/geo/mvtcheck"
+	"github.com/clustermap/clustermap/geo/versions"
+	"github.com/clustermap/clustermap/internal/geotest"
+	"github.com/clustermap/clustermap/internal/mvtcheck"
 )
 
 // gialai is the province's box (the districts' extent, rounded outwards).
@@ -358,7 +357,7 @@ func TestGeneralisationFollowsTheData(t *testing.T) {
 	store, _ := geotest.Seeded(t)
 	ctx := context.Background()
 	pool := store.Pool()
-	before, err := store.LayerVersions(ctx)
+	before, err := versions.Read(ctx, store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,7 +382,7 @@ func TestGeneralisationFollowsTheData(t *testing.T) {
 	if got := genArea("districts", "633", 10); math.Abs(got-rawArea) > 0.02*rawArea || got >= oldArea {
 		t.Errorf("z10 generalisation of 633: %.0f m², raw now %.0f m², before %.0f m²", got, rawArea, oldArea)
 	}
-	after, _ := store.LayerVersions(ctx)
+	after, _ := versions.Read(ctx, store)
 	for _, l := range []string{"districts", "regions", "raw_material_zones"} {
 		if after[l] <= before[l] {
 			t.Errorf("%s version %d → %d: tiles changed but the version did not", l, before[l], after[l])
@@ -404,7 +403,7 @@ func TestGeneralisationFollowsTheData(t *testing.T) {
 	if _, err := pool.Exec(ctx, "UPDATE districts SET name = name || ' ' WHERE code = '622'"); err != nil {
 		t.Fatal(err)
 	}
-	after, _ = store.LayerVersions(ctx)
+	after, _ = versions.Read(ctx, store)
 	if after["districts"] <= before["districts"] || after["raw_material_zones"] != before["raw_material_zones"] {
 		t.Errorf("name change: versions %v → %v", before, after)
 	}
@@ -425,93 +424,5 @@ func checkCoverageValid(t *testing.T, store *geo.Store) {
 	}
 	if overlaps != 0 || !valid {
 		t.Errorf("%d overlapping pairs, all valid: %v", overlaps, valid)
-	}
-}
-
-// TestWatchLayerVersions: the watcher reads all versions once listening, reports each change,
-// and after losing its connection reconnects and catches up on what it missed.
-func TestWatchLayerVersions(t *testing.T) {
-	store, dbURL := geotest.Seeded(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var mu sync.Mutex
-	versions := map[string]int64{}
-	synced, lost := 0, 0
-	changed := make(chan string, 100)
-	go store.WatchLayerVersions(ctx, geo.VersionWatch{
-		Synced: func(v map[string]int64) {
-			mu.Lock()
-			defer mu.Unlock()
-			synced++
-			for k, x := range v {
-				versions[k] = x
-			}
-		},
-		Changed: func(layer string, v int64) {
-			mu.Lock()
-			versions[layer] = max(versions[layer], v)
-			mu.Unlock()
-			changed <- layer
-		},
-		Lost: func(error) {
-			mu.Lock()
-			lost++
-			mu.Unlock()
-		},
-	})
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for time.Now().Before(deadline) {
-			mu.Lock()
-			ok := cond()
-			mu.Unlock()
-			if ok {
-				return
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-		t.Fatalf("timed out waiting for %s", what)
-	}
-	waitFor("the first sync", func() bool { return synced == 1 })
-
-	other := geotest.Open(t, dbURL) // another process's pool
-	if _, err := other.Pool().Exec(ctx, "UPDATE plants SET notes = 'watch test' WHERE id = (SELECT min(id) FROM plants)"); err != nil {
-		t.Fatal(err)
-	}
-	want, _ := other.LayerVersions(ctx)
-	select {
-	case l := <-changed:
-		if l != "plants" {
-			t.Errorf("notified %q, want plants", l)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no notification")
-	}
-	waitFor("the new plants version", func() bool { return versions["plants"] == want["plants"] })
-
-	// Kill the listener's backend in the transaction that changes a layer: the change's
-	// notification goes out at commit, to nobody, so only the re-read after reconnecting can
-	// learn of it.
-	tx, err := other.Pool().Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, "UPDATE energy SET notes = 'while away' WHERE id = (SELECT min(id) FROM energy)"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'clustermap-listen' AND datname = current_database()"); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	want, _ = other.LayerVersions(ctx)
-	waitFor("the loss to be noticed", func() bool { return lost >= 1 })
-	waitFor("the resync after reconnecting", func() bool { return synced >= 2 && versions["energy"] == want["energy"] })
-	for len(changed) > 0 {
-		if l := <-changed; l == "energy" {
-			t.Error("the energy change was notified to a terminated listener?")
-		}
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/clustermap/clustermap/geo"
-	"github.com/clustermap/clustermap/geo/geotest"
+	"github.com/clustermap/clustermap/internal/geotest"
 )
 
 // TestVocabulariesMatchTheSchema is the drift test between the schema's enum types and the

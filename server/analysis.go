@@ -240,10 +240,16 @@ func sitesRequest(c *gin.Context, planner *planning.Planner) (string, func(conte
 		if err != nil {
 			return nil, err
 		}
-		sites.Filters = map[string]any{"industry": nullString(q.Industry), "min_free_ha": q.MinFreeHa, "crop": nullString(q.Crop),
-			"max_highway_km": q.MaxHighwayKM, "radius_km": q.RadiusKM, "kind": nullString(q.Kind), "limit": q.Limit}
-		return sites, nil
+		return sitesAnswer{Filters: map[string]any{"industry": nullString(q.Industry), "min_free_ha": q.MinFreeHa, "crop": nullString(q.Crop),
+			"max_highway_km": q.MaxHighwayKM, "radius_km": q.RadiusKM, "kind": nullString(q.Kind), "limit": q.Limit}, Sites: sites}, nil
 	}, err
+}
+
+// sitesAnswer is the site finder's answer with the request's filters echoed under their
+// parameter names, which only the HTTP side knows.
+type sitesAnswer struct {
+	Filters map[string]any `json:"filters"`
+	*planning.Sites
 }
 
 // nullString is nil for an empty string, so an absent filter echoes as null.

@@ -33,6 +33,8 @@ type fieldInfo struct {
 	Required bool `json:"required,omitempty"`
 	// Derived fields are computed by the server (district name, region): never written by clients.
 	Derived bool `json:"derived,omitempty"`
+	// DistrictEditable fields are the ones a district user may change (geo.Field.DistrictEditable).
+	DistrictEditable bool `json:"district_editable,omitempty"`
 }
 
 // layersDoc is the answer of /api/layers: the layers, and the vocabulary and defaults clients
@@ -68,21 +70,23 @@ type layerInfo struct {
 	Attribution  string       `json:"attribution"`
 	Credits      []geo.Credit `json:"credits"`
 	License      geo.License  `json:"license"`
-	Links        []httpx.Link `json:"links"`
+	// Editable layers are written through the workspace and /ogc (geo.Layer.Editable).
+	Editable bool         `json:"editable,omitempty"`
+	Links    []httpx.Link `json:"links"`
 }
 
 // layers builds the answer of /api/layers (handleLayers serves it through the response cache).
 func (s *Server) layers(ctx context.Context, base string) (*layersDoc, error) {
-	stats, err := s.store.Stats(ctx)
+	stats, err := s.reads.Stats(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]layerInfo, 0, len(s.store.Catalog().Layers()))
-	for _, l := range s.store.Catalog().Layers() {
+	out := make([]layerInfo, 0, len(s.reads.Catalog().Layers()))
+	for _, l := range s.reads.Catalog().Layers() {
 		st := stats[l.ID]
 		info := layerInfo{
 			ID: l.ID, Title: l.Title, Description: l.Description, GeometryType: l.GeometryType,
-			Count: st.Count, Bounds: st.Bounds, Version: st.Version, Attribution: l.Attribution(), Credits: l.Credits, License: l.License,
+			Count: st.Count, Bounds: st.Bounds, Version: st.Version, Attribution: l.Attribution(), Credits: l.Credits, License: l.License, Editable: l.Editable,
 			Links: []httpx.Link{
 				{Rel: "items", Href: base + "/api/layers/" + l.ID + "/features", Type: httpx.GeoJSONType},
 				{Rel: "tiles", Href: base + "/tiles/" + l.ID + "/{z}/{x}/{y}.mvt", Type: "application/vnd.mapbox-vector-tile"},
@@ -91,7 +95,7 @@ func (s *Server) layers(ctx context.Context, base string) (*layersDoc, error) {
 			},
 		}
 		for _, f := range l.Fields {
-			fi := fieldInfo{Name: f.Name, Type: f.Type, Enum: f.Enum(), Title: f.Title, Required: f.Required, Derived: f.Derived}
+			fi := fieldInfo{Name: f.Name, Type: f.Type, Enum: f.Enum(), Title: f.Title, Required: f.Required, Derived: f.Derived, DistrictEditable: f.DistrictEditable}
 			if f.Vocab != nil {
 				fi.Vocabulary = f.Vocab.Name
 			}
@@ -99,7 +103,7 @@ func (s *Server) layers(ctx context.Context, base string) (*layersDoc, error) {
 		}
 		out = append(out, info)
 	}
-	doc := layersDoc{Layers: out, Vocabularies: map[string][]geo.Term{}, Credits: s.store.Catalog().Credits(), WikipediaArticles: geo.WikipediaArticles,
+	doc := layersDoc{Layers: out, Vocabularies: map[string][]geo.Term{}, Credits: s.reads.Catalog().Credits(), WikipediaArticles: geo.WikipediaArticles,
 		Defaults: planningDefaults{
 			LinkageRadiusKM: planning.DefaultRadiusKM, MinRadiusKM: planning.MinRadiusKM, MaxRadiusKM: planning.MaxRadiusKM,
 			SiteWeights: planning.DefaultSiteWeights, MaxSiteWeight: planning.MaxSiteWeight,
@@ -115,7 +119,7 @@ func (s *Server) layers(ctx context.Context, base string) (*layersDoc, error) {
 }
 
 func (s *Server) handleFeatures(c *gin.Context) {
-	l, ok := httpx.PathLayer(c, s.store.Catalog())
+	l, ok := httpx.PathLayer(c, s.reads.Catalog())
 	if !ok {
 		return
 	}
@@ -134,7 +138,7 @@ func (s *Server) handleFeatures(c *gin.Context) {
 		return
 	}
 	s.resp.Serve(c, s.deps[l.ID], "features/"+l.ID+"|"+httpx.BaseURL(c)+"|"+params.Encode(), func(ctx context.Context) (respcache.Built, error) {
-		page, err := s.store.Features(ctx, q)
+		page, err := s.reads.Features(ctx, q)
 		if err != nil {
 			return respcache.Built{}, err
 		}
@@ -157,7 +161,7 @@ func featuresPage(c *gin.Context, q geo.FeatureQuery, page *geo.FeaturePage) []b
 }
 
 func (s *Server) handleFeature(c *gin.Context) {
-	l, ok := httpx.PathLayer(c, s.store.Catalog())
+	l, ok := httpx.PathLayer(c, s.reads.Catalog())
 	if !ok {
 		return
 	}
@@ -183,7 +187,7 @@ func (s *Server) handleFeature(c *gin.Context) {
 	}
 	fid := c.Param("fid")
 	s.resp.Serve(c, s.deps[l.ID], "feature/"+l.ID+"/"+fid+"|"+params.Encode(), func(ctx context.Context) (respcache.Built, error) {
-		feature, err := s.store.Feature(ctx, l, fid, props)
+		feature, err := s.reads.Feature(ctx, l, fid, props)
 		return respcache.Built{Body: feature, Type: httpx.GeoJSONType}, err
 	})
 }

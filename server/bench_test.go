@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/clustermap/clustermap/geo"
-	"github.com/clustermap/clustermap/geo/geotest"
+	"github.com/clustermap/clustermap/internal/geotest"
 )
 
 // BenchmarkTile measures the tile path through the handler (routing, parsing, cache, PostGIS,
@@ -39,8 +39,8 @@ func BenchmarkTile(b *testing.B) {
 			srv := New(Config{CacheControl: "public, max-age=60", TileCacheMB: bc.cacheMB}, store, slog.New(slog.DiscardHandler))
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			go srv.tiles.WatchVersions(ctx)
-			for !srv.tiles.VersionsLive() {
+			go srv.versions.Follow(ctx)
+			for !srv.versions.Live() {
 				if ctx.Err() != nil {
 					b.Fatal(ctx.Err())
 				}

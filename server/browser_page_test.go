@@ -24,10 +24,12 @@ import (
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/clustermap/clustermap/internal/timing"
 )
 
 // chromiumPath is Debian's chromium, which .ci/run installs; npm cannot
-// download a browser here, and the tests never skip.
+// download a browser here. Without it the tests fail; only -short skips them.
 const chromiumPath = "/usr/bin/chromium"
 
 // osmHost is the public basemap host. Every test blocks it, as a provincial
@@ -36,8 +38,12 @@ const osmHost = "tile.openstreetmap.org"
 
 // settle is how long a change in the page may take to show. Polls return as
 // soon as it shows, so a generous value costs nothing when the app works and
-// keeps a busy CI runner from failing a working app.
-const settle = 10 * time.Second
+// keeps a busy CI runner (a load of 10) from failing a working app.
+const settle = timing.Patience
+
+// pageLife bounds everything one test page does: a stuck page fails its test
+// instead of holding the suite until go test's -timeout.
+const pageLife = 15 * time.Minute
 
 // screenshotDir is git-ignored; docs/ holds the copies the README shows.
 const screenshotDir = "../screenshots"
@@ -61,6 +67,9 @@ const readyTimerJS = `(() => {
 // startBrowser starts one headless Chromium for the test and its subtests.
 func startBrowser(t *testing.T) context.Context {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("browser tests drive headless Chromium for minutes: not under -short")
+	}
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("browser tests need Debian's chromium at %s (make setup-test installs it): %v", chromiumPath, err)
 	}
@@ -135,7 +144,7 @@ func newPage(t *testing.T, browserCtx context.Context, origin string, vp viewpor
 		cancelTab()
 		t.Fatalf("open tab: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(tabCtx, 60*time.Second)
+	ctx, cancel := context.WithTimeout(tabCtx, pageLife)
 	p.ctx = ctx
 	t.Cleanup(func() {
 		p.mu.Lock()
@@ -340,15 +349,16 @@ func (p *page) reload() loadStats {
 
 func (p *page) waitReady() loadStats {
 	p.t.Helper()
-	// The app caps its own wait for tiles at 8 s; 30 s means it is stuck, even on a busy CI runner.
-	state := pollJS[string](p, `document.body && document.body.dataset.ready`, 30*time.Second)
+	// The app caps its own wait for tiles at 8 s; a page that is not ready after timing.Patience
+	// is stuck, even on a busy CI runner.
+	state := pollJS[string](p, `document.body && document.body.dataset.ready`, timing.Patience)
 	if state != "1" {
 		p.t.Fatalf("body[data-ready] = %q, want \"1\" (status line: %q)", state, evalJS[string](p, `document.getElementById("status").textContent`))
 	}
 	readyAt := evalJS[float64](p, `window.__cmReadyAt ?? -1`)
 	// The app marks when its features are on the map (symbols added, the polygons' first tiles
 	// in, at the next paint); that may come a moment after "ready" is set.
-	drawnAt := pollJS[float64](p, `(performance.getEntriesByName("clustermap:features-drawn")[0] || {}).startTime`, 10*time.Second)
+	drawnAt := pollJS[float64](p, `(performance.getEntriesByName("clustermap:features-drawn")[0] || {}).startTime`, settle)
 	// What the page waited for last, so that the time to features can be explained.
 	waited := evalJS[string](p, `performance.getEntriesByType("resource")
 	  .filter((e) => e.responseEnd <= window.__cmReadyAt)
@@ -413,6 +423,18 @@ func (p *page) screenshot(name string) {
 		p.t.Fatal(err)
 	}
 	p.t.Logf("screenshot: %s", file)
+}
+
+// afterFrames returns once the page has rendered three more frames, so that every
+// requestAnimationFrame callback the app asked for before (the declutter pass, the label placer),
+// and one a resize observer asked for in the meantime, has run, however slow the machine.
+func afterFrames(p *page) {
+	p.t.Helper()
+	evalJS[bool](p, `new Promise((done) => {
+	  let n = 3;
+	  const frame = () => (--n > 0 ? requestAnimationFrame(frame) : done(true));
+	  requestAnimationFrame(frame);
+	})`)
 }
 
 // waitStable polls until the element's box has stayed the same between two polls, so layout

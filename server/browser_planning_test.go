@@ -1055,17 +1055,17 @@ func TestBrowserPlanning(t *testing.T) {
 			Map    rect `json:"map"`
 			Panel  rect `json:"panel"`
 		}
-		// Wait for the pan to end: the symbol stops moving.
-		var last, s strip
-		deadline := time.Now().Add(settle)
-		for time.Now().Before(deadline) {
-			s = evalJS[strip](p, fmt.Sprintf(`({ symbol: %[1]s(%[2]q), map: %[1]s("#map"), panel: %[1]s("#panel") })`, rectJS, clusterSymbol(dp.id)))
-			if s.Symbol == last.Symbol {
-				break
-			}
-			last = s
-			time.Sleep(150 * time.Millisecond)
-		}
+		// Wait for the pan to end. The app started it with the panel's content (keepAboveSheet, in
+		// the same task), and Leaflet marks the map pane until it ends; the sheet's own transition
+		// shows in its animations. Then the boxes stay put between two polls. No wall-clock
+		// pause: a busy machine animates slowly, and a pause would read a pan half done.
+		s := pollJS[strip](p, fmt.Sprintf(`(() => {
+		  const s = { symbol: %[1]s(%[2]q), map: %[1]s("#map"), panel: %[1]s("#panel") };
+		  const k = JSON.stringify(s), same = window.__cmStrip === k;
+		  window.__cmStrip = k;
+		  const still = !document.querySelector(".leaflet-pan-anim, .leaflet-zoom-anim") && document.getElementById("panel").getAnimations().length === 0;
+		  return same && still && s;
+		})()`, rectJS, clusterSymbol(dp.id)), settle)
 		_, y := s.Symbol.center()
 		if y < s.Map.Top || y > s.Panel.Top {
 			t.Errorf("the tapped symbol's centre is at y=%.0f, outside the strip of map above the sheet (%.0f–%.0f); it was at y=%.0f before the tap",

@@ -22,6 +22,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/internal/timing"
 )
 
 // seedFacts is what the seeded database says the map must show.
@@ -44,7 +45,7 @@ type seedCluster struct {
 
 func loadSeedFacts(t *testing.T, store *geo.Store) seedFacts {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), timing.Patience)
 	defer cancel()
 	db := store.Pool()
 	var f seedFacts
@@ -265,7 +266,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("FirstLoadWithBasemapUnreachable", func(t *testing.T) {
 		select {
 		case <-ts.Server.WarmedUp():
-		case <-time.After(30 * time.Second):
+		case <-time.After(timing.Patience):
 			t.Fatal("the server's warm-up did not finish")
 		}
 		p := newPage(t, browser, ts.URL, desktop)
@@ -285,9 +286,16 @@ func TestBrowser(t *testing.T) {
 		t.Logf("first load, marks: %s", evalJS[string](p, `performance.getEntriesByType("mark").map((e) => e.name + " " + Math.round(e.startTime)).join(", ")`))
 		t.Logf("first load, by resource (transferred bytes, start→end ms):\n%s", evalJS[string](p, `performance.getEntriesByType("resource")
 		  .map((e) => e.transferSize + "\t" + Math.round(e.startTime) + "→" + Math.round(e.responseEnd) + "\t" + new URL(e.name).pathname + new URL(e.name).search).join("\n")`))
-		if stats.readyMS <= 0 || stats.drawnMS <= 0 || stats.drawnMS > stats.readyMS+100 {
-			t.Errorf("times to features drawn %v ms and to ready %v ms: want both recorded, features no later than ready", stats.drawnMS, stats.readyMS)
+		// What app.js guarantees: both moments come, and both after the polygons' tiles were asked
+		// for (features-drawn waits for those tiles and a paint; ready waits for them too). Which
+		// of the two comes first it does not guarantee: the app waits at most FIRST_DRAW_WAIT_MS
+		// for the paint before it wires the views, and on a busy machine the paint comes later.
+		// That order is a figure, held to its target by make bench (BENCH_STRICT=1).
+		requested := evalJS[float64](p, `(performance.getEntriesByName("clustermap:tiles-requested")[0] || {}).startTime || -1`)
+		if stats.readyMS <= 0 || stats.drawnMS <= 0 || requested <= 0 || stats.drawnMS < requested || stats.readyMS < requested {
+			t.Errorf("tiles requested at %v ms, features drawn at %v ms, ready at %v ms: want all three recorded, the tiles asked for first", requested, stats.drawnMS, stats.readyMS)
 		}
+		timing.Check(t, "first load: features drawn after ready by", time.Duration((stats.drawnMS-stats.readyMS)*float64(time.Millisecond)), 100*time.Millisecond)
 		// The basemap probe has failed (one blocked request), so the app must
 		// say so and not add a tile layer: no grid of broken images.
 		basemap := pollJS[string](p, `document.body.dataset.basemap !== "checking" && document.body.dataset.basemap`, settle)

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -172,7 +171,7 @@ func TestBrowserUsability(t *testing.T) {
 
 				// The map at its default view: no two symbols on each other, no label on a symbol.
 				if !isPhone {
-					p.do("let the map settle", chromedp.Sleep(300*time.Millisecond))
+					afterFrames(p) // the declutter pass the last layout change asked for has run
 					type overlaps struct {
 						Symbols  int
 						Problems []string

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clustermap/clustermap/geo/geotest"
+	"github.com/clustermap/clustermap/internal/geotest"
 	"github.com/clustermap/clustermap/migrations"
 	"github.com/clustermap/clustermap/server"
 )

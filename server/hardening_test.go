@@ -25,7 +25,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/clustermap/clustermap/geo"
-	"github.com/clustermap/clustermap/geo/geotest"
+	"github.com/clustermap/clustermap/internal/geotest"
+	"github.com/clustermap/clustermap/internal/timing"
 	"github.com/clustermap/clustermap/server/httpx"
 	"github.com/clustermap/clustermap/server/ogc"
 	"github.com/clustermap/clustermap/static"
@@ -197,8 +198,9 @@ func TestDynamicSQLDoesNotFillTheStatementCache(t *testing.T) {
 	}
 }
 
-// Finding 4: a connection that announces a body and never sends it is closed within the read
-// timeout, many at once; and the server stays responsive meanwhile.
+// Finding 4: a connection that announces a body and never sends it is closed by the server (its
+// read timeout), many at once; and the server stays responsive meanwhile. How long the closing
+// took is a figure: a busy machine is slower to get to them.
 func TestSilentBodyConnectionsAreClosed(t *testing.T) {
 	store, _ := geotest.Seeded(t)
 	const readTimeout = time.Second
@@ -207,6 +209,8 @@ func TestSilentBodyConnectionsAreClosed(t *testing.T) {
 	const conns = 1000
 	start := time.Now()
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var lastClosed time.Duration
 	late := make(chan string, conns)
 	for range conns {
 		wg.Add(1)
@@ -219,11 +223,16 @@ func TestSilentBodyConnectionsAreClosed(t *testing.T) {
 			}
 			defer c.Close()
 			fmt.Fprint(c, "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n")
-			_ = c.SetReadDeadline(time.Now().Add(readTimeout + 4*time.Second))
+			// Only a server that never closes reaches this deadline.
+			_ = c.SetReadDeadline(time.Now().Add(readTimeout + timing.Patience))
 			_, err = io.Copy(io.Discard, c) // returns at EOF: the server closed the connection
 			if err != nil {
 				late <- "still open after " + time.Since(start).String() + ": " + err.Error()
+				return
 			}
+			mu.Lock()
+			lastClosed = max(lastClosed, time.Since(start))
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()
@@ -232,42 +241,55 @@ func TestSilentBodyConnectionsAreClosed(t *testing.T) {
 		t.Error(msg)
 		break
 	}
+	t.Logf("%d silent connections, read timeout %v: the last one closed %v after they opened", conns, readTimeout, lastClosed.Round(time.Millisecond))
 	if resp, _ := hardeningDo(t, "GET", base+"/healthz"); resp.StatusCode != 200 {
 		t.Errorf("healthz after the silent clients: %d", resp.StatusCode)
 	}
 }
 
-// Finding 7 and the in-flight cap: a request beyond the cap is a quick 503 with Retry-After;
-// /healthz is exempt; a statement timeout and a pool that cannot hand out a connection are 503
-// with Retry-After, not 500.
+// Finding 7 and the in-flight cap: a request beyond the cap is a 503 with Retry-After, answered
+// without waiting for the requests in flight; /healthz is exempt; a statement timeout and a pool
+// that cannot hand out a connection are 503 with Retry-After, not 500. Nothing here depends on
+// how fast the machine is: the requests that fill the cap are held by a lock until released.
 func TestOverloadAndTimeoutsAre503(t *testing.T) {
 	_, dbURL := geotest.Seeded(t)
 	ctx := context.Background()
-	store, err := geo.Open(ctx, geo.DBConfig{URL: dbURL, StatementTimeout: 500 * time.Millisecond, MaxConns: 4}, geo.DefaultCatalog(), nil)
-	if err != nil {
-		t.Fatal(err)
+	open := func(timeout time.Duration) *geo.Store {
+		store, err := geo.Open(ctx, geo.DBConfig{URL: dbURL, StatementTimeout: timeout, MaxConns: 4}, geo.DefaultCatalog(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(store.Close)
+		return store
 	}
-	t.Cleanup(store.Close)
-	base, _ := hardeningServer(t, Config{MaxInFlight: 2}, store, nil)
-
-	// Lock the clusters table so that queries on it wait (until the statement timeout).
-	lock, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Close(ctx)
-	tx, err := lock.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, "LOCK TABLE clusters IN ACCESS EXCLUSIVE MODE"); err != nil {
-		t.Fatal(err)
+	// lockClusters locks the clusters table so that queries on it wait, until the rollback.
+	lockClusters := func() pgx.Tx {
+		lock, err := pgx.Connect(ctx, dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { lock.Close(ctx) })
+		tx, err := lock.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, "LOCK TABLE clusters IN ACCESS EXCLUSIVE MODE"); err != nil {
+			t.Fatal(err)
+		}
+		return tx
 	}
 	type answer struct {
 		status     int
 		retryAfter string
 		body       string
 	}
+
+	// The cap: two requests wait on the lock (their statement timeout is longer than any wait
+	// here), so both are in flight when the third arrives; the third asks for another table, so
+	// only the cap can refuse it.
+	patient := open(timing.Patience)
+	base, _ := hardeningServer(t, Config{MaxInFlight: 2}, patient, nil)
+	tx := lockClusters()
 	slow := make(chan answer, 2)
 	for i := range 2 {
 		go func() {
@@ -282,20 +304,40 @@ func TestOverloadAndTimeoutsAre503(t *testing.T) {
 			slow <- answer{resp.StatusCode, resp.Header.Get("Retry-After"), string(b)}
 		}()
 	}
-	time.Sleep(200 * time.Millisecond) // both are waiting on the lock now
+	watch, err := pgx.Connect(ctx, dbURL) // not from the server's pool, which the two may fill
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watch.Close(ctx)
+	waitUntil(t, "two requests waiting on the lock", func() bool {
+		var n int
+		err := watch.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+		   WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n)
+		return err == nil && n >= 2
+	})
 	began := time.Now()
 	resp, body := hardeningDo(t, "GET", base+"/api/layers/regions/features?limit=1")
-	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || time.Since(began) > 100*time.Millisecond {
-		t.Errorf("third request over a cap of 2: %d Retry-After %q after %v: %s", resp.StatusCode, resp.Header.Get("Retry-After"), time.Since(began), body)
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("third request over a cap of 2: %d Retry-After %q: %s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
 	}
+	t.Logf("third request over a cap of 2 answered %d in %v", resp.StatusCode, time.Since(began).Round(time.Microsecond))
 	if resp, body := hardeningDo(t, "GET", base+"/healthz"); resp.StatusCode != 200 {
 		t.Errorf("healthz under overload: %d %s", resp.StatusCode, body)
 	}
+	_ = tx.Rollback(ctx)
 	for range 2 {
-		a := <-slow
-		if a.status != http.StatusServiceUnavailable || a.retryAfter == "" {
-			t.Errorf("statement timeout: %d Retry-After %q: %s", a.status, a.retryAfter, a.body)
+		if a := <-slow; a.status != http.StatusOK {
+			t.Errorf("a request held by the lock, once it was released: %d: %s", a.status, a.body)
 		}
+	}
+
+	// A statement timeout (500 ms, the lock held past it) is a 503 with Retry-After.
+	store := open(500 * time.Millisecond)
+	base, _ = hardeningServer(t, Config{}, store, nil)
+	tx = lockClusters()
+	resp, body = hardeningDo(t, "GET", base+"/api/layers/clusters/features?limit=3")
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("statement timeout: %d Retry-After %q: %s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
 	}
 	_ = tx.Rollback(ctx)
 
@@ -490,7 +532,7 @@ func TestMetricsAreScrapedOnTheirOwnAddress(t *testing.T) {
 		t.Error("/metrics is served on the public address")
 	}
 	var body []byte
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(timing.Patience)
 	for {
 		resp, err := hardeningClient.Get("http://" + metricsAddr + "/metrics")
 		if err == nil {
@@ -523,7 +565,10 @@ func TestMetricsAreScrapedOnTheirOwnAddress(t *testing.T) {
 }
 
 // Finding 1, as the issue measured it: twenty clients at once sending properties= floods (each
-// name repeated to the size a header allows) leave /healthz at 200 and an ordinary request fast.
+// name repeated to the size a header allows) leave /healthz and ordinary requests answering 200.
+// How fast the ordinary requests are is a figure (the issue's targets: a median under 100 ms and
+// none near the 10 s statement timeout that a database exhausted by the flood took); make bench
+// runs this test with BENCH_STRICT=1, which holds the figures to those targets.
 func TestPropertiesFloodLeavesTheServiceResponsive(t *testing.T) {
 	store, _ := geotest.Seeded(t)
 	base, _ := hardeningServer(t, Config{}, store, nil)
@@ -564,12 +609,9 @@ func TestPropertiesFloodLeavesTheServiceResponsive(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	// The flood shares this machine's cores with the server, so single requests may wait for CPU;
-	// the median must stay under the issue's 100 ms, and none may take the seconds that a
-	// database exhausted by the flood took (the statement timeout, 10 s).
+	// The flood shares this machine's cores with the server, so single requests wait for CPU as
+	// long as the machine is busy: figures, not assertions (timing.Check).
 	slices.Sort(took)
-	if median, worst := took[len(took)/2], took[len(took)-1]; median > 100*time.Millisecond || worst > 2*time.Second {
-		t.Errorf("ordinary requests during the flood: median %v, slowest %v", median, worst)
-	}
-	t.Logf("ordinary requests during the flood: median %v, slowest %v", took[len(took)/2], took[len(took)-1])
+	timing.Check(t, "ordinary requests during the flood, median", took[len(took)/2], 100*time.Millisecond)
+	timing.Check(t, "ordinary requests during the flood, slowest", took[len(took)-1], 2*time.Second)
 }

@@ -22,6 +22,9 @@ func gdal(t *testing.T, name string, args ...string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
+		if testing.Short() {
+			t.Skipf("%s not found (gdal-bin): skipped under -short", name)
+		}
 		t.Fatalf("%s not found: install gdal-bin (make test does)", name)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

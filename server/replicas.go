@@ -4,7 +4,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo"
-	"github.com/clustermap/clustermap/server/workspace"
+	"github.com/clustermap/clustermap/server/httpx"
 )
 
 // routeReads decides, once per request, where its read-only queries run when replicas are
@@ -20,7 +20,7 @@ func routeReads(store *geo.Store) gin.HandlerFunc {
 			return
 		}
 		ctx := c.Request.Context()
-		if signedIn(c) {
+		if httpx.HasCredentials(c) {
 			ctx = geo.WithPrimary(ctx)
 		} else {
 			ctx = store.PinReads(ctx)
@@ -28,16 +28,4 @@ func routeReads(store *geo.Store) gin.HandlerFunc {
 		c.Request = c.Request.WithContext(ctx)
 		c.Next()
 	}
-}
-
-// signedIn reports whether the request carries credentials of the workspace, a session or a
-// token, checked or not. Its reads go to the primary (a bad token costs a primary read, never a
-// stale answer), and its answers are never taken from or put into the shared response cache,
-// whatever the route.
-func signedIn(c *gin.Context) bool {
-	if c.GetHeader("Authorization") != "" {
-		return true
-	}
-	ck, err := c.Cookie(workspace.SessionCookie)
-	return err == nil && ck != ""
 }

@@ -21,7 +21,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/edit"
 	"github.com/clustermap/clustermap/geo/planning"
+	"github.com/clustermap/clustermap/geo/versions"
 	"github.com/clustermap/clustermap/server/httpx"
 	"github.com/clustermap/clustermap/server/ogc"
 	"github.com/clustermap/clustermap/server/respcache"
@@ -90,11 +92,13 @@ const (
 type Server struct {
 	cfg       Config
 	store     *geo.Store
+	reads     storeReads // what the /api read handlers call: the store (reads.go)
 	planner   *planning.Planner
 	log       *slog.Logger
 	engine    *gin.Engine
 	app       *webApp
 	metrics   *httpx.Metrics
+	versions  *versions.Current // the layers' data versions, which both caches key on
 	tiles     *tiles.Service
 	ogc       *ogc.Service
 	workspace *workspace.Service
@@ -110,7 +114,7 @@ type Server struct {
 // New builds the server and its routes.
 func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, store: store, planner: planning.New(store), log: log, engine: gin.New(), warmed: make(chan struct{})}
+	s := &Server{cfg: cfg, store: store, reads: store, planner: planning.New(store), log: log, engine: gin.New(), warmed: make(chan struct{})}
 	app, err := newWebApp()
 	if err != nil {
 		// The app is embedded at build time; failing to read it is a broken build, not input.
@@ -118,10 +122,16 @@ func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 	}
 	s.app = app
 	s.metrics = httpx.NewMetrics(store.Pool())
-	s.tiles = tiles.New(tiles.Config{CacheControl: cfg.CacheControl, CacheMB: cfg.TileCacheMB}, store, s.metrics)
-	s.workspace = workspace.New(store, s.planner, cfg.SessionTTL, log)
-	s.ogc = ogc.New(store, s.workspace)
-	s.resp = newResponseCache(cfg, s.tiles, s.metrics)
+	s.versions = versions.New(store, log)
+	s.tiles = tiles.New(tiles.Config{CacheControl: cfg.CacheControl, CacheMB: cfg.TileCacheMB, Versions: s.versions.Of}, store, s.metrics)
+	edits := edit.New(store, log)
+	if cfg.SessionTTL > 0 {
+		edits.SessionTTL = cfg.SessionTTL
+	}
+	auth := httpx.NewAuth(edits, log)
+	s.workspace = workspace.New(store, edits, auth, s.planner, log)
+	s.ogc = ogc.New(store, edits, auth)
+	s.resp = newResponseCache(cfg, s.versions.Of, s.metrics)
 	s.deps = respcache.LayerDeps(store.Catalog())
 	s.all = respcache.AllLayers(store.Catalog())
 	s.tiles.UseResponseCache(s.resp)
@@ -148,14 +158,14 @@ func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 	return s
 }
 
-// newResponseCache makes the response cache over the tile service's data versions, the one source
+// newResponseCache makes the response cache over the layers' data versions, the one source
 // every cache of the server keys on.
-func newResponseCache(cfg Config, ts *tiles.Service, m *httpx.Metrics) *respcache.Cache {
+func newResponseCache(cfg Config, v versions.Lookup, m *httpx.Metrics) *respcache.Cache {
 	mb := cfg.ResponseCacheMB
 	if mb == 0 {
 		mb = DefaultResponseCacheMB
 	}
-	return respcache.New(respcache.Config{MaxBytes: int64(max(mb, 0)) << 20, Versions: ts.LayerVersion, Private: signedIn, Salt: answersRelease(), Metrics: m})
+	return respcache.New(respcache.Config{MaxBytes: int64(max(mb, 0)) << 20, Versions: v, Private: httpx.HasCredentials, Salt: answersRelease(), Metrics: m})
 }
 
 // answersFormat changes when answers are written differently from the same data, so that no
@@ -209,10 +219,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		defer msrv.Close()
 		s.log.Info("serving metrics", "addr", mln.Addr().String()+"/metrics")
 	}
-	// Tile caches follow the layers' data versions for as long as the server runs.
+	// The caches follow the layers' data versions for as long as the server runs.
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	go s.tiles.WatchVersions(watchCtx)
+	go s.versions.Follow(watchCtx)
 	if s.cfg.WarmUp {
 		go func() {
 			defer close(s.warmed)

@@ -17,8 +17,10 @@ import (
 	"time"
 
 	"github.com/clustermap/clustermap/geo"
-	"github.com/clustermap/clustermap/geo/geotest"
-	"github.com/clustermap/clustermap/geo/mvtcheck"
+	"github.com/clustermap/clustermap/geo/versions"
+	"github.com/clustermap/clustermap/internal/geotest"
+	"github.com/clustermap/clustermap/internal/mvtcheck"
+	"github.com/clustermap/clustermap/internal/timing"
 	"github.com/clustermap/clustermap/server/tiles"
 )
 
@@ -79,14 +81,16 @@ func NewTestServer(tb testing.TB, opts ...TestServerOption) (*TestServer, *geo.S
 			tb.Errorf("serve: %v", err)
 		}
 	})
-	waitUntil(tb, "the layer versions to be live", func() bool { return srv.tiles.VersionsLive() })
+	waitUntil(tb, "the layer versions to be live", func() bool { return srv.versions.Live() })
 	return &TestServer{URL: "http://" + ln.Addr().String(), Server: srv}, setup.store
 }
 
+// waitUntil polls cond until it holds and returns how long that took; it fails the test only when
+// cond still does not hold after timing.Patience (a wait, never a time limit).
 func waitUntil(tb testing.TB, what string, cond func() bool) time.Duration {
 	tb.Helper()
 	start := time.Now()
-	for time.Since(start) < 10*time.Second {
+	for time.Since(start) < timing.Patience {
 		if cond() {
 			return time.Since(start)
 		}
@@ -154,13 +158,13 @@ func tileReport(tb testing.TB, what string, body []byte) *mvtcheck.Report {
 // statement: a test that writes through SQL and then reads an answer waits for them first.
 func (ts *TestServer) AwaitVersions(tb testing.TB, store *geo.Store) {
 	tb.Helper()
-	want, err := store.LayerVersions(context.Background())
+	want, err := versions.Read(context.Background(), store)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	waitUntil(tb, "the server to hear the data versions", func() bool {
 		for id, v := range want {
-			if got, ok := ts.Server.tiles.LayerVersion(id); ok && got < v {
+			if got, ok := ts.Server.versions.Of(id); ok && got < v {
 				return false
 			}
 		}

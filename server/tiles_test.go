@@ -21,8 +21,9 @@ import (
 	"time"
 
 	"github.com/clustermap/clustermap/geo"
-	"github.com/clustermap/clustermap/geo/geotest"
 	"github.com/clustermap/clustermap/geo/ingest"
+	"github.com/clustermap/clustermap/geo/versions"
+	"github.com/clustermap/clustermap/internal/geotest"
 	"github.com/clustermap/clustermap/server/tiles"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
@@ -328,14 +329,14 @@ func TestServersSeeImportsAndSeeds(t *testing.T) {
 
 	note := fmt.Sprintf("changed by an import at %d", time.Now().UnixNano())
 	reimport(t, writer, "clusters", strconv.FormatInt(id, 10), func(p map[string]any) { p["notes"] = note })
-	versions, err := writer.LayerVersions(context.Background())
+	want, err := versions.Read(context.Background(), writer)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, srv := range map[string]*Server{baseA: a, baseB: b} {
 		lag := waitUntil(t, "the listener to hear of the import", func() bool {
-			v, live := srv.tiles.LayerVersion("clusters")
-			return live && v >= versions["clusters"]
+			v, live := srv.versions.Of("clusters")
+			return live && v >= want["clusters"]
 		})
 		t.Logf("%s heard of the import after %v", name, lag)
 		for _, p := range paths {
@@ -364,11 +365,11 @@ func TestServersSeeImportsAndSeeds(t *testing.T) {
 	if _, err := ingest.New(empty, nil).Seed(context.Background(), geotest.SeedFS(t)); err != nil {
 		t.Fatal(err)
 	}
-	versions, _ = empty.LayerVersions(context.Background())
+	want, _ = versions.Read(context.Background(), empty)
 	for name, srv := range map[string]*Server{baseC: c, baseD: d} {
 		waitUntil(t, "the listener to hear of the seed", func() bool {
-			v, live := srv.tiles.LayerVersion("districts")
-			return live && v >= versions["districts"]
+			v, live := srv.versions.Of("districts")
+			return live && v >= want["districts"]
 		})
 		resp, body := Fetch(t, "GET", name+"/tiles/districts/"+z6All+".mvt")
 		if resp.StatusCode != 200 {
@@ -424,12 +425,12 @@ func TestLostListenerBypassesCache(t *testing.T) {
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the loss to be noticed", func() bool { return !srv.tiles.VersionsLive() })
+	waitUntil(t, "the loss to be noticed", func() bool { return !srv.versions.Live() })
 	resp, body := Fetch(t, "GET", path)
 	if resp.Header.Get("X-Tile-Cache") == "hit" || !hasClusterNote(t, body, id, "changed by an import while away") {
 		t.Errorf("listener down: %s, stale tile served", resp.Header.Get("X-Tile-Cache"))
 	}
-	waitUntil(t, "the listener to be back", func() bool { return srv.tiles.VersionsLive() })
+	waitUntil(t, "the listener to be back", func() bool { return srv.versions.Live() })
 	Fetch(t, "GET", path)
 	resp, body = Fetch(t, "GET", path)
 	if resp.Header.Get("X-Tile-Cache") != "hit" || !hasClusterNote(t, body, id, "changed by an import while away") {
@@ -501,6 +502,9 @@ func TestTileJSON(t *testing.T) {
 // layer with the right feature count, the declared attributes and their values.
 func TestGDALReadsEveryLayer(t *testing.T) {
 	if _, err := exec.LookPath("ogrinfo"); err != nil {
+		if testing.Short() {
+			t.Skip("ogrinfo not found (gdal-bin): skipped under -short")
+		}
 		t.Fatal("ogrinfo not found: install gdal-bin (.ci/install.sh --gdal)")
 	}
 	ts, store := NewTestServer(t)

@@ -45,7 +45,7 @@ func (s *Server) warmUp(ctx context.Context, h http.Handler, host string) {
 	ctx, cancel := context.WithTimeout(ctx, warmUpTimeout)
 	defer cancel()
 	start := time.Now()
-	for !s.tiles.VersionsLive() {
+	for !s.versions.Live() {
 		if time.Since(start) > warmUpLiveAfter || ctx.Err() != nil {
 			s.log.Warn("warm-up skipped: the layers' data versions are not live")
 			return

@@ -10,6 +10,7 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/edit"
+	"github.com/clustermap/clustermap/internal/timing"
 )
 
 // BenchmarkPatchToTile: PATCH a cluster's stage, then fetch the tile it lies in until the tile
@@ -39,7 +40,7 @@ func BenchmarkPatchToTile(b *testing.B) {
 			if bytes.Contains(t, []byte(stage)) {
 				break
 			}
-			if time.Since(start) > 10*time.Second {
+			if time.Since(start) > timing.Patience {
 				b.Fatal("the tile never showed the edit")
 			}
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/edit"
+	"github.com/clustermap/clustermap/server/httpx"
 	"github.com/clustermap/clustermap/server/workspace"
 )
 
@@ -236,7 +237,7 @@ func TestWorkspaceLogin(t *testing.T) {
 	if !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode || ck.Secure {
 		t.Fatalf("cookie %+v", ck)
 	}
-	cookie := workspace.SessionCookie + "=" + ck.Value
+	cookie := httpx.SessionCookie + "=" + ck.Value
 	if r, _ := do(t, "GET", f.url+"/api/session", nil, "Cookie", cookie); r.StatusCode != 200 {
 		t.Fatalf("session: %d", r.StatusCode)
 	}

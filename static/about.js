@@ -5,23 +5,43 @@
 // catalog (GET /api/layers), coverage from GET /api/summary and the dates from
 // each layer's figures, so the page cannot drift from the data.
 
-import { h, getJSON } from "./util.js";
+import { h } from "./util.js";
+import { getSummary, getLayerFigures } from "./api.js";
 
-// createAbout({dialog, body, closeButton, i18n, catalog, get}) → {open, close}.
-export function createAbout({ dialog, body, closeButton, i18n, catalog, get = getJSON }) {
+// createAbout({dialog, body, closeButton, i18n, catalog, map}) → {open, close}: the link that
+// opens it goes into the map's attribution, next to the credits it explains.
+export function createAbout({ dialog, body, closeButton, i18n, catalog, map }) {
   const { t, title, lang, label, onLangChange } = i18n;
   let data = null; // {summary, dates: layer id → [{name, field, qualifier, as_of}]}
   let loading = null;
 
   closeButton.addEventListener("click", () => close());
   dialog.addEventListener("cancel", () => close());
+  placeLink();
+
+  // The link, in the interface language; a click opens the dialog.
+  function placeLink() {
+    let linkHTML = null;
+    const place = () => {
+      if (linkHTML) map.attributionControl.removeAttribution(linkHTML);
+      linkHTML = h("a", { href: "#about", class: "cm-about-link", role: "button" }, t("about.link")).outerHTML;
+      map.attributionControl.addAttribution(linkHTML);
+    };
+    place();
+    onLangChange(place);
+    map.getContainer().addEventListener("click", (e) => {
+      if (!e.target.closest(".cm-about-link")) return;
+      e.preventDefault(); // the URL keeps the view; the hash is not "#about"
+      open();
+    });
+  }
 
   // The layers whose features carry figures, and their dated figures.
   async function load() {
     const withFigures = catalog.layers.filter((l) => (l.fields || []).some((f) => f.name === "figures"));
     const [summary, ...collections] = await Promise.all([
-      get("api/summary"),
-      ...withFigures.map((l) => get(`api/layers/${encodeURIComponent(l.id)}/features?limit=10000&properties=name,figures`)),
+      getSummary(),
+      ...withFigures.map((l) => getLayerFigures(l.id)),
     ]);
     const dates = {};
     withFigures.forEach((l, i) => {

@@ -1,10 +1,15 @@
 // ClusterMap web app, the entry point: it reads the layer catalog once
 // (GET /api/layers), finds the page's elements and wires the modules
-// together. Each module does one job and gets what it needs as arguments;
-// none of them looks anything up in the page on its own.
+// together, one area at a time: the map and its layers, the data drawn on it,
+// the feature panel and the selection, the sidebar's views, the header, the
+// legend and the basemap, and the hook of the zoning workspace. Each module
+// does one job and gets what it needs as arguments; what it does for others it
+// announces (onPick, onOpen, …), and the areas below connect those, so no
+// module waits for one made after it. None of them looks anything up in the
+// page on its own.
 
 import { createI18n, loadLanguage, savedLang } from "./i18n.js";
-import { getJSON, getAllFeatures, createCachedJSON } from "./util.js";
+import { getLabels, getAllFeatures, findDistrictAt, createPlanningReads } from "./api.js";
 import { installPatterns } from "./symbols.js";
 import { loadCatalog, creditHTML } from "./catalog.js";
 import { createMap } from "./mapview.js";
@@ -28,7 +33,6 @@ import { createAbout } from "./about.js";
 import { createTable } from "./table.js";
 import { createCompare } from "./compare.js";
 import { createDeclutter } from "./declutter.js";
-import { h } from "./util.js";
 
 // Gia Lai as organised before July 2025, with a little margin.
 const GIA_LAI = L.latLngBounds([12.97, 107.45], [14.62, 108.95]);
@@ -54,17 +58,77 @@ function statusMessage(text) {
 performance.mark("clustermap:module"); // the phases of a first load, for the browser tests
 
 async function start() {
-  // English strings are fetched beside the catalog (preloaded by the page) when that is the
-  // language chosen before, and the page's own words switch at once; the HTML is in Vietnamese.
-  const catalogLoaded = loadCatalog(getJSON);
+  const { catalog, i18n } = await loadCatalogAndLanguage();
+  const data = requestData(catalog);
+  const sidebar = wireSidebar();
+  const { map, footprintRenderer, markZoom, state, tiles, initial, tilesLoaded } = wireMap({ catalog, i18n });
+  // The page's words in its language, and what the map's tiles did not need to wait for.
+  i18n.applyStatic();
+  installPatterns();
+  window.clustermap.about = createAbout({ dialog: $("about"), body: $("about-body"), closeButton: $("about-close"), i18n, catalog, map });
+
+  const geojson = createGeoJSONLayers({ map, footprintRenderer });
+  const labels = createLabels({ i18n, regions: state.regions });
+  const { fcs, clusters, districts } = await drawData({ map, state, geojson, labels, data });
+  await firstPaint(tilesLoaded);
+
+  const reads = createPlanningReads();
+  const { panel, compare, selection, select } = wirePanel({ map, state, geojson, i18n, reads });
+  // On a phone the panel and the sidebar are both bottom sheets: one opening closes the other.
+  sidebar.onOpen(() => {
+    if (isPhone()) panel.close({ restoreFocus: false });
+  });
+  selection.onOpen(() => {
+    if (isPhone()) sidebar.close();
+  });
+  wirePicks({ map, tiles, geojson, select });
+  wireLinkage({ map, i18n, catalog, sidebar, state, tiles, fcs, select });
+  wireFilters({ i18n, sidebar, state, geojson, panel, selection, clusters, select });
+  wireTable({ i18n, sidebar, panel, compare, clusters, districts, reads, select });
+  wireOverview({ i18n, sidebar, select });
+  const sites = wireSites({ i18n, catalog, state, geojson, selection, clusters, select });
+  wireHeader({ map, i18n, catalog, labels, select });
+  map.on("zoomend", () => {
+    geojson.updateClusters();
+    selection.draw();
+  });
+  markZoom();
+  wireLegendAndBasemap({ map, i18n, state, selection, sites });
+  // Symbols apart, labels off the symbols; the selection ring follows the moved symbol.
+  const declutter = createDeclutter({ map, onShift: () => selection.draw() });
+  declutter.run();
+  i18n.onLangChange(() => declutter.run());
+  window.clustermap.declutter = declutter;
+  const refreshLayer = layerRefresher({ map, state, geojson, fcs, clusters, filtersForm: $("filters"), declutter, selection, geojsonIds: data.geojsonIds });
+  wireWorkspace({ i18n, app: { map, catalog, select, state, panel, refreshLayer } });
+
+  if (initial && initial.sel) await select(initial.sel.layer, initial.sel.id, { focus: false });
+  await tilesLoaded;
+  return i18n;
+}
+
+// --- loading -------------------------------------------------------------------------------------
+
+// The catalog and the strings. English strings are fetched beside the catalog (preloaded by the
+// page) when that is the language chosen before, and the page's own words switch at once; the
+// HTML is in Vietnamese.
+async function loadCatalogAndLanguage() {
+  const catalogLoaded = loadCatalog();
   catalogLoaded.catch(() => {}); // awaited below; a failure is reported there, once
   const lang = savedLang(window.localStorage);
   await loadLanguage(lang);
   if (lang !== "vi") createI18n({ storage: window.localStorage, root: document }).applyStatic();
   const catalog = await catalogLoaded;
   performance.mark("clustermap:catalog");
-  // The data is asked for now, before the map and the panels are built, so that the requests
-  // travel while the page sets itself up.
+  const i18n = createI18n({ vocabularies: catalog.vocabularies, storage: window.localStorage, root: document });
+  return { catalog, i18n };
+}
+
+// The data is asked for now, before the map and the panels are built, so that the requests
+// travel while the page sets itself up: the label points of regions and districts (a few kB,
+// each region with its properties: legend, filters, panel; their polygons come as tiles) and
+// the GeoJSON layers.
+function requestData(catalog) {
   const load = async (what, fn) => {
     try {
       return await fn();
@@ -73,28 +137,32 @@ async function start() {
     }
   };
   const geojsonIds = layerPlan(catalog.layerIds).filter((p) => p.transport === "geojson").map((p) => p.id);
-  // Regions and districts are drawn from the tiles; their names come as label
-  // points (a few kB), each region with its properties (legend, filters, panel).
-  const dataLoaded = Promise.all([
-    load("labels", () => getJSON("api/labels")),
-    ...geojsonIds.map((id) => load(id, () => getAllFeatures(id))),
-  ]);
-  dataLoaded.catch(() => {}); // awaited below; a failure is reported there, once
-  const i18n = createI18n({ vocabularies: catalog.vocabularies, storage: window.localStorage, root: document });
+  const loaded = Promise.all([load("labels", getLabels), ...geojsonIds.map((id) => load(id, () => getAllFeatures(id)))]);
+  loaded.catch(() => {}); // awaited in drawData; a failure is reported there, once
+  return { geojsonIds, loaded };
+}
 
-  // The sidebar and its tabs; on wide screens it starts open at the filters, before the map is
-  // made, so that the map starts at the size it keeps and the first view fits it.
-  let onSidebarOpen = () => {}; // wired below, once the views it opens exist
+// --- the map -------------------------------------------------------------------------------------
+
+// The sidebar and its tabs; on wide screens it starts open at the filters, before the map is
+// made, so that the map starts at the size it keeps and the first view fits it. Each view
+// listens for its own tab (sidebar.onOpen).
+function wireSidebar() {
   const tabNames = { filters: "filters-section", overview: "overview", linkage: "linkage-section", sites: "sites-section", table: "table-section" };
   const sidebar = createSidebar({
     sidebar: $("sidebar"),
     tabs: Object.fromEntries(Object.entries(tabNames).map(([name, section]) => [name, { button: $(`tab-${name}`), section: $(section) }])),
     closeButton: $("sidebar-close"),
     body: document.body,
-    onOpen: (tab) => onSidebarOpen(tab),
   });
   if (!isPhone()) sidebar.open("filters");
+  return sidebar;
+}
 
+// The map, what the page holds, and the polygons' tiles at once: they are under what arrives
+// later, and their requests go out before the panels are built. tilesLoaded resolves with their
+// first tiles, or after TILE_WAIT_MS: a slow tile must not hold up the page's readiness forever.
+function wireMap({ catalog, i18n }) {
   const { map, footprintRenderer, markZoom } = createMap({
     container: $("map"),
     bounds: GIA_LAI,
@@ -102,29 +170,20 @@ async function start() {
     credits: catalog.credits.map(creditHTML),
   });
   window.clustermap.map = map;
-
-  let legend = null; // created once the view is set, below
-  const state = createState({ map, plan: layerPlan(catalog.layerIds), onVisible: (id, on) => legend && legend.setChecked(id, on) });
-  const plan = state.plan;
-  // select is wired before the modules that call it exist.
-  const select = (layer, id, opts) => selection.select(layer, id, opts);
-
-  // --- layers ---
+  const state = createState({ map, plan: layerPlan(catalog.layerIds) });
   const layerBounds = (id) => {
     const b = catalog.layer(id) && catalog.layer(id).bounds;
     return b ? L.latLngBounds([b[1], b[0]], [b[3], b[2]]) : null;
   };
-  const tiles = createTiles({ bounds: GIA_LAI, layerBounds, select });
+  const tiles = createTiles({ bounds: GIA_LAI, layerBounds });
+  const tiled = state.plan.filter((p) => p.transport === "tiles");
   const grids = [];
-  for (const l of plan.filter((p) => p.transport === "tiles")) {
+  for (const l of tiled) {
     const made = tiles.layer(l.id);
     if (!made) continue;
     state.layers[l.id] = made.layer;
     if (l.id !== "raw_material_zones") grids.push(made.grid);
   }
-  // The view, then the polygons' tiles at once: they are under what arrives later, and their
-  // requests go out before the panels are built. "ready" also waits for their first tiles, but
-  // never more than TILE_WAIT_MS: a slow tile must not hold up the page's readiness forever.
   const initial = parseHash(window.location.hash);
   if (initial) map.setView([initial.lat, initial.lon], initial.z);
   // Keep the province clear of the legend, which starts open on wide screens.
@@ -133,62 +192,24 @@ async function start() {
     Promise.all(grids.map((g) => new Promise((resolve) => g.once("load", resolve)))),
     new Promise((resolve) => setTimeout(resolve, TILE_WAIT_MS)),
   ]);
-  for (const l of plan.filter((p) => p.transport === "tiles")) state.setVisible(l.id, state.visible[l.id]);
+  for (const l of tiled) state.setVisible(l.id, state.visible[l.id]);
   performance.mark("clustermap:tiles-requested");
-  // The page's words in its language, and what the map's tiles did not need to wait for.
-  i18n.applyStatic();
-  installPatterns();
+  return { map, footprintRenderer, markZoom, state, tiles, initial, tilesLoaded };
+}
 
-  // "About the data" (sources, licences, placement, dates, coverage, gaps), linked
-  // from the attribution next to the credits it explains.
-  const about = createAbout({ dialog: $("about"), body: $("about-body"), closeButton: $("about-close"), i18n, catalog });
-  let aboutHTML = null;
-  const placeAboutLink = () => {
-    if (aboutHTML) map.attributionControl.removeAttribution(aboutHTML);
-    aboutHTML = h("a", { href: "#about", class: "cm-about-link", role: "button" }, i18n.t("about.link")).outerHTML;
-    map.attributionControl.addAttribution(aboutHTML);
-  };
-  placeAboutLink();
-  i18n.onLangChange(placeAboutLink);
-  map.getContainer().addEventListener("click", (e) => {
-    if (!e.target.closest(".cm-about-link")) return;
-    e.preventDefault(); // the URL keeps the view; the hash is not "#about"
-    about.open();
-  });
-  window.clustermap.about = about;
-
-  const geojson = createGeoJSONLayers({ map, footprintRenderer, select });
-  const labels = createLabels({ i18n, regions: state.regions });
-  let refreshLayer = async () => {}; // redraws a layer after a workspace write, once the data is in (below)
-
-  // --- the data, drawn first ---
-  // The features go on the map as soon as they are in; the panels, tabs and the legend are built
-  // after (below), so the map does not wait for them.
-  const [labelPoints, ...loaded] = await dataLoaded;
-  const collections = loaded.map((fc, i) => state.indexFeatures(geojsonIds[i], fc));
-  const regions = { features: labelPoints.features.filter((f) => f.properties.layer === "regions") };
+// The features go on the map as soon as they are in; the panels, tabs and the legend are built
+// after, so the map does not wait for them. → {fcs: layer id → FeatureCollection, clusters: the
+// clusters' collection (empty when not served), districts: the district label points}.
+async function drawData({ map, state, geojson, labels, data }) {
+  const [labelPoints, ...loaded] = await data.loaded;
+  const fcs = Object.fromEntries(data.geojsonIds.map((id, i) => [id, state.indexFeatures(id, loaded[i])]));
+  const regions = labelPoints.features.filter((f) => f.properties.layer === "regions");
   const districts = { features: labelPoints.features.filter((f) => f.properties.layer === "districts") };
-  const fcs = Object.fromEntries(geojsonIds.map((id, i) => [id, collections[i]]));
-
-  for (const f of regions.features) {
+  for (const f of regions) {
     if (f.id == null) f.id = f.properties.slug;
     state.regions.set(String(f.id), f);
   }
   for (const f of districts.features) state.districtNames.set(String(f.properties.code ?? f.id), f.properties.name);
-  // A click on the map that no symbol or area took opens the district under it:
-  // the server finds it (the page holds no district polygon).
-  map.on("click", (e) => {
-    if (map.pm && ((map.pm.globalDrawModeEnabled && map.pm.globalDrawModeEnabled()) || (map.pm.globalEditModeEnabled && map.pm.globalEditModeEnabled()))) return;
-    const { lng, lat } = e.latlng;
-    const d = 1e-6;
-    const bbox = [lng - d, lat - d, lng + d, lat + d].map((v) => v.toFixed(7)).join(",");
-    getJSON(`api/layers/districts/features?bbox=${bbox}&properties=code&limit=1`)
-      .then((fc) => {
-        const f = fc.features[0];
-        if (f) select("districts", String(f.properties.code ?? f.id));
-      })
-      .catch(() => {}); // a failed lookup leaves the map as it was
-  });
   // Label points are searched once per polygon (util.js caches them); the
   // measure lets the browser tests report what placing the labels costs.
   performance.mark("clustermap:labels:start");
@@ -198,21 +219,84 @@ async function start() {
   if (state.layers.districts) state.layers.districts.addLayer(districtLabels);
   performance.measure("clustermap:labels", "clustermap:labels:start");
 
-  for (const id of geojsonIds) {
+  for (const id of data.geojsonIds) {
     const layer = geojson.build(id, fcs[id]);
     if (layer) state.layers[id] = layer;
   }
   // Top layer first: symbols at the same latitude stack in the order they are
   // added, and a plant or power station on a cluster's point stays visible.
-  for (const id of [...geojsonIds].reverse()) state.setVisible(id, state.visible[id]);
-  // The map is painted with its features before the views below are built (their building and
-  // painting would hold the first picture back); a slow tile holds those views back a moment at
-  // most. "Features drawn" is marked after that paint, for the browser tests; "ready" (below) is
-  // when every view is wired.
+  for (const id of [...data.geojsonIds].reverse()) state.setVisible(id, state.visible[id]);
+  return { fcs, clusters: fcs.clusters || { type: "FeatureCollection", features: [] }, districts };
+}
+
+// The map is painted with its features before the views are built (their building and painting
+// would hold the first picture back); a slow tile holds those views back a moment at most.
+// "Features drawn" is marked after that paint, for the browser tests; "ready" is when every view
+// is wired.
+async function firstPaint(tilesLoaded) {
   const afterPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   const featuresDrawn = tilesLoaded.then(afterPaint).then(() => performance.mark("clustermap:features-drawn"));
   await Promise.race([featuresDrawn, new Promise((resolve) => setTimeout(resolve, FIRST_DRAW_WAIT_MS))]);
+}
 
+// --- the panel and the selection -----------------------------------------------------------------
+
+// The feature panel, the comparison it shows, the selection (highlight, panel) and the URL that
+// follows it. → {panel, compare, selection, select}.
+function wirePanel({ map, state, geojson, i18n, reads }) {
+  const panelElement = $("panel");
+  const panel = createPanel({
+    panel: panelElement,
+    body: $("panel-body"),
+    closeButton: $("panel-close"),
+    i18n,
+    reads,
+    regions: state.regions,
+    districtName: (code) => state.districtNames.get(String(code)) || String(code),
+  });
+  const compare = createCompare({ panel, i18n, clusterEligibility: reads.clusterEligibility });
+  panel.onPrint(() => compare.print("sheet"));
+  const selection = createSelection({ map, state, panel, panelElement, symbolAt: geojson.symbolAt, isPhone, i18n });
+  const { select } = selection;
+  panel.onPick(select);
+  const hash = createURLHash({
+    map,
+    location: window.location,
+    history: window.history,
+    win: window,
+    selected: () => state.selected,
+    onNavigate: (v) => {
+      map.setView([v.lat, v.lon], v.z);
+      if (v.sel) select(v.sel.layer, v.sel.id, { focus: false });
+      else panel.close({ restoreFocus: false });
+    },
+  });
+  selection.onChange(() => hash.write());
+  map.on("moveend", () => hash.write());
+  return { panel, compare, selection, select };
+}
+
+// What a click on the map opens: a tiled or GeoJSON feature, else the district under it (the
+// server finds it: the page holds no district polygon).
+function wirePicks({ map, tiles, geojson, select }) {
+  tiles.onPick(select);
+  geojson.onPick(select);
+  map.on("click", (e) => {
+    if (map.pm && ((map.pm.globalDrawModeEnabled && map.pm.globalDrawModeEnabled()) || (map.pm.globalEditModeEnabled && map.pm.globalEditModeEnabled()))) return;
+    findDistrictAt(e.latlng)
+      .then((code) => {
+        if (code) select("districts", code);
+      })
+      .catch(() => {}); // a failed lookup leaves the map as it was
+  });
+}
+
+// --- the sidebar's views -------------------------------------------------------------------------
+
+// The linkage tab shows its lines on the map; they stay (a layer in the legend) when another
+// tab opens. The zones layer stays as the user has it: the province-wide cassava zone would
+// hatch the whole map.
+function wireLinkage({ map, i18n, catalog, sidebar, state, tiles, fcs, select }) {
   const linkage = createLinkage({
     map,
     i18n,
@@ -226,167 +310,15 @@ async function start() {
     districtTotal: () => state.districtNames.size,
   });
   state.layers.linkage = linkage.layer;
-
-  // --- panel, selection, URL ---
-  let filters = null; // needs the clusters, created once they are loaded
-  const cachedJSON = createCachedJSON(getJSON);
-  const panelElement = $("panel");
-  const panel = createPanel({
-    panel: panelElement,
-    body: $("panel-body"),
-    closeButton: $("panel-close"),
-    i18n,
-    onClose: () => selection.cleared(),
-    onCompare: (f) => {
-      if (table) table.addToCompare(f.id);
-      sidebar.open("table");
-    },
-    onPrint: () => compare.print("sheet"),
-  });
-  let table = null; // needs the clusters, created once they are loaded
-  const compare = createCompare({ panel, i18n, clusterEligibility: (id) => cachedJSON(`api/clusters/${encodeURIComponent(id)}/eligibility`) });
-  const panelContext = {
-    clusterEligibility: (id) => cachedJSON(`api/clusters/${encodeURIComponent(id)}/eligibility`),
-    districtEligibility: (code) => cachedJSON(`api/districts/${encodeURIComponent(code)}/eligibility`),
-    regionSummary: (slug) => cachedJSON(`api/regions/${encodeURIComponent(slug)}/summary`),
-    regions: state.regions,
-    districtName: (code) => state.districtNames.get(String(code)) || String(code),
-    select,
-    filterRegion: (slug) => {
-      if (filters) filters.setRegion(slug);
-      sidebar.open("filters");
-    },
-  };
-  const hash = createURLHash({
-    map,
-    location: window.location,
-    history: window.history,
-    win: window,
-    selected: () => state.selected,
-    onNavigate: (v) => {
-      map.setView([v.lat, v.lon], v.z);
-      if (v.sel) select(v.sel.layer, v.sel.id, { focus: false });
-      else panel.close({ restoreFocus: false });
-    },
-  });
-  const selection = createSelection({
-    map,
-    state,
-    panel,
-    panelElement,
-    panelContext,
-    symbolAt: geojson.symbolAt,
-    isPhone,
-    i18n,
-    onChange: () => hash.write(),
-    onOpen: () => {
-      if (isPhone()) sidebar.close();
-      if (legend) legend.foldForPanel();
-    },
-    onClose: () => {
-      if (legend) legend.unfoldAfterPanel();
-    },
-  });
-
-  // --- sidebar and its tabs ---
-  const overview = createOverview({
-    i18n,
-    elements: { chart: $("overview-chart"), cropChart: $("overview-crops-chart"), table: $("overview-table"), details: $("overview-details"), status: $("overview-status"), rawNote: $("overview-raw-note"), coverage: $("overview-coverage") },
-    onPickRegion: (slug) => select("regions", slug, { fly: true }),
-  });
-  onSidebarOpen = (tab) => {
-    if (isPhone()) panel.close({ restoreFocus: false });
-    if (tab === "overview") overview.show();
-    if (tab === "table" && table) table.show();
-    // The linkage tab shows its lines on the map; they stay (a layer in the
-    // legend) when another tab opens. The zones layer stays as the user has it:
-    // the province-wide cassava zone would hatch the whole map.
+  sidebar.onOpen((tab) => {
     if (tab === "linkage") state.setVisible("linkage", true);
-  };
-  createSearch({
-    input: $("search"),
-    results: $("search-results"),
-    i18n,
-    layerTitle: (id) => i18n.title(catalog.layer(id) && catalog.layer(id).title, i18n.t(`layer.${id}`)),
-    onPick: (r) => select(r.layer, r.id, { fly: true, bbox: r.bbox }),
   });
-  // The skip link focuses the map without writing "#map" over the view in the URL.
-  document.querySelector(".skip-link").addEventListener("click", (e) => {
-    e.preventDefault();
-    map.getContainer().focus();
-  });
-  createLanguageToggle({ button: $("lang-toggle"), i18n });
-  // The zoning workspace (static/workspace/) loads only when someone signs in, or was signed
-  // in before this reload: anonymous visitors download none of it.
-  const signinButton = $("signin-open");
-  let signin = null;
-  const loadSignin = () => (signin ||= import("./workspace/signin.js").then((m) =>
-    m.startSignin({ button: signinButton, i18n, app: { map, catalog, select, state, panelElement, refreshLayer: (id) => refreshLayer(id) } })));
-  const signinLabel = () => { signinButton.textContent = i18n.lang() === "en" ? "Sign in" : "Đăng nhập"; };
-  signinLabel();
-  i18n.onLangChange(signinLabel);
-  signinButton.addEventListener("click", () => loadSignin().then((s) => s.click()));
-  try {
-    if (window.localStorage.getItem("clustermap.signedIn")) loadSignin().then((s) => s.resume());
-  } catch (_) {
-    // No storage: nobody was signed in.
-  }
-  i18n.onLangChange(() => {
-    performance.mark("clustermap:relabel:start");
-    labels.drawRegionLabels();
-    performance.measure("clustermap:relabel", "clustermap:relabel:start");
-    panel.rerender();
-    compare.rerender();
-  });
+  return linkage;
+}
 
-  // --- the legend and the basemap ---
-  map.on("moveend", () => hash.write());
-  map.on("zoomend", () => {
-    geojson.updateClusters();
-    selection.draw();
-  });
-  markZoom();
-
-  let sites = null;
-  legend = createLegend({
-    map,
-    i18n,
-    // Top of the list = top of the map; the site-finder ranks only once there are some.
-    layerIds: () => [...(sites && sites.hasResults() ? ["sites"] : []), "linkage", ...[...state.layerIds].reverse()],
-    regions: state.regions,
-    // The geometry quality most clusters are drawn with: the legend draws its stages the same way.
-    clusterQuality: () => {
-      const fs = state.features.clusters ? [...state.features.clusters.values()] : [];
-      const count = new Map();
-      for (const f of fs) {
-        const q = (f.properties && f.properties.geometry_quality) || "indicative";
-        count.set(q, (count.get(q) || 0) + 1);
-      }
-      return [...count].sort((a, b) => b[1] - a[1])[0]?.[0] || "indicative";
-    },
-    isVisible: state.isVisible,
-    setVisible: state.setVisible,
-    // Phones start with the legend folded so the map stays visible.
-    expanded: !isPhone(),
-  });
-  const setBasemapState = (s) => {
-    document.body.dataset.basemap = s;
-    legend.setBasemapState(s);
-  };
-  createBasemap({
-    map,
-    url: basemapURL(document, location.search),
-    probeAt: GIA_LAI.getCenter(),
-    onLayer: (layer) => {
-      state.basemap = layer;
-      state.visible.basemap = true;
-    },
-    onState: setBasemapState,
-  }).start();
-
-  // --- the rest of the data: lists, table, site finder ---
-  const clusters = fcs.clusters || { features: [] };
-  filters = createFilters({
+// The filters and the list of clusters; the panel's "show the region's clusters" sets the region.
+function wireFilters({ i18n, sidebar, state, geojson, panel, selection, clusters, select }) {
+  const filters = createFilters({
     i18n,
     elements: {
       form: $("filters"), stage: $("f-stage"), kind: $("f-kind"), region: $("f-region"), industry: $("f-industry"), minFree: $("f-minfree"),
@@ -401,18 +333,50 @@ async function start() {
     onPick: (f) => select("clusters", f.id, { fly: true }),
   });
   geojson.setFilter(filters.matches);
-  table = createTable({
+  panel.onFilterRegion((slug) => {
+    filters.setRegion(slug);
+    sidebar.open("filters");
+  });
+  return filters;
+}
+
+// The table of clusters and its comparison; the panel's "add to the comparison" adds to it.
+function wireTable({ i18n, sidebar, panel, compare, clusters, districts, reads, select }) {
+  const table = createTable({
     section: $("table-section"),
     i18n,
     features: clusters.features,
     districts: districts.features.map((f) => ({ code: String(f.properties.code ?? f.id), name: f.properties.name })),
-    clusterEligibility: panelContext.clusterEligibility,
-    districtEligibility: panelContext.districtEligibility,
+    clusterEligibility: reads.clusterEligibility,
+    districtEligibility: reads.districtEligibility,
     select,
     onCompare: (picked) => compare.compare(picked),
   });
+  panel.onCompare((f) => {
+    table.addToCompare(f.id);
+    sidebar.open("table");
+  });
+  sidebar.onOpen((tab) => {
+    if (tab === "table") table.show();
+  });
   if (document.body.dataset.tab === "table") table.show();
-  sites = createSites({
+  return table;
+}
+
+function wireOverview({ i18n, sidebar, select }) {
+  const overview = createOverview({
+    i18n,
+    elements: { chart: $("overview-chart"), cropChart: $("overview-crops-chart"), table: $("overview-table"), details: $("overview-details"), status: $("overview-status"), rawNote: $("overview-raw-note"), coverage: $("overview-coverage") },
+    onPickRegion: (slug) => select("regions", slug, { fly: true }),
+  });
+  sidebar.onOpen((tab) => {
+    if (tab === "overview") overview.show();
+  });
+  return overview;
+}
+
+function wireSites({ i18n, catalog, state, geojson, selection, clusters, select }) {
+  const sites = createSites({
     i18n,
     defaults: catalog.defaults,
     elements: {
@@ -423,23 +387,77 @@ async function start() {
     industries: [...new Set(clusters.features.flatMap((f) => industriesOf(f.properties)))].sort((a, b) => a.localeCompare(b, "vi")),
     anchorOf: (id) => geojson.symbolAt("clusters", id),
     select,
-    onResults: (any) => {
-      if (any) state.setVisible("sites", true);
-      legend.render();
-    },
     showAll: (latlngs) => selection.showAll(latlngs),
   });
   state.layers.sites = sites.layer;
-  legend.render();
-  // Symbols apart, labels off the symbols; the selection ring follows the moved symbol.
-  const declutter = createDeclutter({ map, onShift: () => selection.draw() });
-  declutter.run();
-  i18n.onLangChange(() => declutter.run());
-  window.clustermap.declutter = declutter;
+  sites.onResults((any) => {
+    if (any) state.setVisible("sites", true);
+  });
+  return sites;
+}
 
-  // After a write in the workspace (a save, a revert, an approval) a layer is read again and
-  // redrawn, so the map, the list and the filters show the change without a reload.
-  refreshLayer = async (id) => {
+// --- the header, the legend and the basemap ------------------------------------------------------
+
+function wireHeader({ map, i18n, catalog, labels, select }) {
+  createSearch({
+    input: $("search"),
+    results: $("search-results"),
+    i18n,
+    layerTitle: (id) => i18n.title(catalog.layer(id) && catalog.layer(id).title, i18n.t(`layer.${id}`)),
+    onPick: (r) => select(r.layer, r.id, { fly: true, bbox: r.bbox }),
+  });
+  // The skip link focuses the map without writing "#map" over the view in the URL.
+  document.querySelector(".skip-link").addEventListener("click", (e) => {
+    e.preventDefault();
+    map.getContainer().focus();
+  });
+  createLanguageToggle({ button: $("lang-toggle"), i18n });
+  i18n.onLangChange(() => {
+    performance.mark("clustermap:relabel:start");
+    labels.drawRegionLabels();
+    performance.measure("clustermap:relabel", "clustermap:relabel:start");
+  });
+}
+
+function wireLegendAndBasemap({ map, i18n, state, selection, sites }) {
+  const legend = createLegend({
+    map,
+    i18n,
+    // Top of the list = top of the map; the site-finder ranks only once there are some.
+    layerIds: () => [...(sites.hasResults() ? ["sites"] : []), "linkage", ...[...state.layerIds].reverse()],
+    regions: state.regions,
+    clusters: () => (state.features.clusters ? [...state.features.clusters.values()] : []),
+    isVisible: state.isVisible,
+    setVisible: state.setVisible,
+    // Phones start with the legend folded so the map stays visible.
+    expanded: !isPhone(),
+  });
+  state.onVisible((id, on) => legend.setChecked(id, on));
+  selection.onOpen(() => legend.foldForPanel());
+  selection.onClose(() => legend.unfoldAfterPanel());
+  sites.onResults(() => legend.render());
+  createBasemap({
+    map,
+    url: basemapURL(document, location.search),
+    probeAt: GIA_LAI.getCenter(),
+    onLayer: (layer) => {
+      state.basemap = layer;
+      state.visible.basemap = true;
+    },
+    onState: (s) => {
+      document.body.dataset.basemap = s;
+      legend.setBasemapState(s);
+    },
+  }).start();
+  return legend;
+}
+
+// --- the workspace -------------------------------------------------------------------------------
+
+// After a write in the workspace (a save, a revert, an approval) a layer is read again and
+// redrawn, so the map, the list and the filters show the change without a reload. → refresh(id).
+function layerRefresher({ map, state, geojson, fcs, clusters, filtersForm, declutter, selection, geojsonIds }) {
+  return async (id) => {
     if (!geojsonIds.includes(id)) {
       const grid = state.layers[id];
       if (grid && typeof grid.redraw === "function") grid.redraw();
@@ -460,15 +478,30 @@ async function start() {
     if (!layer) return;
     state.layers[id] = layer;
     state.setVisible(id, on);
-    if (id === "clusters") $("filters").dispatchEvent(new Event("input"));
+    if (id === "clusters") filtersForm.dispatchEvent(new Event("input"));
     declutter.run();
     selection.draw();
     document.body.dataset.refreshed = `${id}:${Date.now()}`;
   };
+}
 
-  if (initial && initial.sel) await select(initial.sel.layer, initial.sel.id, { focus: false });
-  await tilesLoaded;
-  return i18n;
+// The zoning workspace (static/workspace/) loads only when someone signs in, or was signed
+// in before this reload: anonymous visitors download none of it. app is what it works with.
+function wireWorkspace({ i18n, app }) {
+  const signinButton = $("signin-open");
+  let signin = null;
+  const loadSignin = () => (signin ||= import("./workspace/signin.js").then((m) => m.startSignin({ button: signinButton, i18n, app })));
+  const signinLabel = () => {
+    signinButton.textContent = i18n.lang() === "en" ? "Sign in" : "Đăng nhập";
+  };
+  signinLabel();
+  i18n.onLangChange(signinLabel);
+  signinButton.addEventListener("click", () => loadSignin().then((s) => s.click()));
+  try {
+    if (window.localStorage.getItem("clustermap.signedIn")) loadSignin().then((s) => s.resume());
+  } catch (_) {
+    // No storage: nobody was signed in.
+  }
 }
 
 start().then(() => {

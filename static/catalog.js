@@ -3,17 +3,21 @@
 // the defaults of the analyses. The web app keeps no copies of these, so a
 // change to the catalog on the server cannot drift from what the map says.
 
-import { h, getJSON } from "./util.js";
+import { h } from "./util.js";
+import { getCatalog } from "./api.js";
 
-// loadCatalog(get) → the catalog; get(path) fetches JSON (util.getJSON).
-export async function loadCatalog(get = getJSON) {
-  const answer = await get("api/layers");
+// loadCatalog() → the catalog.
+export async function loadCatalog() {
+  const answer = await getCatalog();
   const layers = answer.layers || [];
   const byId = new Map(layers.map((l) => [l.id, l]));
   return {
     layers,
     layerIds: layers.map((l) => l.id),
     layer: (id) => byId.get(id) || null,
+    // The layers the workspace writes (editable: true); each field a district user may change
+    // says district_editable: true.
+    editableIds: layers.filter((l) => l.editable === true).map((l) => l.id),
     vocabularies: answer.vocabularies || {},
     credits: answer.credits || [],
     wikipediaArticles: answer.wikipedia_articles || [],

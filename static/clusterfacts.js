@@ -17,6 +17,8 @@ export function occupancyOf(p) {
   return null;
 }
 
+// figures: how the source gives each number ({qualifier, as_of}); an object in GeoJSON, JSON
+// text in vector tiles. {} when none.
 export function figuresOf(p) {
   let f = p && p.figures;
   if (typeof f === "string") {
@@ -38,6 +40,17 @@ export function lastDateOf(p) {
   const key = (d) => (/^\d{4}/.test(d) ? d : (d.match(/\d{4}/) || ["0000"])[0] + d);
   dates.sort((a, b) => key(b).localeCompare(key(a)));
   return dates[0] || "";
+}
+
+// The geometry quality most clusters are drawn with ("indicative" when none says): the legend
+// draws its stages the same way.
+export function usualQualityOf(features) {
+  const count = new Map();
+  for (const f of features) {
+    const q = (f.properties && f.properties.geometry_quality) || "indicative";
+    count.set(q, (count.get(q) || 0) + 1);
+  }
+  return [...count].sort((a, b) => b[1] - a[1])[0]?.[0] || "indicative";
 }
 
 // The year of a date as sources write them ("2025-07", "end-2020", "2019-12-01"); NaN if none.

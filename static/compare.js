@@ -6,7 +6,8 @@ import { h, parseSource } from "./util.js";
 import { colorOfStage } from "./symbols.js";
 import { freeLandOf, occupancyOf, lastDateOf, figuresOf } from "./clusterfacts.js";
 
-// createCompare({panel, i18n, clusterEligibility, win}) → {compare(features), print()}.
+// createCompare({panel, i18n, clusterEligibility, win}) → {compare(features), print()}; a
+// comparison shown follows the interface language.
 export function createCompare({ panel, i18n, clusterEligibility, win = window, doc = document }) {
   const { t, label, num, locale } = i18n;
   let last = null; // re-rendered on a language change
@@ -87,6 +88,7 @@ export function createCompare({ panel, i18n, clusterEligibility, win = window, d
   function rerender() {
     if (last && panelShowsCompare()) compare(last);
   }
+  i18n.onLangChange(rerender);
 
   function panelShowsCompare() {
     const el = doc.getElementById("panel");

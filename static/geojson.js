@@ -3,7 +3,7 @@
 // highways (lines with route shields). Each symbol is tagged with its layer
 // and id (data-layer, data-id) for styling and tests.
 
-import { h, labelPoint } from "./util.js";
+import { h, labelPoint, listeners } from "./util.js";
 import { colorOfStage, darker, clusterSymbolSVG, plantSymbolSVG, energySymbolSVG, isIndicative, INDICATIVE_DASH } from "./symbols.js";
 
 // From this zoom on, clusters with a footprint are drawn as polygons.
@@ -49,9 +49,12 @@ function spreadOffsets(anchors) {
   return offsets;
 }
 
-// createGeoJSONLayers({map, footprintRenderer, select}) → the builders of the
-// GeoJSON layers and symbolAt(). select(layer, id) opens what was clicked.
-export function createGeoJSONLayers({ map, footprintRenderer, select }) {
+// createGeoJSONLayers({map, footprintRenderer}) → the builders of the GeoJSON layers,
+// symbolAt(), and onPick(fn): fn(layer, id) runs when a feature is clicked (or its symbol
+// pressed with Enter or Space).
+export function createGeoJSONLayers({ map, footprintRenderer }) {
+  const picks = listeners();
+  const pick = picks.call;
   const symbols = new Map(); // "layer:id" -> {marker, offset [dx, dy] px}: where each symbol is drawn
   const clusterViews = new Map(); // id -> {feature, marker, footprint}
   let clusterGroups = null;
@@ -73,14 +76,14 @@ export function createGeoJSONLayers({ map, footprintRenderer, select }) {
       keyboard: true,
       riseOnHover: true,
     });
-    marker.on("click", () => select(layerId, id));
+    marker.on("click", () => pick(layerId, id));
     // Markers are in the tab order (keyboard: true) but Leaflet 1.9 only opens
     // popups on Enter; make Enter and Space select, like a button.
     marker.on("keypress", (e) => {
       const key = e.originalEvent.key;
       if (key === "Enter" || key === " ") {
         e.originalEvent.preventDefault();
-        select(layerId, id);
+        pick(layerId, id);
       }
     });
     // The element exists only once on the map; tag it for styling and tests.
@@ -121,7 +124,7 @@ export function createGeoJSONLayers({ map, footprintRenderer, select }) {
           },
         });
         footprint.bindTooltip(h("span", null, p.name), { sticky: true }); // text, never HTML: names come from data
-        footprint.on("click", () => select("clusters", f.id));
+        footprint.on("click", () => pick("clusters", f.id));
         footprint.on("add", () => footprint.eachLayer((l) => tagElement(l, "clusters", f.id)));
       }
       // The cluster's name, shown from CLUSTER_LABEL_ZOOM (updateClusters); the
@@ -209,7 +212,7 @@ export function createGeoJSONLayers({ map, footprintRenderer, select }) {
       style: (f) => ({ color: "#c0392b", weight: 3, opacity: 1, dashArray: isIndicative(f.properties) ? INDICATIVE_DASH : null }),
       onEachFeature: (f, l) => {
         l.bindTooltip(h("span", null, [f.properties.ref, f.properties.name].filter(Boolean).join(" — ")), { sticky: true });
-        l.on("click", () => select("roads", f.id));
+        l.on("click", () => pick("roads", f.id));
       },
     });
     // One route shield per road, on the middle vertex of its longest part.
@@ -243,5 +246,5 @@ export function createGeoJSONLayers({ map, footprintRenderer, select }) {
     return builders[id] ? builders[id](fc) : null;
   }
 
-  return { build, setFilter, updateClusters, symbolAt };
+  return { build, setFilter, updateClusters, symbolAt, onPick: picks.add };
 }

@@ -3,6 +3,7 @@
 // explained next to the switch that shows it.
 
 import { h } from "./util.js";
+import { usualQualityOf } from "./clusterfacts.js";
 import { stageColor, regionColor, cropColor, darker, clusterSymbolSVG, plantSymbolSVG, energySymbolSVG, INDICATIVE_DASH } from "./symbols.js";
 
 function svgNode(markup, cls = "legend-symbol") {
@@ -50,7 +51,7 @@ function entries(id, ctx) {
     case "clusters": {
       // Stages and kinds are drawn as the map draws them: with the outline of the
       // geometry quality most clusters have (dashed when indicative), by the same function.
-      const quality = ctx.clusterQuality ? ctx.clusterQuality() : "indicative";
+      const quality = usualQualityOf(ctx.clusters ? ctx.clusters() : []);
       const ind = quality === "indicative";
       const q = (li) => { li.dataset.quality = quality; return li; };
       return [

@@ -4,7 +4,8 @@
 // the radius outlined in red; in the sidebar, the radius and every zone with
 // its link. The layer loads its data when it is first shown.
 
-import { h, getJSON, debounce } from "./util.js";
+import { h, debounce } from "./util.js";
+import { getLinkage } from "./api.js";
 import { cropColor } from "./symbols.js";
 
 // The slider moves in steps of this many km; its ends are the served bounds
@@ -72,7 +73,7 @@ export function createLinkage({ map, elements: els, i18n, defaults, zoneOverlay,
     try {
       let answer = cache.get(r);
       if (!answer) {
-        answer = await getJSON(`api/analysis/linkage?radius_km=${encodeURIComponent(r)}`, { signal: controller.signal });
+        answer = await getLinkage(r, { signal: controller.signal });
         cache.set(r, answer);
       }
       if (r !== radius) return data; // the slider moved on

@@ -5,7 +5,8 @@
 // Chart.js is loaded only when the overview is first shown, which keeps it off
 // the first page load.
 
-import { h, getJSON } from "./util.js";
+import { h } from "./util.js";
+import { getSummary } from "./api.js";
 import { colorOfStage, regionColor, cropColor } from "./symbols.js";
 
 // createOverview({elements, i18n, chartJS, onPickRegion}): elements holds the
@@ -24,7 +25,7 @@ export function createOverview({ elements, i18n, chartJS = "vendor/chart.js/char
   function show() {
     if (!loading) {
       status.textContent = t("overview.loading");
-      loading = Promise.all([getJSON("api/summary"), loadChartJS()])
+      loading = Promise.all([getSummary(), loadChartJS()])
         .then(([s]) => {
           summary = s;
           status.textContent = "";

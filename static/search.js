@@ -2,7 +2,8 @@
 // server, so it finds things the page has not loaded) and lists the results
 // as a listbox; picking one zooms to it and opens its panel.
 
-import { h, getJSON, debounce } from "./util.js";
+import { h, debounce } from "./util.js";
+import { search } from "./api.js";
 
 // createSearch({input, results, i18n, layerTitle, onPick}): input is the
 // search box, results its listbox; layerTitle(id) names a layer for results
@@ -28,7 +29,7 @@ export function createSearch({ input, results, i18n, layerTitle, onPick }) {
     }
     controller = new AbortController();
     try {
-      const data = await getJSON(`api/search?q=${encodeURIComponent(q)}`, { signal: controller.signal });
+      const data = await search(q, { signal: controller.signal });
       lastQuery = q;
       render(data.results || []);
       if (pickFirst && items.length) pick(0);

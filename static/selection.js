@@ -3,18 +3,21 @@
 // below zoom 12, where its footprint would be a pixel or two) gets a ring
 // around the symbol instead, on the symbol's own offset.
 
-import { getJSON, geomBBox, HTTPError } from "./util.js";
+import { geomBBox, listeners } from "./util.js";
+import { getFeature, HTTPError } from "./api.js";
 import { tagElement } from "./geojson.js";
 
 const RING = 36;
 
-// createSelection({map, state, panel, panelElement, panelContext, symbolAt, i18n,
-// isPhone, onChange, onOpen}): panel is the panel module, panelElement its
-// <aside> (the phone's bottom sheet, kept clear of the selection);
-// panelContext what panel renderers may ask for; symbolAt(layer, id) where a
-// symbol is drawn; onChange() runs when the selection changes (the URL
-// follows), onOpen() just before the panel opens, onClose() once it closed.
-export function createSelection({ map, state, panel, panelElement, panelContext, symbolAt, isPhone, i18n, onChange = () => {}, onOpen = () => {}, onClose = () => {} }) {
+// createSelection({map, state, panel, panelElement, symbolAt, i18n, isPhone}) → {select, draw,
+// cleared, showAll, onChange, onOpen, onClose}: panel is the panel module, panelElement its
+// <aside> (the phone's bottom sheet, kept clear of the selection); symbolAt(layer, id) where a
+// symbol is drawn. onChange(fn) has fn() run when the selection changes (the URL follows),
+// onOpen(fn) just before a feature's panel opens, onClose(fn) once the panel closed.
+export function createSelection({ map, state, panel, panelElement, symbolAt, isPhone, i18n }) {
+  const changed = listeners();
+  const opened = listeners();
+  const closed = listeners();
   const outline = L.geoJSON(null, {
     pane: "cm-selection",
     interactive: false,
@@ -53,16 +56,16 @@ export function createSelection({ map, state, panel, panelElement, panelContext,
       throw new HTTPError(404, `${layer} ${id}: not found`);
     }
     // state.regions holds label points: the outline needs the region itself.
-    return getJSON(`api/layers/${encodeURIComponent(layer)}/features/${encodeURIComponent(id)}`);
+    return getFeature(layer, id);
   }
 
   // Selects a feature: panel, highlight, URL. fly zooms to it (search, list, links).
   async function select(layer, id, { fly = false, focus = true, bbox = null } = {}) {
     const n = ++seq;
     state.selected = { layer, id: String(id) };
-    onChange();
+    changed.call();
     if (state.layerIds.includes(layer) && !state.isVisible(layer)) state.setVisible(layer, true);
-    onOpen();
+    opened.call();
     panel.openLoading(layer, id);
     if (fly && bbox) flyTo(bbox, layer);
     let feature;
@@ -76,7 +79,7 @@ export function createSelection({ map, state, panel, panelElement, panelContext,
     if (n !== seq) return; // a later selection won
     if (feature.id == null) feature.id = id;
     state.selectedFeature = feature;
-    panel.show(layer, id, feature, panelContext, { focus });
+    panel.show(layer, id, feature, { focus });
     draw();
     if (fly && !bbox && feature.geometry) flyTo(geomBBox(feature.geometry), layer);
     // A tap on a phone: the bottom sheet must not cover what was tapped.
@@ -88,9 +91,10 @@ export function createSelection({ map, state, panel, panelElement, panelContext,
     state.selected = null;
     state.selectedFeature = null;
     draw();
-    onChange();
-    onClose();
+    changed.call();
+    closed.call();
   }
+  panel.onClose(cleared);
 
   // The height of the bottom sheet (max-height: 46dvh in app.css).
   function sheetHeight() {
@@ -144,5 +148,5 @@ export function createSelection({ map, state, panel, panelElement, panelContext,
     });
   }
 
-  return { select, draw, cleared, showAll };
+  return { select, draw, cleared, showAll, onChange: changed.add, onOpen: opened.add, onClose: closed.add };
 }

@@ -1,14 +1,17 @@
 // The sidebar (a bottom sheet on phones) and its tabs: filters and list,
 // region overview, raw-material linkage, site finder.
 
+import { listeners } from "./util.js";
+
 // Tabs whose tables need a wider sidebar than the filters.
 const WIDE_TABS = new Set(["overview", "sites"]);
 
-// createSidebar({sidebar, tabs, closeButton, body, onOpen}): tabs is name → {button, section};
-// body the <body>, whose classes lay the page out; onOpen(tab) runs when a tab opens. The sidebar
-// needs no map: it opens before the map is made, which then starts at its size, and the map
-// follows later changes of its box itself (mapview.js).
-export function createSidebar({ sidebar, tabs, closeButton, body, onOpen = () => {} }) {
+// createSidebar({sidebar, tabs, closeButton, body}) → {open, close, onOpen}: tabs is name →
+// {button, section}; body the <body>, whose classes lay the page out; onOpen(fn) has fn(tab) run
+// when a tab opens. The sidebar needs no map: it opens before the map is made, which then starts
+// at its size, and the map follows later changes of its box itself (mapview.js).
+export function createSidebar({ sidebar, tabs, closeButton, body }) {
+  const opened = listeners();
   function open(tab) {
     for (const [name, { button, section }] of Object.entries(tabs)) {
       button.setAttribute("aria-pressed", String(name === tab));
@@ -19,7 +22,7 @@ export function createSidebar({ sidebar, tabs, closeButton, body, onOpen = () =>
     body.classList.toggle("sidebar-wide", WIDE_TABS.has(tab));
     body.classList.toggle("overview-active", tab === "overview");
     body.dataset.tab = tab;
-    onOpen(tab);
+    opened.call(tab);
   }
 
   function close() {
@@ -38,5 +41,5 @@ export function createSidebar({ sidebar, tabs, closeButton, body, onOpen = () =>
   }
   closeButton.addEventListener("click", () => close());
 
-  return { open, close };
+  return { open, close, onOpen: opened.add };
 }

@@ -3,7 +3,8 @@
 // and its ranked results as numbered markers on the map and as a list that
 // shows each score's parts, so an investor sees why a site ranks where it does.
 
-import { h, getJSON } from "./util.js";
+import { h, listeners } from "./util.js";
+import { findSites } from "./api.js";
 
 // The parts of a score in the API's order, with the colour of each in the
 // score bars. Their default weights and query parameters come from the
@@ -20,13 +21,14 @@ const SCALES = { free: 20, crop: 20000, highway: 50, border: 150 };
 // Results whose parts are unfolded at once; the rest open on demand.
 const OPEN_PARTS = 5;
 
-// createSites({elements, weights, i18n, defaults, industries, anchorOf, select,
-// onResults, showAll}): elements holds the form, its fields and the result
-// nodes; weights part key → {input, label, value} of its slider; defaults is
-// the catalog's defaults; anchorOf(id) gives the latlng and pixel offset of a
-// cluster's symbol, so a rank badge sits on it; showAll(latlngs) brings the
-// results into view. layer holds the rank badges.
-export function createSites({ elements, weights, i18n, defaults, industries, anchorOf, select, onResults = () => {}, showAll = () => {} }) {
+// createSites({elements, weights, i18n, defaults, industries, anchorOf, select, showAll}) →
+// {layer, hasResults, onResults}: elements holds the form, its fields and the result nodes;
+// weights part key → {input, label, value} of its slider; defaults is the catalog's defaults;
+// anchorOf(id) gives the latlng and pixel offset of a cluster's symbol, so a rank badge sits on
+// it; showAll(latlngs) brings the results into view. layer holds the rank badges; onResults(fn)
+// has fn(any) run when results arrive (true) or are cleared (false).
+export function createSites({ elements, weights, i18n, defaults, industries, anchorOf, select, showAll = () => {} }) {
+  const results = listeners();
   const { t, label, num, codesOf, onLangChange } = i18n;
   const { form, industry: fIndustry, industryList, minFree: fMinFree, crop: fCrop, maxHighway: fMaxHighway, clear: clearButton, status, count, excluded: excludedEl, list, scaleNote } = elements;
   const defaultWeights = defaults.site_weights || {};
@@ -95,11 +97,11 @@ export function createSites({ elements, weights, i18n, defaults, industries, anc
     status.textContent = t("sites.loading");
     document.body.dataset.sites = "loading";
     try {
-      answer = await getJSON(`api/sites?${q}`, { signal: controller.signal });
+      answer = await findSites(q, { signal: controller.signal });
       status.textContent = "";
       render();
       document.body.dataset.sites = "ready";
-      onResults(true);
+      results.call(true);
     } catch (err) {
       if (err.name === "AbortError") return;
       status.textContent = t("sites.error", { msg: err.message });
@@ -115,7 +117,7 @@ export function createSites({ elements, weights, i18n, defaults, industries, anc
     excludedEl.textContent = "";
     status.textContent = "";
     delete document.body.dataset.sites;
-    onResults(false);
+    results.call(false);
   }
 
   function render() {
@@ -269,5 +271,5 @@ export function createSites({ elements, weights, i18n, defaults, industries, anc
     if (answer) render();
   });
 
-  return { layer: markers, hasResults };
+  return { layer: markers, hasResults, onResults: results.add };
 }

@@ -1,6 +1,8 @@
 // What the page holds: the features loaded, the Leaflet layer of each map
 // layer and whether it is shown, and the selected feature.
 
+import { listeners } from "./util.js";
+
 // The layers this web app knows how to draw, bottom to top, and how each
 // comes: large polygons as vector tiles (generalised per zoom, cached), the
 // few interactive points and lines as GeoJSON (all properties client-side).
@@ -23,9 +25,10 @@ export function layerPlan(servedIds) {
   return PLAN.filter((l) => served.has(l.id));
 }
 
-// createState({map, plan, onVisible}): plan is layerPlan()'s answer;
-// onVisible(id, on) runs when a layer is switched (the legend's box follows).
-export function createState({ map, plan, onVisible = () => {} }) {
+// createState({map, plan}): plan is layerPlan()'s answer; state.onVisible(fn) has fn(id, on)
+// run when a layer is switched (the legend's box follows).
+export function createState({ map, plan }) {
+  const switched = listeners();
   const state = {
     plan,
     layerIds: plan.map((l) => l.id), // bottom to top
@@ -43,6 +46,7 @@ export function createState({ map, plan, onVisible = () => {} }) {
   state.visible.sites = true;
 
   state.isVisible = (id) => state.visible[id];
+  state.onVisible = switched.add;
 
   state.setVisible = (id, on) => {
     const layer = id === "basemap" ? state.basemap : state.layers[id];
@@ -50,7 +54,7 @@ export function createState({ map, plan, onVisible = () => {} }) {
     if (!layer) return;
     if (on && !map.hasLayer(layer)) layer.addTo(map);
     if (!on && map.hasLayer(layer)) map.removeLayer(layer);
-    onVisible(id, on);
+    switched.call(id, on);
   };
 
   // Keys a layer's features by id, as strings (ids in the URL are strings).

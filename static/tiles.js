@@ -2,6 +2,8 @@
 // outlines and raw-material zones, as served by /tiles/{layer}/{z}/{x}/{y}.mvt.
 
 import { regionColor, cropColor, darker, isIndicative, INDICATIVE_DASH } from "./symbols.js";
+import { tileURL } from "./api.js";
+import { listeners } from "./util.js";
 
 function featureIdOf(f) {
   const p = f.properties;
@@ -67,16 +69,13 @@ const SHARED = ["regions", "districts"];
 // Tiles are drawn 512 pixels wide, so a tile of zoom z serves the map at zoom z + 1.
 const ZOOM_OFFSET = -1;
 
-// tileURL is the tile URL template of layers with the properties they read.
-const tileURL = (ids, properties) =>
-  `tiles/${ids.map(encodeURIComponent).join(",")}/{z}/{x}/{y}.mvt?properties=${properties.map(encodeURIComponent).join(",")}`;
-
-// createTiles({bounds, layerBounds, select}) → {vectorLayer, layer}: vectorLayer(id, pane,
+// createTiles({bounds, layerBounds}) → {vectorLayer, layer, onPick}: vectorLayer(id, pane,
 // style, interactive) makes a tile layer of one served layer; layer(id) the
-// map layer of a tiled layer as the map shows it. select(layer, id) opens
-// what was clicked. layerBounds(id) is the extent of a layer's data (LatLngBounds, or null):
+// map layer of a tiled layer as the map shows it; onPick(fn) has fn(layer, id) run when a
+// feature is clicked. layerBounds(id) is the extent of a layer's data (LatLngBounds, or null):
 // no tile outside it is requested.
-export function createTiles({ bounds, layerBounds = () => null, select }) {
+export function createTiles({ bounds, layerBounds = () => null }) {
+  const picks = listeners();
   // Leaflet 1.8 removed L.DomEvent.fakeStop, which VectorGrid 1.3.0 still calls
   // when a feature on a canvas tile is clicked ("fakeStop is not a function").
   // stopPropagation keeps the click from also reaching the map, as fakeStop did.
@@ -141,11 +140,11 @@ export function createTiles({ bounds, layerBounds = () => null, select }) {
     const s = STYLES[id];
     const layer = SHARED.includes(id)
       ? new SharedTiles("", { ...options, sharedId: id })
-      : new VectorTiles(s ? tileURL([id], s.properties) : `tiles/${encodeURIComponent(id)}/{z}/{x}/{y}.mvt`, options);
+      : new VectorTiles(tileURL([id], s ? s.properties : []), options);
     if (interactive) {
       layer.on("click", (e) => {
         const fid = e.layer && e.layer.properties && e.layer.properties.__fid;
-        if (fid != null) select(id, fid);
+        if (fid != null) picks.call(id, fid);
       });
     }
     return layer;
@@ -160,5 +159,5 @@ export function createTiles({ bounds, layerBounds = () => null, select }) {
     return { grid, layer: id === "districts" ? L.layerGroup([grid]) : grid };
   }
 
-  return { vectorLayer, layer };
+  return { vectorLayer, layer, onPick: picks.add };
 }

@@ -1,5 +1,5 @@
-// Small helpers shared by the app's modules: DOM building, fetching JSON,
-// geometry helpers and source-link parsing.
+// Small helpers shared by the app's modules: DOM building, listeners, geometry
+// helpers and source-link parsing. Requests are api.js's.
 
 // h("a", {href, class: "x"}, "text", child…) builds an element. Text is always
 // set as text, never as HTML, because feature properties come from data.
@@ -21,60 +21,20 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
-// Resolves API paths against the page, so the app also works behind a path prefix.
-export function apiURL(path) {
-  return new URL(path, document.baseURI).toString();
-}
-
-export class HTTPError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
-
-export async function getJSON(path, opts) {
-  const res = await fetch(apiURL(path), opts);
-  if (!res.ok) {
-    let msg = `${res.status} ${res.statusText}`;
-    try {
-      const body = await res.json();
-      if (body && body.error) msg = body.error;
-    } catch (_) {
-      // Not JSON: keep the status line.
-    }
-    throw new HTTPError(res.status, `${path}: ${msg}`);
-  }
-  return res.json();
-}
-
-// createCachedJSON(get) → cachedJSON(path): each answer is asked for once
-// and kept for the session (the panel re-renders on a language switch and
-// must not ask again); a failed request is forgotten, so a later call retries.
-export function createCachedJSON(get = getJSON) {
-  const answers = new Map();
-  return function cachedJSON(path) {
-    if (!answers.has(path)) {
-      const p = get(path);
-      p.catch(() => answers.delete(path));
-      answers.set(path, p);
-    }
-    return answers.get(path);
+// listeners() → {add(fn) → remove(), call(...args)}: the callbacks a module runs when something
+// happens (a feature picked, a tab opened, a layer switched). Modules announce and the entry
+// point wires them, so none needs another that is made after it.
+export function listeners() {
+  const fns = new Set();
+  return {
+    add(fn) {
+      fns.add(fn);
+      return () => fns.delete(fn);
+    },
+    call(...args) {
+      for (const fn of [...fns]) fn(...args);
+    },
   };
-}
-
-// Fetches a whole layer as one FeatureCollection, following "next" links in
-// case the server caps the page size below the limit asked for.
-export async function getAllFeatures(layer) {
-  let url = `api/layers/${encodeURIComponent(layer)}/features?limit=10000`;
-  const features = [];
-  for (let page = 0; url && page < 50; page++) {
-    const fc = await getJSON(url);
-    features.push(...(fc.features || []));
-    const next = (fc.links || []).find((l) => l.rel === "next");
-    url = next && fc.features && fc.features.length ? next.href : null;
-  }
-  return { type: "FeatureCollection", features };
 }
 
 // "text — https://…" or "https://…" → {text, url}; url is null for plain text.

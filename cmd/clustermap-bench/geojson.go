@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/internal/timing"
 )
 
 // ratioLine collects the figures the targets are stated in and prints them on one line,
@@ -59,7 +60,7 @@ func geojsonKinds() []geojsonKind {
 // runGeoJSON is the GeoJSON load: the same whole-layer and bbox requests against pg_featureserv
 // (when its binary is on PATH or given), ClusterMap's /api and its /ogc, taking turns in
 // interleaved rounds; then /api revalidations (If-None-Match → 304).
-func runGeoJSON(ctx context.Context, o options, store *geo.Store, ratios *ratioLine) error {
+func runGeoJSON(ctx context.Context, o options, store *geo.Store, ratios *ratioLine, goals *timing.Targets) error {
 	fmt.Printf("\nGeoJSON: %d keep-alive connections, Accept-Encoding: gzip, %v per request kind and server in %d interleaved rounds\n",
 		o.geojsonConns, o.geojsonDuration, o.rounds)
 	var servers []*server
@@ -171,6 +172,8 @@ func runGeoJSON(ctx context.Context, o options, store *geo.Store, ratios *ratioL
 				keys[i], api.rate()/pg.rate(), ogc.rate()/pg.rate(), ms(api.pct(0.99)), ms(ogc.pct(0.99)), ms(pg.pct(0.99)))
 			ratios.add("geojson_"+keys[i]+"_api_vs_pg_featureserv", api.rate()/pg.rate())
 			ratios.add("geojson_"+keys[i]+"_ogc_vs_pg_featureserv", ogc.rate()/pg.rate())
+			goals.AtLeast("geojson_"+keys[i]+"_api_vs_pg_featureserv", api.rate()/pg.rate(), 5, "x")
+			goals.AtLeast("geojson_"+keys[i]+"_ogc_vs_pg_featureserv", ogc.rate()/pg.rate(), 5, "x")
 			ratios.add("geojson_"+keys[i]+"_pg_featureserv_p99_ms", msf(pg.pct(0.99)))
 		} else {
 			fmt.Printf("  %s: /api %.0f req/s p99 %s, /ogc %.0f req/s p99 %s; pg_featureserv not measured\n",
@@ -178,11 +181,14 @@ func runGeoJSON(ctx context.Context, o options, store *geo.Store, ratios *ratioL
 		}
 		ratios.add("geojson_"+keys[i]+"_api_p99_ms", msf(api.pct(0.99)))
 		ratios.add("geojson_"+keys[i]+"_ogc_p99_ms", msf(ogc.pct(0.99)))
+		goals.AtMost("geojson_"+keys[i]+"_api_p99_ms", msf(api.pct(0.99)), 50, "ms")
+		goals.AtMost("geojson_"+keys[i]+"_ogc_p99_ms", msf(ogc.pct(0.99)), 50, "ms")
 	}
 	if rp := reval.phase; rp.requests > 0 {
 		fmt.Printf("  revalidation: %.0f req/s, p50 %s, p99 %s, server CPU %.0f µs per 304 (target < 1 ms)\n", rp.rate(), ms(rp.pct(0.5)), ms(rp.pct(0.99)),
 			rp.cpuServer/float64(max(rp.requests, 1))*1e6)
 		ratios.add("geojson_304_server_cpu_us", rp.cpuServer/float64(max(rp.requests, 1))*1e6)
+		goals.AtMost("geojson_304_server_cpu_us", rp.cpuServer/float64(max(rp.requests, 1))*1e6, 1000, "µs")
 		ratios.add("geojson_304_p50_ms", msf(rp.pct(0.5)))
 	}
 	ratios.add("rss_geojson_mib", float64(cm.peakRSS())/(1<<20))

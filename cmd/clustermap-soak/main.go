@@ -4,7 +4,9 @@
 // requests (oversized queries, absurd decimals, bad boxes) and slow clients (a body announced and
 // never sent; an answer read a few bytes at a time). Every interval it prints the requests, the
 // errors (5xx other than overload 503s, and transport failures), p99 latency, the server's RSS and
-// the summed RSS of its PostgreSQL backends, so a leak shows as a trend.
+// the summed RSS of its PostgreSQL backends, so a leak shows as a trend. At the end it prints the
+// figures against their targets (-p99-target, -rss-target-mb). An error always fails the run; a
+// missed target only with BENCH_STRICT=1 (internal/timing).
 package main
 
 import (
@@ -27,12 +29,16 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/clustermap/clustermap/internal/timing"
 )
 
 type options struct {
 	bin, dbURL, addr string
 	duration, every  time.Duration
 	rate             int
+	p99Target        time.Duration // of the requests other than slow and silent clients
+	rssTargetMB      float64       // the server's resident set at the end
 }
 
 func main() {
@@ -43,6 +49,8 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 10*time.Minute, "how long traffic runs (SOAK_DURATION)")
 	flag.DurationVar(&o.every, "every", 30*time.Second, "reporting interval")
 	flag.IntVar(&o.rate, "rate", 100, "requests per second, sent on a fixed schedule")
+	flag.DurationVar(&o.p99Target, "p99-target", 100*time.Millisecond, "target p99 latency over the whole run (fails only with BENCH_STRICT=1)")
+	flag.Float64Var(&o.rssTargetMB, "rss-target-mb", 200, "target server RSS at the end, MB (fails only with BENCH_STRICT=1)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "clustermap-soak:", err)
@@ -175,7 +183,11 @@ loop:
 	if errorsN.Load() > 0 {
 		return fmt.Errorf("%d errors", errorsN.Load())
 	}
-	return nil
+	var goals timing.Targets
+	goals.AtMost("p99_ms", p99(all), float64(o.p99Target.Microseconds())/1000, "ms")
+	goals.AtMost("server_rss_mb", endRSS, o.rssTargetMB, "MB")
+	fmt.Println("targets (BENCH_STRICT=1 fails on a missed one):")
+	return goals.Report(os.Stdout)
 }
 
 func printInterval(s []sample, elapsed time.Duration, total, errs, overload *atomic.Int64, pid int, ctx context.Context, db *pgx.Conn) []time.Duration {

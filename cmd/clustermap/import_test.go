@@ -5,17 +5,21 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
 
-	"github.com/clustermap/clustermap/geo/geotest"
+	"github.com/clustermap/clustermap/internal/geotest"
 )
 
 // The importer hands ogr2ogr an absolute path, so a file named like an option is read as a file;
 // it refuses GDAL's virtual file systems (no network fetch) unless --allow-vsi is given; and a
 // failure carries ogr2ogr's own message.
 func TestImportFileNamesAreNeverOptionsOrURLs(t *testing.T) {
+	if _, err := exec.LookPath("ogr2ogr"); err != nil && testing.Short() {
+		t.Skip("ogr2ogr not found (gdal-bin): skipped under -short")
+	}
 	store, _ := geotest.Migrated(t)
 	ctx := context.Background()
 	t.Chdir(t.TempDir())

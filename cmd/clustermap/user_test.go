@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/clustermap/clustermap/geo/edit"
-	"github.com/clustermap/clustermap/geo/geotest"
+	"github.com/clustermap/clustermap/internal/geotest"
 )
 
 // `clustermap user` end to end on a seeded database: the password comes from standard input, the

@@ -34,20 +34,42 @@ const (
 	RoleAdmin      = "admin"
 )
 
-// Editable reports whether a layer is written through the workspace; districts and regions stay
-// import-only (regions are derived from districts).
-func Editable(layerID string) bool {
-	switch layerID {
-	case "clusters", "raw_material_zones", "plants", "energy", "roads":
-		return true
+// Op is a feature write, as the authorisation rule names it.
+type Op string
+
+// The feature writes.
+const (
+	OpCreate  Op = "create"
+	OpReplace Op = "replace"
+	OpPatch   Op = "patch"
+	OpDelete  Op = "delete"
+)
+
+// MayWrite is the role matrix, checked before any work so that a refusal is clear (the database
+// holds the rule and enforces it again): the department and administrators write every editable
+// layer; a district user only changes, never creates or deletes, the features of a layer that has
+// district-editable fields (clusters), and only those fields, in its district; anonymous nothing.
+// Which layers and fields these are is the catalog's (geo.Layer.Editable,
+// geo.Field.DistrictEditable).
+func (a Actor) MayWrite(l *geo.Layer, op Op) error {
+	if !l.Editable {
+		return notEditable(l)
 	}
-	return false
+	switch a.Role {
+	case RoleDepartment, RoleAdmin:
+		return nil
+	case RoleDistrict:
+		if (op == OpReplace || op == OpPatch) && len(l.DistrictFields()) > 0 {
+			return nil
+		}
+		return &ForbiddenError{Reason: "a district user changes only the stage, occupancy, infrastructure and contact of clusters in its district"}
+	}
+	return &ForbiddenError{Reason: "no write access"}
 }
 
-// DistrictFields are the cluster attributes a district user may change (stage, occupancy,
-// infrastructure, contact); the trigger workspace_district_scope holds the same list.
-var DistrictFields = []string{"status", "occupancy_pct", "leased_land_ha", "road_status", "water_status",
-	"wastewater_status", "power_status", "contact"}
+func notEditable(l *geo.Layer) error {
+	return &ForbiddenError{Reason: fmt.Sprintf("layer %s is not editable (import only)", l.ID)}
+}
 
 // Actor is who writes, and why: the settings every write transaction carries into its history.
 type Actor struct {
@@ -73,7 +95,7 @@ var (
 	// ErrForbidden: the database (or the workflow) refused the write to this user.
 	ErrForbidden = errors.New("forbidden")
 	// ErrPreconditionRequired: a change of an existing feature named no version.
-	ErrPreconditionRequired = errors.New("the change must name the version it changes (If-Match)")
+	ErrPreconditionRequired = errors.New("the change must name the version it changes")
 	// ErrUnauthorized: bad credentials, an expired or revoked session, or a disabled user.
 	ErrUnauthorized = errors.New("unauthorized")
 )
@@ -146,6 +168,11 @@ func becomeEditor(ctx context.Context, tx pgx.Tx, a Actor) error {
 	return nil
 }
 
+// lockTimeoutSQL bounds how long a write waits for a row another write holds: writers queued on
+// one busy feature give up (SQLSTATE 55P03, answered 503 with Retry-After) instead of holding
+// pooled connections until the whole service stops answering.
+const lockTimeoutSQL = "SET LOCAL lock_timeout = '3s'"
+
 // inTx runs fn in one transaction under the store's timeout and commits it.
 func (s *Store) inTx(ctx context.Context, what string, fn func(ctx context.Context, tx pgx.Tx) error) error {
 	ctx, cancel := s.ctx(ctx)
@@ -155,6 +182,9 @@ func (s *Store) inTx(ctx context.Context, what string, fn func(ctx context.Conte
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it is a no-op
+	if _, err := tx.Exec(ctx, lockTimeoutSQL); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
 	if err := fn(ctx, tx); err != nil {
 		return classify(what, err)
 	}

@@ -58,8 +58,8 @@ func (s *Store) version(ctx context.Context, db *pgxpool.Pool, l *geo.Layer, fid
 }
 
 func featureID(l *geo.Layer, fid string) (int64, error) {
-	if !Editable(l.ID) {
-		return 0, &ForbiddenError{Reason: fmt.Sprintf("layer %s is not editable (import only)", l.ID)}
+	if !l.Editable {
+		return 0, notEditable(l)
 	}
 	id, err := strconv.ParseInt(fid, 10, 64)
 	if err != nil || id <= 0 {
@@ -70,13 +70,21 @@ func featureID(l *geo.Layer, fid string) (int64, error) {
 
 // lockVersion locks the feature's row for the rest of tx and returns its current version. It runs
 // as the service's role, before becomeEditor, so that a row the user may not change is still
-// found (and then refused as forbidden, not hidden as missing).
+// found (and then refused as forbidden, not hidden as missing). The version is read in a statement
+// of its own, after the lock is granted: under READ COMMITTED each statement sees what was
+// committed when it started, so a version read in the locking statement would be the one from
+// before a concurrent writer committed, and two writers naming the same version would both win.
 func lockVersion(ctx context.Context, tx pgx.Tx, l *geo.Layer, id int64) (int64, error) {
-	var v int64
-	err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT (%s) FROM %s t WHERE t.%s = $2 FOR UPDATE`, versionSQL, l.Table, l.KeyColumn), l.ID, id).Scan(&v)
+	var found int
+	err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT 1 FROM %s WHERE %s = $1 FOR UPDATE`, l.Table, l.KeyColumn), id).Scan(&found)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, geo.ErrNotFound
 	}
+	if err != nil {
+		return 0, err
+	}
+	var v int64
+	err = tx.QueryRow(ctx, versionSQL, l.ID, id).Scan(&v)
 	return v, err
 }
 
@@ -88,8 +96,8 @@ type Written struct {
 
 // Create validates a GeoJSON Feature like an import and inserts it.
 func (s *Store) Create(ctx context.Context, a Actor, l *geo.Layer, feature []byte) (Written, error) {
-	if !Editable(l.ID) {
-		return Written{}, &ForbiddenError{Reason: fmt.Sprintf("layer %s is not editable (import only)", l.ID)}
+	if err := a.MayWrite(l, OpCreate); err != nil {
+		return Written{}, err
 	}
 	f, err := decodeFeature(feature)
 	if err != nil {
@@ -113,8 +121,12 @@ func (s *Store) Create(ctx context.Context, a Actor, l *geo.Layer, feature []byt
 }
 
 // Replace validates a whole Feature and writes it over feature fid, if ifMatch is its current
-// version.
+// version. An ifMatch of 0 names no version (ErrPreconditionRequired); a negative one names a
+// version that cannot exist (a validator not of ours), which is stale like any other.
 func (s *Store) Replace(ctx context.Context, a Actor, l *geo.Layer, fid string, ifMatch int64, feature []byte) (Written, error) {
+	if err := a.MayWrite(l, OpReplace); err != nil {
+		return Written{}, err
+	}
 	f, err := decodeFeature(feature)
 	if err != nil {
 		return Written{}, err
@@ -126,6 +138,9 @@ func (s *Store) Replace(ctx context.Context, a Actor, l *geo.Layer, fid string, 
 // {"geometry": ...} — validates the result like an import and writes it, if ifMatch is the
 // feature's current version.
 func (s *Store) Patch(ctx context.Context, a Actor, l *geo.Layer, fid string, ifMatch int64, patch []byte) (Written, error) {
+	if err := a.MayWrite(l, OpPatch); err != nil {
+		return Written{}, err
+	}
 	var p map[string]json.RawMessage
 	if err := json.Unmarshal(patch, &p); err != nil {
 		return Written{}, &ValidationError{Problems: []string{"the body is not a JSON object: " + err.Error()}}
@@ -158,7 +173,7 @@ func (s *Store) update(ctx context.Context, a Actor, l *geo.Layer, fid string, i
 	if err != nil {
 		return Written{}, err
 	}
-	if ifMatch <= 0 {
+	if ifMatch == 0 {
 		return Written{}, ErrPreconditionRequired
 	}
 	out := Written{ID: id}
@@ -210,11 +225,14 @@ func (s *Store) update(ctx context.Context, a Actor, l *geo.Layer, fid string, i
 
 // Delete removes feature fid if ifMatch is its current version.
 func (s *Store) Delete(ctx context.Context, a Actor, l *geo.Layer, fid string, ifMatch int64) error {
+	if err := a.MayWrite(l, OpDelete); err != nil {
+		return err
+	}
 	id, err := featureID(l, fid)
 	if err != nil {
 		return err
 	}
-	if ifMatch <= 0 {
+	if ifMatch == 0 {
 		return ErrPreconditionRequired
 	}
 	return s.inTx(ctx, "delete "+l.ID, func(ctx context.Context, tx pgx.Tx) error {

@@ -118,7 +118,7 @@ func (s *Store) AsOf(ctx context.Context, l *geo.Layer, t time.Time, fid string)
 			return nil, err
 		}
 		one = &id
-	} else if !Editable(l.ID) {
+	} else if !l.Editable {
 		return nil, &ForbiddenError{Reason: fmt.Sprintf("layer %s keeps no history (import only)", l.ID)}
 	}
 	ctx, cancel := s.ctx(ctx)

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/clustermap/clustermap/geo/geotest"
 	"github.com/clustermap/clustermap/geo/ingest"
+	"github.com/clustermap/clustermap/internal/geotest"
 )
 
 // A rejected import loads nothing, so its report must count nothing as inserted or updated, even

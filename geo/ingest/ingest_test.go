@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/clustermap/clustermap/geo"
-	"github.com/clustermap/clustermap/geo/geotest"
 	"github.com/clustermap/clustermap/geo/ingest"
+	"github.com/clustermap/clustermap/internal/geotest"
 )
 
 func TestSeedLoadsSourcedDataIdempotently(t *testing.T) {

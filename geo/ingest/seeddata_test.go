@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"github.com/clustermap/clustermap/geo"
-	"github.com/clustermap/clustermap/geo/geotest"
 	"github.com/clustermap/clustermap/geo/ingest"
+	"github.com/clustermap/clustermap/internal/geotest"
 )
 
 // seedRows reads a seed CSV as a list of column → value maps.

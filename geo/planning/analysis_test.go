@@ -13,8 +13,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/clustermap/clustermap/geo"
-	"github.com/clustermap/clustermap/geo/geotest"
 	"github.com/clustermap/clustermap/geo/planning"
+	"github.com/clustermap/clustermap/internal/geotest"
 )
 
 // Hand-checked distances on the WGS 84 spheroid (a = 6378137 m, e² = 0.00669438):

@@ -142,8 +142,6 @@ type BorderGate struct {
 
 // Sites is the site finder's answer.
 type Sites struct {
-	// Filters echoes the request's filters under their parameter names; the HTTP layer fills it.
-	Filters        map[string]any    `json:"filters"`
 	Weights        SiteWeights       `json:"weights"`
 	WeightsApplied SiteWeights       `json:"weights_normalised"`
 	Scoring        map[string]string `json:"scoring"`

@@ -386,7 +386,7 @@ func (rs *Set) Status() []Status {
 // Pool is the replica's connection pool.
 func (r *Replica) Pool() *pgxpool.Pool { return r.pool }
 
-// Publisher receives the versions a replica has replayed (geo's VersionWatch callbacks).
+// Publisher receives the versions a replica has replayed (the version watcher's, geo/versions).
 type Publisher struct {
 	Synced  func(all map[string]int64)
 	Changed func(layer string, version int64)

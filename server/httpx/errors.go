@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/edit"
 )
 
 // Error is an error with the status the client should see. Handlers return it (or any error)
@@ -35,6 +36,7 @@ func NotFound(msg string) error { return NewError(http.StatusNotFound, msg) }
 const (
 	timeoutStatement = "statement"
 	timeoutWait      = "wait"
+	timeoutLock      = "lock"
 )
 
 // retryAfterTimeout is the Retry-After (seconds) of a 503 for a database that did not answer in
@@ -42,23 +44,58 @@ const (
 // momentary queue.
 const retryAfterTimeout = 5
 
-// StatusOf maps an error to its HTTP status: client mistakes are 4xx; a database too slow or too
-// busy to answer in time is 503 (overload: retry later, not a bug); anything else 500.
-func StatusOf(err error) (int, string) {
+// answer is what a client is told about an error: the status and the JSON body, with the current
+// version's ETag when a write named a stale one.
+type answer struct {
+	status int
+	body   gin.H
+	etag   string
+}
+
+// answerOf maps an error to its answer: client mistakes are 4xx (the write side's refusals
+// included: 403 forbidden, 412 stale with the current version, 428 no version named, 422 invalid
+// with the reasons); a database too slow or too busy to answer in time is 503 (overload: retry
+// later, not a bug); anything else 500.
+func answerOf(err error) answer {
 	var he *Error
 	var ie *geo.InputError
+	var stale *edit.StaleError
+	var invalid *edit.ValidationError
+	var forbidden *edit.ForbiddenError
 	switch {
 	case errors.As(err, &he):
-		return he.Status, he.Msg
+		return answer{status: he.Status, body: gin.H{"error": he.Msg}}
 	case errors.As(err, &ie):
-		return http.StatusBadRequest, ie.Msg
+		return answer{status: http.StatusBadRequest, body: gin.H{"error": ie.Msg}}
 	case errors.Is(err, geo.ErrNotFound):
-		return http.StatusNotFound, "not found"
+		return answer{status: http.StatusNotFound, body: gin.H{"error": "not found"}}
+	case errors.As(err, &stale):
+		tag := VersionTag(stale.Current)
+		return answer{status: http.StatusPreconditionFailed, etag: tag, body: gin.H{
+			"error":           "the feature has changed since you read it; read it again and reapply your change",
+			"current_version": stale.Current, "etag": tag}}
+	case errors.Is(err, edit.ErrPreconditionRequired):
+		return answer{status: http.StatusPreconditionRequired, body: gin.H{"error": "send If-Match with the ETag of the version you change"}}
+	case errors.As(err, &invalid):
+		return answer{status: http.StatusUnprocessableEntity, body: gin.H{"error": "the feature is not valid", "reasons": invalid.Problems}}
+	case errors.As(err, &forbidden):
+		return answer{status: http.StatusForbidden, body: gin.H{"error": forbidden.Reason}}
 	}
-	if dbTimeout(err) != "" {
-		return http.StatusServiceUnavailable, "the database did not answer in time; retry later"
+	switch dbTimeout(err) {
+	case "":
+	case timeoutLock:
+		return answer{status: http.StatusServiceUnavailable, body: gin.H{"error": "another change of the same feature is under way; retry shortly"}}
+	default:
+		return answer{status: http.StatusServiceUnavailable, body: gin.H{"error": "the database did not answer in time; retry later"}}
 	}
-	return http.StatusInternalServerError, "internal error"
+	return answer{status: http.StatusInternalServerError, body: gin.H{"error": "internal error"}}
+}
+
+// StatusOf maps an error to its HTTP status and message (see answerOf).
+func StatusOf(err error) (int, string) {
+	a := answerOf(err)
+	msg, _ := a.body["error"].(string)
+	return a.status, msg
 }
 
 // dbTimeout names the kind of database slowness behind err, or "" when err is something else.
@@ -69,13 +106,16 @@ func dbTimeout(err error) string {
 	switch {
 	case errors.As(err, &pe) && pe.Code == "57014":
 		return timeoutStatement
+	case errors.As(err, &pe) && pe.Code == "55P03": // lock_timeout: the row is busy with another write
+		return timeoutLock
 	case errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err):
 		return timeoutWait
 	}
 	return ""
 }
 
-// WriteErrors is the one place that writes error bodies: {"error": "..."} with the right status.
+// WriteErrors is the one place that writes error bodies: {"error": "..."} (and the write side's
+// details) with the right status.
 func WriteErrors(log *slog.Logger, m *Metrics) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Next()
@@ -83,22 +123,31 @@ func WriteErrors(log *slog.Logger, m *Metrics) gin.HandlerFunc {
 			return
 		}
 		err := c.Errors.Last().Err
-		status, msg := StatusOf(err)
-		if c.Request.Context().Err() != nil && status >= http.StatusInternalServerError {
+		a := answerOf(err)
+		if c.Request.Context().Err() != nil && a.status >= http.StatusInternalServerError {
 			// The client left; the query was cancelled with it. Nothing to answer.
 			log.Info("request cancelled", "request_id", RequestID(c), "path", c.Request.URL.Path)
 			c.Abort()
 			return
 		}
-		if kind := dbTimeout(err); kind != "" && m != nil {
-			m.timeouts.WithLabelValues(kind).Inc()
+		if kind := dbTimeout(err); kind != "" {
+			if m != nil {
+				m.timeouts.WithLabelValues(kind).Inc()
+			}
 			c.Header("Retry-After", strconv.Itoa(retryAfterTimeout))
 		}
-		if status >= 500 {
+		var forbidden *edit.ForbiddenError
+		switch {
+		case a.status >= 500:
 			log.Error("request failed", "request_id", RequestID(c), "path", c.Request.URL.Path, "err", err)
+		case errors.As(err, &forbidden):
+			log.Warn("write refused", "request_id", RequestID(c), "reason", forbidden.Reason)
+		}
+		if a.etag != "" {
+			c.Header("ETag", a.etag)
 		}
 		if !c.Writer.Written() {
-			c.AbortWithStatusJSON(status, gin.H{"error": msg})
+			c.AbortWithStatusJSON(a.status, a.body)
 		}
 	}
 }

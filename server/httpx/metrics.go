@@ -47,9 +47,9 @@ func NewMetrics(pool *pgxpool.Pool) *Metrics {
 	})
 	m.timeouts = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "clustermap_db_timeouts_total",
-		Help: "Requests that failed because the database was too slow: statement (a statement timeout, SQLSTATE 57014) or wait (no pooled connection or the deadline passed).",
+		Help: "Requests that failed because the database was too slow: statement (a statement timeout, SQLSTATE 57014), lock (a write waited past lock_timeout for a row another write holds, 55P03) or wait (no pooled connection or the deadline passed).",
 	}, []string{"kind"})
-	for _, k := range []string{timeoutStatement, timeoutWait} {
+	for _, k := range []string{timeoutStatement, timeoutLock, timeoutWait} {
 		m.timeouts.WithLabelValues(k) // present at 0, so alerts see the series from the start
 	}
 	m.registry.MustRegister(m.requests, m.latency, m.inFlight, m.rejected, m.timeouts,

@@ -20,9 +20,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/edit"
 	"github.com/clustermap/clustermap/server/httpx"
 	"github.com/clustermap/clustermap/server/respcache"
-	"github.com/clustermap/clustermap/server/workspace"
 )
 
 // Prefix is where the OGC API is served.
@@ -59,11 +59,12 @@ var ogcCoreConformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 }
 
-// Service answers the OGC API from the store's catalog; its writes go through the workspace,
-// which authenticates and authorises them.
+// Service answers the OGC API from the store's catalog; its writes go through the edit store
+// (geo/edit), as the credentials Auth checks allow.
 type Service struct {
 	store *geo.Store
-	ws    *workspace.Service
+	edits *edit.Store
+	auth  *httpx.Auth
 	// resp keeps JSON answers by data version (nil: built every time); deps are each layer's
 	// dependencies and all every layer (server/respcache).
 	resp *respcache.Cache
@@ -71,9 +72,9 @@ type Service struct {
 	all  []string
 }
 
-// New builds the OGC API over store; ws authorises and performs the writes.
-func New(store *geo.Store, ws *workspace.Service) *Service {
-	return &Service{store: store, ws: ws, deps: respcache.LayerDeps(store.Catalog()), all: respcache.AllLayers(store.Catalog())}
+// New builds the OGC API over store; edits performs the writes of the users auth recognises.
+func New(store *geo.Store, edits *edit.Store, auth *httpx.Auth) *Service {
+	return &Service{store: store, edits: edits, auth: auth, deps: respcache.LayerDeps(store.Catalog()), all: respcache.AllLayers(store.Catalog())}
 }
 
 // UseResponseCache serves the JSON reads (collections, items, features) through c.

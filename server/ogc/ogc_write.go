@@ -11,13 +11,14 @@ import (
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/edit"
 	"github.com/clustermap/clustermap/server/httpx"
-	"github.com/clustermap/clustermap/server/workspace"
 )
 
 // OGC API – Features – Part 4 (Create, Replace, Update and Delete) on the editable collections:
 // POST …/items → 201 + Location + ETag; PUT, PATCH (JSON merge patch) and DELETE on …/items/{id}
 // with If-Match (missing → 428, stale → 412). Every write is validated like an import and runs in
 // one transaction as the database's editor role (geo/edit). The web app uses the same routes.
+// A request goes one way: credentials, If-Match and the comment are read here through httpx, the
+// write is geo/edit's, and any refusal is answered by httpx's one error writer.
 
 var ogcWriteConformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
@@ -34,22 +35,41 @@ func (s *Service) writeRoutes(r gin.IRouter) {
 	g.DELETE("/collections/:collectionId/items/:featureId", s.handleOGCDelete)
 }
 
-// ogcWriteLayer resolves the collection and authorises the write.
-func (s *Service) ogcWriteLayer(c *gin.Context, op string) (*geo.Layer, edit.Actor, bool) {
+// writeRequest is a feature write as its request states it, read through httpx before any
+// work: the collection, who asks, the body without its change comment, and the version it
+// changes (0: none named; negative: a validator that names no version of ours).
+type writeRequest struct {
+	layer   *geo.Layer
+	actor   edit.Actor
+	fid     string
+	body    []byte
+	ifMatch int64
+}
+
+// readWrite reads a write's request; withBody reads its body (and the comment in it) too. On
+// false the error is recorded for the error writer.
+func (s *Service) readWrite(c *gin.Context, withBody bool) (writeRequest, bool) {
 	l, ok := s.store.Catalog().Layer(c.Param("collectionId"))
 	if !ok {
 		_ = c.Error(httpx.NotFound("no such collection"))
-		return nil, edit.Actor{}, false
+		return writeRequest{}, false
 	}
-	p, ok := s.ws.Writer(c)
+	p, ok := s.auth.Writer(c)
 	if !ok {
-		return nil, edit.Actor{}, false
+		return writeRequest{}, false
 	}
-	if err := workspace.MayEditLayer(p, l, op); err != nil {
-		_ = c.Error(err)
-		return nil, edit.Actor{}, false
+	w := writeRequest{layer: l, fid: c.Param("featureId"), ifMatch: httpx.IfMatch(c)}
+	comment := httpx.ChangeComment(c)
+	if withBody {
+		body, err := httpx.ReadBody(c)
+		if err != nil {
+			_ = c.Error(err)
+			return writeRequest{}, false
+		}
+		w.body, comment = httpx.TakeComment(body, comment)
 	}
-	return l, edit.ActorOf(p, httpx.RequestID(c), workspace.Comment(c)), true
+	w.actor = edit.ActorOf(p, httpx.RequestID(c), comment)
+	return w, true
 }
 
 func itemPath(c *gin.Context, l *geo.Layer, id int64) string {
@@ -63,86 +83,52 @@ func (s *Service) writeItem(c *gin.Context, l *geo.Layer, w edit.Written, status
 		_ = c.Error(err)
 		return
 	}
-	c.Header("ETag", workspace.VersionTag(w.Version))
+	c.Header("ETag", httpx.VersionTag(w.Version))
 	c.Data(status, httpx.GeoJSONType, feature)
 }
 
 func (s *Service) handleOGCCreate(c *gin.Context) {
-	l, a, ok := s.ogcWriteLayer(c, "create")
+	r, ok := s.readWrite(c, true)
 	if !ok {
 		return
 	}
-	body, err := httpx.ReadBody(c)
+	w, err := s.edits.Create(c.Request.Context(), r.actor, r.layer, r.body)
 	if err != nil {
 		_ = c.Error(err)
 		return
 	}
-	body, a.Comment = workspace.TakeComment(body, a.Comment)
-	w, err := s.ws.Edits().Create(c.Request.Context(), a, l, body)
-	if err != nil {
-		s.ws.AnswerEditError(c, err)
-		return
-	}
-	c.Header("Location", itemPath(c, l, w.ID))
-	s.writeItem(c, l, w, http.StatusCreated)
+	c.Header("Location", itemPath(c, r.layer, w.ID))
+	s.writeItem(c, r.layer, w, http.StatusCreated)
 }
 
 func (s *Service) handleOGCReplace(c *gin.Context) {
-	s.ogcUpdate(c, "replace", s.ws.Edits().Replace)
+	s.ogcUpdate(c, s.edits.Replace)
 }
 
 func (s *Service) handleOGCPatch(c *gin.Context) {
-	s.ogcUpdate(c, "patch", s.ws.Edits().Patch)
+	s.ogcUpdate(c, s.edits.Patch)
 }
 
-func (s *Service) ogcUpdate(c *gin.Context, op string, fn func(context.Context, edit.Actor, *geo.Layer, string, int64, []byte) (edit.Written, error)) {
-	l, a, ok := s.ogcWriteLayer(c, op)
+func (s *Service) ogcUpdate(c *gin.Context, write func(context.Context, edit.Actor, *geo.Layer, string, int64, []byte) (edit.Written, error)) {
+	r, ok := s.readWrite(c, true)
 	if !ok {
 		return
 	}
-	fid := c.Param("featureId")
-	body, err := httpx.ReadBody(c)
+	w, err := write(c.Request.Context(), r.actor, r.layer, r.fid, r.ifMatch, r.body)
 	if err != nil {
 		_ = c.Error(err)
 		return
 	}
-	body, a.Comment = workspace.TakeComment(body, a.Comment)
-	v := workspace.IfMatch(c)
-	if v < 0 {
-		s.staleOrMissing(c, l, fid)
-		return
-	}
-	w, err := fn(c.Request.Context(), a, l, fid, v, body)
-	if err != nil {
-		s.ws.AnswerEditError(c, err)
-		return
-	}
-	s.writeItem(c, l, w, http.StatusOK)
-}
-
-// staleOrMissing answers an If-Match that names no version of ours: 412 with the current one.
-func (s *Service) staleOrMissing(c *gin.Context, l *geo.Layer, fid string) {
-	cur, err := s.ws.Edits().Version(c.Request.Context(), l, fid)
-	if err != nil {
-		s.ws.AnswerEditError(c, err)
-		return
-	}
-	s.ws.AnswerEditError(c, &edit.StaleError{Current: cur})
+	s.writeItem(c, r.layer, w, http.StatusOK)
 }
 
 func (s *Service) handleOGCDelete(c *gin.Context) {
-	l, a, ok := s.ogcWriteLayer(c, "delete")
+	r, ok := s.readWrite(c, false)
 	if !ok {
 		return
 	}
-	fid := c.Param("featureId")
-	v := workspace.IfMatch(c)
-	if v < 0 {
-		s.staleOrMissing(c, l, fid)
-		return
-	}
-	if err := s.ws.Edits().Delete(c.Request.Context(), a, l, fid, v); err != nil {
-		s.ws.AnswerEditError(c, err)
+	if err := s.edits.Delete(c.Request.Context(), r.actor, r.layer, r.fid, r.ifMatch); err != nil {
+		_ = c.Error(err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -151,11 +137,11 @@ func (s *Service) handleOGCDelete(c *gin.Context) {
 // itemETag is the strong ETag of an editable feature's version for an item GET, read where the
 // item's body was read ("" for features that are not editable).
 func (s *Service) itemETag(ctx context.Context, l *geo.Layer, fid string) string {
-	if !edit.Editable(l.ID) {
+	if !l.Editable {
 		return ""
 	}
-	if v, err := s.ws.Edits().ReadVersion(ctx, l, fid); err == nil && v > 0 {
-		return workspace.VersionTag(v)
+	if v, err := s.edits.ReadVersion(ctx, l, fid); err == nil && v > 0 {
+		return httpx.VersionTag(v)
 	}
 	return ""
 }

@@ -7,9 +7,7 @@ import (
 	"strings"
 
 	"github.com/clustermap/clustermap/geo"
-	"github.com/clustermap/clustermap/geo/edit"
 	"github.com/clustermap/clustermap/server/httpx"
-	"github.com/clustermap/clustermap/server/workspace"
 )
 
 // The OpenAPI 3.0 document of /ogc, generated from the layer catalog so that a new layer appears
@@ -100,7 +98,7 @@ func openAPIDocument(cat *geo.Catalog, root string) obj {
 		paths[base+"/items/{featureId}"] = operation("getFeature_"+l.ID, l.Title.EN+": one feature", "",
 			tag, append([]any{obj{"name": "featureId", "in": "path", "required": true, "description": "The feature's id.", "schema": idSchema}}, paramRefs("f")...),
 			obj{"description": "The feature.", "content": content(httpx.GeoJSONType, ref("schemas", "feature_"+l.ID))}, "400", "404", "500")
-		if edit.Editable(l.ID) {
+		if l.Editable {
 			addWriteOperations(paths[base+"/items"].(obj), paths[base+"/items/{featureId}"].(obj), l)
 		}
 		paths[base+"/queryables"] = operation("getQueryables_"+l.ID, l.Title.EN+": queryables",
@@ -140,7 +138,7 @@ func openAPIDocument(cat *geo.Catalog, root string) obj {
 			"securitySchemes": obj{
 				"bearerAuth": obj{"type": "http", "scheme": "bearer",
 					"description": "An API token from `clustermap user token NAME` (scripts, GIS clients)."},
-				"cookieAuth": obj{"type": "apiKey", "in": "cookie", "name": workspace.SessionCookie,
+				"cookieAuth": obj{"type": "apiKey", "in": "cookie", "name": httpx.SessionCookie,
 					"description": "The web app's session from POST /api/session; writes also need a same-origin Origin header."},
 			},
 		},

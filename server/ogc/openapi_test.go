@@ -17,10 +17,8 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/edit"
-	"github.com/clustermap/clustermap/geo/geotest"
-	"github.com/clustermap/clustermap/geo/planning"
+	"github.com/clustermap/clustermap/internal/geotest"
 	"github.com/clustermap/clustermap/server/httpx"
-	"github.com/clustermap/clustermap/server/workspace"
 )
 
 // serveOGC serves the OGC API alone, behind the error middleware, on a fresh seeded database.
@@ -31,7 +29,8 @@ func serveOGC(t *testing.T) (string, *geo.Store) {
 	log := slog.New(slog.DiscardHandler)
 	r := gin.New()
 	r.Use(httpx.WriteErrors(log, nil))
-	New(store, workspace.New(store, planning.New(store), 0, log)).Routes(r)
+	edits := edit.New(store, log)
+	New(store, edits, httpx.NewAuth(edits, log)).Routes(r)
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	return srv.URL, store
@@ -235,9 +234,9 @@ func TestOGCOpenAPIDeclaresWrites(t *testing.T) {
 		ops := map[string]any{"post": items["post"], "put": item["put"], "patch": item["patch"], "delete": item["delete"]}
 		for method, op := range ops {
 			switch {
-			case !edit.Editable(l.ID) && op != nil:
+			case !l.Editable && op != nil:
 				t.Errorf("%s is import-only but declares %s", l.ID, method)
-			case edit.Editable(l.ID) && op == nil:
+			case l.Editable && op == nil:
 				t.Errorf("%s is editable but does not declare %s", l.ID, method)
 			case op != nil:
 				o := op.(map[string]any)

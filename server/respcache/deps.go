@@ -5,12 +5,12 @@ import (
 	"slices"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/versions"
 )
 
-// AnalysisVersion is the version-source key of the analysis tables that belong to no layer
-// (crop_industries, reference_points): migration 00006 gives it a row in layer_versions, bumped
-// and notified like a layer's.
-const AnalysisVersion = "analysis"
+// AnalysisVersion is the dependency of answers read from the analysis tables that belong to no
+// layer (crop_industries, reference_points), which are versioned like a layer (geo/versions).
+const AnalysisVersion = versions.Analysis
 
 // tableRef finds the tables a derived field's SQL reads ("FROM districts d", "JOIN region_members").
 var tableRef = regexp.MustCompile(`(?i)\b(?:FROM|JOIN)\s+([a-z_][a-z0-9_]*)`)

@@ -14,7 +14,7 @@ func (c *Cache) register(m *httpx.Metrics) {
 		Help: "Answers of /api, /ogc and TileJSON by how the response cache served them: hit, miss, shared (joined a running build), revalidated (304), private (signed-in: never cached), bypass (data versions unknown).",
 	}, []string{"cache"})
 	c.counters = map[string]prometheus.Counter{}
-	for st := range hdrStatus {
+	for _, st := range statuses {
 		c.counters[st] = answers.WithLabelValues(st)
 	}
 	m.Register(answers)

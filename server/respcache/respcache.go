@@ -3,40 +3,36 @@
 // once however many clients ask at the same time, compressed once and served as gzip or identity,
 // and revalidated with strong ETags (If-None-Match → 304 without touching the database).
 //
-// The versions come from the same source as the tile cache (server/tiles, fed by
-// geo.VersionWatch over LISTEN/NOTIFY), so an answer changes in every process when its data
-// does, and whatever makes those versions safe (a replica that has replayed them) covers this
-// cache too. Answers that depend on the user are never kept or shared: see Config.Private.
+// The versions come from the same source as the tile cache's (geo/versions, over LISTEN/NOTIFY),
+// so an answer changes in every process when its data does, and whatever makes those versions
+// safe (a replica that has replayed them) covers this cache too. Answers that depend on the user
+// are never kept or shared: see Config.Private. Kept answers are built, shared and written by
+// server/answer, as tiles are.
 package respcache
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"errors"
 	"hash/fnv"
 	"net/http"
 	"strconv"
-	"sync"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/clustermap/clustermap/geo/versions"
+	"github.com/clustermap/clustermap/server/answer"
 	"github.com/clustermap/clustermap/server/httpx"
 	"github.com/clustermap/clustermap/server/lru"
 )
-
-// Versions reports a layer's current data version, false while versions cannot be trusted (the
-// listener is down): then nothing is cached and no ETag is given.
-type Versions func(id string) (int64, bool)
 
 // Config is how the cache keeps answers.
 type Config struct {
 	// MaxBytes bounds the bodies kept (both encodings); 0 keeps none but still answers
 	// If-None-Match from the versions.
 	MaxBytes int64
-	// Versions is the data-version source shared with the tile cache.
-	Versions Versions
+	// Versions is the data-version source shared with the tile cache: while it cannot be trusted
+	// nothing is cached and no ETag is given.
+	Versions versions.Lookup
 	// Private reports a request whose answer may depend on who sends it (a session cookie,
 	// Authorization): such a request is answered fresh, never from or into the cache.
 	Private func(*gin.Context) bool
@@ -58,10 +54,11 @@ type Built struct {
 
 // Cache is the response cache. A nil *Cache serves everything fresh.
 type Cache struct {
-	cfg     Config
-	salt    uint64
-	kept    *lru.Cache[entryKey, *entry] // nil when Config.MaxBytes is not positive
-	flights flightGroup
+	cfg    Config
+	salt   uint64
+	kept   *lru.Cache[entryKey, *answer.Answer] // nil when Config.MaxBytes is not positive
+	builds answer.Flights[entryKey, *answer.Answer]
+	writer *answer.Writer
 	// counters count answers by X-Response-Cache status (nil without Config.Metrics).
 	counters map[string]prometheus.Counter
 }
@@ -72,7 +69,10 @@ func New(cfg Config) *Cache {
 	h := fnv.New64a()
 	h.Write([]byte(cfg.Salt))
 	c.salt = h.Sum64()
-	c.kept = lru.New(cfg.MaxBytes, func(k entryKey, e *entry) int64 { return e.size(k) })
+	c.kept = lru.New(cfg.MaxBytes, func(k entryKey, a *answer.Answer) int64 { return a.Size() + int64(len(k.key)+len(k.versions)) })
+	// Browsers and proxies may keep a shared answer but must ask (with its ETag) every time before
+	// using it: an edit shows at once, and an unchanged answer costs a 304.
+	c.writer = answer.NewWriter("X-Response-Cache", "no-cache", statuses...)
 	if cfg.Metrics != nil {
 		c.register(cfg.Metrics)
 	}
@@ -84,19 +84,6 @@ type entryKey struct {
 	versions string
 }
 
-// entry is a kept answer: its body in both encodings (gz nil when gzip does not help) and the
-// header values, prepared once so that a hit allocates little.
-type entry struct {
-	raw, gz                  []byte
-	etag, etagGz             string
-	hdrType, hdrETag         []string
-	hdrETagGz, hdrLen, hdrGz []string
-}
-
-func (e *entry) size(k entryKey) int64 {
-	return int64(len(e.raw)+len(e.gz)+len(k.key)+len(k.versions)+2*len(e.etag)) + 256
-}
-
 // Stats reports the answers and bytes held.
 func (c *Cache) Stats() (entries int, bytes int64) {
 	if c == nil {
@@ -105,33 +92,19 @@ func (c *Cache) Stats() (entries int, bytes int64) {
 	return c.kept.Stats()
 }
 
-func (c *Cache) get(k entryKey) (*entry, bool) { return c.kept.Get(k) }
+// statuses are what X-Response-Cache says and the metrics count.
+var statuses = []string{"hit", "miss", "shared", "revalidated", "private", "bypass"}
 
-func (c *Cache) add(k entryKey, e *entry) { c.kept.Add(k, e) }
-
-// Status header values: what happened to a request (X-Response-Cache).
-var (
-	hdrStatus = map[string][]string{}
-	hdrVary   = []string{"Accept-Encoding"}
-	hdrGzip   = []string{"gzip"}
-	// hdrRevalidate lets browsers and proxies keep a shared answer but ask (with its ETag) every
-	// time before using it: an edit shows at once, and an unchanged answer costs a 304.
-	hdrRevalidate = []string{"no-cache"}
-	hdrPrivate    = []string{"private, no-store"}
-)
-
-func init() {
-	for _, s := range []string{"hit", "miss", "shared", "revalidated", "private", "bypass"} {
-		hdrStatus[s] = []string{s}
-	}
-}
+// hdrPrivate keeps an answer for one user out of every shared cache.
+var hdrPrivate = []string{"private, no-store"}
 
 // Serve answers a request whose answer depends only on the data of deps (layer ids, as the
 // version source knows them) and on key (the normalised request: route, validated parameters,
 // format, and the base URL when links are absolute). build makes the answer when it is not held;
-// it runs once for all concurrent requests of the same answer, in the first one's goroutine and
-// under its context (so it may read that request); if that client leaves, a waiting one builds
-// again. Errors are handed to gin (c.Error) and never kept.
+// it runs once for all concurrent requests of the same answer, in the first one's goroutine (so
+// it may read that request) and under a context with that request's values, cancelled once every
+// request waiting for it has gone (answer.Flights). Errors are handed to gin (c.Error) and never
+// kept.
 func (c *Cache) Serve(gc *gin.Context, deps []string, key string, build func(context.Context) (Built, error)) {
 	if c == nil || (c.cfg.Private != nil && c.cfg.Private(gc)) {
 		c.fresh(gc, build, "private")
@@ -145,35 +118,33 @@ func (c *Cache) Serve(gc *gin.Context, deps []string, key string, build func(con
 	k := entryKey{key: key, versions: vs}
 	inm := gc.GetHeader("If-None-Match")
 	gz := httpx.AcceptsGzip(gc.GetHeader("Accept-Encoding"))
-	if e, ok := c.get(k); ok {
-		c.write(gc, e, "hit", gz, inm)
+	if a, ok := c.kept.Get(k); ok {
+		c.write(gc, a, "hit", gz, inm)
 		return
 	}
-	tag := c.etag(vs, key)
-	if inm != "" && httpx.ETagMatches(inm, tag, tag[:len(tag)-1]+`-gz"`) {
+	tags := answer.ETagsOf(c.etag(vs, key))
+	if inm != "" {
 		// The client holds this very answer: no build, no database (an answer with its own
 		// validator never matches here, since its tag is not this one).
-		h := gc.Writer.Header()
-		h["Vary"] = append(h["Vary"], hdrVary...)
-		revalidate(h)
-		h["X-Response-Cache"] = hdrStatus["revalidated"]
-		c.count("revalidated")
-		h.Set("ETag", tag)
-		if gzTag := tag[:len(tag)-1] + `-gz"`; httpx.ETagMatches(inm, gzTag) {
-			h.Set("ETag", gzTag) // the same tag the 200 it revalidates carried
+		if a := answer.Revalidated(inm, tags); a != nil {
+			c.write(gc, a, "revalidated", gz, inm)
+			return
 		}
-		gc.Status(http.StatusNotModified)
-		return
 	}
-	lookup := func() (*entry, bool) { return c.get(k) }
-	e, shared, err := c.flights.do(gc.Request.Context(), k, lookup, func(ctx context.Context) (*entry, error) {
+	lookup := func() (*answer.Answer, bool) { return c.kept.Get(k) }
+	a, shared, err := c.builds.Do(gc.Request.Context(), k, lookup, func(ctx context.Context) (*answer.Answer, error) {
 		b, err := build(ctx)
 		if err != nil {
 			return nil, err
 		}
-		e := newEntry(b, tag)
-		c.add(k, e)
-		return e, nil
+		validators := tags
+		if b.ETag != "" {
+			// A validator of the handler's own names the data, not the bytes; both encodings share it.
+			validators = answer.ETags{Identity: b.ETag, Gzip: b.ETag}
+		}
+		a := answer.New(b.Body, b.Type, validators, answer.SmallGzip)
+		c.kept.Add(k, a)
+		return a, nil
 	})
 	if err != nil {
 		_ = gc.Error(err)
@@ -183,7 +154,7 @@ func (c *Cache) Serve(gc *gin.Context, deps []string, key string, build func(con
 	if shared {
 		status = "shared"
 	}
-	c.write(gc, e, status, gz, inm)
+	c.write(gc, a, status, gz, inm)
 }
 
 // versions joins the deps' versions ("18.16.3"), false when any is unknown.
@@ -205,7 +176,7 @@ func (c *Cache) versions(deps []string) (string, bool) {
 	return string(b), true
 }
 
-// etag is the strong validator (quoted) of an answer: the versions in clear and a hash of the
+// etag is the strong validator (unquoted) of an answer: the versions in clear and a hash of the
 // request and the release's salt. Equal tags mean equal bytes in every process serving the same
 // release from the same database (OGC items pages apart, whose timeStamp is the time the kept
 // body was made).
@@ -214,85 +185,21 @@ func (c *Cache) etag(versions, key string) string {
 	h.Write([]byte(key))
 	sum := h.Sum64() ^ c.salt
 	b := make([]byte, 0, len(versions)+20)
-	b = append(b, `"r`...)
+	b = append(b, 'r')
 	b = append(b, versions...)
 	b = append(b, '-')
 	b = strconv.AppendUint(b, sum, 36)
-	b = append(b, '"')
 	return string(b)
 }
 
-// gzipMinSize is the smallest body worth compressing: a smaller one fits one TCP segment anyway.
-const gzipMinSize = 1024
-
-// Answers are compressed once and served many times, so the default level pays for itself.
-var gzipWriters = sync.Pool{New: func() any {
-	w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
-	return w
-}}
-
-func compress(raw []byte) []byte {
-	if len(raw) < gzipMinSize {
-		return nil
-	}
-	var buf bytes.Buffer
-	w := gzipWriters.Get().(*gzip.Writer)
-	defer gzipWriters.Put(w)
-	w.Reset(&buf)
-	_, _ = w.Write(raw)
-	if w.Close() != nil || buf.Len() >= len(raw) {
-		return nil
-	}
-	return buf.Bytes()
-}
-
-func newEntry(b Built, tag string) *entry {
-	e := &entry{raw: b.Body, gz: compress(b.Body), etag: tag, etagGz: tag[:len(tag)-1] + `-gz"`}
-	if b.ETag != "" {
-		// A validator of the handler's own names the data, not the bytes; both encodings share it.
-		e.etag, e.etagGz = b.ETag, b.ETag
-	}
-	e.hdrType = []string{b.Type}
-	e.hdrETag, e.hdrETagGz = []string{e.etag}, []string{e.etagGz}
-	e.hdrLen, e.hdrGz = []string{strconv.Itoa(len(e.raw))}, []string{strconv.Itoa(len(e.gz))}
-	return e
-}
-
-// write sends a kept answer: 304 when the client holds it, gzip when it accepts it.
-func (c *Cache) write(gc *gin.Context, e *entry, status string, gz bool, inm string) {
-	h := gc.Writer.Header()
-	h["Vary"] = append(h["Vary"], hdrVary...)
-	revalidate(h)
-	h["X-Response-Cache"] = hdrStatus[status]
-	useGz := gz && e.gz != nil
-	h["Etag"] = e.hdrETag
-	if useGz {
-		h["Etag"] = e.hdrETagGz
-	}
-	if inm != "" && httpx.ETagMatches(inm, e.etag, e.etagGz) {
-		c.count("revalidated")
-		h["X-Response-Cache"] = hdrStatus["revalidated"]
-		gc.Status(http.StatusNotModified)
-		return
+// write sends a kept answer. Every 304 is labelled revalidated, whatever found the answer, so
+// X-Response-Cache and the metrics count what the client was sent.
+func (c *Cache) write(gc *gin.Context, a *answer.Answer, status string, gz bool, inm string) {
+	if a.NotModified(inm) {
+		status = "revalidated"
 	}
 	c.count(status)
-	h["Content-Type"] = e.hdrType
-	payload := e.raw
-	h["Content-Length"] = e.hdrLen
-	if useGz {
-		payload = e.gz
-		h["Content-Encoding"] = hdrGzip
-		h["Content-Length"] = e.hdrGz
-	}
-	gc.Status(http.StatusOK)
-	_, _ = gc.Writer.Write(payload)
-}
-
-// revalidate asks clients to revalidate, unless the handler chose a policy (TileJSON's is configured).
-func revalidate(h http.Header) {
-	if _, ok := h["Cache-Control"]; !ok {
-		h["Cache-Control"] = hdrRevalidate
-	}
+	c.writer.Write(gc, a, status, gz, inm)
 }
 
 // fresh builds and sends an answer that is not kept: for one user, or while versions are unknown.
@@ -305,7 +212,7 @@ func (c *Cache) fresh(gc *gin.Context, build func(context.Context) (Built, error
 	}
 	c.count(status)
 	h := gc.Writer.Header()
-	h["X-Response-Cache"] = hdrStatus[status]
+	h["X-Response-Cache"] = []string{status}
 	if status == "private" {
 		h["Cache-Control"] = hdrPrivate
 	}
@@ -313,63 +220,4 @@ func (c *Cache) fresh(gc *gin.Context, build func(context.Context) (Built, error
 		h.Set("ETag", b.ETag)
 	}
 	gc.Data(http.StatusOK, b.Type, b.Body)
-}
-
-// flightGroup runs one build for concurrent requests of the same answer. The first request
-// builds in its own goroutine, under its own context, so a build may read that request (its
-// base URL, its parameters) and never outlives it; the others wait. When the builder gives up
-// (its client went away), a waiter that is still wanted builds again rather than fail.
-type flightGroup struct {
-	mu    sync.Mutex
-	calls map[entryKey]*flight
-}
-
-type flight struct {
-	done chan struct{}
-	e    *entry
-	err  error
-}
-
-func (g *flightGroup) do(ctx context.Context, key entryKey, lookup func() (*entry, bool), fn func(context.Context) (*entry, error)) (*entry, bool, error) {
-	for {
-		g.mu.Lock()
-		if g.calls == nil {
-			g.calls = map[entryKey]*flight{}
-		}
-		f, shared := g.calls[key]
-		if !shared {
-			// A request that just missed a finishing build finds its result instead of starting another.
-			if e, ok := lookup(); ok {
-				g.mu.Unlock()
-				return e, true, nil
-			}
-			f = &flight{done: make(chan struct{})}
-			g.calls[key] = f
-			g.mu.Unlock()
-			g.run(ctx, key, f, fn)
-			return f.e, false, f.err
-		}
-		g.mu.Unlock()
-		select {
-		case <-f.done:
-		case <-ctx.Done():
-			return nil, true, ctx.Err()
-		}
-		if f.err != nil && ctx.Err() == nil && (errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded)) {
-			continue // the builder's client left; this one has not
-		}
-		return f.e, true, f.err
-	}
-}
-
-func (g *flightGroup) run(ctx context.Context, key entryKey, f *flight, fn func(context.Context) (*entry, error)) {
-	defer func() {
-		g.mu.Lock()
-		if g.calls[key] == f {
-			delete(g.calls, key)
-		}
-		g.mu.Unlock()
-		close(f.done)
-	}()
-	f.e, f.err = fn(ctx)
 }

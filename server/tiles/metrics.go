@@ -21,7 +21,7 @@ func newTileMetrics(m *httpx.Metrics, cache *tileCache) *tileMetrics {
 	tm := &tileMetrics{byStatus: map[string]prometheus.Counter{}, sent: prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "clustermap_tile_bytes_sent_total", Help: "Tile bytes written to clients (after compression).",
 	})}
-	for st := range hdrCache {
+	for _, st := range tileStatuses {
 		tm.byStatus[st] = tiles.WithLabelValues(st)
 	}
 	m.Register(tiles, tm.sent)

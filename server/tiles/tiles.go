@@ -17,6 +17,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/server/answer"
 	"github.com/clustermap/clustermap/server/httpx"
 	"github.com/clustermap/clustermap/server/respcache"
 )
@@ -87,109 +88,117 @@ func (s *Service) handleTile(c *gin.Context, parts []string) {
 	inm := c.GetHeader("If-None-Match")
 	ctx := c.Request.Context()
 
-	var body *tileBody
+	var t tile
 	var status string
 	if len(layers) == 1 {
-		body, status, err = s.layerTile(ctx, layers[0], tc, q.equals, q.properties, q.key, gz, inm)
+		t, status, err = s.layerTile(ctx, layers[0], tc, q.equals, q.properties, q.key, gz, inm)
 	} else {
-		body, status, err = s.compositeTile(ctx, layers, parts[0], tc, q, gz, inm)
+		t, status, err = s.compositeTile(ctx, layers, parts[0], tc, q, gz, inm)
 	}
 	if err != nil {
 		_ = c.Error(err)
 		return
 	}
-	s.writeTile(c, body, status, gz, inm)
+	s.metrics.tile(status, s.tiles.writer.Write(c, t.Answer, status, gz, inm))
 }
 
 // layerTile returns one layer's tile: from the cache when the layer's version is known and the
 // tile is held, else from PostGIS (one query for all concurrent requests of it). When the client
 // already holds the current version (If-None-Match), it answers without touching the database.
 // filterKey is the canonical form of equals and properties, which keys the cache and the ETag.
-func (s *Service) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord, equals map[string]string, properties []string, filterKey string, gz bool, inm string) (*tileBody, string, error) {
+func (s *Service) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord, equals map[string]string, properties []string, filterKey string, gz bool, inm string) (tile, string, error) {
 	ts := s.tiles
 	key := tileKey{layers: l.ID, tile: tc, filters: filterKey, version: -1}
 	// A request that must read its own writes skips the published versions, which may trail the
 	// primary it reads from; what it builds is still filed under the version read with the data.
-	if v, live := ts.versions.current(l.ID); live && !geo.ReadsOwnWrites(ctx) {
+	if v, live := ts.versions(l.ID); live && !geo.ReadsOwnWrites(ctx) {
 		key.version = v
-		if b, ok := ts.cache.Get(key); ok {
-			return b, "hit", nil
+		if t, ok := ts.cache.Get(key); ok {
+			return t, "hit", nil
 		}
 		if inm != "" {
-			if b := ts.revalidated(inm, []*geo.Layer{l}, []int64{v}, tc, filterKey); b != nil {
-				return b, "revalidated", nil
+			if a := answer.Revalidated(inm, ts.etags([]*geo.Layer{l}, []int64{v}, tc, filterKey)); a != nil {
+				return tile{Answer: a, version: v}, "revalidated", nil
 			}
 		}
 	}
-	var lookup func() (*tileBody, bool)
+	var lookup func() (tile, bool)
 	if key.version >= 0 && ts.cache != nil {
-		lookup = func() (*tileBody, bool) { return ts.cache.Get(key) }
+		lookup = func() (tile, bool) { return ts.cache.Get(key) }
 	}
-	compress := gz || ts.cache != nil
-	b, shared, err := ts.flights.do(ctx, key, lookup, func(ctx context.Context) (*tileBody, error) {
-		t, err := s.store.Tile(ctx, geo.TileQuery{Layer: l, Tile: tc, Equals: equals, Properties: properties})
+	compress := ts.compression(gz)
+	t, shared, err := ts.builds.Do(ctx, key, lookup, func(ctx context.Context) (tile, error) {
+		mvt, err := s.store.Tile(ctx, geo.TileQuery{Layer: l, Tile: tc, Equals: equals, Properties: properties})
 		if err != nil {
-			return nil, err
+			return tile{}, err
 		}
-		versions := []int64{t.Version}
-		b := newTileBody(t.MVT, ts.etag([]*geo.Layer{l}, versions, tc, filterKey), versions, compress)
+		t := tile{Answer: answer.New(mvt.MVT, MVTType, ts.etags([]*geo.Layer{l}, []int64{mvt.Version}, tc, filterKey), compress), version: mvt.Version}
 		// Filed under the version read with the data, which may be newer than the one asked for.
 		stored := key
-		stored.version = t.Version
-		ts.cache.Add(stored, b)
-		return b, nil
+		stored.version = mvt.Version
+		ts.cache.Add(stored, t)
+		return t, nil
 	})
 	if err != nil {
-		return nil, "", err
+		return tile{}, "", err
 	}
 	if shared {
-		return b, "shared", nil
+		return t, "shared", nil
 	}
-	return b, "miss", nil
+	return t, "miss", nil
 }
 
 // compositeTile concatenates the layers' tiles: an MVT tile is a sequence of layers, so the bytes
 // of single-layer tiles joined are a valid tile with one layer per catalog layer. Each layer keeps
 // the properties asked for that it declares.
-func (s *Service) compositeTile(ctx context.Context, layers []*geo.Layer, spec string, tc geo.TileCoord, q tileParams, gz bool, inm string) (*tileBody, string, error) {
+func (s *Service) compositeTile(ctx context.Context, layers []*geo.Layer, spec string, tc geo.TileCoord, q tileParams, gz bool, inm string) (tile, string, error) {
 	ts := s.tiles
 	key := tileKey{layers: spec, tile: tc, filters: q.key, version: -1}
 	if vs, live := ts.currentVersions(layers); live && !geo.ReadsOwnWrites(ctx) {
 		key.versions = joinVersions(vs)
-		if b, ok := ts.cache.Get(key); ok {
-			return b, "hit", nil
+		if t, ok := ts.cache.Get(key); ok {
+			return t, "hit", nil
 		}
 		if inm != "" {
-			if b := ts.revalidated(inm, layers, vs, tc, q.key); b != nil {
-				return b, "revalidated", nil
+			if a := answer.Revalidated(inm, ts.etags(layers, vs, tc, q.key)); a != nil {
+				return tile{Answer: a}, "revalidated", nil
 			}
 		}
 	}
 	var raw []byte
-	versions := make([]int64, len(layers))
+	vs := make([]int64, len(layers))
 	status := "assembled" // from cached layers
 	for i, l := range layers {
 		props, propsKey := q.layerProperties(l)
-		b, st, err := s.layerTile(ctx, l, tc, nil, props, propsKey, false, "")
+		t, st, err := s.layerTile(ctx, l, tc, nil, props, propsKey, false, "")
 		if err != nil {
-			return nil, "", err
+			return tile{}, "", err
 		}
 		if st != "hit" {
 			status = "miss"
 		}
-		raw = append(raw, b.raw...)
-		versions[i] = b.versions[0]
+		raw = append(raw, t.Body()...)
+		vs[i] = t.version
 	}
-	b := newTileBody(raw, ts.etag(layers, versions, tc, q.key), versions, gz || ts.cache != nil)
-	key.versions = joinVersions(versions)
-	ts.cache.Add(key, b)
-	return b, status, nil
+	t := tile{Answer: answer.New(raw, MVTType, ts.etags(layers, vs, tc, q.key), ts.compression(gz))}
+	key.versions = joinVersions(vs)
+	ts.cache.Add(key, t)
+	return t, status, nil
+}
+
+// compression is how a tile is compressed: once for a client that takes gzip, or for any client
+// the cache may serve it to.
+func (ts *tileState) compression(gz bool) answer.Compression {
+	if gz || ts.cache != nil {
+		return answer.FastGzip
+	}
+	return answer.NoGzip
 }
 
 func (ts *tileState) currentVersions(layers []*geo.Layer) ([]int64, bool) {
 	vs := make([]int64, len(layers))
 	for i, l := range layers {
-		v, live := ts.versions.current(l.ID)
+		v, live := ts.versions(l.ID)
 		if !live {
 			return nil, false
 		}
@@ -198,22 +207,10 @@ func (ts *tileState) currentVersions(layers []*geo.Layer) ([]int64, bool) {
 	return vs, true
 }
 
-// revalidated returns a body-less tile carrying the ETags of the current version when the
-// client's If-None-Match names one of them, else nil.
-func (ts *tileState) revalidated(inm string, layers []*geo.Layer, versions []int64, tc geo.TileCoord, filterKey string) *tileBody {
-	tag := ts.etag(layers, versions, tc, filterKey)
-	b := &tileBody{etag: `"` + tag + `"`, etagGz: `"` + tag + `-gz"`, versions: versions}
-	if !httpx.ETagMatches(inm, b.etag, b.etagGz) {
-		return nil
-	}
-	b.headers()
-	return b
-}
-
-// etag is the strong validator of a tile (without quotes): the data versions and the tile in
-// clear, and a hash of the layers, their tile statements and the filters. Equal tags mean equal
-// bytes, in every process that serves the same release from the same database.
-func (ts *tileState) etag(layers []*geo.Layer, versions []int64, tc geo.TileCoord, filterKey string) string {
+// etags are the strong validators of a tile: the data versions and the tile in clear, and a hash
+// of the layers, their tile statements and the filters. Equal tags mean equal bytes, in every
+// process that serves the same release from the same database.
+func (ts *tileState) etags(layers []*geo.Layer, versions []int64, tc geo.TileCoord, filterKey string) answer.ETags {
 	h := fnv.New64a()
 	for _, l := range layers {
 		h.Write([]byte(l.ID))
@@ -229,7 +226,7 @@ func (ts *tileState) etag(layers []*geo.Layer, versions []int64, tc geo.TileCoor
 	}
 	b = append(b, '-')
 	b = strconv.AppendUint(b, h.Sum64(), 36)
-	return string(b)
+	return answer.ETagsOf(string(b))
 }
 
 func joinVersions(vs []int64) string {
@@ -241,62 +238,6 @@ func joinVersions(vs []int64) string {
 		b = strconv.AppendInt(b, v, 10)
 	}
 	return string(b)
-}
-
-// Header values shared by every tile response (never modified, only assigned).
-var (
-	hdrMVT   = []string{MVTType}
-	hdrGzip  = []string{"gzip"}
-	hdrVary  = []string{"Accept-Encoding"}
-	hdrCache = map[string][]string{}
-)
-
-func init() {
-	for _, st := range []string{"hit", "miss", "shared", "assembled", "revalidated"} {
-		hdrCache[st] = []string{st}
-	}
-}
-
-// writeTile writes a tile with its headers: 204 when it has no feature, 304 when the client holds
-// it, gzip only when the client accepts it, and always said so with Content-Encoding. Headers are
-// assigned in canonical form from prepared values: this is the path a cached tile takes.
-func (s *Service) writeTile(c *gin.Context, b *tileBody, status string, gz bool, inm string) {
-	h := c.Writer.Header()
-	h["Vary"] = hdrVary
-	if s.tiles.cacheControl != nil {
-		h["Cache-Control"] = s.tiles.cacheControl
-	}
-	h["X-Tile-Cache"] = hdrCache[status]
-	useGz := gz && b.gz != nil
-	h["Etag"] = b.hdrETag
-	if useGz {
-		h["Etag"] = b.hdrETagGz
-	}
-	if inm != "" && httpx.ETagMatches(inm, b.etag, b.etagGz) {
-		s.metrics.tile(status, 0)
-		c.Status(http.StatusNotModified)
-		return
-	}
-	if len(b.raw) == 0 {
-		s.metrics.tile(status, 0)
-		c.Status(http.StatusNoContent)
-		return
-	}
-	payload := b.raw
-	h["Content-Length"] = b.hdrLen
-	if useGz {
-		payload = b.gz
-		h["Content-Encoding"] = hdrGzip
-		h["Content-Length"] = b.hdrLenGz
-	}
-	h["Content-Type"] = hdrMVT
-	c.Status(http.StatusOK)
-	if c.Request.Method != http.MethodHead {
-		s.metrics.tile(status, len(payload))
-	} else {
-		s.metrics.tile(status, 0)
-	}
-	_, _ = c.Writer.Write(payload)
 }
 
 // tileLayers resolves "districts" or "districts,regions" against the catalog.

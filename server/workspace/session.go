@@ -3,6 +3,7 @@ package workspace
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -13,15 +14,10 @@ import (
 	"github.com/clustermap/clustermap/server/httpx"
 )
 
-// Authentication of the workspace: a session cookie for the web app, a Bearer token for scripts
-// and GIS clients. Every request looks its credentials up in the database, so a revoked session
-// or a disabled user stops at the next request.
+// Sign-in of the web app: a session cookie made by POST /api/session, limited per user name and
+// per client address. Checking credentials on each request is server/httpx's Auth.
 
 const (
-	// SessionCookie carries the web app's session.
-	SessionCookie = "clustermap_session"
-	principalKey  = "clustermap.principal"
-	authViaKey    = "clustermap.auth_via"
 	// Login attempts: at most MaxLoginFailures failures per user name and per client address in
 	// loginWindow; more are answered 429 until the window has passed.
 	MaxLoginFailures = 5
@@ -74,67 +70,6 @@ func (l *loginLimiter) fail(now time.Time, keys ...string) {
 	}
 }
 
-// principal authenticates the request (Bearer token, else session cookie); nil when it carries
-// no credentials. Bad credentials are an error (401), not anonymity.
-func (s *Service) principal(c *gin.Context) (*edit.Principal, error) {
-	if p, ok := c.Get(principalKey); ok {
-		return p.(*edit.Principal), nil
-	}
-	var p *edit.Principal
-	var err error
-	if h := c.GetHeader("Authorization"); h != "" {
-		scheme, tok, _ := strings.Cut(h, " ")
-		if !strings.EqualFold(scheme, "Bearer") {
-			return nil, httpx.NewError(http.StatusUnauthorized, "Authorization must be a Bearer token")
-		}
-		p, err = s.edit.TokenUser(c.Request.Context(), strings.TrimSpace(tok))
-		c.Set(authViaKey, "token")
-	} else if ck, cerr := c.Cookie(SessionCookie); cerr == nil && ck != "" {
-		p, err = s.edit.SessionUser(c.Request.Context(), ck)
-		c.Set(authViaKey, "cookie")
-	} else {
-		return nil, nil
-	}
-	if errors.Is(err, edit.ErrUnauthorized) {
-		return nil, httpx.NewError(http.StatusUnauthorized, "the credentials are not valid (expired, revoked or disabled)")
-	}
-	if err != nil {
-		return nil, err
-	}
-	c.Set(principalKey, p)
-	return p, nil
-}
-
-// Writer authenticates a write: anonymous is 401, and a cookie-authenticated write must come
-// from the service's own origin (CSRF: SameSite=Strict already keeps the cookie off cross-site
-// requests; the Origin check also covers same-site other origins and old browsers).
-func (s *Service) Writer(c *gin.Context) (*edit.Principal, bool) {
-	p, err := s.principal(c)
-	if err != nil {
-		_ = c.Error(err)
-		return nil, false
-	}
-	if p == nil {
-		c.Header("WWW-Authenticate", `Bearer realm="clustermap"`)
-		_ = c.Error(httpx.NewError(http.StatusUnauthorized, "sign in (session) or send Authorization: Bearer TOKEN to change data"))
-		return nil, false
-	}
-	if c.GetString(authViaKey) == "cookie" && !sameOrigin(c) {
-		s.log.Warn("cross-origin write refused", "request_id", httpx.RequestID(c), "user", p.Name, "origin", c.GetHeader("Origin"))
-		_ = c.Error(httpx.NewError(http.StatusForbidden, "cross-origin request refused (CSRF protection)"))
-		return nil, false
-	}
-	return p, true
-}
-
-// sameOrigin: the browser says the request comes from this site's own pages.
-func sameOrigin(c *gin.Context) bool {
-	if o := c.GetHeader("Origin"); o != "" {
-		return o == httpx.BaseURL(c)
-	}
-	return c.GetHeader("Sec-Fetch-Site") == "same-origin"
-}
-
 type loginBody struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
@@ -155,7 +90,7 @@ func (s *Service) handleLogin(c *gin.Context) {
 	keys := []string{"user:" + strings.ToLower(b.Username), "addr:" + c.ClientIP()}
 	if wait, blocked := s.limiter.blocked(now, keys...); blocked {
 		s.log.Warn("login rate-limited", "request_id", httpx.RequestID(c), "user", b.Username, "addr", c.ClientIP())
-		c.Header("Retry-After", strconvItoa(int(wait.Seconds())+1))
+		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		_ = c.Error(httpx.NewError(http.StatusTooManyRequests, "too many failed sign-ins; wait and try again"))
 		return
 	}
@@ -173,7 +108,7 @@ func (s *Service) handleLogin(c *gin.Context) {
 	}
 	s.log.Info("login", "request_id", httpx.RequestID(c), "user", p.Name, "addr", c.ClientIP())
 	http.SetCookie(c.Writer, &http.Cookie{
-		Name: SessionCookie, Value: tok, Path: "/", Expires: expires, HttpOnly: true,
+		Name: httpx.SessionCookie, Value: tok, Path: "/", Expires: expires, HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: strings.HasPrefix(httpx.BaseURL(c), "https:"),
 	})
 	c.Header("Cache-Control", "no-store")
@@ -182,7 +117,7 @@ func (s *Service) handleLogin(c *gin.Context) {
 
 // handleSession: GET /api/session answers who is signed in, or 401.
 func (s *Service) handleSession(c *gin.Context) {
-	p, err := s.principal(c)
+	p, err := s.auth.Principal(c)
 	if err != nil {
 		_ = c.Error(err)
 		return
@@ -197,12 +132,12 @@ func (s *Service) handleSession(c *gin.Context) {
 
 // handleLogout: DELETE /api/session revokes the session and clears the cookie.
 func (s *Service) handleLogout(c *gin.Context) {
-	ck, err := c.Cookie(SessionCookie)
+	ck, err := c.Cookie(httpx.SessionCookie)
 	if err != nil || ck == "" {
 		c.Status(http.StatusNoContent)
 		return
 	}
-	if !sameOrigin(c) {
+	if !httpx.SameOrigin(c) {
 		_ = c.Error(httpx.NewError(http.StatusForbidden, "cross-origin request refused (CSRF protection)"))
 		return
 	}
@@ -210,7 +145,7 @@ func (s *Service) handleLogout(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+	http.SetCookie(c.Writer, &http.Cookie{Name: httpx.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: strings.HasPrefix(httpx.BaseURL(c), "https:")})
 	c.Status(http.StatusNoContent)
 }
