@@ -128,6 +128,11 @@ func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 	if cfg.SessionTTL > 0 {
 		edits.SessionTTL = cfg.SessionTTL
 	}
+	if !store.HasReplicas() {
+		// This process's reads come from the primary: its caches move to a write's versions
+		// before the write is answered. With replicas they wait until a replica has replayed it.
+		edits.Committed = s.versions.Committed
+	}
 	auth := httpx.NewAuth(edits, log)
 	s.workspace = workspace.New(store, edits, auth, s.planner, log)
 	s.ogc = ogc.New(store, edits, auth)

@@ -108,3 +108,28 @@ func withoutDerived(t *testing.T, l *geo.Layer, feature []byte, notes string) []
 	}
 	return b
 }
+
+// Read-your-writes on the writing instance: right after a 2xx write, an anonymous GET of the same
+// item on the same instance shows the new version, never an answer the response cache kept from
+// before (the write moves this process's versions before it answers; other instances follow the
+// notification). 100 rounds of PATCH → GET → the next PATCH with that ETag.
+func TestWorkspaceReadsItsOwnWrite(t *testing.T) {
+	f := newWS(t)
+	dept := f.auth(edit.RoleDepartment)
+	u := f.item("plants", f.anyFeature(t, "plants"))
+	resp, _ := do(t, http.MethodGet, u, nil)
+	tag := resp.Header.Get("ETag")
+	for round := range 100 {
+		notes := fmt.Sprintf("round %d", round)
+		w, body := do(t, http.MethodPatch, u, fmt.Appendf(nil, `{"properties":{"notes":%q}}`, notes), "Authorization", dept, "If-Match", tag)
+		if w.StatusCode != http.StatusOK {
+			t.Fatalf("round %d: PATCH %d %s", round, w.StatusCode, body)
+		}
+		r, got := do(t, http.MethodGet, u, nil)
+		if r.Header.Get("ETag") != w.Header.Get("ETag") || !bytes.Contains(got, []byte(notes)) {
+			t.Fatalf("round %d: GET after PATCH: ETag %s (the write's %s), X-Response-Cache %s, body %.200s",
+				round, r.Header.Get("ETag"), w.Header.Get("ETag"), r.Header.Get("X-Response-Cache"), got)
+		}
+		tag = r.Header.Get("ETag")
+	}
+}

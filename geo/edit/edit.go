@@ -24,6 +24,7 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/ingest"
+	"github.com/clustermap/clustermap/geo/versions"
 )
 
 // Roles of the workspace. Anonymous is the role of a request without credentials.
@@ -129,6 +130,10 @@ type Store struct {
 	log     *slog.Logger
 	// SessionTTL is how long a web session lasts.
 	SessionTTL time.Duration
+	// Committed, when set, is told the layers' data versions as each write transaction leaves
+	// them, after it commits and before the write returns (read-your-writes for this process's
+	// caches: versions.Current.Committed).
+	Committed func(versions map[string]int64)
 }
 
 // New returns the write side of store.
@@ -188,8 +193,17 @@ func (s *Store) inTx(ctx context.Context, what string, fn func(ctx context.Conte
 	if err := fn(ctx, tx); err != nil {
 		return classify(what, err)
 	}
+	var after map[string]int64
+	if s.Committed != nil {
+		if after, err = versions.ReadIn(ctx, tx); err != nil {
+			return classify(what, err)
+		}
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return classify(what, err)
+	}
+	if after != nil {
+		s.Committed(after)
 	}
 	return nil
 }

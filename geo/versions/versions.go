@@ -36,11 +36,16 @@ func Read(ctx context.Context, store *geo.Store) (map[string]int64, error) {
 	return read(ctx, store.Pool())
 }
 
-type querier interface {
+// Querier is where versions are read: a pool, a connection or a transaction (which sees its own
+// writes' versions before it commits).
+type Querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-func read(ctx context.Context, q querier) (map[string]int64, error) {
+// ReadIn reads every layer's data version through q.
+func ReadIn(ctx context.Context, q Querier) (map[string]int64, error) { return read(ctx, q) }
+
+func read(ctx context.Context, q Querier) (map[string]int64, error) {
 	rows, err := q.Query(ctx, "SELECT layer, version FROM layer_versions")
 	if err != nil {
 		return nil, fmt.Errorf("layer versions: %w", err)
@@ -110,6 +115,16 @@ func (c *Current) sync(all map[string]int64) {
 		a.Store(all[id])
 	}
 	c.live.Store(true)
+}
+
+// Committed raises the versions to those a write of this process committed, before it answers:
+// the process's own caches then never serve the state before its own write, without waiting for
+// the notification (which other processes keep following). Only for a process whose cached reads
+// come from the primary: with replicas a version must wait until it is replayed there.
+func (c *Current) Committed(all map[string]int64) {
+	for id, v := range all {
+		c.raise(id, v)
+	}
 }
 
 // raise applies a notification; notifications of one layer may arrive out of order only with
