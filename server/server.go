@@ -135,7 +135,7 @@ func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 	}
 	auth := httpx.NewAuth(edits, log)
 	s.workspace = workspace.New(store, edits, auth, s.planner, log)
-	s.ogc = ogc.New(store, edits, auth)
+	s.ogc = ogc.New(store, edits, auth, log)
 	s.resp = newResponseCache(cfg, s.versions.Of, s.metrics)
 	s.deps = respcache.LayerDeps(store.Catalog())
 	s.all = respcache.AllLayers(store.Catalog())

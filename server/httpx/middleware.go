@@ -15,14 +15,24 @@ import (
 
 const requestIDKey = "request_id"
 
-// WithRequestID gives every request an id (or keeps a sane one the client sent) and echoes it.
+const clientRequestIDKey = "client_request_id"
+
+// maxClientRequestID bounds the client's own request id as logged.
+const maxClientRequestID = 64
+
+// WithRequestID gives every request an id of the server's own and echoes it. The id goes into
+// history with every write, so a client cannot choose it (it could otherwise make its write look
+// like another's); an X-Request-Id the client sent is kept beside it for the log only.
 func WithRequestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id := c.GetHeader("X-Request-Id")
-		if id == "" || len(id) > 64 {
-			var b [8]byte
-			_, _ = rand.Read(b[:])
-			id = hex.EncodeToString(b[:])
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id := hex.EncodeToString(b[:])
+		if theirs := c.GetHeader("X-Request-Id"); theirs != "" {
+			if len(theirs) > maxClientRequestID {
+				theirs = theirs[:maxClientRequestID]
+			}
+			c.Set(clientRequestIDKey, strconv.QuoteToASCII(theirs))
 		}
 		c.Set(requestIDKey, id)
 		c.Header("X-Request-Id", id)
@@ -30,6 +40,7 @@ func WithRequestID() gin.HandlerFunc {
 	}
 }
 
+// RequestID is the request's id, the server's own.
 func RequestID(c *gin.Context) string { return c.GetString(requestIDKey) }
 
 // maxLoggedQuery bounds the query string in a log line: a 200 KB CQL2 filter must not become a
@@ -53,7 +64,8 @@ func LogRequests(log *slog.Logger, m *Metrics) gin.HandlerFunc {
 		}
 		// LogAttrs with typed attributes: this runs on every request, tiles included.
 		log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
-			slog.String("request_id", RequestID(c)), slog.String("method", c.Request.Method),
+			slog.String("request_id", RequestID(c)), slog.String("client_request_id", c.GetString(clientRequestIDKey)),
+			slog.String("method", c.Request.Method),
 			slog.String("route", c.FullPath()), slog.String("path", path), slog.String("query", query),
 			slog.Int("status", c.Writer.Status()), slog.Int("bytes", c.Writer.Size()),
 			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000))

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
@@ -65,6 +66,7 @@ type Service struct {
 	store *geo.Store
 	edits *edit.Store
 	auth  *httpx.Auth
+	log   *slog.Logger
 	// resp keeps JSON answers by data version (nil: built every time); deps are each layer's
 	// dependencies and all every layer (server/respcache).
 	resp *respcache.Cache
@@ -73,8 +75,8 @@ type Service struct {
 }
 
 // New builds the OGC API over store; edits performs the writes of the users auth recognises.
-func New(store *geo.Store, edits *edit.Store, auth *httpx.Auth) *Service {
-	return &Service{store: store, edits: edits, auth: auth, deps: respcache.LayerDeps(store.Catalog()), all: respcache.AllLayers(store.Catalog())}
+func New(store *geo.Store, edits *edit.Store, auth *httpx.Auth, log *slog.Logger) *Service {
+	return &Service{store: store, edits: edits, auth: auth, log: log, deps: respcache.LayerDeps(store.Catalog()), all: respcache.AllLayers(store.Catalog())}
 }
 
 // UseResponseCache serves the JSON reads (collections, items, features) through c.

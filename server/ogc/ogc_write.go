@@ -76,14 +76,20 @@ func itemPath(c *gin.Context, l *geo.Layer, id int64) string {
 	return ogcRoot(c) + "/collections/" + url.PathEscape(l.ID) + "/items/" + strconv.FormatInt(id, 10)
 }
 
-// writeItem answers a write with the feature as stored and its new ETag.
+// writeItem answers a committed write with its new ETag and the feature as stored. The write has
+// happened whatever follows: when reading the feature back fails (a lost connection, a busy
+// database), the answer is still the write's status with its ETag, and a body that says the
+// change is saved and gives its id and version, never a 5xx that would make a client retry a
+// change that is already there (and then be told someone else changed it).
 func (s *Service) writeItem(c *gin.Context, l *geo.Layer, w edit.Written, status int) {
+	c.Header("ETag", httpx.VersionTag(w.Version))
 	feature, err := s.store.Feature(c.Request.Context(), l, strconv.FormatInt(w.ID, 10), nil)
 	if err != nil {
-		_ = c.Error(err)
+		s.log.Warn("written, but reading it back failed", "request_id", httpx.RequestID(c), "layer", l.ID, "id", w.ID, "err", err)
+		c.JSON(status, gin.H{"id": w.ID, "version": w.Version, "saved": true,
+			"message": "the change is saved; reading it back failed, so GET the item for its body"})
 		return
 	}
-	c.Header("ETag", httpx.VersionTag(w.Version))
 	c.Data(status, httpx.GeoJSONType, feature)
 }
 

@@ -30,7 +30,7 @@ func serveOGC(t *testing.T) (string, *geo.Store) {
 	r := gin.New()
 	r.Use(httpx.WriteErrors(log, nil))
 	edits := edit.New(store, log)
-	New(store, edits, httpx.NewAuth(edits, log)).Routes(r)
+	New(store, edits, httpx.NewAuth(edits, log), log).Routes(r)
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	return srv.URL, store
