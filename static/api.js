@@ -11,7 +11,7 @@
 const enc = encodeURIComponent;
 
 // Resolves a path against the page.
-export function apiURL(path) {
+function apiURL(path) {
   return new URL(path, document.baseURI).toString();
 }
 

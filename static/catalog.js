@@ -25,6 +25,14 @@ export async function loadCatalog() {
   };
 }
 
+// editableFields(layer, role) → the fields of a catalog layer that a user of a role may change:
+// none on a layer that is not editable; for a district user the district-editable ones; for the
+// department (and an admin) every field the server does not derive.
+export function editableFields(layer, role) {
+  if (!layer || layer.editable !== true) return [];
+  return (layer.fields || []).filter((f) => f.derived !== true && (role !== "district" || f.district_editable === true));
+}
+
 // The HTML of one credit for the map's attribution control: text, never
 // markup from the server, and the source's link where it has one.
 export function creditHTML(c) {

@@ -5,12 +5,12 @@
 // today's, and revert for the department. Unsaved edits stay in sessionStorage.
 
 import { h } from "../util.js";
-import { api, errorText } from "./api.js";
+import { workspaceAPI as api, errorText } from "../api.js";
 import { createAttributeForm, display, sameValue } from "./forms.js";
+import { editableFields } from "../catalog.js";
 import { showConflict } from "./conflict.js";
 import { overlay } from "./draw.js";
 
-const FAR_FUTURE = "2999-01-01T00:00:00Z";
 const draftKey = (layer, id) => `clustermap.ws.edit.${layer}.${id}`;
 
 
@@ -34,18 +34,20 @@ export function createFeature({ map, i18n, t, user, catalog, container, onExpire
     if (!layer) return;
     body.replaceChildren(h("p", { class: "note" }, t("ws.loading")));
     const [item, state] = await Promise.all([
-      api("GET", `ogc/collections/${encodeURIComponent(layerId)}/items/${encodeURIComponent(id)}`),
-      api("GET", `api/layers/${encodeURIComponent(layerId)}/features/${encodeURIComponent(id)}?as_of=${FAR_FUTURE}`),
+      api.item(layerId, id),
+      api.storedFeature(layerId, id),
     ]);
     if (!current || current.layer !== layerId || current.id !== String(id)) return;
     if (!item.ok) {
       body.replaceChildren(h("p", { class: "ws-error" }, errorText(item)));
       return;
     }
-    const writable = state.ok ? new Set(Object.keys(state.data.properties || {})) : null;
+    // The fields the user's role may change that the server stores for the feature.
+    const stored = state.ok ? new Set(Object.keys(state.data.properties || {})) : null;
+    const fields = editableFields(layer, user.role).filter((f) => !stored || stored.has(f.name));
     const values = item.data.properties || {};
     let etag = item.etag;
-    const form = createAttributeForm({ layer, writable, values, i18n, t });
+    const form = createAttributeForm({ fields, values, i18n, t });
     const saved = readDraft(layerId, id);
     if (saved) {
       form.set({ ...values, ...saved.values });
@@ -61,7 +63,9 @@ export function createFeature({ map, i18n, t, user, catalog, container, onExpire
     const historyBox = h("section", { class: "ws-history", id: "ws-history", "aria-labelledby": "ws-history-title" },
       h("h3", { id: "ws-history-title" }, t("feature.history")), h("p", { class: "note" }, t("history.loading")));
     const details = h("details", { class: "ws-attr-details", open: true }, h("summary", {}, t("feature.edit")), formEl);
-    body.replaceChildren(h("h3", { class: "ws-feature-title" }, values.name || `${layerId} ${id}`), details, historyBox);
+    // Nothing the user may change (a district user on a layer without district-editable
+    // fields): the history only.
+    body.replaceChildren(...[h("h3", { class: "ws-feature-title" }, values.name || `${layerId} ${id}`), fields.length ? details : null, historyBox].filter(Boolean));
 
     form.onInput(() => writeDraft(layerId, id, { values: form.values(), comment: commentInput.value }));
     cancel.addEventListener("click", () => {
@@ -71,10 +75,9 @@ export function createFeature({ map, i18n, t, user, catalog, container, onExpire
 
     // The change comment travels in the body (a top-level "comment" the server takes out).
     async function patch(props, ifMatch) {
-      const headers = { "Content-Type": "application/merge-patch+json", "If-Match": ifMatch };
       const body = { properties: props };
       if (commentInput.value.trim()) body.comment = commentInput.value.trim();
-      return api("PATCH", `ogc/collections/${encodeURIComponent(layerId)}/items/${encodeURIComponent(id)}`, body, headers);
+      return api.patchItem(layerId, id, body, ifMatch);
     }
 
     async function afterSave(r) {
@@ -101,7 +104,7 @@ export function createFeature({ map, i18n, t, user, catalog, container, onExpire
       save.disabled = false;
       if (r.status === 412) {
         // Someone saved first: read theirs, show both, let the user choose.
-        const now = await api("GET", `ogc/collections/${encodeURIComponent(layerId)}/items/${encodeURIComponent(id)}`);
+        const now = await api.item(layerId, id);
         if (!now.ok) return form.showErrors([], errorText(now));
         const theirs = now.data.properties || {};
         const full = form.values();
@@ -128,7 +131,7 @@ export function createFeature({ map, i18n, t, user, catalog, container, onExpire
   }
 
   async function loadHistory(layerId, id, box) {
-    const r = await api("GET", `api/layers/${encodeURIComponent(layerId)}/features/${encodeURIComponent(id)}/history`);
+    const r = await api.history(layerId, id);
     const heading = box.querySelector("h3");
     if (!r.ok) {
       box.replaceChildren(heading, h("p", { class: "ws-error" }, errorText(r)));
@@ -156,7 +159,7 @@ export function createFeature({ map, i18n, t, user, catalog, container, onExpire
 
   async function showVersion(layerId, id, v, note) {
     clearShape();
-    const r = await api("GET", `api/layers/${encodeURIComponent(layerId)}/features/${encodeURIComponent(id)}?as_of=${encodeURIComponent(v.at)}`);
+    const r = await api.storedFeature(layerId, id, v.at);
     if (!r.ok || !r.data.geometry) return;
     versionShape = overlay(map, r.data.geometry, { color: "#6d28d9", weight: 3, dashArray: "8 6", fill: false }, "ws-version-shape");
     versionShape.getLayers().forEach((l) => l.getElement && l.getElement() && (l.getElement().dataset.version = v.version));
@@ -170,7 +173,7 @@ export function createFeature({ map, i18n, t, user, catalog, container, onExpire
   }
 
   async function revert(layerId, id, version) {
-    const r = await api("POST", `api/layers/${encodeURIComponent(layerId)}/features/${encodeURIComponent(id)}/revert`, { version });
+    const r = await api.revert(layerId, id, version);
     if (r.status === 401) return onExpired();
     if (!r.ok) {
       status.textContent = errorText(r);

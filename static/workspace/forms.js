@@ -1,8 +1,9 @@
 // Attribute forms generated from the layer catalog (GET /api/layers): each
 // field's type, its coded values labelled in the interface language, and
-// whether it is required. No field list is written here. Which fields are
-// writable is what the server stores for the feature (its history state,
-// ?as_of=), so derived fields (district name, region) are never offered.
+// whether it is required. No field list is written here: the fields offered are
+// the ones the user's role may change (catalog.editableFields) that the server
+// stores for the feature (its history state, ?as_of=), so derived fields
+// (district name, region) are never offered.
 
 import { h } from "../util.js";
 
@@ -70,10 +71,10 @@ const unset = (v) => v == null || (Array.isArray(v) && v.length === 0) ||
 // sameValue says whether two values of a field are the same as far as the form can tell.
 export const sameValue = (a, b) => (unset(a) && unset(b)) || JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
-// createAttributeForm({layer, writable, values}) → {element, values(), diff(), showErrors(reasons), set(values)}.
-export function createAttributeForm({ layer, writable, values, i18n, t }) {
+// createAttributeForm({fields, values}) → {element, values(), diff(), showErrors(reasons), set(values)}:
+// fields are the catalog fields offered, values the feature's properties.
+export function createAttributeForm({ fields, values, i18n, t }) {
   const idPrefix = `ws-f${++seq}`;
-  const fields = (layer.fields || []).filter((f) => f.derived !== true && (!writable || writable.has(f.name)));
   const rows = fields.map((f) => fieldInput(f, values[f.name], { i18n, t, idPrefix }));
   const general = h("p", { class: "ws-error", role: "alert", hidden: true });
   const element = h("div", { class: "ws-form-fields" }, rows.map((r) => r.row), general);

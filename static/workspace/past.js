@@ -3,11 +3,11 @@
 // the user returns to today.
 
 import { h } from "../util.js";
-import { api } from "./api.js";
+import { workspaceAPI as api } from "../api.js";
 
-const LAYERS = ["clusters", "raw_material_zones", "plants", "energy", "roads"];
-
-export function createPast({ map, t, i18n, state, container }) {
+export function createPast({ map, t, i18n, state, catalog, container }) {
+  // The layers that have a history: the catalog's editable ones.
+  const LAYERS = catalog.editableIds;
   const input = h("input", { id: "ws-past-date", type: "datetime-local", step: "1", name: "as_of" });
   const show = h("button", { type: "submit", class: "button", id: "ws-past-show" }, t("past.show"));
   const clear = h("button", { type: "button", class: "button secondary", id: "ws-past-clear", hidden: true }, t("past.clear"));
@@ -36,7 +36,7 @@ export function createPast({ map, t, i18n, state, container }) {
     // Whole seconds as the picker gives them; a value with milliseconds keeps them.
     const asOf = when.toISOString().replace(/\.000Z$/, "Z");
     back();
-    const answers = await Promise.all(LAYERS.map((id) => api("GET", `api/layers/${id}/features?as_of=${encodeURIComponent(asOf)}`)));
+    const answers = await Promise.all(LAYERS.map((id) => api.featuresAsOf(id, asOf)));
     past = L.layerGroup().addTo(map);
     answers.forEach((r, i) => {
       if (!r.ok) return;

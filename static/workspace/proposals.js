@@ -5,7 +5,7 @@
 // failed save nor an expired session loses it.
 
 import { h } from "../util.js";
-import { api, errorText } from "./api.js";
+import { workspaceAPI as api, errorText } from "../api.js";
 import { renderEligibility } from "./eligibility.js";
 
 const DRAFT = "clustermap.ws.proposal";
@@ -63,7 +63,7 @@ export function createProposals(ctx) {
   if (user.role !== "district") actions.hidden = true;
 
   async function refreshList() {
-    const r = await api("GET", "api/proposals");
+    const r = await api.proposals();
     if (!r.ok) {
       if (r.status === 401) onExpired();
       return;
@@ -165,7 +165,7 @@ export function createProposals(ctx) {
     parts.live.dataset.state = "checking";
     parts.live.setAttribute("aria-busy", "true");
     const b = body();
-    const r = await api("POST", "api/eligibility", { kind: b.kind, cluster_id: b.cluster_id, district_code: user.district || "", target_industries: b.target_industries, geometry: g });
+    const r = await api.checkEligibility({ kind: b.kind, cluster_id: b.cluster_id, district_code: user.district || "", target_industries: b.target_industries, geometry: g });
     if (mine !== seq || !parts) return;
     parts.live.removeAttribute("aria-busy");
     if (r.ok) {
@@ -198,9 +198,9 @@ export function createProposals(ctx) {
     const b = body();
     if (!b.geometry) return showProblems([t("prop.noGeometry")]);
     if (!b.name) return showProblems(["name: " + t("feature.required")]);
-    let r = editing.id ? await api("PUT", `api/proposals/${editing.id}`, b) : await api("POST", "api/proposals", b);
+    let r = await api.saveProposal(editing.id, b);
     if (r.ok && !editing.id) editing.id = r.data.id;
-    if (r.ok && action === "submit") r = await api("POST", `api/proposals/${editing.id}/submit`);
+    if (r.ok && action === "submit") r = await api.submitProposal(editing.id);
     if (r.status === 401) {
       showProblems([t("ws.expired")]);
       return onExpired();

@@ -4,7 +4,7 @@
 // reject or return with a comment.
 
 import { h } from "../util.js";
-import { api, errorText } from "./api.js";
+import { workspaceAPI as api, errorText } from "../api.js";
 import { renderEligibility } from "./eligibility.js";
 import { overlay } from "./draw.js";
 
@@ -21,7 +21,7 @@ export function createReview({ map, i18n, t, state, container, onExpired, onDeci
   }
 
   async function refresh() {
-    const r = await api("GET", "api/proposals");
+    const r = await api.proposals();
     if (!r.ok) {
       if (r.status === 401) onExpired();
       return;
@@ -58,7 +58,7 @@ export function createReview({ map, i18n, t, state, container, onExpired, onDeci
         h("div", { class: "form-buttons" }, btn("approve", "button"), btn("return", "button secondary"), btn("reject", "button secondary"))));
     detail.hidden = false;
     detail.dataset.id = p.id;
-    const r = await api("GET", `api/proposals/${p.id}/eligibility`);
+    const r = await api.proposalEligibility(p.id);
     live.removeAttribute("aria-busy");
     live.replaceChildren(...(r.ok ? renderEligibility(r.data, { t, i18n }) : [h("p", { class: "ws-error" }, errorText(r))]));
 
@@ -78,7 +78,7 @@ export function createReview({ map, i18n, t, state, container, onExpired, onDeci
       }
       const body = { comment: comment.value.trim() };
       if (action === "approve") Object.assign(body, { decision_number: number.value.trim(), decision_date: date.value });
-      const res = await api("POST", `api/proposals/${p.id}/${action}`, body);
+      const res = await api.decideProposal(p.id, action, body);
       if (res.status === 401) return onExpired();
       if (!res.ok) {
         err.textContent = errorText(res);

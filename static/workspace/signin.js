@@ -5,7 +5,7 @@
 // is imported.
 
 import { h } from "../util.js";
-import { api } from "./api.js";
+import { workspaceAPI as api } from "../api.js";
 import { wsT } from "./strings.js";
 
 const FLAG = "clustermap.signedIn";
@@ -127,7 +127,7 @@ export function startSignin({ button, i18n, app }) {
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     submit.disabled = true;
-    const r = await api("POST", "api/session", { username: userInput.value.trim(), password: passInput.value });
+    const r = await api.signIn(userInput.value.trim(), passInput.value);
     submit.disabled = false;
     if (r.ok) {
       passInput.value = "";
@@ -143,14 +143,14 @@ export function startSignin({ button, i18n, app }) {
   });
 
   signout.addEventListener("click", async () => {
-    await api("DELETE", "api/session");
+    await api.signOut();
     becomeSignedOut();
     button.focus();
   });
 
   // Resume a session after a reload, when the flag says there was one.
   async function resume() {
-    const r = await api("GET", "api/session");
+    const r = await api.session();
     if (r.ok) return becomeSignedIn(r.data);
     setFlag(false);
     return null;

@@ -1,19 +1,22 @@
 // The zoning workspace, created after sign-in (static/workspace/signin.js):
 // a panel beside the map with the user's proposals (district), the review queue
 // (department), the selected feature (attributes, history) and the past-date
-// view; leaflet-geoman is loaded here, never for anonymous visitors.
+// view; leaflet-geoman is loaded here, never for anonymous visitors. The
+// feature panel (panel.js) gets a section with the workspace's entry points
+// (edit, history) on every feature of an editable layer.
 
 import { h } from "../util.js";
-import { api } from "./api.js";
+import { workspaceAPI as api } from "../api.js";
+import { editableFields } from "../catalog.js";
 import { loadGeoman, createDraw } from "./draw.js";
 import { createProposals } from "./proposals.js";
 import { createReview } from "./review.js";
 import { createFeature } from "./feature.js";
 import { createPast } from "./past.js";
 
-const EDITABLE = new Set(["clusters", "raw_material_zones", "plants", "energy", "roads"]);
-
-export async function createWorkspace({ map, catalog, state, panelElement, refreshLayer, i18n, t, user, toggle, onExpired }) {
+// createWorkspace({map, catalog, state, panel, refreshLayer, i18n, t, user, toggle, onExpired}):
+// panel is the feature panel (panel.js), refreshLayer(id) reads a layer again after a write.
+export async function createWorkspace({ map, catalog, state, panel: featurePanel, refreshLayer, i18n, t, user, toggle, onExpired }) {
   await loadGeoman();
   const draw = createDraw({ map, lang: i18n.lang });
   let snapData = null;
@@ -67,16 +70,18 @@ export async function createWorkspace({ map, catalog, state, panelElement, refre
   toggle.addEventListener("click", () => setOpen(panel.hidden));
 
   const selectedCluster = () => (state.selected && state.selected.layer === "clusters" ? String(state.selected.id) : null);
+  // The name of the cluster the feature panel shows.
   const clusterName = (id) => {
-    const el = panelElement.dataset.id === String(id) ? document.querySelector("#panel-title > span:last-child") : null;
-    return el ? el.textContent.trim() : `#${id}`;
+    const shown = featurePanel.shown();
+    const name = shown && shown.layer === "clusters" && shown.id === String(id) ? shown.feature.properties && shown.feature.properties.name : null;
+    return name ? String(name).trim() : `#${id}`;
   };
 
   async function snapTargets() {
     if (snapData) return snapData;
     const [d, c] = await Promise.all([
-      user.district ? api("GET", `api/layers/districts/features/${encodeURIComponent(user.district)}`) : Promise.resolve({ ok: false }),
-      api("GET", "api/layers/clusters/features?limit=10000"),
+      user.district ? api.district(user.district) : Promise.resolve({ ok: false }),
+      api.clusters(),
     ]);
     const features = [];
     if (d.ok) features.push(d.data);
@@ -118,31 +123,25 @@ export async function createWorkspace({ map, catalog, state, panelElement, refre
   } });
   const past = createPast({ ...ctx, container: sections.past });
 
-  // The feature's own panel (panel.js) gets the workspace's entry points: edit and history.
-  const hookId = "ws-panel-hook";
-  function hook() {
-    const layer = panelElement.dataset.layer;
-    const id = panelElement.dataset.id;
-    const body = panelElement.querySelector("#panel-body");
-    if (panelElement.hidden || !body || !EDITABLE.has(layer) || !id) return;
-    const existing = body.querySelector(`#${hookId}`);
-    if (existing && existing.dataset.key === `${layer}/${id}`) return;
-    if (existing) existing.remove();
+  // The feature panel's section of the workspace: edit (when the user may change a field of the
+  // layer) and history, on every feature of a layer the catalog calls editable.
+  function hookSection(_feature, layerId, id) {
+    const layer = catalog.layer(layerId);
+    if (!layer || layer.editable !== true) return null;
     const open = (what) => {
       setOpen(true);
       showTab("feature");
-      feature.show(layer, id).then(() => {
+      feature.show(layerId, id).then(() => {
         const target = document.getElementById(what === "history" ? "ws-history" : "ws-attr-form");
         if (target) target.scrollIntoView({ block: "nearest" });
       });
     };
-    body.append(h("section", { class: "panel-section ws-hook", id: hookId, dataset: { key: `${layer}/${id}` } },
-      h("button", { type: "button", class: "button secondary", id: "ws-hook-edit", onclick: () => open("edit") }, t("feature.edit")), " ",
-      h("button", { type: "button", class: "button secondary", id: "ws-hook-history", onclick: () => open("history") }, t("feature.history"))));
+    const mayEdit = editableFields(layer, user.role).length > 0;
+    return h("section", { class: "panel-section ws-hook", id: "ws-panel-hook", dataset: { key: `${layerId}/${id}` } },
+      mayEdit ? h("button", { type: "button", class: "button secondary", id: "ws-hook-edit", onclick: () => open("edit") }, t("feature.edit")) : null, mayEdit ? " " : null,
+      h("button", { type: "button", class: "button secondary", id: "ws-hook-history", onclick: () => open("history") }, t("feature.history")));
   }
-  const observer = new MutationObserver(() => hook());
-  observer.observe(panelElement, { attributes: true, attributeFilter: ["hidden", "data-id", "data-layer"], childList: true, subtree: true });
-  hook();
+  const removeHook = featurePanel.addSection({ id: "workspace", render: hookSection });
 
   showTab(tabs[0]);
   setOpen(true);
@@ -150,12 +149,10 @@ export async function createWorkspace({ map, catalog, state, panelElement, refre
   return {
     setUser: () => {},
     destroy() {
-      observer.disconnect();
+      removeHook();
       resized.disconnect();
       window.removeEventListener("resize", inset);
       map.getContainer().style.removeProperty("--ws-inset");
-      const hk = document.getElementById(hookId);
-      if (hk) hk.remove();
       if (parts.proposals) parts.proposals.close();
       if (parts.review) parts.review.destroy();
       feature.destroy();
