@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 )
 
 // DBConfig says how to reach PostGIS and how long any statement may run.
@@ -141,7 +142,13 @@ func (s *Store) Migrate(ctx context.Context, migrations fs.FS) (int, error) {
 func migrate(ctx context.Context, db *sql.DB, migrations fs.FS) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations)
+	// Two migrates started at once (two instances deployed together) take turns on a session-level
+	// advisory lock; the second then finds nothing left to do instead of failing half-way.
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return 0, fmt.Errorf("migrations: %w", err)
+	}
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations, goose.WithSessionLocker(locker))
 	if err != nil {
 		return 0, fmt.Errorf("migrations: %w", err)
 	}
