@@ -137,6 +137,9 @@ func (s *Store) CreateProposal(ctx context.Context, a Actor, in ProposalInput) (
 			}
 			return &ValidationError{Problems: []string{p}}
 		}
+		if err := mayName(ctx, tx, a, in.ClusterID); err != nil {
+			return err
+		}
 		if err := becomeEditor(ctx, tx, a); err != nil {
 			return err
 		}
@@ -151,6 +154,28 @@ func (s *Store) CreateProposal(ctx context.Context, a Actor, in ProposalInput) (
 			in.Notes, in.Investor, in.Justification, a.User).Scan(&id)
 	})
 	return id, err
+}
+
+// mayName refuses, with the reason, a district user's proposal that names a cluster of another
+// district: an expansion is only of one's own cluster, whatever the drawn land (the policy
+// workspace_own_cluster enforces it again).
+func mayName(ctx context.Context, tx pgx.Tx, a Actor, cluster *int64) error {
+	if a.Role != RoleDistrict || cluster == nil {
+		return nil
+	}
+	var name string
+	var district *string
+	err := tx.QueryRow(ctx, `SELECT name, district_code FROM clusters WHERE id = $1`, *cluster).Scan(&name, &district)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &ValidationError{Problems: []string{fmt.Sprintf("cluster_id: no cluster %d", *cluster)}}
+	}
+	if err != nil {
+		return err
+	}
+	if district == nil || *district != a.District {
+		return &ForbiddenError{Reason: fmt.Sprintf("%s is a cluster of another district: a district proposes expanding only its own clusters", name)}
+	}
+	return nil
 }
 
 func nullJSON(b json.RawMessage) []byte {
@@ -171,6 +196,9 @@ func (s *Store) UpdateProposal(ctx context.Context, a Actor, id int64, in Propos
 				return err
 			}
 			return &ValidationError{Problems: []string{p}}
+		}
+		if err := mayName(ctx, tx, a, in.ClusterID); err != nil {
+			return err
 		}
 		if err := becomeEditor(ctx, tx, a); err != nil {
 			return err

@@ -1,0 +1,104 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/clustermap/clustermap/geo/edit"
+)
+
+// Records that cannot contradict each other: a district proposes expanding only its own
+// clusters, its edit rights follow the cluster's district as well as its boundary, and a draft
+// never blocks the department from deleting a cluster.
+
+// landInside is a ~30 ha square inside the fixture's district, away from every cluster.
+func (f *wsFixture) landInside(t *testing.T) json.RawMessage {
+	t.Helper()
+	var geom []byte
+	err := f.store.Pool().QueryRow(context.Background(), `SELECT ST_AsGeoJSON(ST_Buffer(p::geography, 310, 'quad_segs=1')::geometry, 7)
+		  FROM (SELECT ST_PointOnSurface(ST_Difference(d.geom, (SELECT ST_Buffer(ST_Union(geom)::geography, 3000)::geometry FROM clusters))) p
+		          FROM districts d WHERE d.code = $1) x`, f.district).Scan(&geom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return geom
+}
+
+func TestWorkspaceExpansionOnlyOfOwnCluster(t *testing.T) {
+	f := newWS(t)
+	geom := f.landInside(t)
+	expansion := func(cluster int64) []byte {
+		b, _ := json.Marshal(map[string]any{"kind": "expansion", "cluster_id": cluster, "name": "Mở rộng", "geometry": geom,
+			"land_recovery": []map[string]any{{"parcel": "thửa 1", "area_ha": 30}}})
+		return b
+	}
+	dist := f.auth(edit.RoleDistrict)
+	r, b := do(t, http.MethodPost, f.url+"/api/proposals", expansion(f.outside), "Authorization", dist)
+	if r.StatusCode != http.StatusForbidden || !strings.Contains(string(b), "another district") {
+		t.Fatalf("expanding another district's cluster: %d %s, want 403 saying why", r.StatusCode, b)
+	}
+	if r, b := do(t, http.MethodPost, f.url+"/api/proposals", expansion(f.inside), "Authorization", dist); r.StatusCode != http.StatusCreated {
+		t.Fatalf("expanding its own cluster: %d %s", r.StatusCode, b)
+	}
+	// The database refuses it too, whatever a handler does.
+	ctx := context.Background()
+	tx, err := f.store.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	_, err = tx.Exec(ctx, `SELECT set_config('clustermap.role', 'district', true), set_config('clustermap.district', $1, true),
+		set_config('clustermap.user', 'dist', true)`, f.district)
+	if err == nil {
+		_, err = tx.Exec(ctx, "SET LOCAL ROLE clustermap_editor")
+	}
+	if err == nil {
+		_, err = tx.Exec(ctx, `INSERT INTO proposals (kind, cluster_id, district_code, name, geom, created_by)
+			VALUES ('expansion', $1, $2, 'x', ST_Multi(ST_GeomFromGeoJSON($3)), 'dist')`, f.outside, f.district, string(geom))
+	}
+	if err == nil || !strings.Contains(err.Error(), "row-level security") {
+		t.Fatalf("plain SQL expansion of another district's cluster: %v, want a row-level security refusal", err)
+	}
+}
+
+func TestWorkspaceDistrictScopeFollowsTheCode(t *testing.T) {
+	f := newWS(t)
+	ctx := context.Background()
+	// The cluster's boundary stays inside the district; its district becomes another one.
+	if _, err := f.store.Pool().Exec(ctx, `UPDATE clusters SET district_code = (SELECT code FROM districts WHERE code <> $1 LIMIT 1)
+		WHERE id = $2`, f.district, f.inside); err != nil {
+		t.Fatal(err)
+	}
+	u := f.item("clusters", f.inside)
+	resp, _ := do(t, http.MethodGet, u, nil)
+	r, b := do(t, http.MethodPatch, u, []byte(`{"properties":{"contact":"not mine"}}`), "Authorization", f.auth(edit.RoleDistrict), "If-Match", resp.Header.Get("ETag"))
+	if r.StatusCode != http.StatusForbidden {
+		t.Fatalf("a district edits a cluster of another district lying in it: %d %s, want 403", r.StatusCode, b)
+	}
+}
+
+func TestWorkspaceDraftDoesNotBlockDelete(t *testing.T) {
+	f := newWS(t)
+	b, _ := json.Marshal(map[string]any{"kind": "expansion", "cluster_id": f.inside, "name": "Mở rộng", "geometry": f.landInside(t)})
+	r, body := do(t, http.MethodPost, f.url+"/api/proposals", b, "Authorization", f.auth(edit.RoleDistrict))
+	if r.StatusCode != http.StatusCreated {
+		t.Fatalf("draft: %d %s", r.StatusCode, body)
+	}
+	var created struct{ ID int64 }
+	_ = json.Unmarshal(body, &created)
+	u := f.item("clusters", f.inside)
+	resp, _ := do(t, http.MethodGet, u, nil)
+	if r, body := do(t, http.MethodDelete, u, nil, "Authorization", f.auth(edit.RoleDepartment), "If-Match", resp.Header.Get("ETag")); r.StatusCode != http.StatusNoContent {
+		t.Fatalf("the department deletes a cluster a draft names: %d %s", r.StatusCode, body)
+	}
+	var status, comment string
+	if err := f.store.Pool().QueryRow(context.Background(), `SELECT status::text, review_comment FROM proposals WHERE id = $1`, created.ID).Scan(&status, &comment); err != nil {
+		t.Fatal(err)
+	}
+	if status != "rejected" || !strings.Contains(comment, "deleted") {
+		t.Errorf("the draft after its cluster was deleted: %s (%s), want rejected with the reason", status, comment)
+	}
+}
