@@ -102,3 +102,51 @@ func TestWorkspaceDraftDoesNotBlockDelete(t *testing.T) {
 		t.Errorf("the draft after its cluster was deleted: %s (%s), want rejected with the reason", status, comment)
 	}
 }
+
+// The workflow holds in PostgreSQL: a district session with plain SQL cannot approve its own
+// proposal, nor write a decision number on it.
+func TestWorkspaceWorkflowInTheDatabase(t *testing.T) {
+	f := newWS(t)
+	b, _ := json.Marshal(map[string]any{"kind": "new", "name": "CCN Tự duyệt", "geometry": f.landInside(t)})
+	r, body := do(t, http.MethodPost, f.url+"/api/proposals", b, "Authorization", f.auth(edit.RoleDistrict))
+	if r.StatusCode != http.StatusCreated {
+		t.Fatalf("draft: %d %s", r.StatusCode, body)
+	}
+	var created struct{ ID int64 }
+	_ = json.Unmarshal(body, &created)
+	for what, sql := range map[string]string{
+		"approve":          `UPDATE proposals SET status = 'approved', decision_number = '1/QĐ', decision_date = now() WHERE id = $1`,
+		"write a decision": `UPDATE proposals SET decision_number = '1/QĐ' WHERE id = $1`,
+		"insert approved": `INSERT INTO proposals (kind, district_code, name, geom, created_by, status, decision_number, decision_date)
+			SELECT kind, district_code, name, geom, created_by, 'approved', '1/QĐ', now() FROM proposals WHERE id = $1`,
+	} {
+		err := asEditor(t, f, edit.RoleDistrict, f.district, sql, created.ID)
+		if err == nil || !strings.Contains(err.Error(), "proposal") {
+			t.Errorf("a district session's plain SQL to %s: %v, want a refusal", what, err)
+		}
+	}
+	// Submitting, as the district may, still works in plain SQL.
+	if err := asEditor(t, f, edit.RoleDistrict, f.district, `UPDATE proposals SET status = 'submitted', submitted_at = now() WHERE id = $1`, created.ID); err != nil {
+		t.Errorf("a district submits its draft: %v", err)
+	}
+}
+
+// asEditor runs one statement as the workspace's editor role with the given user settings.
+func asEditor(t *testing.T, f *wsFixture, role, district, sql string, args ...any) error {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := f.store.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	if _, err := tx.Exec(ctx, `SELECT set_config('clustermap.role', $1, true), set_config('clustermap.district', $2, true),
+		set_config('clustermap.user', 'sql', true)`, role, district); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "SET LOCAL ROLE clustermap_editor"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tx.Exec(ctx, sql, args...)
+	return err
+}
