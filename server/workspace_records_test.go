@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -149,4 +150,36 @@ func asEditor(t *testing.T, f *wsFixture, role, district, sql string, args ...an
 	}
 	_, err = tx.Exec(ctx, sql, args...)
 	return err
+}
+
+// Approval decides land; it does not survey it: the cluster an approval creates has the
+// indicative geometry of a boundary drawn on a screen.
+func TestWorkspaceApprovalInventsNoSurvey(t *testing.T) {
+	f := newWS(t)
+	b, _ := json.Marshal(map[string]any{"kind": "new", "name": "CCN Vẽ tay", "geometry": f.landInside(t)})
+	r, body := do(t, http.MethodPost, f.url+"/api/proposals", b, "Authorization", f.auth(edit.RoleDistrict))
+	if r.StatusCode != http.StatusCreated {
+		t.Fatalf("draft: %d %s", r.StatusCode, body)
+	}
+	var created struct{ ID int64 }
+	_ = json.Unmarshal(body, &created)
+	pu := f.url + "/api/proposals/" + strconv.FormatInt(created.ID, 10)
+	if r, body := do(t, http.MethodPost, pu+"/submit", nil, "Authorization", f.auth(edit.RoleDistrict)); r.StatusCode != http.StatusOK {
+		t.Fatalf("submit: %d %s", r.StatusCode, body)
+	}
+	r, body = do(t, http.MethodPost, pu+"/approve", []byte(`{"decision_number":"2/QĐ-UBND","decision_date":"2025-06-01"}`), "Authorization", f.auth(edit.RoleDepartment))
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("approve: %d %s", r.StatusCode, body)
+	}
+	var approved struct {
+		ClusterID int64 `json:"cluster_id"`
+	}
+	_ = json.Unmarshal(body, &approved)
+	var quality string
+	if err := f.store.Pool().QueryRow(context.Background(), `SELECT geometry_quality::text FROM clusters WHERE id = $1`, approved.ClusterID).Scan(&quality); err != nil {
+		t.Fatal(err)
+	}
+	if quality != "indicative" {
+		t.Errorf("the approved cluster's geometry quality: %s, want indicative (drawn on a screen)", quality)
+	}
 }

@@ -359,13 +359,15 @@ func (s *Store) applyApproval(ctx context.Context, tx pgx.Tx, id int64, st *prop
 			return 0, &ValidationError{Problems: []string{"the cluster this expansion enlarges no longer exists"}}
 		}
 		// The footprint becomes the union of the old one and the approved extension; a cluster
-		// known only by a point gets the extension as its footprint and its stated area grows.
+		// known only by a point gets the extension as its footprint and its stated area grows. A
+		// boundary drawn on a screen is indicative, and so is a footprint joined to it: approval
+		// decides the land, it does not survey it.
 		tag, err := tx.Exec(ctx, `UPDATE clusters c SET
 			  geom = CASE WHEN GeometryType(c.geom) = 'POINT' THEN p.geom ELSE ST_Multi(ST_Union(c.geom, p.geom)) END,
 			  planned_area_ha = CASE WHEN GeometryType(c.geom) = 'POINT'
 			                         THEN coalesce(c.established_area_ha, c.planned_area_ha, 0) + p.area_ha
 			                         ELSE round((ST_Area(ST_Union(c.geom, p.geom)::geography) / 1e4)::numeric, 2) END,
-			  status = 'expanded', geometry_quality = 'surveyed',
+			  status = 'expanded', geometry_quality = 'indicative',
 			  placement = 'Footprint extended by the boundary of ' || $2,
 			  sources = c.sources || $2, updated_at = now()
 			  FROM proposals p WHERE p.id = $1 AND c.id = p.cluster_id`, id, source)
@@ -377,13 +379,14 @@ func (s *Store) applyApproval(ctx context.Context, tx pgx.Tx, id int64, st *prop
 		}
 		return *st.ClusterID, nil
 	}
-	// A new cluster goes through the import's checks like any other new feature.
+	// A new cluster goes through the import's checks like any other new feature; its boundary was
+	// drawn on a screen, so it is indicative.
 	l, _ := s.catalog.Layer("clusters")
 	var props map[string]any
 	err := tx.QueryRow(ctx, `SELECT jsonb_build_object('name', p.name, 'kind', 'ccn', 'district_code', p.district_code,
 		  'district_basis', 'stated', 'status', 'established', 'planned_area_ha', p.area_ha, 'established_area_ha', p.area_ha,
 		  'investor', p.investor, 'target_industries', p.target_industries, 'decision_number', $2::text, 'decision_date', $3::text,
-		  'geometry_quality', 'surveyed', 'placement', 'The boundary drawn in ' || $4, 'notes', p.notes,
+		  'geometry_quality', 'indicative', 'placement', 'The boundary drawn on screen in ' || $4, 'notes', p.notes,
 		  'sources', jsonb_build_array($4))
 		  FROM proposals p WHERE p.id = $1`, id, number, date.Format("2006-01-02"), source).Scan(&props)
 	if err != nil {
