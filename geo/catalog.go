@@ -55,7 +55,25 @@ type Field struct {
 	// district (stage, occupancy, infrastructure, contact of a cluster). The database's trigger
 	// workspace_district_scope holds the same list; TestDistrictFieldsMatchTheDatabase compares.
 	DistrictEditable bool
-	Title            Text
+	// MaxChars bounds a text field (each item of a list), in characters; 0 means DefaultMaxChars.
+	// Every reader is served what a writer stored, so nothing a writer sends is unbounded.
+	MaxChars int
+	Title    Text
+}
+
+// Bounds of written text: DefaultMaxChars for a text field (or list item) that declares none,
+// MaxListItems items in a list.
+const (
+	DefaultMaxChars = 1000
+	MaxListItems    = 100
+)
+
+// Limit is the most characters the field (each item of a list field) may hold.
+func (f Field) Limit() int {
+	if f.MaxChars > 0 {
+		return f.MaxChars
+	}
+	return DefaultMaxChars
 }
 
 // Enum lists the codes the field may take, nil for a free field (or one whose list is open).
@@ -234,8 +252,8 @@ var (
 	provenanceTail = []Field{
 		{Name: "geometry_quality", Type: String, Vocab: GeometryQualities, Required: true, Title: Text{"Chất lượng hình học", "Geometry quality"}},
 		{Name: "placement", Type: String, Required: true, Title: Text{"Cách định vị", "Placement"}},
-		{Name: "notes", Type: String, Title: Text{"Ghi chú", "Notes"}},
-		{Name: "sources", Type: StringArray, Required: true, Title: Text{"Nguồn", "Sources"}},
+		{Name: "notes", Type: String, MaxChars: 4000, Title: Text{"Ghi chú", "Notes"}},
+		{Name: "sources", Type: StringArray, Required: true, MaxChars: 2000, Title: Text{"Nguồn", "Sources"}},
 	}
 )
 

@@ -35,6 +35,8 @@ type fieldInfo struct {
 	Derived bool `json:"derived,omitempty"`
 	// DistrictEditable fields are the ones a district user may change (geo.Field.DistrictEditable).
 	DistrictEditable bool `json:"district_editable,omitempty"`
+	// MaxChars bounds a text field (each item of a list field), in characters.
+	MaxChars int `json:"max_chars,omitempty"`
 }
 
 // layersDoc is the answer of /api/layers: the layers, and the vocabulary and defaults clients
@@ -98,6 +100,9 @@ func (s *Server) layers(ctx context.Context, base string) (*layersDoc, error) {
 			fi := fieldInfo{Name: f.Name, Type: f.Type, Enum: f.Enum(), Title: f.Title, Required: f.Required, Derived: f.Derived, DistrictEditable: f.DistrictEditable}
 			if f.Vocab != nil {
 				fi.Vocabulary = f.Vocab.Name
+			}
+			if f.Type == geo.String || f.Type == geo.StringArray {
+				fi.MaxChars = f.Limit()
 			}
 			info.Fields = append(info.Fields, fi)
 		}

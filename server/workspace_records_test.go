@@ -3,11 +3,13 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/edit"
 )
 
@@ -181,5 +183,32 @@ func TestWorkspaceApprovalInventsNoSurvey(t *testing.T) {
 	}
 	if quality != "indicative" {
 		t.Errorf("the approved cluster's geometry quality: %s, want indicative (drawn on a screen)", quality)
+	}
+}
+
+// Every text a writer stores is bounded: a field past its catalog limit and an oversized change
+// comment are refused (422) and nothing is written.
+func TestWorkspaceTextIsBounded(t *testing.T) {
+	f := newWS(t)
+	u := f.item("clusters", f.inside)
+	resp, _ := do(t, http.MethodGet, u, nil)
+	tag := resp.Header.Get("ETag")
+	dept := f.auth(edit.RoleDepartment)
+	long := strings.Repeat("đ", geo.DefaultMaxChars+1)
+	r, b := do(t, http.MethodPatch, u, fmt.Appendf(nil, `{"properties":{"contact":%q}}`, long), "Authorization", dept, "If-Match", tag)
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), "contact") {
+		t.Errorf("a contact of %d characters: %d %s, want 422 naming it", geo.DefaultMaxChars+1, r.StatusCode, b)
+	}
+	comment := strings.Repeat("x", edit.MaxCommentChars+1)
+	r, b = do(t, http.MethodPatch, u, fmt.Appendf(nil, `{"comment":%q,"properties":{"contact":"ok"}}`, comment), "Authorization", dept, "If-Match", tag)
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), "comment") {
+		t.Errorf("a comment of %d characters: %d %s, want 422 naming it", edit.MaxCommentChars+1, r.StatusCode, b)
+	}
+	if r, _ := do(t, http.MethodGet, u, nil); r.Header.Get("ETag") != tag {
+		t.Errorf("refused writes changed the feature: ETag %s, was %s", r.Header.Get("ETag"), tag)
+	}
+	p, _ := json.Marshal(map[string]any{"kind": "new", "name": strings.Repeat("n", 201), "geometry": f.landInside(t)})
+	if r, b := do(t, http.MethodPost, f.url+"/api/proposals", p, "Authorization", f.auth(edit.RoleDistrict)); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("a proposal named with 201 characters: %d %s, want 422", r.StatusCode, b)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -151,6 +152,9 @@ func (s *Store) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, s.timeout)
 }
 
+// MaxCommentChars bounds a change comment, which history serves to every reader.
+const MaxCommentChars = 1000
+
 // actorSQL puts the actor into transaction-local settings: they end with the transaction, so a
 // pooled connection never carries them into another request.
 const actorSQL = `SELECT set_config('clustermap.user', $1, true), set_config('clustermap.role', $2, true),
@@ -160,6 +164,9 @@ const actorSQL = `SELECT set_config('clustermap.user', $1, true), set_config('cl
 // becomeEditor makes the rest of tx run as clustermap_editor on behalf of a, so that row-level
 // security and the district scope apply to every following statement.
 func becomeEditor(ctx context.Context, tx pgx.Tx, a Actor) error {
+	if n := utf8.RuneCountInString(a.Comment); n > MaxCommentChars {
+		return &ValidationError{Problems: []string{fmt.Sprintf("the change comment has %d characters; at most %d", n, MaxCommentChars)}}
+	}
 	prop := ""
 	if a.Proposal > 0 {
 		prop = strconv.FormatInt(a.Proposal, 10)

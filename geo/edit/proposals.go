@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/planning"
 )
 
@@ -50,6 +52,19 @@ type Decision struct {
 	Date    string `json:"decision_date"` // YYYY-MM-DD
 }
 
+// Bounds of a proposal's text, in characters: everything a writer stores is served to readers.
+const (
+	maxNameChars = 200
+	maxTextChars = 4000
+)
+
+func tooLong(field, s string, limit int) []string {
+	if n := utf8.RuneCountInString(s); n > limit {
+		return []string{fmt.Sprintf("%s: %d characters; at most %d", field, n, limit)}
+	}
+	return nil
+}
+
 func (in *ProposalInput) check() []string {
 	var p []string
 	if in.Kind != "new" && in.Kind != "expansion" {
@@ -64,11 +79,21 @@ func (in *ProposalInput) check() []string {
 	if strings.TrimSpace(in.Name) == "" {
 		p = append(p, "name is required")
 	}
+	p = append(p, tooLong("name", in.Name, maxNameChars)...)
+	for field, v := range map[string]*string{"notes": in.Notes, "investor": in.Investor, "justification": in.Justification} {
+		if v != nil {
+			p = append(p, tooLong(field, *v, maxTextChars)...)
+		}
+	}
+	if len(in.TargetIndustries) > geo.MaxListItems {
+		p = append(p, fmt.Sprintf("target_industries: at most %d", geo.MaxListItems))
+	}
 	for _, s := range in.TargetIndustries {
 		if strings.TrimSpace(s) == "" {
 			p = append(p, "target_industries must hold non-empty strings")
 			break
 		}
+		p = append(p, tooLong("target_industries", s, maxNameChars)...)
 	}
 	if len(in.LandRecovery) > 0 {
 		var list []any

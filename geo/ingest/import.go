@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -371,9 +372,16 @@ func checkProperty(fd geo.Field, v any) string {
 		if !ok {
 			return fmt.Sprintf("property %q must be an array of strings", fd.Name)
 		}
+		if len(list) > geo.MaxListItems {
+			return fmt.Sprintf("property %q holds %d items; at most %d", fd.Name, len(list), geo.MaxListItems)
+		}
 		for _, x := range list {
-			if s, ok := x.(string); !ok || strings.TrimSpace(s) == "" {
+			s, ok := x.(string)
+			if !ok || strings.TrimSpace(s) == "" {
 				return fmt.Sprintf("property %q must hold non-empty strings only", fd.Name)
+			}
+			if n := utf8.RuneCountInString(s); n > fd.Limit() {
+				return fmt.Sprintf("property %q: an item of %d characters; at most %d", fd.Name, n, fd.Limit())
 			}
 		}
 	case geo.Object:
@@ -390,6 +398,9 @@ func checkProperty(fd geo.Field, v any) string {
 		s, ok := v.(string)
 		if !ok {
 			return fmt.Sprintf("property %q must be a string, got %v", fd.Name, v)
+		}
+		if n := utf8.RuneCountInString(s); n > fd.Limit() {
+			return fmt.Sprintf("property %q: %d characters; at most %d", fd.Name, n, fd.Limit())
 		}
 		if fd.Closed() && !fd.Vocab.Has(s) {
 			return fmt.Sprintf("property %q: %q is not one of %s", fd.Name, s, strings.Join(fd.Enum(), ", "))
