@@ -120,6 +120,10 @@ func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 		// The app is embedded at build time; failing to read it is a broken build, not input.
 		panic(fmt.Sprintf("embedded web app: %v", err))
 	}
+	if err := httpx.UseTrustedProxies(s.engine, cfg.TrustedProxies); err != nil {
+		// The prefixes were parsed into netip values already; gin parses their text the same way.
+		panic(fmt.Sprintf("trusted proxies: %v", err))
+	}
 	s.app = app
 	s.metrics = httpx.NewMetrics(store.Pool())
 	s.versions = versions.New(store, log)

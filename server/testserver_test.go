@@ -49,6 +49,11 @@ func WithWarmUp() TestServerOption {
 	return func(s *testServerSetup) { s.cfg.WarmUp = true }
 }
 
+// WithConfig changes the server's Config before it is built.
+func WithConfig(change func(*Config)) TestServerOption {
+	return func(s *testServerSetup) { change(&s.cfg) }
+}
+
 // WithTileCacheMB sets the tile cache size (0 disables the cache).
 func WithTileCacheMB(mb int) TestServerOption {
 	return func(s *testServerSetup) { s.cfg.TileCacheMB = mb }

@@ -31,9 +31,9 @@ type wsFixture struct {
 	outside  int64             // a cluster outside it
 }
 
-func newWS(t testing.TB) *wsFixture {
+func newWS(t testing.TB, opts ...TestServerOption) *wsFixture {
 	t.Helper()
-	ts, store := NewTestServer(t)
+	ts, store := NewTestServer(t, opts...)
 	f := &wsFixture{url: ts.URL, store: store, ed: edit.New(store, slog.New(slog.DiscardHandler)), tokens: map[string]string{}}
 	ctx := context.Background()
 	err := store.Pool().QueryRow(ctx, `SELECT a.id, b.id, a.district_code FROM clusters a, clusters b, districts d

@@ -17,8 +17,11 @@ import (
 const MaxBodyBytes = 4 << 20
 
 // DecodeBody reads a JSON body of bounded size into v, refusing unknown members.
-func DecodeBody(c *gin.Context, v any) error {
-	b, err := ReadBody(c)
+func DecodeBody(c *gin.Context, v any) error { return DecodeBodyMax(c, v, MaxBodyBytes) }
+
+// DecodeBodyMax is DecodeBody for a body of at most limit bytes (a sign-in is a few hundred).
+func DecodeBodyMax(c *gin.Context, v any, limit int64) error {
+	b, err := readBody(c, limit)
 	if err != nil {
 		return err
 	}
@@ -31,11 +34,13 @@ func DecodeBody(c *gin.Context, v any) error {
 }
 
 // ReadBody reads a body of at most MaxBodyBytes; a larger one is a 413.
-func ReadBody(c *gin.Context) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes))
+func ReadBody(c *gin.Context) ([]byte, error) { return readBody(c, MaxBodyBytes) }
+
+func readBody(c *gin.Context, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return nil, NewError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body exceeds %d bytes", MaxBodyBytes))
+		return nil, NewError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body exceeds %d bytes", limit))
 	}
 	if err != nil {
 		return nil, BadRequest("reading the body: " + err.Error())

@@ -17,9 +17,7 @@ const trustedProxyKey = "trusted_proxy"
 // could otherwise make the server write links to a host of their choosing into answers that a
 // shared cache then hands to others.
 func TrustProxies(trusted []netip.Prefix) gin.HandlerFunc {
-	if trusted == nil {
-		trusted = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
-	}
+	trusted = effectiveProxies(trusted)
 	return func(c *gin.Context) {
 		if ap, err := netip.ParseAddrPort(c.Request.RemoteAddr); err == nil {
 			ip := ap.Addr().Unmap()
@@ -32,6 +30,28 @@ func TrustProxies(trusted []netip.Prefix) gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+func effectiveProxies(trusted []netip.Prefix) []netip.Prefix {
+	if trusted == nil {
+		return []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	}
+	return trusted
+}
+
+// UseTrustedProxies makes the engine's own idea of the client's address (gin's ClientIP, which
+// the sign-in limits and the log use) follow the same trusted proxies as the public URLs: one
+// trust decision for the whole server. Gin's default believes X-Forwarded-For from any peer,
+// which would let anyone choose the address its sign-in attempts are counted under.
+func UseTrustedProxies(e *gin.Engine, trusted []netip.Prefix) error {
+	list := []string{}
+	for _, p := range effectiveProxies(trusted) {
+		list = append(list, p.String())
+	}
+	if len(list) == 0 {
+		return e.SetTrustedProxies(nil)
+	}
+	return e.SetTrustedProxies(list)
 }
 
 // ParseTrustedProxies reads a comma-separated list of IP addresses and CIDR prefixes

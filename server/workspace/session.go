@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,36 +18,40 @@ import (
 // Sign-in of the web app: a session cookie made by POST /api/session, limited per user name and
 // per client address. Checking credentials on each request is server/httpx's Auth.
 
+// Bounds of sign-in, each a number the README's security section repeats.
 const (
-	// Login attempts: at most MaxLoginFailures failures per user name and per client address in
-	// loginWindow; more are answered 429 until the window has passed.
+	// MaxLoginFailures failures per user name and per client address in loginWindow; more are
+	// answered 429 until the window has passed. An attempt counts from the moment it is let in
+	// (before its password is hashed), so parallel guesses cannot outrun the count.
 	MaxLoginFailures = 5
 	loginWindow      = 15 * time.Minute
+	// MaxLoginBody bounds a sign-in's body, and MaxUserName a user name (the database's own
+	// limit, users.name): checked before anything is hashed, kept or logged.
+	MaxLoginBody = 4 << 10
+	MaxUserName  = 63
+	// MaxHashesInFlight bounds the password hashes computed at once (argon2id takes 19 MiB and
+	// ~30 ms of a core each); a sign-in that finds no slot within hashWait gets 503 + Retry-After.
+	MaxHashesInFlight = 4
+	hashWait          = time.Second
+	// maxLimiterKeys bounds the limiter's memory: past it, addresses and names it does not know
+	// yet are refused (429) until old entries expire, rather than growing without end.
+	maxLimiterKeys = 20000
 )
 
-// loginLimiter counts recent login failures per key ("user:NAME", "addr:IP"). It is per process:
-// behind several processes an attacker gets that many times the attempts, still a small number.
+// loginLimiter counts recent sign-in attempts per key ("user:NAME", "addr:IP"): failures, and
+// attempts still being checked. It is per process: behind several processes an attacker gets that
+// many times the attempts, still a small number.
 type loginLimiter struct {
 	mu       sync.Mutex
 	failures map[string][]time.Time
+	inFlight map[string]int
 }
 
-func newLoginLimiter() *loginLimiter { return &loginLimiter{failures: map[string][]time.Time{}} }
-
-// blocked reports whether any key has too many recent failures, and until when.
-func (l *loginLimiter) blocked(now time.Time, keys ...string) (time.Duration, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var wait time.Duration
-	for _, k := range keys {
-		recent := l.recent(now, k)
-		if len(recent) >= MaxLoginFailures {
-			wait = max(wait, recent[0].Add(loginWindow).Sub(now))
-		}
-	}
-	return wait, wait > 0
+func newLoginLimiter() *loginLimiter {
+	return &loginLimiter{failures: map[string][]time.Time{}, inFlight: map[string]int{}}
 }
 
+// recent drops key's failures older than the window and returns the rest.
 func (l *loginLimiter) recent(now time.Time, k string) []time.Time {
 	list := l.failures[k]
 	i := 0
@@ -62,12 +67,48 @@ func (l *loginLimiter) recent(now time.Time, k string) []time.Time {
 	return list
 }
 
-func (l *loginLimiter) fail(now time.Time, keys ...string) {
+// used is key's recent failures and attempts in flight, and when the oldest failure expires.
+func (l *loginLimiter) used(now time.Time, k string) (int, time.Duration) {
+	recent := l.recent(now, k)
+	var wait time.Duration
+	if len(recent) > 0 {
+		wait = recent[0].Add(loginWindow).Sub(now)
+	}
+	return len(recent) + l.inFlight[k], wait
+}
+
+// admit lets one attempt of user from addr in, or says how long to wait. The address is limited
+// as it is; the user name too, except for an address with no failure of its own: five wrong
+// passwords from elsewhere must not lock the department out of its own account. The attempt
+// holds its place until done reports how it ended.
+func (l *loginLimiter) admit(now time.Time, user, addr string) (done func(failed bool), wait time.Duration, ok bool) {
+	uk, ak := "user:"+user, "addr:"+addr
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, k := range keys {
-		l.failures[k] = append(l.recent(now, k), now)
+	byAddr, waitAddr := l.used(now, ak)
+	byUser, waitUser := l.used(now, uk)
+	switch {
+	case byAddr >= MaxLoginFailures:
+		return nil, waitAddr, false
+	case byUser >= MaxLoginFailures && byAddr > 0:
+		return nil, waitUser, false
+	case len(l.failures)+len(l.inFlight) >= maxLimiterKeys && (l.failures[ak] == nil || l.failures[uk] == nil):
+		return nil, loginWindow, false
 	}
+	l.inFlight[uk]++
+	l.inFlight[ak]++
+	return func(failed bool) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		for _, k := range []string{uk, ak} {
+			if l.inFlight[k]--; l.inFlight[k] <= 0 {
+				delete(l.inFlight, k)
+			}
+			if failed {
+				l.failures[k] = append(l.recent(time.Now(), k), time.Now())
+			}
+		}
+	}, 0, true
 }
 
 type loginBody struct {
@@ -82,22 +123,38 @@ func (s *Service) handleLogin(c *gin.Context) {
 		return
 	}
 	var b loginBody
-	if err := httpx.DecodeBody(c, &b); err != nil {
+	if err := httpx.DecodeBodyMax(c, &b, MaxLoginBody); err != nil {
 		_ = c.Error(err)
 		return
 	}
-	now := time.Now()
-	keys := []string{"user:" + strings.ToLower(b.Username), "addr:" + c.ClientIP()}
-	if wait, blocked := s.limiter.blocked(now, keys...); blocked {
-		s.log.Warn("login rate-limited", "request_id", httpx.RequestID(c), "user", b.Username, "addr", c.ClientIP())
+	if len(b.Username) > MaxUserName {
+		_ = c.Error(httpx.BadRequest(fmt.Sprintf("a user name has at most %d characters", MaxUserName)))
+		return
+	}
+	user, addr := strings.ToLower(b.Username), c.ClientIP()
+	done, wait, ok := s.limiter.admit(time.Now(), user, addr)
+	if !ok {
+		s.log.Warn("login rate-limited", "request_id", httpx.RequestID(c), "user", user, "addr", addr)
 		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		_ = c.Error(httpx.NewError(http.StatusTooManyRequests, "too many failed sign-ins; wait and try again"))
 		return
 	}
+	failed := false
+	defer func() { done(failed) }()
+	select {
+	case s.hashing <- struct{}{}:
+		defer func() { <-s.hashing }()
+	case <-time.After(hashWait):
+		c.Header("Retry-After", "1")
+		_ = c.Error(httpx.NewError(http.StatusServiceUnavailable, "too many sign-ins at once; retry in a moment"))
+		return
+	case <-c.Request.Context().Done():
+		return
+	}
 	tok, p, expires, err := s.edit.Login(c.Request.Context(), b.Username, b.Password)
 	if errors.Is(err, edit.ErrUnauthorized) {
-		s.limiter.fail(now, keys...)
-		s.log.Warn("login failed", "request_id", httpx.RequestID(c), "user", b.Username, "addr", c.ClientIP())
+		failed = true
+		s.log.Warn("login failed", "request_id", httpx.RequestID(c), "user", user, "addr", addr)
 		// One answer for an unknown user, a wrong password and a disabled user.
 		_ = c.Error(httpx.NewError(http.StatusUnauthorized, "unknown user or wrong password"))
 		return

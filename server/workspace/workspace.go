@@ -28,12 +28,13 @@ type Service struct {
 	edit    *edit.Store
 	auth    *httpx.Auth
 	limiter *loginLimiter
+	hashing chan struct{} // one token per password hash in flight (MaxHashesInFlight)
 	log     *slog.Logger
 }
 
 // New builds the workspace over the read store and the edit store, authenticating with auth.
 func New(store *geo.Store, edits *edit.Store, auth *httpx.Auth, planner *planning.Planner, log *slog.Logger) *Service {
-	return &Service{store: store, planner: planner, edit: edits, auth: auth, limiter: newLoginLimiter(), log: log}
+	return &Service{store: store, planner: planner, edit: edits, auth: auth, limiter: newLoginLimiter(), hashing: make(chan struct{}, MaxHashesInFlight), log: log}
 }
 
 // Routes registers the workspace under /api; the OGC writes are registered by server/ogc.
