@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/clustermap/clustermap/geo/edit"
 	"github.com/clustermap/clustermap/server/workspace"
 )
 
@@ -91,5 +92,37 @@ func TestSignInLockoutIsNoWeapon(t *testing.T) {
 	}
 	if st := f.login(t, "dept", "a long enough password", "X-Forwarded-For", "192.0.2.7"); st != http.StatusOK {
 		t.Errorf("the right password from an address with no failure, after others failed: %d, want 200", st)
+	}
+}
+
+// The anonymous boundary check and the proposals refuse, with a 422 that says why, every geometry
+// that is not a drawn boundary: empty forms of every type (an empty GeometryCollection used to be
+// a panic), other types, and a shape past the vertex limit.
+func TestDrawnGeometryIsBounded(t *testing.T) {
+	f := newWS(t)
+	var ring strings.Builder
+	ring.WriteString(`{"type":"Polygon","coordinates":[[`)
+	for i := range edit.MaxDrawnVertices + 1 {
+		fmt.Fprintf(&ring, "[%.6f,13.9],", 108.0+float64(i)*1e-6)
+	}
+	ring.WriteString(`[108.0,13.91],[108.0,13.9]]]}`)
+	for name, g := range map[string]string{
+		"empty collection":  `{"type":"GeometryCollection","geometries":[]}`,
+		"collection":        `{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[108,14]}]}`,
+		"empty polygon":     `{"type":"Polygon","coordinates":[]}`,
+		"empty multi":       `{"type":"MultiPolygon","coordinates":[]}`,
+		"empty point":       `{"type":"Point","coordinates":[]}`,
+		"line":              `{"type":"LineString","coordinates":[[108,14],[108.1,14.1]]}`,
+		"too many vertices": ring.String(),
+	} {
+		for _, target := range []struct{ path, body string }{
+			{"/api/eligibility", `{"kind":"new","geometry":` + g + `}`},
+			{"/api/proposals", `{"kind":"new","name":"x","geometry":` + g + `}`},
+		} {
+			r, b := do(t, http.MethodPost, f.url+target.path, []byte(target.body), "Authorization", f.auth(edit.RoleDistrict))
+			if r.StatusCode != http.StatusUnprocessableEntity && r.StatusCode != http.StatusBadRequest {
+				t.Errorf("%s to %s: %d %.200s, want 422", name, target.path, r.StatusCode, b)
+			}
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/clustermap/clustermap/geo"
@@ -113,10 +114,44 @@ func checkPolygonal(g json.RawMessage) []string {
 	if err != nil {
 		return []string{"geometry: " + err.Error()}
 	}
+	if geom == nil || geom.Coordinates == nil {
+		// An empty GeometryCollection (or one of anything) has no coordinates to ask the type of.
+		return []string{"geometry must be a Polygon or MultiPolygon, got " + geom.Type}
+	}
 	if t := geom.Coordinates.GeoJSONType(); t != "Polygon" && t != "MultiPolygon" {
 		return []string{fmt.Sprintf("geometry must be a Polygon or MultiPolygon, got %s", t)}
 	}
+	n := vertices(geom.Coordinates)
+	if n == 0 {
+		return []string{"geometry is empty"}
+	}
+	if n > MaxDrawnVertices {
+		return []string{fmt.Sprintf("geometry has %d vertices; a drawn boundary has at most %d", n, MaxDrawnVertices)}
+	}
 	return nil
+}
+
+// MaxDrawnVertices bounds a drawn boundary (a proposal, a boundary checked while drawing): a
+// district's land is drawn by hand in tens or hundreds of points, and anyone may ask for a check,
+// so a bigger shape is refused before PostGIS spends seconds on it.
+const MaxDrawnVertices = 10000
+
+func vertices(g orb.Geometry) int {
+	switch g := g.(type) {
+	case orb.Polygon:
+		n := 0
+		for _, r := range g {
+			n += len(r)
+		}
+		return n
+	case orb.MultiPolygon:
+		n := 0
+		for _, p := range g {
+			n += vertices(p)
+		}
+		return n
+	}
+	return 0
 }
 
 const proposalGeom = `ST_Multi(ST_SetSRID(ST_Force2D(ST_GeomFromGeoJSON($1::text)), 4326))`
