@@ -48,7 +48,8 @@ export function createPast({ map, t, i18n, state, catalog, container }) {
       L.geoJSON(r.data, {
         style: { color: "#78350f", weight: 2, dashArray: "5 4", fillColor: "#d6b98c", fillOpacity: 0.35, className: `ws-past-shape ws-past-${id}` },
         pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 6, color: "#78350f", fillColor: "#d6b98c", fillOpacity: 0.8, className: `ws-past-shape ws-past-${id}` }),
-        onEachFeature: (f, l) => l.bindTooltip(String((f.properties || {}).name || f.id)),
+        // Text, never HTML: names come from data (a proposal named with markup must stay text).
+        onEachFeature: (f, l) => l.bindTooltip(h("span", null, String((f.properties || {}).name || f.id))),
       }).eachLayer((l) => {
         l.on("add", () => l.getElement && l.getElement() && (l.getElement().dataset.id = l.feature.id));
         past.addLayer(l);
