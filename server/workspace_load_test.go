@@ -73,7 +73,7 @@ func TestWorkspaceEditLoad(t *testing.T) {
 		}
 	}
 	for _, id := range ids {
-		h, err := f.ed.History(context.Background(), mustLayer(t, f, "clusters"), fmt.Sprint(id))
+		h, err := f.ed.History(context.Background(), edit.Actor{Role: edit.RoleDepartment}, mustLayer(t, f, "clusters"), fmt.Sprint(id))
 		if err != nil {
 			t.Fatal(err)
 		}

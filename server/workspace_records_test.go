@@ -212,3 +212,30 @@ func TestWorkspaceTextIsBounded(t *testing.T) {
 		t.Errorf("a proposal named with 201 characters: %d %s, want 422", r.StatusCode, b)
 	}
 }
+
+// Anonymous readers see who by role and when, never account names or database roles: not in a
+// feature's history, not in the approved proposals. Signed-in readers see the names.
+func TestWorkspacePublicSeesNoNames(t *testing.T) {
+	f := newWS(t)
+	u := f.item("clusters", f.inside)
+	resp, _ := do(t, http.MethodGet, u, nil)
+	if r, b := do(t, http.MethodPatch, u, []byte(`{"properties":{"contact":"x"}}`), "Authorization", f.auth(edit.RoleDepartment), "If-Match", resp.Header.Get("ETag")); r.StatusCode != http.StatusOK {
+		t.Fatalf("patch: %d %s", r.StatusCode, b)
+	}
+	hist := fmt.Sprintf("%s/api/layers/clusters/features/%d/history", f.url, f.inside)
+	_, anon := do(t, http.MethodGet, hist, nil)
+	for _, name := range []string{`"dept"`, `"cli:`, `"actor"`, `"request_id"`} {
+		if strings.Contains(string(anon), name) {
+			t.Errorf("anonymous history shows %s: %.300s", name, anon)
+		}
+	}
+	if !strings.Contains(string(anon), `"role":"department"`) {
+		t.Errorf("anonymous history lacks the role: %.300s", anon)
+	}
+	if _, signed := do(t, http.MethodGet, hist, nil, "Authorization", f.auth(edit.RoleDepartment)); !strings.Contains(string(signed), `"actor":"dept"`) {
+		t.Errorf("signed-in history lacks the account name: %.300s", signed)
+	}
+	if _, list := do(t, http.MethodGet, f.url+"/api/proposals", nil); strings.Contains(string(list), "created_by") || strings.Contains(string(list), "reviewed_by") {
+		t.Errorf("anonymous proposals name accounts: %.300s", list)
+	}
+}

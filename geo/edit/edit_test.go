@@ -115,7 +115,7 @@ func TestHistoryVersionsAsOfRevertAppendOnly(t *testing.T) {
 	if _, err := ed.Patch(ctx, a, l, fid, v0, []byte(`{"properties":{"contact":"late"}}`)); !errors.As(err, &stale) || stale.Current != v0+n {
 		t.Fatalf("stale patch: %v", err)
 	}
-	h, err := ed.History(ctx, l, fid)
+	h, err := ed.History(ctx, a, l, fid)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,12 +24,14 @@ type Change struct {
 
 // Version is one entry of a feature's history.
 type Version struct {
-	Version         int64     `json:"version"`
-	Op              string    `json:"op"`
-	Actor           string    `json:"actor"`
+	Version int64  `json:"version"`
+	Op      string `json:"op"`
+	// Actor (the account or database role) and RequestID are for signed-in readers only: the
+	// public sees who by role ("department", "district", "cli") and when, not who by name.
+	Actor           string    `json:"actor,omitempty"`
 	Role            *string   `json:"role"`
 	At              time.Time `json:"at"`
-	RequestID       *string   `json:"request_id"`
+	RequestID       *string   `json:"request_id,omitempty"`
 	Comment         *string   `json:"comment"`
 	ProposalID      *int64    `json:"proposal_id"`
 	Changes         []Change  `json:"changes"`
@@ -40,9 +42,9 @@ const historySQL = `SELECT version, op, actor, actor_role, at, request_id, comme
 	       coalesce(ST_AsEWKB(geom) IS DISTINCT FROM lag(ST_AsEWKB(geom)) OVER (ORDER BY version), true)
 	  FROM feature_versions WHERE layer = $1 AND fid = $2 ORDER BY version`
 
-// History lists a feature's versions, oldest first, each with its field-by-field changes.
-// A deleted feature keeps its history.
-func (s *Store) History(ctx context.Context, l *geo.Layer, fid string) ([]Version, error) {
+// History lists a feature's versions, oldest first, each with its field-by-field changes, as
+// reader may see them (see Version). A deleted feature keeps its history.
+func (s *Store) History(ctx context.Context, reader Actor, l *geo.Layer, fid string) ([]Version, error) {
 	id, err := featureID(l, fid)
 	if err != nil {
 		return nil, err
@@ -94,6 +96,11 @@ func (s *Store) History(ctx context.Context, l *geo.Layer, fid string) ([]Versio
 	}
 	if len(out) == 0 {
 		return nil, geo.ErrNotFound
+	}
+	if reader.Role == RoleAnonymous {
+		for i := range out {
+			out[i].Actor, out[i].RequestID = "", nil
+		}
 	}
 	return out, nil
 }

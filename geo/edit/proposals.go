@@ -156,8 +156,19 @@ func vertices(g orb.Geometry) int {
 
 const proposalGeom = `ST_Multi(ST_SetSRID(ST_Force2D(ST_GeomFromGeoJSON($1::text)), 4326))`
 
-// proposalJSON is a proposal as the API serves it.
-const proposalJSON = `(to_jsonb(p) - 'geom') || jsonb_build_object('geometry', ST_AsGeoJSON(p.geom, 6)::jsonb)`
+// proposalJSON is a proposal as the API serves it to a signed-in reader; the public sees no
+// account names (who drafted and who reviewed it), only the proposal and its decision.
+const (
+	proposalJSON       = `(to_jsonb(p) - 'geom') || jsonb_build_object('geometry', ST_AsGeoJSON(p.geom, 6)::jsonb)`
+	publicProposalJSON = `(to_jsonb(p) - 'geom' - 'created_by' - 'reviewed_by') || jsonb_build_object('geometry', ST_AsGeoJSON(p.geom, 6)::jsonb)`
+)
+
+func proposalJSONFor(a Actor) string {
+	if a.Role == RoleAnonymous {
+		return publicProposalJSON
+	}
+	return proposalJSON
+}
 
 // geometryProblem checks a drawn boundary as an import checks a feature: valid, inside the province.
 func geometryProblem(ctx context.Context, tx pgx.Tx, g json.RawMessage) (string, error) {
@@ -307,7 +318,7 @@ func (s *Store) Proposal(ctx context.Context, a Actor, id int64) ([]byte, error)
 		if err := becomeEditor(ctx, tx, a); err != nil {
 			return err
 		}
-		err := tx.QueryRow(ctx, `SELECT `+proposalJSON+` FROM proposals p WHERE p.id = $1`, id).Scan(&out)
+		err := tx.QueryRow(ctx, `SELECT `+proposalJSONFor(a)+` FROM proposals p WHERE p.id = $1`, id).Scan(&out)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errNoProposal
 		}
@@ -323,7 +334,7 @@ func (s *Store) Proposals(ctx context.Context, a Actor) ([]json.RawMessage, erro
 		if err := becomeEditor(ctx, tx, a); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT `+proposalJSON+` FROM proposals p ORDER BY p.id DESC`)
+		rows, err := tx.Query(ctx, `SELECT `+proposalJSONFor(a)+` FROM proposals p ORDER BY p.id DESC`)
 		if err != nil {
 			return err
 		}

@@ -58,7 +58,11 @@ func (s *Service) handleHistory(c *gin.Context) {
 	if !ok {
 		return
 	}
-	h, err := s.edit.History(c.Request.Context(), l, c.Param("fid"))
+	a, ok := s.auth.Reader(c)
+	if !ok {
+		return
+	}
+	h, err := s.edit.History(c.Request.Context(), a, l, c.Param("fid"))
 	if err != nil {
 		_ = c.Error(err)
 		return

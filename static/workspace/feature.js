@@ -143,7 +143,7 @@ export function createFeature({ map, i18n, t, user, catalog, container, onExpire
     const note = h("p", { class: "note", id: "ws-history-shown", "aria-live": "polite" });
     box.replaceChildren(heading, note, h("ol", { class: "ws-timeline", id: "ws-timeline" }, versions.map((v) => h("li", { dataset: { version: v.version, op: v.op } },
       h("p", {}, h("strong", {}, t("history.version", { v: v.version })), ` · ${t(`history.op.${v.op}`)} · `,
-        h("span", { class: "ws-actor" }, v.actor + (v.role ? ` (${v.role})` : "")), " · ",
+        h("span", { class: "ws-actor" }, v.actor ? v.actor + (v.role ? ` (${v.role})` : "") : v.role || ""), " · ",
         h("time", { datetime: v.at }, new Date(v.at).toLocaleString(i18n.locale()))),
       v.comment ? h("p", { class: "ws-comment" }, `“${v.comment}”`) : null,
       v.proposal_id ? h("p", { class: "note" }, t("history.proposal", { id: v.proposal_id })) : null,
