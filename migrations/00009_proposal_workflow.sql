@@ -5,6 +5,7 @@
 --   new proposals are drafts;
 --   draft, returned --submit (the proposal's district, the department)--> submitted
 --   submitted --approve | reject | return (the department, administrators)--> approved | rejected | returned
+--   approved --withdraw the approval (the department, administrators)--> submitted, without its decision
 --   an open expansion whose cluster is deleted is closed as rejected (by the delete's trigger)
 --
 -- and the review's record (reviewer, decision number and date, review comment) is written only by
@@ -40,6 +41,10 @@ BEGIN
   END IF;
   IF NEW.status IN ('approved', 'rejected', 'returned') AND OLD.status = 'submitted' AND reviewer THEN
     RETURN NEW;
+  END IF;
+  IF NEW.status = 'submitted' AND OLD.status = 'approved' AND reviewer
+     AND NEW.decision_number IS NULL AND NEW.decision_date IS NULL THEN
+    RETURN NEW; -- an approval withdrawn (geo/edit WithdrawApproval)
   END IF;
   IF NEW.status = 'rejected' AND OLD.status IN ('draft', 'returned', 'submitted') AND pg_trigger_depth() > 1
      AND NEW.review_comment = 'the cluster this expansion named was deleted' THEN

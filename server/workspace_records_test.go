@@ -239,3 +239,95 @@ func TestWorkspacePublicSeesNoNames(t *testing.T) {
 		t.Errorf("anonymous proposals name accounts: %.300s", list)
 	}
 }
+
+// Withdrawing an approval undoes it in one step: the cluster is as before the approval (a
+// cluster the approval created is gone), the proposal is back in the queue without its decision,
+// and history says so. A plain revert of what an approval wrote is refused, naming the way.
+func TestWorkspaceWithdrawApproval(t *testing.T) {
+	f := newWS(t)
+	dist, dept := f.auth(edit.RoleDistrict), f.auth(edit.RoleDepartment)
+	approve := func(body map[string]any) (string, int64) {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		r, out := do(t, http.MethodPost, f.url+"/api/proposals", b, "Authorization", dist)
+		if r.StatusCode != http.StatusCreated {
+			t.Fatalf("draft: %d %s", r.StatusCode, out)
+		}
+		var created struct{ ID int64 }
+		_ = json.Unmarshal(out, &created)
+		pu := f.url + "/api/proposals/" + strconv.FormatInt(created.ID, 10)
+		if r, out := do(t, http.MethodPost, pu+"/submit", nil, "Authorization", dist); r.StatusCode != http.StatusOK {
+			t.Fatalf("submit: %d %s", r.StatusCode, out)
+		}
+		r, out = do(t, http.MethodPost, pu+"/approve", []byte(`{"decision_number":"7/QĐ-UBND","decision_date":"2025-06-01"}`), "Authorization", dept)
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("approve: %d %s", r.StatusCode, out)
+		}
+		var approved struct {
+			ClusterID int64 `json:"cluster_id"`
+		}
+		_ = json.Unmarshal(out, &approved)
+		return pu, approved.ClusterID
+	}
+
+	// An expansion: the cluster goes back to its footprint from before.
+	u := f.item("clusters", f.inside)
+	_, before := do(t, http.MethodGet, u, nil)
+	pu, cid := approve(map[string]any{"kind": "expansion", "cluster_id": f.inside, "name": "Mở rộng", "geometry": f.landInside(t)})
+	if cid != f.inside {
+		t.Fatalf("the expansion approved cluster %d, want %d", cid, f.inside)
+	}
+	hist := fmt.Sprintf("%s/api/layers/clusters/features/%d", f.url, f.inside)
+	var h struct{ Versions []struct{ Version int64 } }
+	_, hb := do(t, http.MethodGet, hist+"/history", nil, "Authorization", dept)
+	_ = json.Unmarshal(hb, &h)
+	r, b := do(t, http.MethodPost, hist+"/revert", fmt.Appendf(nil, `{"version":%d,"comment":"undo"}`, h.Versions[len(h.Versions)-2].Version), "Authorization", dept)
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), "withdraw") {
+		t.Fatalf("plain revert of an approval's version: %d %s, want 422 naming the withdrawal", r.StatusCode, b)
+	}
+	if r, b := do(t, http.MethodPost, pu+"/withdraw-approval", []byte(`{}`), "Authorization", dept); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("withdrawal without a reason: %d %s", r.StatusCode, b)
+	}
+	if r, b := do(t, http.MethodPost, pu+"/withdraw-approval", []byte(`{"comment":"wrong"}`), "Authorization", dist); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("a district withdraws an approval: %d %s", r.StatusCode, b)
+	}
+	r, b = do(t, http.MethodPost, pu+"/withdraw-approval", []byte(`{"comment":"decision annulled"}`), "Authorization", dept)
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("withdraw: %d %s", r.StatusCode, b)
+	}
+	var p struct {
+		Status         string  `json:"status"`
+		DecisionNumber *string `json:"decision_number"`
+		ReviewComment  string  `json:"review_comment"`
+	}
+	_ = json.Unmarshal(b, &p)
+	if p.Status != "submitted" || p.DecisionNumber != nil || !strings.Contains(p.ReviewComment, "decision annulled") {
+		t.Errorf("the proposal after withdrawal: %+v", p)
+	}
+	_, after := do(t, http.MethodGet, u, nil)
+	if geometryOf(t, after) != geometryOf(t, before) {
+		t.Errorf("the cluster's geometry after withdrawal differs from before the approval")
+	}
+	_, hb = do(t, http.MethodGet, hist+"/history", nil, "Authorization", dept)
+	if !strings.Contains(string(hb), "approval withdrawn: decision annulled") {
+		t.Errorf("history does not record the withdrawal: %.300s", hb)
+	}
+
+	// A new cluster: withdrawing its approval removes it.
+	pu, cid = approve(map[string]any{"kind": "new", "name": "CCN Rút lại", "geometry": f.landInside(t)})
+	if r, b := do(t, http.MethodPost, pu+"/withdraw-approval", []byte(`{"comment":"duplicate"}`), "Authorization", dept); r.StatusCode != http.StatusOK {
+		t.Fatalf("withdraw a new cluster's approval: %d %s", r.StatusCode, b)
+	}
+	if r, _ := do(t, http.MethodGet, f.item("clusters", cid), nil); r.StatusCode != http.StatusNotFound {
+		t.Errorf("the cluster an withdrawn approval created: %d, want 404", r.StatusCode)
+	}
+}
+
+func geometryOf(t *testing.T, feature []byte) string {
+	t.Helper()
+	var f struct{ Geometry json.RawMessage }
+	if err := json.Unmarshal(feature, &f); err != nil {
+		t.Fatal(err)
+	}
+	return string(f.Geometry)
+}

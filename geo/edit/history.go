@@ -154,58 +154,91 @@ func (s *Store) Revert(ctx context.Context, a Actor, l *geo.Layer, fid string, n
 	}
 	out := Written{ID: id}
 	err = s.inTx(ctx, "revert "+l.ID, func(ctx context.Context, tx pgx.Tx) error {
-		var op string
-		err := tx.QueryRow(ctx, `SELECT op FROM feature_versions WHERE layer = $1 AND fid = $2 AND version = $3`, l.ID, id, n).Scan(&op)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return &ValidationError{Problems: []string{fmt.Sprintf("feature %s/%d has no version %d", l.ID, id, n)}}
-		}
-		if err != nil {
+		// A version an approval wrote is undone with the approval, so that the proposal and the
+		// feature never disagree.
+		var proposal *int64
+		err := tx.QueryRow(ctx, `SELECT v.proposal_id FROM feature_versions v JOIN proposals p ON p.id = v.proposal_id
+			WHERE v.layer = $1 AND v.fid = $2 AND p.status = 'approved'
+			ORDER BY v.version DESC LIMIT 1`, l.ID, id).Scan(&proposal)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
-		if op == "delete" {
-			return &ValidationError{Problems: []string{fmt.Sprintf("version %d is the deletion of the feature; revert to an earlier version", n)}}
-		}
-		// Lock the row when it exists, so that a concurrent write waits for the revert.
-		var exists bool
-		if _, err := lockVersion(ctx, tx, l, id); err == nil {
-			exists = true
-		} else if !errors.Is(err, geo.ErrNotFound) {
-			return err
-		}
-		if err := becomeEditor(ctx, tx, a); err != nil {
-			return err
-		}
-		cols := writableFields(l)
-		list, sel := "", ""
-		for i, c := range cols {
-			if i > 0 {
-				list += ", "
-				sel += ", "
+		if proposal != nil {
+			var last int64
+			if err := tx.QueryRow(ctx, `SELECT max(version) FROM feature_versions WHERE layer = $1 AND fid = $2`, l.ID, id).Scan(&last); err != nil {
+				return err
 			}
-			list += c
-			sel += "r." + c
+			var fromProposal bool
+			if err := tx.QueryRow(ctx, `SELECT proposal_id IS NOT DISTINCT FROM $4 FROM feature_versions WHERE layer = $1 AND fid = $2 AND version = $3`,
+				l.ID, id, last, *proposal).Scan(&fromProposal); err != nil {
+				return err
+			}
+			if fromProposal {
+				return &ValidationError{Problems: []string{fmt.Sprintf(
+					"the current version came from the approval of proposal #%d: withdraw that approval instead, so that the proposal and the feature agree", *proposal)}}
+			}
 		}
-		var stmt string
-		if exists {
-			stmt = fmt.Sprintf(`UPDATE %[1]s t SET (%[2]s, geom) = (SELECT %[3]s, v.geom
-				  FROM feature_versions v, jsonb_populate_record(NULL::%[1]s, v.props) r
-				 WHERE v.layer = $1 AND v.fid = $2 AND v.version = $3), updated_at = now()
-				 WHERE t.%[4]s = $2`, l.Table, list, sel, l.KeyColumn)
-		} else {
-			stmt = fmt.Sprintf(`INSERT INTO %[1]s (%[4]s, %[2]s, geom) OVERRIDING SYSTEM VALUE
-				SELECT v.fid, %[3]s, v.geom FROM feature_versions v, jsonb_populate_record(NULL::%[1]s, v.props) r
-				 WHERE v.layer = $1 AND v.fid = $2 AND v.version = $3`, l.Table, list, sel, l.KeyColumn)
-		}
-		tag, err := tx.Exec(ctx, stmt, l.ID, id, n)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return &ForbiddenError{Reason: "row-level security: the feature is outside your remit"}
-		}
-		return tx.QueryRow(ctx, versionSQL, l.ID, id).Scan(&out.Version)
+		v, err := revertIn(ctx, tx, a, l, id, n)
+		out.Version = v
+		return err
 	})
 	return out, err
+}
+
+// revertIn writes, in tx, a new version of feature id equal to its version n.
+func revertIn(ctx context.Context, tx pgx.Tx, a Actor, l *geo.Layer, id, n int64) (int64, error) {
+	var op string
+	err := tx.QueryRow(ctx, `SELECT op FROM feature_versions WHERE layer = $1 AND fid = $2 AND version = $3`, l.ID, id, n).Scan(&op)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, &ValidationError{Problems: []string{fmt.Sprintf("feature %s/%d has no version %d", l.ID, id, n)}}
+	}
+	if err != nil {
+		return 0, err
+	}
+	if op == "delete" {
+		return 0, &ValidationError{Problems: []string{fmt.Sprintf("version %d is the deletion of the feature; revert to an earlier version", n)}}
+	}
+	// Lock the row when it exists, so that a concurrent write waits for the revert.
+	var exists bool
+	if _, err := lockVersion(ctx, tx, l, id); err == nil {
+		exists = true
+	} else if !errors.Is(err, geo.ErrNotFound) {
+		return 0, err
+	}
+	if err := becomeEditor(ctx, tx, a); err != nil {
+		return 0, err
+	}
+	cols := writableFields(l)
+	list, sel := "", ""
+	for i, c := range cols {
+		if i > 0 {
+			list += ", "
+			sel += ", "
+		}
+		list += c
+		sel += "r." + c
+	}
+	var stmt string
+	if exists {
+		stmt = fmt.Sprintf(`UPDATE %[1]s t SET (%[2]s, geom) = (SELECT %[3]s, v.geom
+			  FROM feature_versions v, jsonb_populate_record(NULL::%[1]s, v.props) r
+			 WHERE v.layer = $1 AND v.fid = $2 AND v.version = $3), updated_at = now()
+			 WHERE t.%[4]s = $2`, l.Table, list, sel, l.KeyColumn)
+	} else {
+		stmt = fmt.Sprintf(`INSERT INTO %[1]s (%[4]s, %[2]s, geom) OVERRIDING SYSTEM VALUE
+			SELECT v.fid, %[3]s, v.geom FROM feature_versions v, jsonb_populate_record(NULL::%[1]s, v.props) r
+			 WHERE v.layer = $1 AND v.fid = $2 AND v.version = $3`, l.Table, list, sel, l.KeyColumn)
+	}
+	tag, err := tx.Exec(ctx, stmt, l.ID, id, n)
+	if err != nil {
+		return 0, err
+	}
+	if tag.RowsAffected() == 0 {
+		return 0, &ForbiddenError{Reason: "row-level security: the feature is outside your remit"}
+	}
+	var v int64
+	err = tx.QueryRow(ctx, versionSQL, l.ID, id).Scan(&v)
+	return v, err
 }
 
 // VersionState is a feature's properties and geometry (GeoJSON, full precision) at one version,

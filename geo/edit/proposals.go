@@ -525,3 +525,68 @@ func (s *Store) ProposalEligibility(ctx context.Context, a Actor, id int64, plan
 	}
 	return s.Eligibility(ctx, in, planner)
 }
+
+// WithdrawApproval undoes an approval, in one transaction: the cluster goes back to its version
+// from before the approval (a cluster the approval created is deleted), and the proposal goes
+// back to the department's queue (submitted) without its decision, the reason in its review
+// comment. Both steps are in history under the proposal. Only the department and
+// administrators withdraw, with a reason; a cluster changed again since the approval is refused
+// (those later changes would be lost without anyone seeing them).
+func (s *Store) WithdrawApproval(ctx context.Context, a Actor, id int64, reason string) error {
+	if a.Role != RoleDepartment && a.Role != RoleAdmin {
+		return &ForbiddenError{Reason: "only the Department of Industry and Trade withdraws an approval"}
+	}
+	if reason = strings.TrimSpace(reason); reason == "" {
+		return &ValidationError{Problems: []string{"withdrawing an approval needs a reason"}}
+	}
+	a.Proposal = id
+	a.Comment = "approval withdrawn: " + reason
+	clusters, _ := s.catalog.Layer("clusters")
+	return s.inTx(ctx, "withdraw approval", func(ctx context.Context, tx pgx.Tx) error {
+		var status string
+		var cluster *int64
+		err := tx.QueryRow(ctx, `SELECT status::text, cluster_id FROM proposals WHERE id = $1 FOR UPDATE`, id).Scan(&status, &cluster)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errNoProposal
+		}
+		if err != nil {
+			return err
+		}
+		if status != StatusApproved || cluster == nil {
+			return &ValidationError{Problems: []string{fmt.Sprintf("a %s proposal has no approval to withdraw", status)}}
+		}
+		var first, last, current int64
+		err = tx.QueryRow(ctx, `SELECT coalesce(min(version) FILTER (WHERE proposal_id = $3), 0),
+			  coalesce(max(version) FILTER (WHERE proposal_id = $3), 0), coalesce(max(version), 0)
+			  FROM feature_versions WHERE layer = $1 AND fid = $2`, clusters.ID, *cluster, id).Scan(&first, &last, &current)
+		if err != nil {
+			return err
+		}
+		if first == 0 {
+			return &ValidationError{Problems: []string{"the approval wrote no version of its cluster"}}
+		}
+		if current != last {
+			return &ValidationError{Problems: []string{fmt.Sprintf(
+				"the cluster has changed since the approval (version %d, the approval wrote %d): revert those changes first", current, last)}}
+		}
+		if first == 1 {
+			// The approval created the cluster: withdrawing it removes the cluster.
+			if _, err := lockVersion(ctx, tx, clusters, *cluster); err != nil {
+				return err
+			}
+			if err := becomeEditor(ctx, tx, a); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM clusters WHERE id = $1`, *cluster); err != nil {
+				return err
+			}
+		} else if _, err := revertIn(ctx, tx, a, clusters, *cluster, first-1); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE proposals SET status = 'submitted', decision_number = NULL, decision_date = NULL,
+			  cluster_id = CASE WHEN kind = 'new' THEN NULL ELSE cluster_id END,
+			  reviewed_by = $2, reviewed_at = now(), review_comment = $3, updated_at = now()
+			 WHERE id = $1`, id, a.User, a.Comment)
+		return err
+	})
+}

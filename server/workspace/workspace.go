@@ -48,7 +48,7 @@ func (s *Service) Routes(r gin.IRouter) {
 	r.POST("/api/proposals", s.handleCreateProposal)
 	r.GET("/api/proposals/:id", s.handleProposal)
 	r.PUT("/api/proposals/:id", s.handleUpdateProposal)
-	r.POST("/api/proposals/:id/:action", s.handleTransition)
+	r.POST("/api/proposals/:id/:action", s.handleTransition) // submit, approve, reject, return, withdraw-approval
 	r.GET("/api/proposals/:id/eligibility", s.handleProposalEligibility)
 	r.POST("/api/eligibility", s.handleEligibility)
 }
@@ -235,7 +235,7 @@ func (s *Service) handleUpdateProposal(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"id": id})
 }
 
-// handleTransition: POST /api/proposals/{id}/{submit|approve|reject|return}.
+// handleTransition: POST /api/proposals/{id}/{submit|approve|reject|return|withdraw-approval}.
 func (s *Service) handleTransition(c *gin.Context) {
 	id, ok := proposalID(c)
 	if !ok {
@@ -253,7 +253,16 @@ func (s *Service) handleTransition(c *gin.Context) {
 		}
 	}
 	d.Action = c.Param("action")
-	if err := s.edit.Transition(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), httpx.ChangeComment(c)), id, d); err != nil {
+	if d.Action == "withdraw-approval" {
+		reason := d.Comment
+		if reason == "" {
+			reason = httpx.ChangeComment(c)
+		}
+		if err := s.edit.WithdrawApproval(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), ""), id, reason); err != nil {
+			_ = c.Error(err)
+			return
+		}
+	} else if err := s.edit.Transition(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), httpx.ChangeComment(c)), id, d); err != nil {
 		_ = c.Error(err)
 		return
 	}
