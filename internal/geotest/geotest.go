@@ -47,56 +47,68 @@ func NewDatabase(tb testing.TB) string {
 	return copyOf(tb, "clustermap_template")
 }
 
-// copyOfTemplate copies the migrated (or seeded) template for one test. A template that another
-// run dropped since this process built it (a concurrent run with other migrations or seed files
-// drops stale templates) is built again, once.
+// copyOfTemplate copies the migrated (or seeded) template for one test. A template is never
+// dropped while a test process uses it (see templateDatabase); one that an older run dropped since
+// this process built it is built again.
 func copyOfTemplate(tb testing.TB, seeded bool) string {
 	tb.Helper()
-	name := templateDatabase(tb, seeded)
-	if dbURL, err := tryCopy(tb, name); err == nil {
-		return dbURL
+	for attempt := 1; ; attempt++ {
+		name := templateDatabase(tb, seeded)
+		dbURL, err := tryCopy(tb, name)
+		if err == nil {
+			return dbURL
+		}
+		if attempt == 3 {
+			tb.Fatalf("copy template %s: %v", name, err)
+		}
+		templateMu.Lock()
+		delete(templateNames, seeded)
+		templateMu.Unlock()
 	}
-	templateMu.Lock()
-	delete(templateNames, seeded)
-	templateMu.Unlock()
-	return copyOf(tb, templateDatabase(tb, seeded))
 }
 
 // tryCopy is copyOf that reports a failed CREATE DATABASE instead of failing the test.
 func tryCopy(tb testing.TB, template string) (string, error) {
 	tb.Helper()
 	admin := AdminURL(tb)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, admin)
+	name, err := createCopy(admin, template)
 	if err != nil {
 		return "", err
 	}
-	defer conn.Close(ctx)
-	var exists bool
-	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", template).Scan(&exists); err != nil || !exists {
-		return "", fmt.Errorf("template %s is gone", template)
-	}
-	return copyOf(tb, template), nil
+	dropWhenDone(tb, admin, name)
+	return withDatabase(tb, admin, name), nil
 }
 
 // copyOf creates a database for one test from template and returns its URL.
 func copyOf(tb testing.TB, template string) string {
 	tb.Helper()
-	admin := AdminURL(tb)
+	dbURL, err := tryCopy(tb, template)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return dbURL
+}
+
+// createCopy creates a database named at random from template.
+func createCopy(admin, template string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
-		tb.Fatalf("connect %s: %v", redact(admin), err)
+		return "", fmt.Errorf("connect %s: %w", redact(admin), err)
 	}
 	defer conn.Close(ctx)
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	name := "clustermap_test_" + hex.EncodeToString(b[:])
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
-		tb.Fatalf("create database from %s: %v", template, err)
+		return "", fmt.Errorf("create database from %s: %w", template, err)
 	}
+	return name, nil
+}
+
+// dropWhenDone drops the test's database when the test ends.
+func dropWhenDone(tb testing.TB, admin, name string) {
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -110,7 +122,6 @@ func copyOf(tb testing.TB, template string) string {
 			tb.Logf("drop %s: %v", name, err)
 		}
 	})
-	return withDatabase(tb, admin, name)
 }
 
 func withDatabase(tb testing.TB, dbURL, name string) string {
@@ -151,7 +162,14 @@ func Seeded(tb testing.TB) (*geo.Store, string) {
 var (
 	templateMu    sync.Mutex
 	templateNames = map[bool]string{}
+	// templateUsers hold a shared advisory lock on each template this process copies, for as
+	// long as it runs: a concurrent run with other migrations or seed files (another worktree,
+	// another engineer) drops stale templates, but never one that a running process uses.
+	templateUsers = map[string]*pgx.Conn{}
 )
+
+// templateLock is the advisory lock key of a template's users.
+const templateLock = "SELECT %s(hashtext('clustermap test template ' || $1))"
 
 // templateDatabase returns the name of the migrated (or seeded) template database, building it
 // when no process has yet. The name carries a hash of the embedded migrations and seed, so a
@@ -201,6 +219,18 @@ func templateDatabase(tb testing.TB, seeded bool) string {
 		}
 		dropStaleTemplates(ctx, conn, sum)
 	}
+	// Still under the global lock, under which stale templates are dropped: from here on this
+	// template is in use until the process ends.
+	if templateUsers[name] == nil {
+		user, err := pgx.Connect(context.Background(), admin)
+		if err != nil {
+			tb.Fatalf("connect %s: %v", redact(admin), err)
+		}
+		if _, err := user.Exec(ctx, fmt.Sprintf(templateLock, "pg_advisory_lock_shared"), name); err != nil {
+			tb.Fatalf("mark %s in use: %v", name, err)
+		}
+		templateUsers[name] = user
+	}
 	templateNames[seeded] = name
 	return name
 }
@@ -228,7 +258,8 @@ func fill(ctx context.Context, dbURL string, seeded bool) error {
 }
 
 // dropStaleTemplates removes templates of other migrations and seeds, so that editing a seed file
-// does not leave a database behind per edit. One in use by another run is left for later.
+// does not leave a database behind per edit. One that a running process uses (its shared advisory
+// lock, templateUsers) or copies right now is left for later.
 func dropStaleTemplates(ctx context.Context, conn *pgx.Conn, keep string) {
 	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database
 	   WHERE datname LIKE 'clustermap\_tpl\_%' AND datname NOT LIKE 'clustermap\_tpl\_' || $1 || '\_%'`, keep)
@@ -240,7 +271,12 @@ func dropStaleTemplates(ctx context.Context, conn *pgx.Conn, keep string) {
 		return
 	}
 	for _, n := range names {
+		var free bool
+		if err := conn.QueryRow(ctx, fmt.Sprintf(templateLock, "pg_try_advisory_lock"), n).Scan(&free); err != nil || !free {
+			continue // a running process copies it
+		}
 		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{n}.Sanitize())
+		_, _ = conn.Exec(ctx, fmt.Sprintf(templateLock, "pg_advisory_unlock"), n)
 	}
 }
 
