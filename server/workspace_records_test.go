@@ -85,13 +85,7 @@ func TestWorkspaceDistrictScopeFollowsTheCode(t *testing.T) {
 
 func TestWorkspaceDraftDoesNotBlockDelete(t *testing.T) {
 	f := newWS(t)
-	b, _ := json.Marshal(map[string]any{"kind": "expansion", "cluster_id": f.inside, "name": "Mở rộng", "geometry": f.landInside(t)})
-	r, body := do(t, http.MethodPost, f.url+"/api/proposals", b, "Authorization", f.auth(edit.RoleDistrict))
-	if r.StatusCode != http.StatusCreated {
-		t.Fatalf("draft: %d %s", r.StatusCode, body)
-	}
-	var created struct{ ID int64 }
-	_ = json.Unmarshal(body, &created)
+	created := struct{ ID int64 }{f.draft(t, map[string]any{"kind": "expansion", "cluster_id": f.inside, "name": "Mở rộng", "geometry": f.landInside(t)})}
 	u := f.item("clusters", f.inside)
 	resp, _ := do(t, http.MethodGet, u, nil)
 	if r, body := do(t, http.MethodDelete, u, nil, "Authorization", f.auth(edit.RoleDepartment), "If-Match", resp.Header.Get("ETag")); r.StatusCode != http.StatusNoContent {
@@ -110,13 +104,7 @@ func TestWorkspaceDraftDoesNotBlockDelete(t *testing.T) {
 // proposal, nor write a decision number on it.
 func TestWorkspaceWorkflowInTheDatabase(t *testing.T) {
 	f := newWS(t)
-	b, _ := json.Marshal(map[string]any{"kind": "new", "name": "CCN Tự duyệt", "geometry": f.landInside(t)})
-	r, body := do(t, http.MethodPost, f.url+"/api/proposals", b, "Authorization", f.auth(edit.RoleDistrict))
-	if r.StatusCode != http.StatusCreated {
-		t.Fatalf("draft: %d %s", r.StatusCode, body)
-	}
-	var created struct{ ID int64 }
-	_ = json.Unmarshal(body, &created)
+	created := struct{ ID int64 }{f.draft(t, map[string]any{"kind": "new", "name": "CCN Tự duyệt", "geometry": f.landInside(t)})}
 	for what, sql := range map[string]string{
 		"approve":          `UPDATE proposals SET status = 'approved', decision_number = '1/QĐ', decision_date = now() WHERE id = $1`,
 		"write a decision": `UPDATE proposals SET decision_number = '1/QĐ' WHERE id = $1`,
@@ -158,18 +146,12 @@ func asEditor(t *testing.T, f *wsFixture, role, district, sql string, args ...an
 // indicative geometry of a boundary drawn on a screen.
 func TestWorkspaceApprovalInventsNoSurvey(t *testing.T) {
 	f := newWS(t)
-	b, _ := json.Marshal(map[string]any{"kind": "new", "name": "CCN Vẽ tay", "geometry": f.landInside(t)})
-	r, body := do(t, http.MethodPost, f.url+"/api/proposals", b, "Authorization", f.auth(edit.RoleDistrict))
-	if r.StatusCode != http.StatusCreated {
-		t.Fatalf("draft: %d %s", r.StatusCode, body)
-	}
-	var created struct{ ID int64 }
-	_ = json.Unmarshal(body, &created)
+	created := struct{ ID int64 }{f.draft(t, map[string]any{"kind": "new", "name": "CCN Vẽ tay", "geometry": f.landInside(t)})}
 	pu := f.url + "/api/proposals/" + strconv.FormatInt(created.ID, 10)
 	if r, body := do(t, http.MethodPost, pu+"/submit", nil, "Authorization", f.auth(edit.RoleDistrict)); r.StatusCode != http.StatusOK {
 		t.Fatalf("submit: %d %s", r.StatusCode, body)
 	}
-	r, body = do(t, http.MethodPost, pu+"/approve", []byte(`{"decision_number":"2/QĐ-UBND","decision_date":"2025-06-01"}`), "Authorization", f.auth(edit.RoleDepartment))
+	r, body := do(t, http.MethodPost, pu+"/approve", []byte(`{"decision_number":"2/QĐ-UBND","decision_date":"2025-06-01"}`), "Authorization", f.auth(edit.RoleDepartment))
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("approve: %d %s", r.StatusCode, body)
 	}
@@ -330,4 +312,17 @@ func geometryOf(t *testing.T, feature []byte) string {
 		t.Fatal(err)
 	}
 	return string(f.Geometry)
+}
+
+// draft has the fixture's district draft a proposal and returns its id.
+func (f *wsFixture) draft(t *testing.T, proposal map[string]any) int64 {
+	t.Helper()
+	b, _ := json.Marshal(proposal)
+	r, body := do(t, http.MethodPost, f.url+"/api/proposals", b, "Authorization", f.auth(edit.RoleDistrict))
+	if r.StatusCode != http.StatusCreated {
+		t.Fatalf("draft: %d %s", r.StatusCode, body)
+	}
+	var created struct{ ID int64 }
+	_ = json.Unmarshal(body, &created)
+	return created.ID
 }
