@@ -524,6 +524,37 @@ func TestBrowserWorkspace(t *testing.T) {
 		}
 	})
 
+	// A reload after the session ended on the server: the stale cookie is refused (401) and
+	// dropped, the map loads anonymously with every cluster, and the page says "sign in".
+	t.Run("ReloadAfterSessionEnded", func(t *testing.T) {
+		p := newPage(t, browser, ts.URL, desktop)
+		p.load("/")
+		signIn(t, p, "dept2")
+		if _, err := db.Exec(ctx, `UPDATE sessions SET expires_at = now() - interval '1 second'
+			WHERE user_id = (SELECT id FROM users WHERE name = 'dept2')`); err != nil {
+			t.Fatal(err)
+		}
+		p.reload()
+		// The page tries to resume the session, learns it has ended and forgets it.
+		pollJS[bool](p, `!window.localStorage.getItem("clustermap.signedIn")`, settle)
+		expectHTTP(p, 401, "/api/")
+		var clusters int
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM clusters`).Scan(&clusters); err != nil {
+			t.Fatal(err)
+		}
+		got := evalJS[map[string]any](p, `(() => ({
+		  user: document.body.dataset.user || "",
+		  signin: document.getElementById("signin-open").textContent.trim(),
+		  listed: document.querySelectorAll("#results-list li[data-id]").length,
+		}))()`)
+		if got["user"] != "" || got["signin"] != "Đăng nhập" {
+			t.Errorf("after the session ended, the reloaded page shows user %q and button %q; want anonymous, \"Đăng nhập\"", got["user"], got["signin"])
+		}
+		if n := int(got["listed"].(float64)); n != clusters {
+			t.Errorf("the reloaded page lists %d clusters, the database holds %d", n, clusters)
+		}
+	})
+
 	// On a 390-pixel phone the workspace is a bottom sheet: signed in, its tabs, forms and buttons
 	// fit the screen's width (nothing to scroll sideways), and the map keeps the top of the screen.
 	t.Run("PhoneWorkspace", func(t *testing.T) {

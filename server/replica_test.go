@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/edit"
 	"github.com/clustermap/clustermap/internal/geotest"
 	"github.com/clustermap/clustermap/internal/timing"
 )
@@ -141,6 +142,20 @@ func TestReplicaLagNoStaleVersion(t *testing.T) {
 		}
 	}()
 
+	// An editor, signed in with a token and with a session (the primary keeps both).
+	ed := edit.New(stores[0], slog.New(slog.DiscardHandler))
+	if err := ed.AddUser(ctx, "editor", edit.RoleDepartment, "", "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	token, err := ed.NewToken(ctx, "editor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	session, _, _, err := ed.Login(ctx, "editor", "a long enough password")
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	newName := "Replica lag test " + strconv.FormatInt(time.Now().UnixNano(), 36)
 	// The commit comes after this instant, so the replica applies it no sooner than
 	// replicaApplyDelay after it: an answer finished before then cannot show the new data.
@@ -150,13 +165,13 @@ func TestReplicaLagNoStaleVersion(t *testing.T) {
 	}
 	wrote := time.Now()
 
-	// Read-your-writes: a request with credentials reads from the primary and skips the published
-	// versions, so the editor sees the edit at once (the bearer need not be valid for a read).
-	resp, body := Fetch(t, http.MethodGet, urls[0]+tilePath, "Authorization", "Bearer not-checked-on-reads")
+	// Read-your-writes: a signed-in request reads from the primary and skips the published
+	// versions, so the editor sees the edit at once.
+	resp, body := Fetch(t, http.MethodGet, urls[0]+tilePath, "Authorization", "Bearer "+token)
 	if resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte(newName)) {
 		t.Fatalf("an editor's next tile request lacks the edit: %d", resp.StatusCode)
 	}
-	_, body = Fetch(t, http.MethodGet, urls[1]+featurePath, "Cookie", "clustermap_session=x")
+	_, body = Fetch(t, http.MethodGet, urls[1]+featurePath, "Cookie", "clustermap_session="+session)
 	if !bytes.Contains(body, []byte(newName)) {
 		t.Fatalf("an editor's next feature request lacks the edit: %s", body)
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // routeReads decides, once per request, where its read-only queries run when replicas are
-// configured (CLUSTERMAP_READ_DATABASE_URL). A request that carries a session or a token comes from
+// configured (CLUSTERMAP_READ_DATABASE_URL). A request signed in with a valid session or token comes from
 // someone who may have just written: it reads from the primary, and the tile cache does not answer
 // it from the published versions (which wait for the replicas), so an edit shows on the editor's
 // next request. Every other request is pinned to one replica for its lifetime, so that a version
@@ -20,7 +20,7 @@ func routeReads(store *geo.Store) gin.HandlerFunc {
 			return
 		}
 		ctx := c.Request.Context()
-		if httpx.HasCredentials(c) {
+		if httpx.SignedIn(c) {
 			ctx = geo.WithPrimary(ctx)
 		} else {
 			ctx = store.PinReads(ctx)

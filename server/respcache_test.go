@@ -174,7 +174,7 @@ func TestResponseCacheNeverSharesUsersAnswers(t *testing.T) {
 	features := f.url + "/api/layers/clusters/features"
 	for _, u := range []string{item, features, f.url + "/ogc/collections/clusters/items"} {
 		// Signed in first, on a cold cache: answered fresh and kept from shared caches.
-		for _, who := range [][]string{{"Authorization", f.auth("district")}, {"Cookie", "clustermap_session=not-a-real-session"}} {
+		for _, who := range [][]string{{"Authorization", f.auth("district")}, {"Cookie", f.sessionCookie(t, "dept")}} {
 			r, _ := Fetch(t, "GET", u, who...)
 			if r.StatusCode != 200 || r.Header.Get("X-Response-Cache") != "private" || r.Header.Get("Cache-Control") != "private, no-store" {
 				t.Fatalf("%s as %s: %d, X-Response-Cache %q, Cache-Control %q", u, who[0], r.StatusCode, r.Header.Get("X-Response-Cache"), r.Header.Get("Cache-Control"))

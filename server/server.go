@@ -161,10 +161,21 @@ func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 	// Order: observe everything (ids, logs, metrics), survive panics, compress, write errors, then
 	// refuse what is too big or too much before any handler parses it.
 	s.engine.Use(httpx.WithRequestID(), httpx.LogRequests(log, s.metrics), httpx.TrustProxies(cfg.TrustedProxies), httpx.RecoverJSON(log),
-		compress, httpx.WriteErrors(log, s.metrics), httpx.LimitInFlight(maxInFlight, s.metrics), routeReads(store),
+		compress, httpx.WriteErrors(log, s.metrics), httpx.LimitInFlight(maxInFlight, s.metrics), auth.Authenticate(carriesData), routeReads(store),
 		httpx.LimitQuery(ogc.Prefix, ogc.MaxQueryBytes), httpx.RejectBadPaths())
 	s.routes()
 	return s
+}
+
+// carriesData reports whether a request asks for data, whose answer depends on who asks: /api,
+// /ogc and /tiles, but for signing in and out (a stale cookie must not stop either). The web
+// app's pages are the same for everyone.
+func carriesData(c *gin.Context) bool {
+	p := c.Request.URL.Path
+	if p == "/api/session" && c.Request.Method != http.MethodGet {
+		return false
+	}
+	return strings.HasPrefix(p, "/api/") || p == ogc.Prefix || strings.HasPrefix(p, ogc.Prefix+"/") || strings.HasPrefix(p, "/tiles/")
 }
 
 // newResponseCache makes the response cache over the layers' data versions, the one source
@@ -174,7 +185,7 @@ func newResponseCache(cfg Config, v versions.Lookup, m *httpx.Metrics) *respcach
 	if mb == 0 {
 		mb = DefaultResponseCacheMB
 	}
-	return respcache.New(respcache.Config{MaxBytes: int64(max(mb, 0)) << 20, Versions: v, Private: httpx.HasCredentials, Salt: answersRelease(), Metrics: m})
+	return respcache.New(respcache.Config{MaxBytes: int64(max(mb, 0)) << 20, Versions: v, Private: httpx.SignedIn, Salt: answersRelease(), Metrics: m})
 }
 
 // answersFormat changes when answers are written differently from the same data, so that no

@@ -23,8 +23,11 @@ export class HTTPError extends Error {
 }
 
 // getJSON(path, opts) → the answer's JSON; an HTTPError with the server's message otherwise.
+// A read refused with 401 carried a session that has ended: the server's answer made the
+// browser drop the cookie, so the same read is asked once more, anonymously.
 async function getJSON(path, opts) {
-  const res = await fetch(apiURL(path), opts);
+  let res = await fetch(apiURL(path), opts);
+  if (res.status === 401) res = await fetch(apiURL(path), opts);
   if (!res.ok) {
     let msg = `${res.status} ${res.statusText}`;
     try {

@@ -46,13 +46,38 @@ func NewAuth(users Authenticator, log *slog.Logger) *Auth {
 }
 
 // HasCredentials reports whether the request carries credentials of the workspace, a session or a
-// token, checked or not.
+// token, checked or not. Whether they are valid is SignedIn's question.
 func HasCredentials(c *gin.Context) bool {
 	if c.GetHeader("Authorization") != "" {
 		return true
 	}
 	ck, err := c.Cookie(SessionCookie)
 	return err == nil && ck != ""
+}
+
+// SignedIn reports whether the request's credentials were checked and are valid (Authenticate
+// checks them before anything reads). Only then does a request skip the shared cache and the
+// replicas: a made-up cookie or header is refused, not a way round them.
+func SignedIn(c *gin.Context) bool {
+	_, ok := c.Get(principalKey)
+	return ok
+}
+
+// Authenticate checks, before any handler or cache answers, the credentials of every request
+// that applies says carry them: a valid one is remembered for the request (SignedIn), an invalid
+// one is a 401 (and its cookie is dropped). Requests it does not apply to (the web app's pages,
+// signing in and out) go on as if they carried none.
+func (a *Auth) Authenticate(applies func(*gin.Context) bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if HasCredentials(c) && applies(c) {
+			if _, err := a.Principal(c); err != nil {
+				_ = c.Error(err)
+				c.Abort()
+				return
+			}
+		}
+		c.Next()
+	}
 }
 
 // Principal authenticates the request (Bearer token, else session cookie), once per request; nil
@@ -77,6 +102,12 @@ func (a *Auth) Principal(c *gin.Context) (*edit.Principal, error) {
 		return nil, nil
 	}
 	if errors.Is(err, edit.ErrUnauthorized) {
+		// The browser drops a session that no longer is, so its next request is anonymous.
+		if c.GetString(authViaKey) == "cookie" {
+			DropSessionCookie(c)
+		} else {
+			c.Header("WWW-Authenticate", `Bearer realm="clustermap", error="invalid_token"`)
+		}
 		return nil, NewError(http.StatusUnauthorized, "the credentials are not valid (expired, revoked or disabled)")
 	}
 	if err != nil {
@@ -118,6 +149,12 @@ func (a *Auth) Writer(c *gin.Context) (*edit.Principal, bool) {
 		return nil, false
 	}
 	return p, true
+}
+
+// DropSessionCookie tells the browser to forget the session cookie.
+func DropSessionCookie(c *gin.Context) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: strings.HasPrefix(BaseURL(c), "https:")})
 }
 
 // SameOrigin reports whether the browser says the request comes from this site's own pages.

@@ -202,7 +202,6 @@ func (s *Service) handleLogout(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: httpx.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: strings.HasPrefix(httpx.BaseURL(c), "https:")})
+	httpx.DropSessionCookie(c)
 	c.Status(http.StatusNoContent)
 }

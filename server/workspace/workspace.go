@@ -29,12 +29,29 @@ type Service struct {
 	auth    *httpx.Auth
 	limiter *loginLimiter
 	hashing chan struct{} // one token per password hash in flight (MaxHashesInFlight)
+	checks  *httpx.Throttle
 	log     *slog.Logger
 }
 
+// Bounds of the boundary check (POST /api/eligibility), which anyone may call: each check runs
+// spatial joins over the drawn shape (up to edit.MaxDrawnVertices vertices).
+const (
+	// An address that is not signed in may check CheckBurst shapes at once, then one every
+	// 1/CheckRate seconds; past that 429 with Retry-After. The web app checks only for signed-in
+	// users, who are not counted.
+	CheckRate  = 0.5
+	CheckBurst = 10
+	// MaxChecksInFlight checks run at once, whoever sends them; one that finds no slot within
+	// checkWait gets 503 with Retry-After, so checks never hold every pooled connection.
+	MaxChecksInFlight = 2
+	checkWait         = time.Second
+	maxCheckClients   = 10000
+)
+
 // New builds the workspace over the read store and the edit store, authenticating with auth.
 func New(store *geo.Store, edits *edit.Store, auth *httpx.Auth, planner *planning.Planner, log *slog.Logger) *Service {
-	return &Service{store: store, planner: planner, edit: edits, auth: auth, limiter: newLoginLimiter(), hashing: make(chan struct{}, MaxHashesInFlight), log: log}
+	return &Service{store: store, planner: planner, edit: edits, auth: auth, limiter: newLoginLimiter(), hashing: make(chan struct{}, MaxHashesInFlight),
+		checks: httpx.NewThrottle(CheckRate, CheckBurst, maxCheckClients), log: log}
 }
 
 // Routes registers the workspace under /api; the OGC writes are registered by server/ogc.
@@ -50,7 +67,7 @@ func (s *Service) Routes(r gin.IRouter) {
 	r.PUT("/api/proposals/:id", s.handleUpdateProposal)
 	r.POST("/api/proposals/:id/:action", s.handleTransition) // submit, approve, reject, return, withdraw-approval
 	r.GET("/api/proposals/:id/eligibility", s.handleProposalEligibility)
-	r.POST("/api/eligibility", s.handleEligibility)
+	r.POST("/api/eligibility", s.checks.Handler(), httpx.LimitConcurrent(MaxChecksInFlight, checkWait), s.handleEligibility)
 }
 
 func (s *Service) handleHistory(c *gin.Context) {
