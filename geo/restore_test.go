@@ -1,13 +1,8 @@
 package geo_test
 
 import (
-	"bytes"
 	"context"
 	"io/fs"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/clustermap/clustermap/geo"
@@ -20,26 +15,7 @@ import (
 // since pg_restore runs with an empty one (crop_industries used to come back empty).
 func TestDumpRestoresEveryRow(t *testing.T) {
 	store, srcURL := geotest.Seeded(t)
-	dstURL := geotest.NewDatabase(t) // PostGIS installed, nothing else
-	dir := t.TempDir()
-	dump := filepath.Join(dir, "clustermap.dump")
-	run(t, "pg_dump", "-Fc", "-f", dump, "--dbname", srcURL)
-	// PostGIS is already in the target (and needs a superuser to create): restore the rest, the
-	// trusted extensions the migrations create (unaccent) included.
-	list := run(t, "pg_restore", "-l", dump)
-	var keep []string
-	for _, line := range strings.Split(list, "\n") {
-		postgis := strings.Contains(line, "EXTENSION") && strings.Contains(line, "postgis") ||
-			strings.Contains(line, "spatial_ref_sys") // PostGIS's own table, filled by the extension
-		if !postgis {
-			keep = append(keep, line)
-		}
-	}
-	listFile := filepath.Join(dir, "list")
-	if err := os.WriteFile(listFile, []byte(strings.Join(keep, "\n")), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	run(t, "pg_restore", "--no-owner", "--exit-on-error", "-L", listFile, "--dbname", dstURL, dump)
+	dstURL := geotest.DumpAndRestore(t, srcURL)
 
 	restored := geotest.Open(t, dstURL)
 	ctx := context.Background()
@@ -73,19 +49,9 @@ func TestDumpRestoresEveryRow(t *testing.T) {
 	}
 }
 
-func run(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	var out, errb bytes.Buffer
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, args[0], err, errb.String())
-	}
-	return out.String()
-}
-
 // TestMigratesAtOnce: four migrates started together on an empty database (two instances deployed
-// at once) both succeed, one after the other, and the schema is migrated once.
+// at once) all succeed, one after the other, the schema is migrated once, and the serving role's
+// grants, given by each, do not collide.
 func TestMigratesAtOnce(t *testing.T) {
 	dbURL := geotest.NewDatabase(t)
 	stores := []*geo.Store{geotest.Open(t, dbURL), geotest.Open(t, dbURL), geotest.Open(t, dbURL), geotest.Open(t, dbURL)}
@@ -94,6 +60,9 @@ func TestMigratesAtOnce(t *testing.T) {
 	for _, s := range stores {
 		go func() {
 			n, err := s.Migrate(context.Background(), migrations.Files)
+			if err == nil {
+				err = s.GrantServing(context.Background(), migrations.Files, geo.DefaultServeRole)
+			}
 			applied <- n
 			errs <- err
 		}()
@@ -105,7 +74,7 @@ func TestMigratesAtOnce(t *testing.T) {
 		}
 		total += <-applied
 	}
-	files, err := fs.Glob(migrations.Files, "*.sql")
+	files, err := fs.Glob(migrations.Files, "[0-9]*.sql") // serving_role.sql is run every time
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/clustermap/clustermap/internal/geotest"
 	"github.com/clustermap/clustermap/internal/mvtcheck"
 	"github.com/clustermap/clustermap/internal/timing"
+	"github.com/clustermap/clustermap/migrations"
 	"github.com/clustermap/clustermap/server/tiles"
 )
 
@@ -62,17 +63,28 @@ func WithTileCacheMB(mb int) TestServerOption {
 // NewTestServer runs the real server the way the binary does (Serve on a loopback listener, with
 // its own LISTEN connection for the layers' data versions) until the test ends, and returns once
 // those versions are live. By default it serves a fresh copy of the seeded database with the
-// production headers (Cache-Control "public, max-age=60") and a 16 MB tile cache.
+// production headers (Cache-Control "public, max-age=60") and a 16 MB tile cache, logged in as the
+// serving role; the store it returns is the owner's, for the test's own fixtures.
 func NewTestServer(tb testing.TB, opts ...TestServerOption) (*TestServer, *geo.Store) {
 	tb.Helper()
 	setup := testServerSetup{cfg: Config{Addr: "127.0.0.1:0", CacheControl: "public, max-age=60", TileCacheMB: 16}}
 	for _, o := range opts {
 		o(&setup)
 	}
+	serving := setup.store
 	if setup.store == nil {
-		setup.store, _ = geotest.Seeded(tb)
+		// The tests' fixtures write as the owner; the server logs in as the serving role, which
+		// owns nothing, as `make run` and a deployment do.
+		var dbURL string
+		setup.store, dbURL = geotest.Seeded(tb)
+		// A copy of the template has the default database privileges: give it the serving
+		// role's, as migrate does.
+		if err := setup.store.GrantServing(context.Background(), migrations.Files, geo.DefaultServeRole); err != nil {
+			tb.Fatal(err)
+		}
+		serving = geotest.Open(tb, geotest.ServeURL(tb, dbURL))
 	}
-	srv := New(setup.cfg, setup.store, slog.New(slog.DiscardHandler))
+	srv := New(setup.cfg, serving, slog.New(slog.DiscardHandler))
 	ln, err := net.Listen("tcp", setup.cfg.Addr)
 	if err != nil {
 		tb.Fatal(err)

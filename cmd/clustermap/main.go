@@ -10,12 +10,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,6 +37,9 @@ type Config struct {
 	Server server.Config
 	// CRS is the coordinate system of an import file (import only).
 	CRS string
+	// ServeRole is the login role `serve` runs as on the database, given its grants by migrate
+	// and seed (CLUSTERMAP_SERVE_ROLE); never the owner that migrates.
+	ServeRole string
 	// AllowVSI lets an import name a GDAL virtual file system path (/vsicurl/, /vsizip/, …):
 	// off by default, since /vsicurl/ makes the importer fetch over the network.
 	AllowVSI bool
@@ -43,8 +48,10 @@ type Config struct {
 const usage = `clustermap — industrial clusters of Gia Lai, served as a web map, GeoJSON, vector tiles and OGC API.
 
 Usage:
-  clustermap migrate                      apply the database migrations
+  clustermap migrate                      apply the database migrations (as the owner), and grant the
+                                          serving role (CLUSTERMAP_SERVE_ROLE) what serve needs
   clustermap seed                         migrate, then load the sourced Gia Lai dataset (idempotent)
+  clustermap check                        say what is wrong with the database's roles and grants
   clustermap import [--crs EPSG:n] [--allow-vsi] LAYER FILE
                                           load GeoJSON (or Shapefile/GeoPackage via ogr2ogr) into LAYER
   clustermap serve                        serve HTTP on CLUSTERMAP_ADDR
@@ -90,14 +97,11 @@ func run(args []string, log *slog.Logger) error {
 
 	switch cmd := rest[0]; cmd {
 	case "migrate":
-		n, err := store.Migrate(ctx, migrations.Files)
-		if err != nil {
-			return err
-		}
-		log.Info("migrated", "applied", n)
-		return nil
+		return migrateAndGrant(ctx, store, cfg, log)
+	case "check":
+		return checkRoles(ctx, store, cfg, os.Stdout)
 	case "seed":
-		if _, err := store.Migrate(ctx, migrations.Files); err != nil {
+		if err := migrateAndGrant(ctx, store, cfg, log); err != nil {
 			return err
 		}
 		seed, err := fs.Sub(migrations.Files, "seed")
@@ -121,12 +125,76 @@ func run(args []string, log *slog.Logger) error {
 		}
 		return importFile(ctx, store, args[0], args[1], cfg)
 	case "serve":
+		limitMemory(log)
+		warnAboutRoles(ctx, store, log)
 		return server.New(cfg.Server, store, log).Run(ctx)
 	case "user":
 		return runUser(ctx, store, rest[1:], os.Stdin, os.Stdout, log)
 	default:
 		return fmt.Errorf("unknown command %q", cmd)
 	}
+}
+
+// migrateAndGrant applies the migrations, then gives the serving role its grants again: those on
+// the database and the role's membership live outside a dump, so a restored database gets them
+// back from the next migrate.
+func migrateAndGrant(ctx context.Context, store *geo.Store, cfg Config, log *slog.Logger) error {
+	n, err := store.Migrate(ctx, migrations.Files)
+	if err != nil {
+		return err
+	}
+	if err := store.GrantServing(ctx, migrations.Files, cfg.ServeRole); err != nil {
+		return err
+	}
+	log.Info("migrated", "applied", n, "serving_role", cfg.ServeRole)
+	return nil
+}
+
+// defaultMemoryLimit is serve's soft memory limit when GOMEMLIMIT does not set one: room for the
+// tile and response caches (64 + 32 MB by default) and a burst of work, past which the collector
+// runs harder instead of letting a flood of sign-ins (19 MiB per hash) or checks grow the heap.
+// It is soft: the process may exceed it rather than fail.
+const defaultMemoryLimit = 256 << 20
+
+func limitMemory(log *slog.Logger) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return // the runtime has read it
+	}
+	debug.SetMemoryLimit(defaultMemoryLimit)
+	log.Info("soft memory limit", "bytes", defaultMemoryLimit, "set_with", "GOMEMLIMIT")
+}
+
+// warnAboutRoles logs, at start, what is wrong with the role serve logs in as: serving as the
+// owner works, but then a flaw in the server can forge history (see README, Deploying).
+func warnAboutRoles(ctx context.Context, store *geo.Store, log *slog.Logger) {
+	role, err := store.LoginRole(ctx)
+	if err == nil {
+		var problems []string
+		if problems, err = store.RoleProblems(ctx, role); err == nil {
+			for _, p := range problems {
+				log.Warn("database roles: run clustermap migrate as the owner and serve as the serving role", "problem", p)
+			}
+		}
+	}
+	if err != nil {
+		log.Warn("database roles: cannot check", "err", err)
+	}
+}
+
+// checkRoles prints what is wrong with the roles and grants, and fails when anything is.
+func checkRoles(ctx context.Context, store *geo.Store, cfg Config, out io.Writer) error {
+	problems, err := store.RoleProblems(ctx, cfg.ServeRole)
+	if err != nil {
+		return err
+	}
+	for _, p := range problems {
+		fmt.Fprintln(out, "problem:", p)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%d problems with the database's roles", len(problems))
+	}
+	fmt.Fprintf(out, "roles: ok (serving role %s, editor role %s)\n", cfg.ServeRole, geo.EditorRole)
+	return nil
 }
 
 // configure reads the environment, then flags, into a Config; flags win.
@@ -151,6 +219,7 @@ func configure(args []string) (_ Config, _ []string, err error) {
 			WarmUp:          env("CLUSTERMAP_WARM_UP", "on") != "off",
 		},
 	}
+	cfg.ServeRole = env("CLUSTERMAP_SERVE_ROLE", geo.DefaultServeRole)
 	trusted := env("CLUSTERMAP_TRUSTED_PROXIES", "")
 	readURLs := env("CLUSTERMAP_READ_DATABASE_URL", "")
 	fl := flag.NewFlagSet("clustermap", flag.ContinueOnError)
@@ -174,6 +243,7 @@ func configure(args []string) (_ Config, _ []string, err error) {
 	fl.BoolVar(&cfg.Server.WarmUp, "warm-up", cfg.Server.WarmUp, "at start, fill the caches with what a first visit to the web map loads; --warm-up=false: don't (CLUSTERMAP_WARM_UP=off)")
 	fl.StringVar(&cfg.Server.MetricsAddr, "metrics-addr", cfg.Server.MetricsAddr, "address of the Prometheus /metrics listener, e.g. 127.0.0.1:9090; empty: none (CLUSTERMAP_METRICS_ADDR)")
 	fl.StringVar(&trusted, "trusted-proxies", trusted, "IPs/CIDRs whose X-Forwarded-Host/-Proto are believed; empty: loopback only; none: no one (CLUSTERMAP_TRUSTED_PROXIES)")
+	fl.StringVar(&cfg.ServeRole, "serve-role", cfg.ServeRole, "migrate, seed, check: the login role serve runs as, which owns nothing (CLUSTERMAP_SERVE_ROLE)")
 	fl.BoolVar(&cfg.AllowVSI, "allow-vsi", false, "import: accept GDAL /vsi… names (e.g. /vsicurl/ fetches over the network)")
 	fl.StringVar(&cfg.CRS, "crs", "", "import: coordinate system of FILE, e.g. EPSG:9218 (default: the file's own, else EPSG:4326)")
 	// Flags may stand before or after the command word.

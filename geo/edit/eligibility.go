@@ -13,6 +13,21 @@ import (
 
 var errNotFound = geo.ErrNotFound
 
+// Validate refuses, without the database, what no check can answer: an unknown kind, an expansion
+// naming no cluster, a shape that is not a bounded polygon.
+func (in EligibilityInput) Validate() error {
+	if in.Kind != "new" && in.Kind != "expansion" {
+		return &ValidationError{Problems: []string{`kind must be "new" or "expansion"`}}
+	}
+	if in.Kind == "expansion" && in.ClusterID == nil {
+		return &ValidationError{Problems: []string{"an expansion names the cluster it enlarges (cluster_id)"}}
+	}
+	if p := checkPolygonal(in.Geometry); len(p) > 0 {
+		return &ValidationError{Problems: p}
+	}
+	return nil
+}
+
 // Eligibility is the Decree 32/2024 check of a drawn boundary: the conditions with their verdicts
 // (the size rules and the district's or the cluster's conditions come from geo/planning, the same
 // code that answers for existing clusters), the geometric errors (overlap with existing clusters,
@@ -95,14 +110,8 @@ SELECT ST_IsValid(g.g), ST_IsValidReason(g.g),
 
 // Eligibility checks a boundary under Decree 32/2024 (see the type).
 func (s *Store) Eligibility(ctx context.Context, in EligibilityInput, planner *planning.Planner) (*Eligibility, error) {
-	if in.Kind != "new" && in.Kind != "expansion" {
-		return nil, &ValidationError{Problems: []string{`kind must be "new" or "expansion"`}}
-	}
-	if in.Kind == "expansion" && in.ClusterID == nil {
-		return nil, &ValidationError{Problems: []string{"an expansion names the cluster it enlarges (cluster_id)"}}
-	}
-	if p := checkPolygonal(in.Geometry); len(p) > 0 {
-		return nil, &ValidationError{Problems: p}
+	if err := in.Validate(); err != nil {
+		return nil, err
 	}
 	out := &Eligibility{Errors: []string{}, Conditions: []planning.Condition{}}
 	var valid bool

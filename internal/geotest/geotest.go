@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -39,6 +40,23 @@ func AdminURL(tb testing.TB) string {
 		tb.Fatal("DATABASE_URL is not set: run the tests with `make test`, which creates the database")
 	}
 	return u
+}
+
+// ServeURL is the URL of the database at dbURL for the serving role, which owns nothing (see
+// migrations/serving_role.sql): CLUSTERMAP_SERVE_DATABASE_URL, as make test sets it, pointed at
+// the same database. Without it, the owner's URL: the tests then serve as the owner, and
+// TestServingRoleOwnsNothing fails to say so.
+func ServeURL(tb testing.TB, dbURL string) string {
+	tb.Helper()
+	serve := os.Getenv("CLUSTERMAP_SERVE_DATABASE_URL")
+	if serve == "" {
+		return dbURL
+	}
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		tb.Fatalf("parse database URL: %v", err)
+	}
+	return withDatabase(tb, serve, strings.TrimPrefix(u.Path, "/"))
 }
 
 // NewDatabase creates an empty PostGIS database for one test and returns its URL.
@@ -244,6 +262,9 @@ func fill(ctx context.Context, dbURL string, seeded bool) error {
 	}
 	defer store.Close()
 	if _, err := store.Migrate(ctx, migrations.Files); err != nil {
+		return err
+	}
+	if err := store.GrantServing(ctx, migrations.Files, geo.DefaultServeRole); err != nil {
 		return err
 	}
 	if !seeded {

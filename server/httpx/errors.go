@@ -138,6 +138,9 @@ func WriteErrors(log *slog.Logger, m *Metrics) gin.HandlerFunc {
 		}
 		var forbidden *edit.ForbiddenError
 		switch {
+		case a.status == http.StatusServiceUnavailable:
+			// Shed on purpose (a bound reached, a database too busy): overload, not a bug.
+			log.Warn("request shed", "request_id", RequestID(c), "path", c.Request.URL.Path, "err", err)
 		case a.status >= 500:
 			log.Error("request failed", "request_id", RequestID(c), "path", c.Request.URL.Path, "err", err)
 		case errors.As(err, &forbidden):

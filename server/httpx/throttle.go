@@ -69,26 +69,34 @@ func (t *Throttle) Handler() gin.HandlerFunc {
 	}
 }
 
-// LimitConcurrent lets at most max requests of a route run at once; a request that finds no slot
-// within wait is answered 503 with Retry-After, so a few costly requests cannot hold every
-// pooled connection while cheap ones wait.
-func LimitConcurrent(max int, wait time.Duration) gin.HandlerFunc {
-	slots := make(chan struct{}, max)
-	return func(c *gin.Context) {
-		timer := time.NewTimer(wait)
-		defer timer.Stop()
-		select {
-		case slots <- struct{}{}:
-		case <-timer.C:
-			c.Header("Retry-After", strconv.Itoa(retryAfterOverload))
-			_ = c.Error(NewError(http.StatusServiceUnavailable, "too many checks at once; retry in a moment"))
-			c.Abort()
-			return
-		case <-c.Request.Context().Done():
-			c.Abort()
-			return
-		}
-		defer func() { <-slots }()
-		c.Next()
+// Slots lets at most max costly requests run at once; a request that finds no slot within wait
+// is answered 503 with Retry-After, so a few costly requests cannot hold every pooled connection
+// while cheap ones wait. A handler takes its slot after it has refused bad input, so a request
+// that will be refused anyway never waits for one.
+type Slots struct {
+	slots chan struct{}
+	wait  time.Duration
+	busy  string // the 503's message
+}
+
+// NewSlots makes max slots, each waited for at most wait; busy says what there are too many of.
+func NewSlots(max int, wait time.Duration, busy string) *Slots {
+	return &Slots{slots: make(chan struct{}, max), wait: wait, busy: busy}
+}
+
+// Take waits for a slot. When it returns false the request has been answered (503) or its client
+// has gone; otherwise release must be called when the work is done.
+func (s *Slots) Take(c *gin.Context) (release func(), ok bool) {
+	timer := time.NewTimer(s.wait)
+	defer timer.Stop()
+	select {
+	case s.slots <- struct{}{}:
+		return func() { <-s.slots }, true
+	case <-timer.C:
+		c.Header("Retry-After", strconv.Itoa(retryAfterOverload))
+		_ = c.Error(NewError(http.StatusServiceUnavailable, s.busy))
+	case <-c.Request.Context().Done():
 	}
+	c.Abort()
+	return nil, false
 }

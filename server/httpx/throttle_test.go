@@ -1,9 +1,14 @@
 package httpx
 
 import (
+	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/gin-gonic/gin"
 )
 
 func TestThrottle(t *testing.T) {
@@ -43,4 +48,41 @@ func BenchmarkThrottleManyClients(b *testing.B) {
 	for i := range b.N {
 		th.allow(fmt.Sprint(i%50000), now)
 	}
+}
+
+// TestSlots: max holders at once; the next waits its time and is answered 503 with Retry-After
+// and the busy message; a released slot is taken again; a client that left gets no answer.
+func TestSlots(t *testing.T) {
+	slots := NewSlots(2, 10*time.Millisecond, "too many things at once")
+	take := func(ctx context.Context) (*httptest.ResponseRecorder, *gin.Context, func(), bool) {
+		w := httptest.NewRecorder()
+		c, _ := gin.CreateTestContext(w)
+		c.Request = httptest.NewRequest(http.MethodPost, "/", nil).WithContext(ctx)
+		release, ok := slots.Take(c)
+		return w, c, release, ok
+	}
+	_, _, r1, ok1 := take(context.Background())
+	_, _, r2, ok2 := take(context.Background())
+	if !ok1 || !ok2 {
+		t.Fatal("two slots, two holders refused")
+	}
+	w, c, _, ok := take(context.Background())
+	if ok || !c.IsAborted() || w.Header().Get("Retry-After") == "" || len(c.Errors) != 1 {
+		t.Fatalf("a third holder: ok %v, aborted %v, Retry-After %q, errors %v", ok, c.IsAborted(), w.Header().Get("Retry-After"), c.Errors)
+	}
+	if status, msg := StatusOf(c.Errors.Last().Err); status != http.StatusServiceUnavailable || msg != "too many things at once" {
+		t.Fatalf("a third holder is answered %d %q", status, msg)
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, c, _, ok := take(gone); ok || len(c.Errors) != 0 {
+		t.Fatalf("a client that left: ok %v, errors %v", ok, c.Errors)
+	}
+	r1()
+	_, _, r3, ok := take(context.Background())
+	if !ok {
+		t.Fatal("a released slot is not taken again")
+	}
+	r2()
+	r3()
 }

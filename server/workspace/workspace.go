@@ -28,9 +28,11 @@ type Service struct {
 	edit    *edit.Store
 	auth    *httpx.Auth
 	limiter *loginLimiter
-	hashing chan struct{} // one token per password hash in flight (MaxHashesInFlight)
-	checks  *httpx.Throttle
-	log     *slog.Logger
+	hashing *httpx.Slots    // password hashes in flight (MaxHashesInFlight)
+	checks  *httpx.Throttle // anonymous checks per address
+	// checkSlots: boundary checks in flight (MaxChecksInFlight)
+	checkSlots *httpx.Slots
+	log        *slog.Logger
 }
 
 // Bounds of the boundary check (POST /api/eligibility), which anyone may call: each check runs
@@ -50,8 +52,10 @@ const (
 
 // New builds the workspace over the read store and the edit store, authenticating with auth.
 func New(store *geo.Store, edits *edit.Store, auth *httpx.Auth, planner *planning.Planner, log *slog.Logger) *Service {
-	return &Service{store: store, planner: planner, edit: edits, auth: auth, limiter: newLoginLimiter(), hashing: make(chan struct{}, MaxHashesInFlight),
-		checks: httpx.NewThrottle(CheckRate, CheckBurst, maxCheckClients), log: log}
+	return &Service{store: store, planner: planner, edit: edits, auth: auth, limiter: newLoginLimiter(),
+		hashing:    httpx.NewSlots(MaxHashesInFlight, hashWait, "too many sign-ins at once; retry in a moment"),
+		checks:     httpx.NewThrottle(CheckRate, CheckBurst, maxCheckClients),
+		checkSlots: httpx.NewSlots(MaxChecksInFlight, checkWait, "too many checks at once; retry in a moment"), log: log}
 }
 
 // Routes registers the workspace under /api; the OGC writes are registered by server/ogc.
@@ -67,7 +71,7 @@ func (s *Service) Routes(r gin.IRouter) {
 	r.PUT("/api/proposals/:id", s.handleUpdateProposal)
 	r.POST("/api/proposals/:id/:action", s.handleTransition) // submit, approve, reject, return, withdraw-approval
 	r.GET("/api/proposals/:id/eligibility", s.handleProposalEligibility)
-	r.POST("/api/eligibility", s.checks.Handler(), httpx.LimitConcurrent(MaxChecksInFlight, checkWait), s.handleEligibility)
+	r.POST("/api/eligibility", s.checks.Handler(), s.handleEligibility)
 }
 
 func (s *Service) handleHistory(c *gin.Context) {
@@ -317,6 +321,15 @@ func (s *Service) handleEligibility(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
+	if err := in.Validate(); err != nil {
+		_ = c.Error(err) // before a slot: a shape that will be refused never waits for one
+		return
+	}
+	release, ok := s.checkSlots.Take(c)
+	if !ok {
+		return
+	}
+	defer release()
 	e, err := s.edit.Eligibility(c.Request.Context(), in, s.planner)
 	if err != nil {
 		_ = c.Error(err)
