@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -37,6 +39,9 @@ const (
 	timeoutStatement = "statement"
 	timeoutWait      = "wait"
 	timeoutLock      = "lock"
+	// The database cannot answer at all: down, restarting, refusing connections, or out of disk,
+	// memory or connections. The client should retry later; it is not the server's bug.
+	timeoutUnavailable = "unavailable"
 )
 
 // retryAfterTimeout is the Retry-After (seconds) of a 503 for a database that did not answer in
@@ -85,6 +90,8 @@ func answerOf(err error) answer {
 	case "":
 	case timeoutLock:
 		return answer{status: http.StatusServiceUnavailable, body: gin.H{"error": "another change of the same feature is under way; retry shortly"}}
+	case timeoutUnavailable:
+		return answer{status: http.StatusServiceUnavailable, body: gin.H{"error": "the database is not available; retry later"}}
 	default:
 		return answer{status: http.StatusServiceUnavailable, body: gin.H{"error": "the database did not answer in time; retry later"}}
 	}
@@ -110,8 +117,24 @@ func dbTimeout(err error) string {
 		return timeoutLock
 	case errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err):
 		return timeoutWait
+	case errors.As(err, &pe) && databaseUnavailable(pe.Code):
+		return timeoutUnavailable
+	case errors.As(err, new(*pgconn.ConnectError)):
+		return timeoutUnavailable
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return timeoutUnavailable
 	}
 	return ""
+}
+
+// databaseUnavailable: SQLSTATE classes 08 (connection exception) and 53 (insufficient resources:
+// disk full, out of memory, too many connections), and 57P01–57P03 (shutting down, crashed, not
+// yet accepting connections).
+func databaseUnavailable(code string) bool {
+	return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "53") ||
+		code == "57P01" || code == "57P02" || code == "57P03"
 }
 
 // WriteErrors is the one place that writes error bodies: {"error": "..."} (and the write side's

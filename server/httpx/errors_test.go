@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"syscall"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -26,15 +28,19 @@ func TestWriteErrors(t *testing.T) {
 		header     [2]string
 		bodyFields []string
 	}{
-		"stale":             {&edit.StaleError{Current: 7}, http.StatusPreconditionFailed, [2]string{"ETag", `"v7"`}, []string{"current_version", "etag"}},
-		"no version named":  {fmt.Errorf("update: %w", edit.ErrPreconditionRequired), http.StatusPreconditionRequired, [2]string{}, nil},
-		"invalid":           {&edit.ValidationError{Problems: []string{"name: required"}}, http.StatusUnprocessableEntity, [2]string{}, []string{"reasons"}},
-		"forbidden":         {&edit.ForbiddenError{Reason: "outside your remit"}, http.StatusForbidden, [2]string{}, nil},
-		"busy row":          {fmt.Errorf("update: %w", &pgconn.PgError{Code: "55P03"}), http.StatusServiceUnavailable, [2]string{"Retry-After", "5"}, nil},
-		"statement timeout": {&pgconn.PgError{Code: "57014"}, http.StatusServiceUnavailable, [2]string{"Retry-After", "5"}, nil},
-		"not found":         {geo.ErrNotFound, http.StatusNotFound, [2]string{}, nil},
-		"bad input":         {BadRequest("bbox"), http.StatusBadRequest, [2]string{}, nil},
-		"a bug":             {errors.New("boom"), http.StatusInternalServerError, [2]string{}, nil},
+		"stale":               {&edit.StaleError{Current: 7}, http.StatusPreconditionFailed, [2]string{"ETag", `"v7"`}, []string{"current_version", "etag"}},
+		"no version named":    {fmt.Errorf("update: %w", edit.ErrPreconditionRequired), http.StatusPreconditionRequired, [2]string{}, nil},
+		"invalid":             {&edit.ValidationError{Problems: []string{"name: required"}}, http.StatusUnprocessableEntity, [2]string{}, []string{"reasons"}},
+		"forbidden":           {&edit.ForbiddenError{Reason: "outside your remit"}, http.StatusForbidden, [2]string{}, nil},
+		"busy row":            {fmt.Errorf("update: %w", &pgconn.PgError{Code: "55P03"}), http.StatusServiceUnavailable, [2]string{"Retry-After", "5"}, nil},
+		"statement timeout":   {&pgconn.PgError{Code: "57014"}, http.StatusServiceUnavailable, [2]string{"Retry-After", "5"}, nil},
+		"disk full":           {fmt.Errorf("insert: %w", &pgconn.PgError{Code: "53100"}), http.StatusServiceUnavailable, [2]string{"Retry-After", "5"}, nil},
+		"database restarting": {&pgconn.PgError{Code: "57P03"}, http.StatusServiceUnavailable, [2]string{"Retry-After", "5"}, nil},
+		"connection lost":     {&pgconn.PgError{Code: "08006"}, http.StatusServiceUnavailable, [2]string{"Retry-After", "5"}, nil},
+		"database down":       {fmt.Errorf("acquire: %w", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}), http.StatusServiceUnavailable, [2]string{"Retry-After", "5"}, nil},
+		"not found":           {geo.ErrNotFound, http.StatusNotFound, [2]string{}, nil},
+		"bad input":           {BadRequest("bbox"), http.StatusBadRequest, [2]string{}, nil},
+		"a bug":               {errors.New("boom"), http.StatusInternalServerError, [2]string{}, nil},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := gin.New()
