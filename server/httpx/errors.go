@@ -39,8 +39,9 @@ const (
 	timeoutStatement = "statement"
 	timeoutWait      = "wait"
 	timeoutLock      = "lock"
-	// The database cannot answer at all: down, restarting, refusing connections, or out of disk,
-	// memory or connections. The client should retry later; it is not the server's bug.
+	// The database cannot answer: down or not yet accepting connections (no connection was
+	// made), or out of disk, memory or connections (the statement was refused). Nothing was
+	// written; the client should retry later.
 	timeoutUnavailable = "unavailable"
 )
 
@@ -129,12 +130,12 @@ func dbTimeout(err error) string {
 	return ""
 }
 
-// databaseUnavailable: SQLSTATE classes 08 (connection exception) and 53 (insufficient resources:
-// disk full, out of memory, too many connections), and 57P01–57P03 (shutting down, crashed, not
-// yet accepting connections).
+// databaseUnavailable: SQLSTATE class 53 (insufficient resources: disk full, out of memory, too
+// many connections), whose statement wrote nothing, and 57P03 (not yet accepting connections).
+// A connection lost mid-request (class 08, 57P01/57P02) is not here: it may have lost a commit's
+// answer, so it stays a 500 ("read the item before retrying").
 func databaseUnavailable(code string) bool {
-	return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "53") ||
-		code == "57P01" || code == "57P02" || code == "57P03"
+	return strings.HasPrefix(code, "53") || code == "57P03"
 }
 
 // WriteErrors is the one place that writes error bodies: {"error": "..."} (and the write side's
