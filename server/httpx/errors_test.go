@@ -36,7 +36,7 @@ func TestWriteErrors(t *testing.T) {
 		"statement timeout":   {&pgconn.PgError{Code: "57014"}, http.StatusServiceUnavailable, [2]string{"Retry-After", "5"}, nil},
 		"disk full":           {fmt.Errorf("insert: %w", &pgconn.PgError{Code: "53100"}), http.StatusServiceUnavailable, [2]string{"Retry-After", "5"}, nil},
 		"database restarting": {&pgconn.PgError{Code: "57P03"}, http.StatusServiceUnavailable, [2]string{"Retry-After", "5"}, nil},
-		"connection lost":     {&pgconn.PgError{Code: "08006"}, http.StatusServiceUnavailable, [2]string{"Retry-After", "5"}, nil},
+		"connection lost":     {&pgconn.PgError{Code: "08006"}, http.StatusInternalServerError, [2]string{}, nil}, // a commit may have happened
 		"database down":       {fmt.Errorf("acquire: %w", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}), http.StatusServiceUnavailable, [2]string{"Retry-After", "5"}, nil},
 		"not found":           {geo.ErrNotFound, http.StatusNotFound, [2]string{}, nil},
 		"bad input":           {BadRequest("bbox"), http.StatusBadRequest, [2]string{}, nil},
