@@ -3,10 +3,12 @@ package ingest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/clustermap/clustermap/geo"
@@ -124,7 +126,16 @@ func GeometryProblem(ctx context.Context, tx pgx.Tx, s *EditSQL, geom []byte) (s
 	var reason, gtype string
 	var inside *bool
 	if err := tx.QueryRow(ctx, s.Check, geom).Scan(&valid, &reason, &gtype, &inside); err != nil {
-		return "geometry: " + pgMessage(err), nil
+		var pe *pgconn.PgError
+		switch {
+		case errors.As(err, &pe) && pe.Code == "57014":
+			// The check outran the statement timeout: the shape, not the database, is the
+			// problem to report (a retry would time out again).
+			return "the geometry is too complex to check in time: simplify it (fewer vertices) and send it again", nil
+		case errors.As(err, &pe):
+			return "geometry: " + pgMessage(err), nil // PostGIS could not read it
+		}
+		return "", fmt.Errorf("check geometry: %w", err) // the database, not the shape
 	}
 	switch {
 	case !valid:
