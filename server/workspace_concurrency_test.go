@@ -76,12 +76,14 @@ func TestWorkspaceOneETagOneWinner(t *testing.T) {
 				switch {
 				case st >= 200 && st < 300:
 					won++
-				case st == http.StatusPreconditionFailed, method == http.MethodDelete && st == http.StatusNotFound:
+				// 503: gave up waiting for the row (lock_timeout, a slow machine), nothing written.
+				case st == http.StatusPreconditionFailed, st == http.StatusServiceUnavailable,
+					method == http.MethodDelete && st == http.StatusNotFound:
 					refused++
 				}
 			}
 			if won != 1 || refused != writers-1 {
-				t.Fatalf("%d × %s with one ETag: statuses %v; want one 2xx and the rest 412", writers, method, statuses)
+				t.Fatalf("%d × %s with one ETag: statuses %v; want one 2xx and the rest 412 (or 503, busy)", writers, method, statuses)
 			}
 		})
 	}
