@@ -40,9 +40,10 @@ func TestRestoredDatabaseServes(t *testing.T) {
 	restored, _ := NewTestServer(t, OnStore(geotest.Open(t, geotest.ServeURL(t, dst))))
 
 	history := fmt.Sprintf("/api/layers/clusters/features/%d/history", f.inside)
+	itemPath := fmt.Sprintf("/ogc/collections/clusters/items/%d", f.inside)
 	same := []string{
 		"/api/layers/clusters/features?limit=1000", "/api/analysis/linkage", "/api/summary",
-		fmt.Sprintf("/ogc/collections/clusters/items/%d", f.inside), history,
+		itemPath, history,
 	}
 	answer := func(base, path string) []byte {
 		r, b := do(t, "GET", base+path, nil, "Authorization", f.auth(edit.RoleAdmin)) // the session is restored too
@@ -62,8 +63,8 @@ func TestRestoredDatabaseServes(t *testing.T) {
 
 	// An edit on the restored service: history grows by one version and keeps the earlier ones.
 	before := answer(restored.URL, history)
-	resp, _ = do(t, "GET", restored.URL+fmt.Sprintf("/ogc/collections/clusters/items/%d", f.inside), nil)
-	if r, b := do(t, "PATCH", restored.URL+fmt.Sprintf("/ogc/collections/clusters/items/%d", f.inside), []byte(`{"properties":{"contact":"after the restore"}}`),
+	resp, _ = do(t, "GET", restored.URL+itemPath, nil)
+	if r, b := do(t, "PATCH", restored.URL+itemPath, []byte(`{"properties":{"contact":"after the restore"}}`),
 		"Authorization", f.auth(edit.RoleDepartment), "If-Match", resp.Header.Get("ETag"), "Content-Type", "application/merge-patch+json"); r.StatusCode != 200 {
 		t.Fatalf("edit after restore: %d %s", r.StatusCode, b)
 	}
