@@ -146,6 +146,13 @@ async function request(method, path, body, headers = {}) {
   return { ok: res.ok, status: res.status, data, headers: res.headers, etag: res.headers.get("ETag") };
 }
 
+// createKey is a fresh Idempotency-Key: 128 random bits in hex (getRandomValues, unlike
+// randomUUID, works on a plain-http intranet address too).
+export function createKey() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
 // errorText is what a failed answer says, for a status line.
 export function errorText(r) {
   if (!r) return "";
@@ -181,7 +188,10 @@ export const workspaceAPI = {
 
   // Proposals (a new cluster or an expansion) and their Decree 32/2024 check.
   proposals: () => request("GET", "api/proposals"),
-  saveProposal: (id, body) => (id ? request("PUT", `api/proposals/${enc(id)}`, body) : request("POST", "api/proposals", body)),
+  // A new draft carries a key of its content (createKey), so that a second click or a retry of
+  // the same draft makes one proposal, not two.
+  saveProposal: (id, body, key) =>
+    id ? request("PUT", `api/proposals/${enc(id)}`, body) : request("POST", "api/proposals", body, key ? { "Idempotency-Key": key } : {}),
   submitProposal: (id) => request("POST", `api/proposals/${enc(id)}/submit`),
   // action: approve, return or reject.
   decideProposal: (id, action, body) => request("POST", `api/proposals/${enc(id)}/${enc(action)}`, body),

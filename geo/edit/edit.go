@@ -82,6 +82,9 @@ type Actor struct {
 	Comment   string
 	// Proposal links the versions a proposal's approval writes to that proposal.
 	Proposal int64
+	// Key, on a create, makes it happen once: a repeat with the same key and the same request is
+	// answered with what the first made (once.go).
+	Key string
 }
 
 // ActorOf is the actor of a principal's request.

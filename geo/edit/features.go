@@ -22,6 +22,11 @@ import (
 
 const versionSQL = `SELECT coalesce(max(version), 0) FROM feature_versions WHERE layer = $1 AND fid = $2`
 
+// liveVersionSQL is versionSQL of a feature that exists: no row when it does not (or no longer).
+func liveVersionSQL(l *geo.Layer) string {
+	return fmt.Sprintf(`SELECT (%s) FROM %s t WHERE t.%s = $2`, versionSQL, l.Table, l.KeyColumn)
+}
+
 // Version returns a feature's current version on the primary, which a write compares If-Match
 // with, or geo.ErrNotFound when it does not exist.
 func (s *Store) Version(ctx context.Context, l *geo.Layer, fid string) (int64, error) {
@@ -47,7 +52,7 @@ func (s *Store) version(ctx context.Context, db *pgxpool.Pool, l *geo.Layer, fid
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	var v int64
-	err = db.QueryRow(ctx, fmt.Sprintf(`SELECT (%s) FROM %s t WHERE t.%s = $2`, versionSQL, l.Table, l.KeyColumn), l.ID, id).Scan(&v)
+	err = db.QueryRow(ctx, liveVersionSQL(l), l.ID, id).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, geo.ErrNotFound
 	}
@@ -88,13 +93,17 @@ func lockVersion(ctx context.Context, tx pgx.Tx, l *geo.Layer, id int64) (int64,
 	return v, err
 }
 
-// Written is the outcome of a write: the feature's id and its new version (0 after a delete).
+// Written is the outcome of a write: the feature's id and its new version (0 after a delete, and
+// for a proposal). Replayed: a create sent again with its key, answered with what the first made
+// (Version is then the feature's current one); nothing was written.
 type Written struct {
-	ID      int64
-	Version int64
+	ID       int64
+	Version  int64
+	Replayed bool
 }
 
-// Create validates a GeoJSON Feature like an import and inserts it.
+// Create validates a GeoJSON Feature like an import and inserts it. With a key (Actor.Key),
+// sending it again creates nothing more and is answered with the first create's feature.
 func (s *Store) Create(ctx context.Context, a Actor, l *geo.Layer, feature []byte) (Written, error) {
 	if err := a.MayWrite(l, OpCreate); err != nil {
 		return Written{}, err
@@ -103,21 +112,33 @@ func (s *Store) Create(ctx context.Context, a Actor, l *geo.Layer, feature []byt
 	if err != nil {
 		return Written{}, err
 	}
+	var checked *ingest.Checked
+	var st *ingest.EditSQL
 	var out Written
-	err = s.inTx(ctx, "create "+l.ID, func(ctx context.Context, tx pgx.Tx) error {
-		st, checked, err := prepareWrite(ctx, tx, l, f)
-		if err != nil {
+	out.ID, out.Replayed, err = s.once(ctx, "create "+l.ID, a, l.ID, requestHash(l.ID, feature, a.Comment),
+		func(ctx context.Context, tx pgx.Tx) (err error) {
+			st, checked, err = prepareWrite(ctx, tx, l, f)
 			return err
-		}
-		if err := becomeEditor(ctx, tx, a); err != nil {
+		},
+		func(ctx context.Context, tx pgx.Tx) (id int64, err error) {
+			err = tx.QueryRow(ctx, st.Insert, checked.Props, checked.Geom).Scan(&id)
+			return id, err
+		},
+		func(ctx context.Context, tx pgx.Tx, id int64, replayed bool) error {
+			// The version is read in the write's own transaction: once it commits, the answer
+			// needs nothing more from the database.
+			err := tx.QueryRow(ctx, liveVersionSQL(l),
+				l.ID, id).Scan(&out.Version)
+			if replayed && errors.Is(err, pgx.ErrNoRows) {
+				return &ValidationError{Problems: []string{fmt.Sprintf(
+					"this request's key made feature %d, which has since been deleted: send a new key to create it again", id)}}
+			}
 			return err
-		}
-		if err := tx.QueryRow(ctx, st.Insert, checked.Props, checked.Geom).Scan(&out.ID); err != nil {
-			return err
-		}
-		return tx.QueryRow(ctx, versionSQL, l.ID, out.ID).Scan(&out.Version)
-	})
-	return out, err
+		})
+	if err != nil {
+		return Written{}, err
+	}
+	return out, nil
 }
 
 // Replace validates a whole Feature and writes it over feature fid, if ifMatch is its current

@@ -192,39 +192,46 @@ func geometryProblem(ctx context.Context, tx pgx.Tx, g json.RawMessage) (string,
 
 // CreateProposal drafts a proposal. A district user's proposal belongs to its district (the
 // database refuses one drawn outside it); the department names the district or gets the one the
-// boundary lies in most.
-func (s *Store) CreateProposal(ctx context.Context, a Actor, in ProposalInput) (int64, error) {
+// boundary lies in most. With a key (Actor.Key), sending it again drafts nothing more and is
+// answered with the first draft's id (Written.Replayed).
+func (s *Store) CreateProposal(ctx context.Context, a Actor, in ProposalInput) (Written, error) {
 	if p := in.check(); len(p) > 0 {
-		return 0, &ValidationError{Problems: p}
+		return Written{}, &ValidationError{Problems: p}
+	}
+	asked, err := json.Marshal(in)
+	if err != nil {
+		return Written{}, fmt.Errorf("create proposal: %w", err)
 	}
 	if a.Role == RoleDistrict {
 		in.DistrictCode = a.District
 	}
-	var id int64
-	err := s.inTx(ctx, "create proposal", func(ctx context.Context, tx pgx.Tx) error {
-		if p, err := geometryProblem(ctx, tx, in.Geometry); err != nil || p != "" {
-			if err != nil {
-				return err
+	var out Written
+	out.ID, out.Replayed, err = s.once(ctx, "create proposal", a, "proposals", requestHash("proposals", asked, a.Comment),
+		func(ctx context.Context, tx pgx.Tx) error {
+			if p, err := geometryProblem(ctx, tx, in.Geometry); err != nil || p != "" {
+				if err != nil {
+					return err
+				}
+				return &ValidationError{Problems: []string{p}}
 			}
-			return &ValidationError{Problems: []string{p}}
-		}
-		if err := mayName(ctx, tx, a, in.ClusterID); err != nil {
-			return err
-		}
-		if err := becomeEditor(ctx, tx, a); err != nil {
-			return err
-		}
-		return tx.QueryRow(ctx, `INSERT INTO proposals (kind, cluster_id, district_code, name, target_industries, land_recovery,
+			return mayName(ctx, tx, a, in.ClusterID)
+		},
+		func(ctx context.Context, tx pgx.Tx) (id int64, err error) {
+			err = tx.QueryRow(ctx, `INSERT INTO proposals (kind, cluster_id, district_code, name, target_industries, land_recovery,
 			  notes, investor, justification, geom, created_by)
 			SELECT $2, $3, coalesce(nullif($4, ''), (SELECT d.code FROM districts d WHERE ST_Intersects(d.geom, g)
 			                                          ORDER BY ST_Area(ST_Intersection(d.geom, g)) DESC LIMIT 1)),
 			       $5, coalesce($6::text[], '{}'), coalesce($7::jsonb, '[]'), $8, $9, $10, g, $11
 			  FROM (SELECT `+proposalGeom+` AS g) x
 			RETURNING id`,
-			[]byte(in.Geometry), in.Kind, in.ClusterID, in.DistrictCode, in.Name, in.TargetIndustries, nullJSON(in.LandRecovery),
-			in.Notes, in.Investor, in.Justification, a.User).Scan(&id)
-	})
-	return id, err
+				[]byte(in.Geometry), in.Kind, in.ClusterID, in.DistrictCode, in.Name, in.TargetIndustries, nullJSON(in.LandRecovery),
+				in.Notes, in.Investor, in.Justification, a.User).Scan(&id)
+			return id, err
+		}, nil)
+	if err != nil {
+		return Written{}, err
+	}
+	return out, nil
 }
 
 // mayName refuses, with the reason, a district user's proposal that names a cluster of another

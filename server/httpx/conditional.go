@@ -75,3 +75,19 @@ func TakeComment(body []byte, fallback string) ([]byte, string) {
 	}
 	return out, cm
 }
+
+// IdempotencyKey is the key a create carries in Idempotency-Key, so that sending it again makes
+// nothing more (geo/edit Actor.Key). The header is a structured-field string
+// (draft-ietf-httpapi-idempotency-key-header): its quotes are taken off; a bare token is taken as
+// it is. Empty: no key.
+func IdempotencyKey(c *gin.Context) string {
+	h := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
+	if len(h) >= 2 && h[0] == '"' && h[len(h)-1] == '"' {
+		h = strings.ReplaceAll(strings.ReplaceAll(h[1:len(h)-1], `\"`, `"`), `\\`, `\`)
+	}
+	return h
+}
+
+// Replayed marks the answer to a create sent again with its key: what the first one made, with
+// nothing written now.
+func Replayed(c *gin.Context) { c.Header("Idempotent-Replayed", "true") }

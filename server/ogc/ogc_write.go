@@ -14,7 +14,8 @@ import (
 )
 
 // OGC API – Features – Part 4 (Create, Replace, Update and Delete) on the editable collections:
-// POST …/items → 201 + Location + ETag; PUT, PATCH (JSON merge patch) and DELETE on …/items/{id}
+// POST …/items → 201 + Location + ETag (with Idempotency-Key, sent again: the same answer, nothing
+// more created); PUT, PATCH (JSON merge patch) and DELETE on …/items/{id}
 // with If-Match (missing → 428, stale → 412). Every write is validated like an import and runs in
 // one transaction as the database's editor role (geo/edit). The web app uses the same routes.
 // A request goes one way: credentials, If-Match and the comment are read here through httpx, the
@@ -69,6 +70,7 @@ func (s *Service) readWrite(c *gin.Context, withBody bool) (writeRequest, bool) 
 		w.body, comment = httpx.TakeComment(body, comment)
 	}
 	w.actor = edit.ActorOf(p, httpx.RequestID(c), comment)
+	w.actor.Key = httpx.IdempotencyKey(c)
 	return w, true
 }
 
@@ -104,6 +106,9 @@ func (s *Service) handleOGCCreate(c *gin.Context) {
 		return
 	}
 	c.Header("Location", itemPath(c, r.layer, w.ID))
+	if w.Replayed {
+		httpx.Replayed(c)
+	}
 	s.writeItem(c, r.layer, w, http.StatusCreated)
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/edit"
 	"github.com/clustermap/clustermap/server/httpx"
 )
 
@@ -158,6 +159,11 @@ func addWriteOperations(items, item obj, l *geo.Layer) {
 	comment := obj{"name": "X-Change-Comment", "in": "header", "required": false,
 		"description": "A comment stored with the new version in the feature's history (percent-encoded UTF-8).",
 		"schema":      obj{"type": "string"}}
+	key := obj{"name": "Idempotency-Key", "in": "header", "required": false,
+		"description": "A key of the client's choosing (at most 255 characters): a create sent again with the same key " +
+			"and body within a day makes nothing more and is answered with the first one's feature (Idempotent-Replayed: true); " +
+			"the same key with another body is 422.",
+		"schema": obj{"type": "string", "maxLength": edit.MaxKeyChars}}
 	idSchema := obj{"type": "string"}
 	if l.KeyType == geo.Integer {
 		idSchema = obj{"type": "integer"}
@@ -184,7 +190,7 @@ func addWriteOperations(items, item obj, l *geo.Layer) {
 	}
 	tag := []string{l.ID}
 	items["post"] = obj{"operationId": "createFeature_" + l.ID, "summary": l.Title.EN + ": add a feature",
-		"tags": tag, "security": writeSecurity, "parameters": []any{comment},
+		"tags": tag, "security": writeSecurity, "parameters": []any{comment, key},
 		"requestBody": body(httpx.GeoJSONType, "The new feature."),
 		"responses":   answers("201", "Created: Location names the feature, ETag its first version.")}
 	item["put"] = obj{"operationId": "replaceFeature_" + l.ID, "summary": l.Title.EN + ": replace a feature",

@@ -226,13 +226,18 @@ func (s *Service) handleCreateProposal(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
-	id, err := s.edit.CreateProposal(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), in.comment(c)), in.ProposalInput)
+	a := edit.ActorOf(p, httpx.RequestID(c), in.comment(c))
+	a.Key = httpx.IdempotencyKey(c)
+	w, err := s.edit.CreateProposal(c.Request.Context(), a, in.ProposalInput)
 	if err != nil {
 		_ = c.Error(err)
 		return
 	}
-	c.Header("Location", httpx.BaseURL(c)+"/api/proposals/"+strconv.FormatInt(id, 10))
-	c.JSON(http.StatusCreated, gin.H{"id": id})
+	c.Header("Location", httpx.BaseURL(c)+"/api/proposals/"+strconv.FormatInt(w.ID, 10))
+	if w.Replayed {
+		httpx.Replayed(c)
+	}
+	c.JSON(http.StatusCreated, gin.H{"id": w.ID})
 }
 
 func (s *Service) handleUpdateProposal(c *gin.Context) {

@@ -5,7 +5,7 @@
 // failed save nor an expired session loses it.
 
 import { h } from "../util.js";
-import { workspaceAPI as api, errorText } from "../api.js";
+import { workspaceAPI as api, errorText, createKey } from "../api.js";
 import { renderEligibility } from "./eligibility.js";
 
 const DRAFT = "clustermap.ws.proposal";
@@ -198,7 +198,11 @@ export function createProposals(ctx) {
     const b = body();
     if (!b.geometry) return showProblems([t("prop.noGeometry")]);
     if (!b.name) return showProblems(["name: " + t("feature.required")]);
-    let r = await api.saveProposal(editing.id, b);
+    // The same content sent again (a second click, a retry after a lost answer) keeps its key,
+    // so the server makes one draft of it; changed content is a new create.
+    const sent = JSON.stringify(b);
+    if (!editing.id && (!editing.key || editing.keyFor !== sent)) Object.assign(editing, { key: createKey(), keyFor: sent });
+    let r = await api.saveProposal(editing.id, b, editing.id ? undefined : editing.key);
     if (r.ok && !editing.id) editing.id = r.data.id;
     if (r.ok && action === "submit") r = await api.submitProposal(editing.id);
     if (r.status === 401) {
