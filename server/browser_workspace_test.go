@@ -6,6 +6,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math"
@@ -238,8 +239,12 @@ func TestBrowserWorkspace(t *testing.T) {
 		evalJS[bool](p, `(document.getElementById("ws-username").value = "", document.getElementById("ws-signin").close(), true)`)
 		signIn(t, p, "dist")
 		who := evalJS[string](p, `document.getElementById("ws-who").textContent`)
-		if !strings.Contains(who, "dist") || !strings.Contains(who, district) {
-			t.Errorf("header shows %q, want the user and district %s", who, district)
+		var districtName string
+		if err := db.QueryRow(ctx, `SELECT name FROM districts WHERE code = $1`, district).Scan(&districtName); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(who, "dist") || !strings.Contains(who, districtName) || strings.Contains(who, district) {
+			t.Errorf("header shows %q, want the user and the district's name %s, not its code %s", who, districtName, district)
 		}
 		// The session survives a reload.
 		p.reload()
@@ -317,13 +322,36 @@ func TestBrowserWorkspace(t *testing.T) {
 		p.do("approve without a decision", chromedp.Click(chromedp.CSS("#ws-approve")))
 		pollJS[bool](p, `!document.getElementById("ws-review-error").hidden`, settle)
 		p.do("fill the decision", chromedp.SendKeys(chromedp.CSS("#ws-decision-number"), "123/QĐ-UBND"))
-		evalJS[bool](p, `(() => { const d = document.getElementById("ws-decision-date"); d.value = "2025-06-01"; d.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`)
+		// Typed day-first, as a Vietnamese officer writes it, and read back in words.
+		p.do("type the decision date", chromedp.SendKeys(chromedp.CSS("#ws-decision-date"), "01/06/2025"))
+		if words := pollJS[string](p, `document.getElementById("ws-decision-date-words").textContent`, settle); words != "ngày 1 tháng 6 năm 2025" {
+			t.Errorf("the date read back: %q, want %q", words, "ngày 1 tháng 6 năm 2025")
+		}
 		p.do("approve", chromedp.Click(chromedp.CSS("#ws-approve")))
+		// The confirmation lists what the approval writes, from the server's rehearsal; nothing
+		// is written until it is confirmed.
+		pollJS[bool](p, `!!document.querySelector("dialog#ws-approve-confirm[open] #ws-confirm-changes li")`, settle)
+		changes := evalJS[string](p, `document.getElementById("ws-confirm-changes").textContent`)
+		if !strings.Contains(changes, "CCN Thử nghiệm") {
+			t.Errorf("the confirmation's change list does not name the new cluster: %q", changes)
+		}
+		saveShot(t, p, "approval-confirmation")
+		var before int
+		_ = db.QueryRow(ctx, `SELECT count(*) FROM clusters WHERE name = 'CCN Thử nghiệm'`).Scan(&before)
+		if before != 0 {
+			t.Errorf("the rehearsal wrote a cluster (%d)", before)
+		}
+		p.do("confirm", chromedp.Click(chromedp.CSS("#ws-approve-confirm-ok")))
 		pollJS[bool](p, fmt.Sprintf(`document.getElementById("ws-review-detail").hidden && !document.querySelector(%q) && !!document.querySelector('#ws-my-proposals li[data-status="approved"]')`, open), settle)
 		var status, number string
-		err := db.QueryRow(ctx, `SELECT status::text, coalesce(decision_number, ''), coalesce(cluster_id::text, '') FROM proposals WHERE id = $1`, proposalID).Scan(&status, &number, &clusterID)
+		var decided string
+		err := db.QueryRow(ctx, `SELECT status::text, coalesce(decision_number, ''), coalesce(cluster_id::text, ''), coalesce(decision_date::text, '')
+			FROM proposals WHERE id = $1`, proposalID).Scan(&status, &number, &clusterID, &decided)
 		if err != nil || status != "approved" || number != "123/QĐ-UBND" || clusterID == "" {
 			t.Fatalf("after approval: status %q number %q cluster %q (%v)", status, number, clusterID, err)
+		}
+		if decided != "2025-06-01" {
+			t.Errorf("01/06/2025 typed in Vietnamese was stored as %s, want 2025-06-01", decided)
 		}
 		p.do("sign out", chromedp.Click(chromedp.CSS("#ws-signout")))
 		pollJS[bool](p, `!document.getElementById("signin-open").hidden && !document.getElementById("ws-panel")`, settle)
@@ -462,6 +490,8 @@ func TestBrowserWorkspace(t *testing.T) {
 		saveShot(t, a, "history")
 		evalJS[bool](a, `(delete document.body.dataset.refreshed, true)`)
 		a.do("revert to version 1", chromedp.Click(chromedp.CSS(`#ws-timeline [data-revert="1"]`)))
+		pollJS[bool](a, `!!document.querySelector("dialog#ws-revert-confirm[open]")`, settle)
+		a.do("confirm the revert", chromedp.Click(chromedp.CSS("#ws-revert-confirm-ok")))
 		pollJS[bool](a, `(document.body.dataset.refreshed || "").startsWith("clusters:")`, settle)
 		var reverted bool
 		if err := db.QueryRow(ctx, `SELECT ST_XMin(geom) = $2 AND ST_YMax(geom) = $3 FROM clusters WHERE id = $1::bigint`, clusterID, origBox[0], origBox[3]).Scan(&reverted); err != nil || !reverted {
@@ -557,6 +587,64 @@ func TestBrowserWorkspace(t *testing.T) {
 
 	// On a 390-pixel phone the workspace is a bottom sheet: signed in, its tabs, forms and buttons
 	// fit the screen's width (nothing to scroll sideways), and the map keeps the top of the screen.
+	// An approval withdrawn from the screen: confirmed with a reason; afterwards the proposal, the
+	// cluster and history agree, and the open views show it.
+	t.Run("DepartmentWithdrawsAnApproval", func(t *testing.T) {
+		var wlon, wlat float64
+		err := db.QueryRow(ctx, `SELECT ST_X(p), ST_Y(p) FROM (
+			  SELECT (ST_Dump(ST_GeneratePoints(ST_Buffer(d.geom::geography, -2500)::geometry, 200, 7))).geom AS p FROM districts d WHERE d.code = $1) x
+			 WHERE NOT EXISTS (SELECT 1 FROM clusters c WHERE ST_DWithin(c.geom::geography, x.p::geography, 3000))
+			 ORDER BY ST_X(p) DESC LIMIT 1`, district).Scan(&wlon, &wlat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ring := square(wlon, wlat, 300)
+		ring = append(ring, ring[0])
+		gj, _ := json.Marshal(map[string]any{"type": "Polygon", "coordinates": [][][2]float64{ring}})
+		dist := edit.Actor{User: "dist", Role: edit.RoleDistrict, District: district}
+		dept := edit.Actor{User: "dept", Role: edit.RoleDepartment}
+		w, err := ed.CreateProposal(ctx, dist, edit.ProposalInput{Kind: "new", Name: "CCN Rút lại", Geometry: gj,
+			LandRecovery: json.RawMessage(`[{"parcel":"thửa 9","area_ha":30}]`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ed.Transition(ctx, dist, w.ID, edit.Decision{Action: "submit"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := ed.Transition(ctx, dept, w.ID, edit.Decision{Action: "approve", Number: "9/QĐ-UBND", Date: "2025-07-01", Comment: "thử"}); err != nil {
+			t.Fatal(err)
+		}
+		p := newPage(t, browser, ts.URL, desktop)
+		p.load("/")
+		signIn(t, p, "dept")
+		p.do("my proposals tab", chromedp.Click(chromedp.CSS("#ws-tab-proposals")))
+		button := fmt.Sprintf(`#ws-my-proposals [data-withdraw="%d"]`, w.ID)
+		pollJS[bool](p, fmt.Sprintf(`!!document.querySelector(%q)`, button), settle)
+		p.do("withdraw", chromedp.Click(chromedp.CSS(button)))
+		pollJS[bool](p, `!!document.querySelector("dialog#ws-withdraw-confirm[open]")`, settle)
+		p.do("confirm without a reason", chromedp.Click(chromedp.CSS("#ws-withdraw-confirm-ok")))
+		pollJS[bool](p, `!!document.querySelector("dialog#ws-withdraw-confirm[open] .ws-error:not([hidden])")`, settle)
+		p.do("give the reason", chromedp.SendKeys(chromedp.CSS("#ws-withdraw-confirm textarea"), "Quyết định bị thu hồi"),
+			chromedp.Click(chromedp.CSS("#ws-withdraw-confirm-ok")))
+		pollJS[bool](p, fmt.Sprintf(`!document.querySelector(%q) && !!document.querySelector('#ws-my-proposals li[data-id="%d"][data-status="submitted"]')
+		  && !!document.querySelector('#ws-review-queue [data-open="%d"]')`, button, w.ID, w.ID), settle)
+		var status string
+		var number *string
+		var clusters int
+		if err := db.QueryRow(ctx, `SELECT status::text, decision_number, (SELECT count(*) FROM clusters WHERE name = 'CCN Rút lại') FROM proposals WHERE id = $1`, w.ID).
+			Scan(&status, &number, &clusters); err != nil {
+			t.Fatal(err)
+		}
+		if status != "submitted" || number != nil || clusters != 0 {
+			t.Errorf("after the withdrawal: proposal %s, decision %v, %d clusters; want submitted, none, 0", status, number, clusters)
+		}
+		var comment string
+		if err := db.QueryRow(ctx, `SELECT coalesce(comment, '') FROM feature_versions WHERE proposal_id = $1 AND op = 'delete'`, w.ID).Scan(&comment); err != nil ||
+			!strings.Contains(comment, "Quyết định bị thu hồi") {
+			t.Errorf("history of the withdrawal: %q (%v), want the reason", comment, err)
+		}
+	})
+
 	t.Run("PhoneWorkspace", func(t *testing.T) {
 		p := newPage(t, browser, ts.URL, phone)
 		p.load("/")

@@ -326,3 +326,74 @@ func (f *wsFixture) draft(t *testing.T, proposal map[string]any) int64 {
 	_ = json.Unmarshal(body, &created)
 	return created.ID
 }
+
+// Approval is confirmed against what it will write: the preview is a rehearsal of the approval
+// (rolled back, nothing written) that lists the cluster's changes; approving a proposal that
+// fails the Decree 32/2024 check needs a reason, and history keeps it.
+func TestWorkspaceApprovalPreviewAndReason(t *testing.T) {
+	f := newWS(t)
+	ctx := context.Background()
+	// A ~3 ha boundary: below the 10 ha a CCN needs, so the check says no.
+	var small []byte
+	err := f.store.Pool().QueryRow(ctx, `SELECT ST_AsGeoJSON(ST_Buffer(ST_Centroid(ST_GeomFromGeoJSON($1))::geography, 100, 'quad_segs=2')::geometry, 7)`,
+		string(f.landInside(t))).Scan(&small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := f.draft(t, map[string]any{"kind": "new", "name": "CCN Quá nhỏ", "geometry": json.RawMessage(small)})
+	pu := f.url + "/api/proposals/" + strconv.FormatInt(id, 10)
+	if r, body := do(t, http.MethodPost, pu+"/submit", nil, "Authorization", f.auth(edit.RoleDistrict)); r.StatusCode != http.StatusOK {
+		t.Fatalf("submit: %d %s", r.StatusCode, body)
+	}
+	dept := f.auth(edit.RoleDepartment)
+	var verdict struct{ Verdict string }
+	_, body := do(t, http.MethodGet, pu+"/eligibility", nil, "Authorization", dept)
+	if err := json.Unmarshal(body, &verdict); err != nil || verdict.Verdict != "no" {
+		t.Fatalf("the small proposal's verdict: %s, want no", body)
+	}
+
+	// The preview: what approval writes, and nothing written.
+	r, body := do(t, http.MethodGet, pu+"/approval?decision_number=7%2FQĐ-UBND&decision_date=2025-06-01", nil, "Authorization", dept)
+	var preview edit.ApprovalPreview
+	if r.StatusCode != http.StatusOK || json.Unmarshal(body, &preview) != nil {
+		t.Fatalf("preview: %d %s", r.StatusCode, body)
+	}
+	fields := map[string]any{}
+	for _, c := range preview.Changes {
+		fields[c.Field] = c.To
+	}
+	if !preview.Creates || fields["name"] != "CCN Quá nhỏ" || fields["decision_number"] != "7/QĐ-UBND" || fields["geometry_quality"] != "indicative" ||
+		!preview.GeometryChanged || preview.AreaAfterHa == nil || *preview.AreaAfterHa < 1 || *preview.AreaAfterHa > 5 {
+		t.Fatalf("preview: %s", body)
+	}
+	if n := f.count(t, "clusters", "CCN Quá nhỏ"); n != 0 {
+		t.Fatalf("the preview wrote %d clusters", n)
+	}
+	var status string
+	_ = f.store.Pool().QueryRow(ctx, `SELECT status::text FROM proposals WHERE id = $1`, id).Scan(&status)
+	if status != "submitted" {
+		t.Fatalf("after the preview the proposal is %s, want submitted", status)
+	}
+	if r, body := do(t, http.MethodGet, pu+"/approval?decision_number=7&decision_date=2025-06-01", nil, "Authorization", f.auth(edit.RoleDistrict)); r.StatusCode != http.StatusForbidden {
+		t.Errorf("a district previews an approval: %d %s, want 403", r.StatusCode, body)
+	}
+
+	// Against the verdict, only with a reason.
+	decision := `{"decision_number":"7/QĐ-UBND","decision_date":"2025-06-01"}`
+	if r, body := do(t, http.MethodPost, pu+"/approve", []byte(decision), "Authorization", dept); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), "reason") {
+		t.Fatalf("approving an ineligible proposal without a reason: %d %s, want 422", r.StatusCode, body)
+	}
+	if n := f.count(t, "clusters", "CCN Quá nhỏ"); n != 0 {
+		t.Fatalf("a refused approval wrote %d clusters", n)
+	}
+	const reason = "Dự án ưu tiên của tỉnh theo Nghị quyết HĐND"
+	withReason := `{"decision_number":"7/QĐ-UBND","decision_date":"2025-06-01","comment":"` + reason + `"}`
+	if r, body := do(t, http.MethodPost, pu+"/approve", []byte(withReason), "Authorization", dept); r.StatusCode != http.StatusOK {
+		t.Fatalf("approving with a reason: %d %s", r.StatusCode, body)
+	}
+	var comment string
+	if err := f.store.Pool().QueryRow(ctx, `SELECT coalesce(v.comment, '') FROM feature_versions v JOIN clusters c ON c.id = v.fid
+		WHERE v.layer = 'clusters' AND c.name = 'CCN Quá nhỏ' AND v.proposal_id = $1`, id).Scan(&comment); err != nil || comment != reason {
+		t.Fatalf("the approval's history comment: %q (%v), want the reason", comment, err)
+	}
+}

@@ -195,6 +195,10 @@ export const workspaceAPI = {
   submitProposal: (id) => request("POST", `api/proposals/${enc(id)}/submit`),
   // action: approve, return or reject.
   decideProposal: (id, action, body) => request("POST", `api/proposals/${enc(id)}/${enc(action)}`, body),
+  // What approving would change (a rehearsal on the server, nothing written).
+  approvalPreview: (id, number, date) =>
+    request("GET", `api/proposals/${enc(id)}/approval?decision_number=${enc(number)}&decision_date=${enc(date)}`),
+  withdrawApproval: (id, reason) => request("POST", `api/proposals/${enc(id)}/withdraw-approval`, { comment: reason }),
   proposalEligibility: (id) => request("GET", `api/proposals/${enc(id)}/eligibility`),
   checkEligibility: (body) => request("POST", "api/eligibility", body),
 };

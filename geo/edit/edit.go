@@ -190,6 +190,16 @@ const lockTimeoutSQL = "SET LOCAL lock_timeout = '3s'"
 
 // inTx runs fn in one transaction under the store's timeout and commits it.
 func (s *Store) inTx(ctx context.Context, what string, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	return s.runTx(ctx, what, true, fn)
+}
+
+// rehearse runs fn in a transaction that is rolled back: what a write would do, seen from inside
+// and then undone, with every trigger and policy of the real one.
+func (s *Store) rehearse(ctx context.Context, what string, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	return s.runTx(ctx, what, false, fn)
+}
+
+func (s *Store) runTx(ctx context.Context, what string, commit bool, fn func(ctx context.Context, tx pgx.Tx) error) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	tx, err := s.pool.Begin(ctx)
@@ -202,6 +212,9 @@ func (s *Store) inTx(ctx context.Context, what string, fn func(ctx context.Conte
 	}
 	if err := fn(ctx, tx); err != nil {
 		return classify(what, err)
+	}
+	if !commit {
+		return nil // the deferred rollback undoes it
 	}
 	var after map[string]int64
 	if s.Committed != nil {

@@ -51,7 +51,30 @@ func (s *Store) History(ctx context.Context, reader Actor, l *geo.Layer, fid str
 	}
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, historySQL, l.ID, id)
+	out, err := historyIn(ctx, s.pool, l, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, geo.ErrNotFound
+	}
+	if reader.Role == RoleAnonymous {
+		for i := range out {
+			out[i].Actor, out[i].RequestID = "", nil
+		}
+	}
+	return out, nil
+}
+
+// querier is a pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// historyIn reads feature id's versions through q (the pool, or a transaction that has just
+// written one), each with what it changed.
+func historyIn(ctx context.Context, q querier, l *geo.Layer, id int64) ([]Version, error) {
+	rows, err := q.Query(ctx, historySQL, l.ID, id)
 	if err != nil {
 		return nil, fmt.Errorf("history of %s/%d: %w", l.ID, id, err)
 	}
@@ -93,14 +116,6 @@ func (s *Store) History(ctx context.Context, reader Actor, l *geo.Layer, fid str
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("history of %s/%d: %w", l.ID, id, err)
-	}
-	if len(out) == 0 {
-		return nil, geo.ErrNotFound
-	}
-	if reader.Role == RoleAnonymous {
-		for i := range out {
-			out[i].Actor, out[i].RequestID = "", nil
-		}
 	}
 	return out, nil
 }

@@ -362,8 +362,22 @@ func (s *Store) Proposals(ctx context.Context, a Actor) ([]json.RawMessage, erro
 // Approval needs a decision number and date and, in the same transaction, creates the new cluster
 // or reshapes the expanded one; the versions it writes name the proposal.
 func (s *Store) Transition(ctx context.Context, a Actor, id int64, d Decision) error {
+	to, date, err := d.check(a)
+	if err != nil {
+		return err
+	}
+	a.Proposal = id
+	if a.Comment == "" {
+		a.Comment = d.Comment
+	}
+	return s.inTx(ctx, "proposal "+d.Action, func(ctx context.Context, tx pgx.Tx) error {
+		return s.transitionIn(ctx, tx, a, id, d, to, date)
+	})
+}
+
+// check reads a decision: the status it leads to and, for an approval, the decision's date.
+func (d Decision) check(a Actor) (to string, date *time.Time, err error) {
 	reviewer := a.Role == RoleDepartment || a.Role == RoleAdmin
-	var to string
 	switch d.Action {
 	case "submit":
 		to = StatusSubmitted
@@ -374,57 +388,114 @@ func (s *Store) Transition(ctx context.Context, a Actor, id int64, d Decision) e
 	case "return":
 		to = StatusReturned
 	default:
-		return &ValidationError{Problems: []string{"action must be submit, approve, reject or return"}}
+		return "", nil, &ValidationError{Problems: []string{"action must be submit, approve, reject or return"}}
 	}
 	if to != StatusSubmitted && !reviewer {
-		return &ForbiddenError{Reason: "only the Department of Industry and Trade reviews proposals"}
+		return "", nil, &ForbiddenError{Reason: "only the Department of Industry and Trade reviews proposals"}
 	}
-	var date *time.Time
 	if to == StatusApproved {
 		t, err := time.Parse("2006-01-02", d.Date)
 		if strings.TrimSpace(d.Number) == "" || err != nil {
-			return &ValidationError{Problems: []string{"approval records the decision: decision_number and decision_date (YYYY-MM-DD)"}}
+			return "", nil, &ValidationError{Problems: []string{"approval records the decision: decision_number and decision_date (YYYY-MM-DD)"}}
 		}
 		date = &t
 	}
 	if (to == StatusReturned || to == StatusRejected) && strings.TrimSpace(d.Comment) == "" {
-		return &ValidationError{Problems: []string{"returning or rejecting a proposal needs a comment"}}
+		return "", nil, &ValidationError{Problems: []string{"returning or rejecting a proposal needs a comment"}}
 	}
-	a.Proposal = id
-	if a.Comment == "" {
-		a.Comment = d.Comment
+	return to, date, nil
+}
+
+// transitionIn makes the transition in tx, as the editor.
+func (s *Store) transitionIn(ctx context.Context, tx pgx.Tx, a Actor, id int64, d Decision, to string, date *time.Time) error {
+	if err := becomeEditor(ctx, tx, a); err != nil {
+		return err
 	}
-	return s.inTx(ctx, "proposal "+d.Action, func(ctx context.Context, tx pgx.Tx) error {
-		if err := becomeEditor(ctx, tx, a); err != nil {
-			return err
-		}
-		st, err := proposalState(ctx, tx, id)
+	st, err := proposalState(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	from := st.Status
+	ok := (to == StatusSubmitted && (from == StatusDraft || from == StatusReturned)) ||
+		(to != StatusSubmitted && from == StatusSubmitted)
+	if !ok {
+		return &ValidationError{Problems: []string{fmt.Sprintf("a %s proposal cannot be %s", from, pastTense[d.Action])}}
+	}
+	if to == StatusSubmitted {
+		_, err = tx.Exec(ctx, `UPDATE proposals SET status = 'submitted', submitted_at = now(), updated_at = now() WHERE id = $1`, id)
+		return err
+	}
+	var clusterID *int64
+	if to == StatusApproved {
+		cid, err := s.applyApproval(ctx, tx, id, st, d.Number, *date)
 		if err != nil {
 			return err
 		}
-		from := st.Status
-		ok := (to == StatusSubmitted && (from == StatusDraft || from == StatusReturned)) ||
-			(to != StatusSubmitted && from == StatusSubmitted)
-		if !ok {
-			return &ValidationError{Problems: []string{fmt.Sprintf("a %s proposal cannot be %s", from, pastTense[d.Action])}}
-		}
-		if to == StatusSubmitted {
-			_, err = tx.Exec(ctx, `UPDATE proposals SET status = 'submitted', submitted_at = now(), updated_at = now() WHERE id = $1`, id)
+		clusterID = &cid
+	}
+	_, err = tx.Exec(ctx, `UPDATE proposals SET status = $2, reviewed_by = $3, reviewed_at = now(), review_comment = nullif($4, ''),
+		  decision_number = nullif($5, ''), decision_date = $6, cluster_id = coalesce($7, cluster_id), updated_at = now()
+		 WHERE id = $1`, id, to, a.User, d.Comment, d.Number, date, clusterID)
+	return err
+}
+
+// ApprovalPreview is what approving a proposal would write to its cluster, for the reviewer to
+// confirm: read from a rehearsal of the approval itself (the same statements, triggers and
+// checks, then rolled back), so it cannot differ from what the approval does.
+type ApprovalPreview struct {
+	// ClusterID is the cluster an expansion changes; nil when the approval creates one.
+	ClusterID *int64 `json:"cluster_id"`
+	Creates   bool   `json:"creates"`
+	// Changes are the cluster's fields from → to, as its history will list them.
+	Changes         []Change `json:"changes"`
+	GeometryChanged bool     `json:"geometry_changed"`
+	// The footprint's area before (nil: a new cluster, or one known by a point) and after.
+	AreaBeforeHa *float64 `json:"area_before_ha"`
+	AreaAfterHa  *float64 `json:"area_after_ha"`
+}
+
+// PreviewApproval rehearses approving proposal id with decision d and says what it would change.
+// It writes nothing; the refusals are those the approval would meet.
+func (s *Store) PreviewApproval(ctx context.Context, a Actor, id int64, d Decision) (*ApprovalPreview, error) {
+	d.Action = "approve"
+	to, date, err := d.check(a)
+	if err != nil {
+		return nil, err
+	}
+	a.Proposal = id
+	clusters, _ := s.catalog.Layer("clusters")
+	var out ApprovalPreview
+	err = s.rehearse(ctx, "preview approval", func(ctx context.Context, tx pgx.Tx) error {
+		if err := s.transitionIn(ctx, tx, a, id, d, to, date); err != nil {
 			return err
 		}
-		var clusterID *int64
-		if to == StatusApproved {
-			cid, err := s.applyApproval(ctx, tx, id, st, d.Number, *date)
-			if err != nil {
-				return err
-			}
-			clusterID = &cid
+		var cid int64
+		if err := tx.QueryRow(ctx, `SELECT cluster_id FROM proposals WHERE id = $1`, id).Scan(&cid); err != nil {
+			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE proposals SET status = $2, reviewed_by = $3, reviewed_at = now(), review_comment = nullif($4, ''),
-			  decision_number = nullif($5, ''), decision_date = $6, cluster_id = coalesce($7, cluster_id), updated_at = now()
-			 WHERE id = $1`, id, to, a.User, d.Comment, d.Number, date, clusterID)
-		return err
+		h, err := historyIn(ctx, tx, clusters, cid)
+		if err != nil {
+			return err
+		}
+		if len(h) == 0 {
+			return fmt.Errorf("preview approval: the approval wrote no version of cluster %d", cid)
+		}
+		last := h[len(h)-1]
+		out.Creates, out.Changes, out.GeometryChanged = last.Op == "insert", last.Changes, last.GeometryChanged
+		if !out.Creates {
+			out.ClusterID = &cid
+		}
+		return tx.QueryRow(ctx, `SELECT
+			  (SELECT round((ST_Area(geom::geography) / 1e4)::numeric, 2)::float8 FROM feature_versions
+			    WHERE layer = $1 AND fid = $2 AND version = $3 - 1 AND GeometryType(geom) <> 'POINT'),
+			  (SELECT round((ST_Area(geom::geography) / 1e4)::numeric, 2)::float8 FROM feature_versions
+			    WHERE layer = $1 AND fid = $2 AND version = $3 AND GeometryType(geom) <> 'POINT')`,
+			clusters.ID, cid, last.Version).Scan(&out.AreaBeforeHa, &out.AreaAfterHa)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 var pastTense = map[string]string{"submit": "submitted", "approve": "approved", "reject": "rejected", "return": "returned"}
@@ -531,6 +602,23 @@ func (s *Store) ProposalEligibility(ctx context.Context, a Actor, id int64, plan
 		in.ClusterID = nil // an approved new proposal names the cluster it created
 	}
 	return s.Eligibility(ctx, in, planner)
+}
+
+// ReasonToApprove refuses approving proposal id without a reason when its boundary fails the
+// Decree 32/2024 check: a department may approve against the verdict, but the reason is then on
+// record (the approval's comment, which its history versions carry).
+func (s *Store) ReasonToApprove(ctx context.Context, a Actor, id int64, reason string, planner *planning.Planner) error {
+	if strings.TrimSpace(reason) != "" {
+		return nil
+	}
+	e, err := s.ProposalEligibility(ctx, a, id, planner)
+	if err != nil {
+		return err
+	}
+	if e.Verdict == planning.No {
+		return &ValidationError{Problems: []string{"the proposal does not meet the conditions of Decree 32/2024: approving it needs a reason, which its history keeps"}}
+	}
+	return nil
 }
 
 // WithdrawApproval undoes an approval, in one transaction: the cluster goes back to its version

@@ -71,6 +71,7 @@ func (s *Service) Routes(r gin.IRouter) {
 	r.PUT("/api/proposals/:id", s.handleUpdateProposal)
 	r.POST("/api/proposals/:id/:action", s.handleTransition) // submit, approve, reject, return, withdraw-approval
 	r.GET("/api/proposals/:id/eligibility", s.handleProposalEligibility)
+	r.GET("/api/proposals/:id/approval", s.handleApprovalPreview)
 	r.POST("/api/eligibility", s.checks.Handler(), s.handleEligibility)
 }
 
@@ -288,9 +289,18 @@ func (s *Service) handleTransition(c *gin.Context) {
 			_ = c.Error(err)
 			return
 		}
-	} else if err := s.edit.Transition(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), httpx.ChangeComment(c)), id, d); err != nil {
-		_ = c.Error(err)
-		return
+	} else {
+		a := edit.ActorOf(p, httpx.RequestID(c), httpx.ChangeComment(c))
+		if d.Action == "approve" {
+			if err := s.edit.ReasonToApprove(c.Request.Context(), a, id, d.Comment+a.Comment, s.planner); err != nil {
+				_ = c.Error(err)
+				return
+			}
+		}
+		if err := s.edit.Transition(c.Request.Context(), a, id, d); err != nil {
+			_ = c.Error(err)
+			return
+		}
 	}
 	a, _ := s.auth.Reader(c)
 	b, err := s.edit.Proposal(c.Request.Context(), a, id)
@@ -299,6 +309,26 @@ func (s *Service) handleTransition(c *gin.Context) {
 		return
 	}
 	c.Data(http.StatusOK, httpx.JSONType, b)
+}
+
+// handleApprovalPreview: GET /api/proposals/{id}/approval?decision_number=…&decision_date=YYYY-MM-DD
+// says what approving would change (a rehearsal, rolled back), for the reviewer to confirm.
+func (s *Service) handleApprovalPreview(c *gin.Context) {
+	id, ok := proposalID(c)
+	if !ok {
+		return
+	}
+	a, ok := s.auth.Reader(c) // a reviewer's read; PreviewApproval refuses anyone else
+	if !ok {
+		return
+	}
+	d := edit.Decision{Number: c.Query("decision_number"), Date: c.Query("decision_date")}
+	preview, err := s.edit.PreviewApproval(c.Request.Context(), a, id, d)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, preview)
 }
 
 func (s *Service) handleProposalEligibility(c *gin.Context) {

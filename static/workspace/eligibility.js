@@ -7,7 +7,11 @@ import { h } from "../util.js";
 
 const ICON = { yes: "✓", no: "✗", unknown: "?", not_applicable: "–" };
 
-function reasonOf(c, { t, i18n }) {
+// nameOf names a district by its name, never by its code alone.
+const nameOf = (ctx, code) => (ctx.state && ctx.state.districtNames.get(String(code))) || String(code);
+
+function reasonOf(c, ctx) {
+  const { t, i18n } = ctx;
   const v = c.values || {};
   if (i18n.lang() === "en") return c.reason;
   switch (c.id) {
@@ -17,7 +21,7 @@ function reasonOf(c, { t, i18n }) {
       return c.verdict === "yes" ? t("elig.reason.no_overlap.ok") : t("elig.reason.no_overlap.bad", { n: (v.overlaps || []).length });
     case "inside_district":
       if (v.district_code == null) return t("elig.reason.inside.none");
-      return c.verdict === "yes" ? t("elig.reason.inside.ok", { d: v.district_code }) : t("elig.reason.inside.bad", { ha: i18n.num(v.outside_ha, 2), d: v.district_code });
+      return c.verdict === "yes" ? t("elig.reason.inside.ok", { d: nameOf(ctx, v.district_code) }) : t("elig.reason.inside.bad", { ha: i18n.num(v.outside_ha, 2), d: nameOf(ctx, v.district_code) });
     default:
       return c.reason;
   }
@@ -31,7 +35,7 @@ export function renderEligibility(answer, ctx) {
   let insideText = "";
   if (inside) {
     const v = inside.values || {};
-    insideText = v.district_code == null ? t("draw.noDistrict") : inside.verdict === "yes" ? `${t("draw.inside")} ${v.district_code}` : t("draw.outside", { ha: i18n.num(v.outside_ha, 2) });
+    insideText = v.district_code == null ? t("draw.noDistrict") : inside.verdict === "yes" ? `${t("draw.inside")} ${nameOf(ctx, v.district_code)}` : t("draw.outside", { ha: i18n.num(v.outside_ha, 2) });
   }
   const zone = ((answer.context || {}).raw_material_zones || [])[0];
   const road = ((answer.context || {}).national_highways || [])[0];

@@ -5,6 +5,7 @@
 // today's, and revert for the department. Unsaved edits stay in sessionStorage.
 
 import { h } from "../util.js";
+import { confirmStep } from "./confirm.js";
 import { workspaceAPI as api, errorText } from "../api.js";
 import { createAttributeForm, display, sameValue } from "./forms.js";
 import { editableFields } from "../catalog.js";
@@ -173,6 +174,14 @@ export function createFeature({ map, i18n, t, user, catalog, container, onExpire
   }
 
   async function revert(layerId, id, version) {
+    const sure = await confirmStep({
+      id: "ws-revert-confirm",
+      title: t("history.revert"),
+      body: [h("p", {}, t("history.revertConfirm", { v: version }))],
+      confirmText: t("history.revert"),
+      cancelText: t("review.cancel"),
+    });
+    if (!sure.ok) return;
     const r = await api.revert(layerId, id, version);
     if (r.status === 401) return onExpired();
     if (!r.ok) {
@@ -181,7 +190,7 @@ export function createFeature({ map, i18n, t, user, catalog, container, onExpire
     }
     await show(layerId, id);
     status.textContent = t("history.reverted", { v: version });
-    onSaved && onSaved(layerId, id, { geometry: true });
+    onSaved && onSaved(layerId, id, { geometry: true, reverted: true });
   }
 
   return {

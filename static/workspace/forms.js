@@ -6,6 +6,7 @@
 // (district name, region) are never offered.
 
 import { h } from "../util.js";
+import { parseDate, showDate } from "./dates.js";
 
 let seq = 0;
 
@@ -24,7 +25,11 @@ function fieldInput(field, value, { i18n, t, idPrefix }) {
   } else if (field.type === "integer" || field.type === "number") {
     input = h("input", { id, name: field.name, type: "number", step: field.type === "integer" ? "1" : "any", inputmode: "decimal", value: value ?? "" });
   } else if (field.type === "date") {
-    input = h("input", { id, name: field.name, type: "date", value: value ? String(value).slice(0, 10) : "" });
+    // Text in the language's form (dd/mm/yyyy in Vietnamese), never the browser's date picker,
+    // whose order follows the browser's locale (dates.js).
+    input = h("input", { id, name: field.name, type: "text", inputmode: "numeric", autocomplete: "off",
+      placeholder: t("date.placeholder"), value: value ? showDate(value, i18n.lang()) : "" });
+    input.dataset.lang = i18n.lang();
   } else if (field.type === "string[]") {
     input = h("textarea", { id, name: field.name, rows: 3 });
     input.value = Array.isArray(value) ? value.join("\n") : "";
@@ -50,6 +55,8 @@ function readValue(field, input) {
       return Number.parseInt(v, 10);
     case "number":
       return Number(v);
+    case "date":
+      return parseDate(v, input.dataset.lang) ?? v; // not a date: the server names the problem at the field
     case "string[]":
       return v.split("\n").map((s) => s.trim()).filter(Boolean);
     case "object":
@@ -125,7 +132,7 @@ export function createAttributeForm({ fields, values, i18n, t }) {
         if (r.input.tagName === "SELECT") r.input.value = v ?? "";
         else if (r.field.type === "string[]") r.input.value = Array.isArray(v) ? v.join("\n") : "";
         else if (r.field.type === "object") r.input.value = v && Object.keys(v).length ? JSON.stringify(v) : "";
-        else if (r.field.type === "date") r.input.value = v ? String(v).slice(0, 10) : "";
+        else if (r.field.type === "date") r.input.value = v ? showDate(v, r.input.dataset.lang) : "";
         else r.input.value = v ?? "";
       }
     },
@@ -142,6 +149,8 @@ export function createAttributeForm({ fields, values, i18n, t }) {
 export function display(field, value, i18n, t) {
   if (value == null || (Array.isArray(value) && !value.length)) return t("unset");
   if (field && field.vocabulary) return i18n.label(field.vocabulary, value);
+  if (field && field.type === "date") return showDate(value, i18n.lang());
+  if (typeof value === "number") return i18n.num(value, Number.isInteger(value) ? 0 : 2);
   if (Array.isArray(value)) return value.join(", ");
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);

@@ -7,6 +7,8 @@
 import { h } from "../util.js";
 import { workspaceAPI as api, errorText, createKey } from "../api.js";
 import { renderEligibility } from "./eligibility.js";
+import { confirmStep } from "./confirm.js";
+import { dateInWords } from "./dates.js";
 
 const DRAFT = "clustermap.ws.proposal";
 // The proposal's own fields (POST /api/proposals); proposals are not a catalog layer.
@@ -42,7 +44,7 @@ function textToLand(text) {
 }
 
 export function createProposals(ctx) {
-  const { map, draw, i18n, t, user, container, onExpired, selectedCluster, clusterName } = ctx;
+  const { map, draw, i18n, t, user, container, onExpired, selectedCluster, clusterName, state, onChanged } = ctx;
   const status = h("p", { class: "ws-status", role: "status", "aria-live": "polite" });
   let editing = null; // {id, kind, cluster_id, status}
   let timer = null;
@@ -74,9 +76,36 @@ export function createProposals(ctx) {
       h("strong", {}, p.name), " ",
       h("span", { class: "note" }, `${t(`prop.kind.${p.kind}`)} · ${i18n.num(p.area_ha, 2)} ha`),
       p.review_comment ? h("p", { class: "note" }, t("prop.reviewComment", { c: p.review_comment })) : null,
+      p.status === "approved" && p.decision_number
+        ? h("p", { class: "note" }, t("prop.decision", { number: p.decision_number, date: dateInWords(p.decision_date, i18n.lang()) })) : null,
+      p.status === "approved" && (user.role === "department" || user.role === "admin")
+        ? h("button", { type: "button", class: "button secondary", dataset: { withdraw: p.id }, onclick: () => withdraw(p) }, t("withdraw.button")) : null,
       (p.status === "draft" || p.status === "returned") && user.role === "district"
         ? h("button", { type: "button", class: "button secondary", onclick: () => openEditor(p) }, t("prop.edit")) : null))
       : [h("li", { class: "note" }, t("prop.none"))]));
+  }
+
+  // Withdrawing an approval: confirmed, with the reason history keeps; every view that shows
+  // the cluster or the proposal is read again (onChanged).
+  async function withdraw(p) {
+    const result = await confirmStep({
+      id: "ws-withdraw-confirm",
+      title: t("withdraw.title"),
+      body: [h("p", {}, t("withdraw.intro", { name: p.name }))],
+      confirmText: t("withdraw.confirm"),
+      cancelText: t("review.cancel"),
+      reason: { label: t("withdraw.reason"), required: true, requiredText: t("withdraw.needReason") },
+    });
+    if (!result.ok) return;
+    const r = await api.withdrawApproval(p.id, result.reason);
+    if (r.status === 401) return onExpired();
+    if (!r.ok) {
+      status.textContent = r.data && r.data.reasons ? r.data.reasons.join(" ") : errorText(r);
+      return;
+    }
+    status.textContent = t("withdraw.done");
+    refreshList();
+    onChanged && onChanged();
   }
 
   // --- the editor ---
@@ -169,7 +198,7 @@ export function createProposals(ctx) {
     if (mine !== seq || !parts) return;
     parts.live.removeAttribute("aria-busy");
     if (r.ok) {
-      parts.live.replaceChildren(...renderEligibility(r.data, { t, i18n }));
+      parts.live.replaceChildren(...renderEligibility(r.data, { t, i18n, state }));
       parts.live.dataset.state = "done";
     } else {
       parts.live.replaceChildren(h("p", { class: "ws-error", role: "alert" }, errorText(r)));

@@ -63,7 +63,9 @@ export function startSignin({ button, i18n, app }) {
     signout.textContent = t("signout");
     wsButton.textContent = t("ws.open");
     if (user) {
-      const role = t(`role.${user.role}`) + (user.district ? ` ${user.district}` : "");
+      // A district by its name ("Huyện Đak Đoa"), never its code alone.
+      const district = user.district ? app.state.districtNames.get(String(user.district)) : "";
+      const role = t(`role.${user.role}`) + (district ? ` – ${district}` : "");
       who.textContent = t("user.label", { user: user.username, role });
     }
   }

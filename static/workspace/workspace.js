@@ -14,9 +14,10 @@ import { createReview } from "./review.js";
 import { createFeature } from "./feature.js";
 import { createPast } from "./past.js";
 
-// createWorkspace({map, catalog, state, panel, refreshLayer, i18n, t, user, toggle, onExpired}):
-// panel is the feature panel (panel.js), refreshLayer(id) reads a layer again after a write.
-export async function createWorkspace({ map, catalog, state, panel: featurePanel, refreshLayer, i18n, t, user, toggle, onExpired }) {
+// createWorkspace({map, catalog, state, panel, refreshLayer, select, i18n, t, user, toggle, onExpired}):
+// panel is the feature panel (panel.js), refreshLayer(id) reads a layer again after a write,
+// select(layer, id) shows a feature in it again.
+export async function createWorkspace({ map, catalog, state, panel: featurePanel, refreshLayer, select, i18n, t, user, toggle, onExpired }) {
   await loadGeoman();
   const draw = createDraw({ map, lang: i18n.lang });
   let snapData = null;
@@ -113,14 +114,23 @@ export async function createWorkspace({ map, catalog, state, panel: featurePanel
   };
 
   const parts = {};
-  if (sections.proposals) parts.proposals = createProposals({ ...ctx, container: sections.proposals });
   // A write shows on the public map at once: the layer is read again (app.js).
   const refresh = (layer) => (refreshLayer ? refreshLayer(layer) : Promise.resolve());
-  const feature = createFeature({ ...ctx, container: sections.feature, onSaved: (layer) => refresh(layer) });
-  if (sections.review) parts.review = createReview({ ...ctx, container: sections.review, onDecided: () => {
+  // A decision (approve, withdraw, restore) changes clusters and proposals together: every open
+  // view of either is read again, so none keeps showing what was undone.
+  function decided() {
     if (parts.proposals) parts.proposals.refresh();
-    refresh("clusters");
-  } });
+    if (parts.review) parts.review.refresh();
+    const open = feature.current();
+    if (open) feature.show(open.layer, open.id);
+    const panelShows = featurePanel.shown();
+    if (panelShows && select) select(panelShows.layer, panelShows.id, { focus: false });
+    return refresh("clusters");
+  }
+  if (sections.proposals) parts.proposals = createProposals({ ...ctx, container: sections.proposals, onChanged: decided });
+  // A restored version may undo an approval's effect: the same refresh as a decision.
+  const feature = createFeature({ ...ctx, container: sections.feature, onSaved: (layer, _id, how) => (how && how.reverted ? decided() : refresh(layer)) });
+  if (sections.review) parts.review = createReview({ ...ctx, container: sections.review, onDecided: decided });
   const past = createPast({ ...ctx, container: sections.past });
 
   // The feature panel's section of the workspace: edit (when the user may change a field of the
