@@ -278,14 +278,31 @@ function wirePanel({ map, state, geojson, i18n, reads }) {
 
 // What a click on the map opens: a tiled or GeoJSON feature, else the district under it (the
 // server finds it: the page holds no district polygon).
+// A feature's click reaches the map's click too (Leaflet passes it on), and the district lookup
+// answers later: without care the district would open over the cluster just picked. So a click
+// that picked a feature looks up no district, and a lookup that a later pick overtook is dropped:
+// clusters (and every other feature) are above districts for clicks, at every zoom.
 function wirePicks({ map, tiles, geojson, select }) {
-  tiles.onPick(select);
-  geojson.onPick(select);
+  let picks = 0;
+  let pickedThisClick = false;
+  const drawing = () => map.pm && ((map.pm.globalDrawModeEnabled && map.pm.globalDrawModeEnabled()) || (map.pm.globalEditModeEnabled && map.pm.globalEditModeEnabled()) ||
+    (map.pm.globalCutModeEnabled && map.pm.globalCutModeEnabled()) || (map.pm.globalRemovalModeEnabled && map.pm.globalRemovalModeEnabled()));
+  const pick = (...args) => {
+    // While a drawing tool is on, a tap places a vertex: it opens no panel.
+    if (drawing()) return undefined;
+    picks++;
+    pickedThisClick = true;
+    setTimeout(() => (pickedThisClick = false));
+    return select(...args);
+  };
+  tiles.onPick(pick);
+  geojson.onPick(pick);
   map.on("click", (e) => {
-    if (map.pm && ((map.pm.globalDrawModeEnabled && map.pm.globalDrawModeEnabled()) || (map.pm.globalEditModeEnabled && map.pm.globalEditModeEnabled()))) return;
+    if (drawing() || pickedThisClick) return;
+    const before = picks;
     findDistrictAt(e.latlng)
       .then((code) => {
-        if (code) select("districts", code);
+        if (code && picks === before) select("districts", code);
       })
       .catch(() => {}); // a failed lookup leaves the map as it was
   });

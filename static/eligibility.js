@@ -259,5 +259,12 @@ export function createEligibility(i18n) {
     return asyncSection("founding", t("found.title"), load, (e, sec) => fillFounding(e, sec, ctx));
   }
 
-  return { expansionSection, foundingSection };
+  // words(c) → {rule, reason} of one condition in the interface language (null where this
+  // module does not know the condition); missingName(s) names a lacking datum. The workspace
+  // words its check of a drawn boundary with these.
+  function words(c) {
+    return { rule: clusterRule(c) || districtRule(c), reason: clusterReason(c) || (c.id === "existing_clusters" ? existingReason(c) : null) };
+  }
+
+  return { expansionSection, foundingSection, words, missingName };
 }

@@ -59,6 +59,51 @@ function initMap(map) {
   map.pm.setGlobalOptions({});
 }
 
+// The drawing tools' words in Vietnamese (leaflet-geoman's keys).
+const GEOMAN_VI = {
+  tooltips: {
+    placeMarker: "Bấm để đặt điểm",
+    placeMarkerTouch: "Chạm vào bản đồ để đặt điểm",
+    firstVertex: "Bấm (chạm) để đặt đỉnh đầu tiên",
+    continueLine: "Bấm (chạm) để vẽ tiếp",
+    finishLine: "Bấm vào một đỉnh đã có để kết thúc",
+    finishPoly: "Bấm vào đỉnh đầu tiên để khép hình",
+    finishRect: "Bấm để kết thúc",
+    startCircle: "Bấm để đặt tâm",
+    finishCircle: "Bấm để kết thúc",
+    placeCircleMarker: "Bấm để đặt điểm",
+    placeText: "Bấm để đặt chữ",
+    selectFirstLayerFor: "Chọn hình thứ nhất để {action}",
+    selectSecondLayerFor: "Chọn hình thứ hai để {action}",
+  },
+  actions: { finish: "Xong", cancel: "Hủy", removeLastVertex: "Bỏ đỉnh vừa đặt" },
+  buttonTitles: {
+    drawMarkerButton: "Vẽ điểm",
+    drawPolyButton: "Vẽ đa giác",
+    drawLineButton: "Vẽ đường",
+    drawCircleButton: "Vẽ hình tròn",
+    drawRectButton: "Vẽ hình chữ nhật",
+    editButton: "Sửa đỉnh",
+    dragButton: "Di chuyển hình",
+    cutButton: "Cắt bớt (khoét lỗ)",
+    deleteButton: "Xóa phần đã vẽ",
+    drawCircleMarkerButton: "Vẽ điểm tròn",
+    snappingButton: "Bắt dính vào đỉnh và ranh giới khác",
+    pinningButton: "Ghim các đỉnh chung",
+    rotateButton: "Xoay hình",
+    drawTextButton: "Viết chữ",
+    scaleButton: "Phóng to, thu nhỏ hình",
+    autoTracingButton: "Tự dò theo đường",
+    snapGuidesButton: "Hiện đường gióng",
+    unionButton: "Gộp hình",
+    differenceButton: "Trừ hình",
+  },
+  measurements: {
+    totalLength: "Chiều dài", segmentLength: "Độ dài cạnh", area: "Diện tích", radius: "Bán kính",
+    perimeter: "Chu vi", height: "Chiều cao", width: "Chiều rộng", coordinates: "Vị trí", coordinatesMarker: "Vị trí điểm",
+  },
+};
+
 // createDraw({map, lang}) → a drawing session controller.
 export function createDraw({ map, lang }) {
   initMap(map);
@@ -135,15 +180,25 @@ export function createDraw({ map, lang }) {
     if (active) return;
     active = true;
     map.pm.setGlobalOptions({ layerGroup: group, snappable: true, snapDistance: 15, allowSelfIntersection: false, pathOptions: STYLE, templineStyle: { color: STYLE.color }, hintlineStyle: { color: STYLE.color, dashArray: "4 4" } });
-    try {
-      map.pm.setLang(lang() === "vi" ? "vi" : "en");
-    } catch (_) {
-      map.pm.setLang("en");
-    }
+    // leaflet-geoman ships no Vietnamese: its tooltips, actions and button titles come from here
+    // (setLang's override), with English as the fallback for any key it adds later.
+    if (lang() === "vi") map.pm.setLang("vi", GEOMAN_VI, "en");
+    else map.pm.setLang("en");
     map.pm.addControls({
-      position: "topleft", drawMarker: false, drawCircleMarker: false, drawPolyline: false, drawCircle: false, drawText: false,
+      // On a phone the tools sit at the bottom, under the thumb (above the drawing bar).
+      position: window.matchMedia("(max-width: 720px)").matches ? "bottomleft" : "topleft", drawMarker: false, drawCircleMarker: false, drawPolyline: false, drawCircle: false, drawText: false,
       drawRectangle: true, drawPolygon: true, editMode: true, dragMode: false, cutPolygon: true, removalMode: true, rotateMode: false,
     });
+    // The toolbar's buttons are links whose name is their container's title: give each link the
+    // name itself, so screen readers (and axe) read "Vẽ đa giác", not "link".
+    for (const a of map.getContainer().querySelectorAll(".leaflet-pm-toolbar .leaflet-buttons-control-button")) {
+      const title = a.closest("[title]") && a.closest("[title]").title;
+      if (title) a.setAttribute("aria-label", title);
+      a.setAttribute("role", "button");
+    }
+    // Two quick taps at corners close together are a double tap: the map would zoom in under the
+    // finger between two corners. While drawing, a double click or tap places corners only.
+    map.doubleClickZoom.disable();
     map.on("pm:create", onCreate);
     map.on("pm:cut", onCut);
     map.on("pm:remove", onRemove);
@@ -162,6 +217,7 @@ export function createDraw({ map, lang }) {
     if (map.pm.globalRemovalModeEnabled()) map.pm.disableGlobalRemovalMode();
     if (map.pm.globalCutModeEnabled && map.pm.globalCutModeEnabled()) map.pm.disableGlobalCutMode();
     map.pm.removeControls();
+    map.doubleClickZoom.enable();
     map.off("pm:create", onCreate);
     map.off("pm:cut", onCut);
     map.off("pm:remove", onRemove);

@@ -1,19 +1,31 @@
 // The Decree 32/2024 answer for a drawn or proposed boundary (POST
 // /api/eligibility, GET /api/proposals/{id}/eligibility), worded in the
-// interface language from each condition's id and values; a condition this
-// module does not know keeps the server's own wording.
+// interface language from each condition's id and values — the server's
+// reasons are English and name districts by code, so they are never shown
+// where a wording exists. The conditions an existing cluster or district also
+// has (occupancy, infrastructure, the district's clusters) are worded by the
+// public panel's module (../eligibility.js), so both screens say the same; a
+// condition neither knows keeps the server's own wording. Districts are named,
+// never given by code alone, and missing data says what to enter.
 
 import { h } from "../util.js";
+import { createEligibility } from "../eligibility.js";
 
 const ICON = { yes: "✓", no: "✗", unknown: "?", not_applicable: "–" };
 
 // nameOf names a district by its name, never by its code alone.
 const nameOf = (ctx, code) => (ctx.state && ctx.state.districtNames.get(String(code))) || String(code);
 
-function reasonOf(c, ctx) {
+const OWN = ["size", "no_overlap", "inside_district", "district"];
+
+function ruleOf(c, ctx, pub) {
+  if (OWN.includes(c.id)) return ctx.t(`elig.cond.${c.id}`);
+  return pub.words(c).rule || c.rule;
+}
+
+function reasonOf(c, answer, ctx, pub) {
   const { t, i18n } = ctx;
   const v = c.values || {};
-  if (i18n.lang() === "en") return c.reason;
   switch (c.id) {
     case "size":
       return t("elig.reason.size", { ha: i18n.num(v.area_ha, 2) });
@@ -22,14 +34,38 @@ function reasonOf(c, ctx) {
     case "inside_district":
       if (v.district_code == null) return t("elig.reason.inside.none");
       return c.verdict === "yes" ? t("elig.reason.inside.ok", { d: nameOf(ctx, v.district_code) }) : t("elig.reason.inside.bad", { ha: i18n.num(v.outside_ha, 2), d: nameOf(ctx, v.district_code) });
-    default:
-      return c.reason;
+    case "district": {
+      // The district's own answer: its established clusters' occupancy or unleased land.
+      const existing = ((answer.district_eligibility || {}).conditions || []).find((x) => x.id === "existing_clusters");
+      return existing ? pub.words(existing).reason : c.reason;
+    }
   }
+  return pub.words(c).reason || c.reason;
+}
+
+// nextStep says what to do about data a condition lacks.
+function nextStep(c, ctx, pub) {
+  const missing = c.missing || [];
+  if (!missing.length) return null;
+  return h("span", { class: "ws-next" }, " ", ctx.t("elig.next", { what: missing.map(pub.missingName).join("; ") }));
+}
+
+// errorsOf: the boundary's geometric errors, worded from the conditions' values.
+function errorsOf(conds, ctx) {
+  const { t, i18n } = ctx;
+  const out = [];
+  for (const c of conds) {
+    const v = c.values || {};
+    if (c.id === "no_overlap") for (const o of v.overlaps || []) out.push(t("elig.err.overlap", { name: o.name, ha: i18n.num(o.overlap_ha, 2) }));
+    if (c.id === "inside_district" && c.verdict === "no") out.push(reasonOf(c, {}, ctx, null));
+  }
+  return out;
 }
 
 // renderEligibility(answer) → elements: verdict, area, inside-district status, conditions, errors, context.
 export function renderEligibility(answer, ctx) {
   const { t, i18n } = ctx;
+  const pub = createEligibility(i18n);
   const conds = answer.conditions || [];
   const inside = conds.find((c) => c.id === "inside_district");
   let insideText = "";
@@ -37,6 +73,7 @@ export function renderEligibility(answer, ctx) {
     const v = inside.values || {};
     insideText = v.district_code == null ? t("draw.noDistrict") : inside.verdict === "yes" ? `${t("draw.inside")} ${nameOf(ctx, v.district_code)}` : t("draw.outside", { ha: i18n.num(v.outside_ha, 2) });
   }
+  const errors = errorsOf(conds, ctx);
   const zone = ((answer.context || {}).raw_material_zones || [])[0];
   const road = ((answer.context || {}).national_highways || [])[0];
   return [
@@ -48,10 +85,10 @@ export function renderEligibility(answer, ctx) {
     h("h4", {}, t("elig.title")),
     h("ul", { class: "ws-conditions" }, conds.map((c) => h("li", { class: `verdict-${c.verdict}`, dataset: { cond: c.id, verdict: c.verdict } },
       h("span", { class: "ws-icon", "aria-hidden": "true" }, ICON[c.verdict] || ""), " ",
-      h("strong", {}, ["size", "no_overlap", "inside_district", "district"].includes(c.id) && i18n.lang() === "vi" ? t(`elig.cond.${c.id}`) : c.rule),
+      h("strong", {}, ruleOf(c, ctx, pub)),
       h("span", { class: "visually-hidden" }, ` (${t(`elig.verdict.${c.verdict}`)})`),
-      h("br"), h("span", { class: "ws-reason" }, reasonOf(c, ctx))))),
-    (answer.errors || []).length ? h("div", { class: "ws-elig-errors", role: "alert", id: "ws-elig-errors" }, h("strong", {}, t("elig.errors")), h("ul", {}, answer.errors.map((e) => h("li", {}, e)))) : null,
+      h("br"), h("span", { class: "ws-reason" }, reasonOf(c, answer, ctx, pub)), nextStep(c, ctx, pub)))),
+    errors.length ? h("div", { class: "ws-elig-errors", role: "alert", id: "ws-elig-errors" }, h("strong", {}, t("elig.errors")), h("ul", {}, errors.map((e) => h("li", {}, e)))) : null,
     zone || road ? h("p", { class: "note" }, zone ? t("elig.zone", { name: zone.name, km: i18n.num(zone.distance_km, 1) }) : "", zone && road ? " · " : "", road ? t("elig.road", { name: road.ref || road.name, km: i18n.num(road.distance_km, 1) }) : "") : null,
   ].filter(Boolean);
 }

@@ -108,6 +108,34 @@ export function createProposals(ctx) {
     onChanged && onChanged();
   }
 
+  // --- drawing on a phone ---
+  // On a phone the form would cover most of the map and the tools: drawing is full-screen, with
+  // one line at the bottom (area, verdict, "Tiếp / Next" back to the form); the form's "draw on
+  // the map" returns to it. Taps on the map then place vertices only (workspace.js ignores
+  // picks while a drawing tool is on).
+  const phone = () => window.matchMedia("(max-width: 720px)").matches;
+  const barArea = h("span", { id: "ws-compact-area" });
+  const barVerdict = h("span", { id: "ws-compact-verdict" });
+  const barNext = h("button", { type: "button", class: "button", id: "ws-compact-next", onclick: () => setCompact(false) });
+  const bar = h("div", { class: "ws-compact-bar", id: "ws-compact", role: "region", hidden: true },
+    h("span", { class: "ws-compact-text", "aria-live": "polite" }, barArea, " ", barVerdict), barNext);
+  document.body.append(bar);
+  function setCompact(on) {
+    const compact = !!(on && editing && phone());
+    document.body.classList.toggle("ws-compact", compact);
+    bar.hidden = !compact;
+    bar.setAttribute("aria-label", t("draw.title"));
+    barNext.textContent = t("draw.next");
+    if (!compact && on === false && parts) parts.form.querySelector("#ws-draw-more").focus();
+    ctx.layoutChanged && ctx.layoutChanged();
+  }
+  // The bar follows the live check: the area and the verdict, in words.
+  function updateBar(answer) {
+    barArea.textContent = answer ? `${i18n.num(answer.area_ha, 2)} ha` : t("draw.empty");
+    barVerdict.textContent = answer ? `· ${t(`elig.verdict.${answer.verdict}`)}` : "";
+    barVerdict.dataset.verdict = answer ? answer.verdict : "";
+  }
+
   // --- the editor ---
   const inputs = {};
   function buildEditor(p) {
@@ -130,7 +158,7 @@ export function createProposals(ctx) {
     const form = h("form", { class: "ws-proposal-form", id: "ws-proposal-form", novalidate: true },
       h("h3", {}, p.kind === "expansion" ? t("prop.expansionOf", { name: p.cluster_name || `#${p.cluster_id}` }) : t("prop.kind.new")),
       h("fieldset", { class: "ws-draw" }, h("legend", {}, t("draw.title")), h("p", { class: "note" }, t("draw.help")),
-        h("div", { class: "form-buttons" }, undo, clear), geomError, live),
+        h("div", { class: "form-buttons" }, h("button", { type: "button", class: "button ws-phone-only", id: "ws-draw-more", onclick: () => setCompact(true) }, t("draw.onMap")), undo, clear), geomError, live),
       rows,
       h("p", { class: "ws-error", role: "alert", id: "ws-p-error", hidden: true }),
       h("div", { class: "form-buttons" }, save, submit, discard));
@@ -188,6 +216,7 @@ export function createProposals(ctx) {
     if (!g) {
       parts.live.replaceChildren(h("p", { class: "note" }, t("draw.empty")));
       delete parts.live.dataset.state;
+      updateBar(null);
       return;
     }
     const mine = ++seq;
@@ -200,10 +229,31 @@ export function createProposals(ctx) {
     if (r.ok) {
       parts.live.replaceChildren(...renderEligibility(r.data, { t, i18n, state }));
       parts.live.dataset.state = "done";
+      updateBar(r.data);
     } else {
       parts.live.replaceChildren(h("p", { class: "ws-error", role: "alert" }, errorText(r)));
       parts.live.dataset.state = "error";
     }
+  }
+
+  // inWords says a server's refusal in the interface language: the server words it in English for
+  // scripts; the known ones have a wording here, any other gets a general one (the server's text
+  // stays in the element's title, for support).
+  function inWords(reason) {
+    const known = [
+      [/outside your remit/i, () => t("prop.err.remit")],
+      [/another district/i, () => t("prop.err.otherDistrict")],
+      [/outside the province/i, () => t("prop.err.province")],
+      [/^invalid geometry/i, () => t("prop.err.invalid")],
+      [/(\d+) characters; at most (\d+)/, (m) => t("prop.err.tooLong", { n: m[1], max: m[2] })],
+      [/must not be empty|is required|required/i, () => t("feature.required")],
+    ];
+    for (const [re, say] of known) {
+      const m = re.exec(reason);
+      if (m) return say(m);
+    }
+    if (i18n.lang() === "en" || !/[a-z]{3,}/i.test(reason) || /[À-ỹ]/.test(reason)) return reason;
+    return t("prop.err.other");
   }
 
   function showProblems(reasons) {
@@ -211,12 +261,15 @@ export function createProposals(ctx) {
     const general = parts.form.querySelector("#ws-p-error");
     const rest = [];
     for (const reason of reasons) {
-      const name = TEXT_FIELDS.map(([n]) => n).find((n) => reason.startsWith(n));
-      const target = name ? parts.form.querySelector(`#ws-p-${name}-error`) : /geometr|district|boundary|province|outside/i.test(reason) ? parts.geomError : null;
+      const name = TEXT_FIELDS.map(([n]) => n).find((n) => reason.startsWith(`${n}:`) || reason.startsWith(`${n} `));
+      const target = name ? parts.form.querySelector(`#ws-p-${name}-error`) : /geometr|district|boundary|province|outside|remit/i.test(reason) ? parts.geomError : null;
+      // The message at its field, without the field's name: the label above it says which.
+      const text = inWords(name ? reason.slice(name.length).replace(/^[:\s]+/, "") : reason);
       if (target) {
-        target.textContent = reason;
+        target.textContent = text;
+        target.title = reason;
         target.hidden = false;
-      } else rest.push(reason);
+      } else rest.push(text);
     }
     general.textContent = rest.join(" ");
     general.hidden = !rest.length;
@@ -226,7 +279,7 @@ export function createProposals(ctx) {
     remember();
     const b = body();
     if (!b.geometry) return showProblems([t("prop.noGeometry")]);
-    if (!b.name) return showProblems(["name: " + t("feature.required")]);
+    if (!b.name) return showProblems([`name: ${t("feature.required")}`]);
     // The same content sent again (a second click, a retry after a lost answer) keeps its key,
     // so the server makes one draft of it; changed content is a new create.
     const sent = JSON.stringify(b);
@@ -274,7 +327,9 @@ export function createProposals(ctx) {
       draw.fit();
     }
     document.body.dataset.drawing = "1";
-    inputs.name.focus();
+    updateBar(null);
+    if (phone() && !g) setCompact(true);
+    else inputs.name.focus();
     remember();
   }
 
@@ -283,6 +338,7 @@ export function createProposals(ctx) {
     if (editing) ctx.stopDrawing();
     editing = null;
     parts = null;
+    setCompact(false);
     editor.hidden = true;
     editor.replaceChildren();
     actions.hidden = user.role !== "district";
@@ -302,12 +358,21 @@ export function createProposals(ctx) {
       status.textContent = t("prop.expandNeedsCluster");
       return;
     }
+    status.textContent = ""; // the "choose a cluster" hint is answered
     openEditor({ kind: "expansion", cluster_id: Number(sel), cluster_name: clusterName(sel) });
+    // The name an official would write, to change if the decision names it otherwise.
+    if (!inputs.name.value.trim()) inputs.name.value = t("prop.expansionOf", { name: clusterName(sel) });
   });
 
   const draft = loadDraft();
   if (draft && user.role === "district") openEditor(draft, draft);
   refreshList();
 
-  return { refresh: refreshList, relabel, close: closeEditor, editing: () => !!editing };
+  return {
+    refresh: refreshList, relabel, editing: () => !!editing,
+    close() {
+      closeEditor();
+      bar.remove();
+    },
+  };
 }

@@ -58,7 +58,9 @@ export async function createWorkspace({ map, catalog, state, panel: featurePanel
   function inset() {
     const container = map.getContainer();
     let v = 0;
-    if (!panel.hidden) {
+    // On a phone the panel is a bottom sheet (or, while drawing, hidden): it covers no left
+    // control, whatever was measured while it opened or closed.
+    if (!panel.hidden && !window.matchMedia("(max-width: 720px)").matches) {
       const m = container.getBoundingClientRect();
       const p = panel.getBoundingClientRect();
       if (p.top < m.top + m.height / 2 && p.left <= m.left + 80 && p.right > m.left) v = Math.ceil(p.right - m.left);
@@ -93,6 +95,10 @@ export async function createWorkspace({ map, catalog, state, panel: featurePanel
 
   const ctx = {
     map, draw, i18n, t, user, state, catalog, onExpired, selectedCluster, clusterName,
+    layoutChanged: () => {
+      inset();
+      map.invalidateSize();
+    },
     startDrawing: () => {
       draw.start({});
       document.body.dataset.drawing = "1";
