@@ -84,6 +84,12 @@ func NewSlots(max int, wait time.Duration, busy string) *Slots {
 	return &Slots{slots: make(chan struct{}, max), wait: wait, busy: busy}
 }
 
+// Named is the same slots, shared, with another 503 message: kinds of costly work that draw on
+// one budget (sign-ins and boundary checks share the cores the public reads need).
+func (s *Slots) Named(busy string) *Slots {
+	return &Slots{slots: s.slots, wait: s.wait, busy: busy}
+}
+
 // Take waits for a slot. When it returns false the request has been answered (503) or its client
 // has gone; otherwise release must be called when the work is done.
 func (s *Slots) Take(c *gin.Context) (release func(), ok bool) {

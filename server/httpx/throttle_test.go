@@ -86,3 +86,32 @@ func TestSlots(t *testing.T) {
 	r2()
 	r3()
 }
+
+// Named views share one budget: sign-ins and checks draw on the same slots, each refused in its
+// own words.
+func TestNamedSlotsShareOneBudget(t *testing.T) {
+	costly := NewSlots(1, 10*time.Millisecond, "")
+	signIns, checks := costly.Named("too many sign-ins"), costly.Named("too many checks")
+	ctx := func() *gin.Context {
+		c, _ := gin.CreateTestContext(httptest.NewRecorder())
+		c.Request = httptest.NewRequest(http.MethodPost, "/", nil)
+		return c
+	}
+	release, ok := signIns.Take(ctx())
+	if !ok {
+		t.Fatal("the one slot refused")
+	}
+	c := ctx()
+	if _, ok := checks.Take(c); ok {
+		t.Fatal("a check took a slot a sign-in holds: the budgets are not shared")
+	}
+	if _, msg := StatusOf(c.Errors.Last().Err); msg != "too many checks" {
+		t.Fatalf("the check is refused with %q", msg)
+	}
+	release()
+	if r, ok := checks.Take(ctx()); !ok {
+		t.Fatal("the released slot is not the check's")
+	} else {
+		r()
+	}
+}

@@ -29,12 +29,9 @@ const (
 	// limit, users.name): checked before anything is hashed, kept or logged.
 	MaxLoginBody = 4 << 10
 	MaxUserName  = 63
-	// MaxHashesInFlight bounds the password hashes computed at once (argon2id takes 19 MiB and
-	// ~30 ms of a core each); a sign-in that finds no slot within hashWait gets 503 + Retry-After.
-	// Two, not more: on the 2-core machines this runs on, more hashes at once only take cores
-	// from the public reads (the soak's sign-in flood measured it).
-	MaxHashesInFlight = 2
-	hashWait          = time.Second
+	// A sign-in that finds no costly-work slot (CostlyInFlight) within hashWait gets 503 +
+	// Retry-After; argon2id takes 19 MiB and ~30 ms of a core.
+	hashWait = time.Second
 	// maxLimiterKeys bounds the limiter's memory: past it, addresses and names it does not know
 	// yet are refused (429) until old entries expire, rather than growing without end.
 	maxLimiterKeys = 20000

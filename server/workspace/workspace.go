@@ -8,6 +8,7 @@ package workspace
 import (
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -28,9 +29,9 @@ type Service struct {
 	edit    *edit.Store
 	auth    *httpx.Auth
 	limiter *loginLimiter
-	hashing *httpx.Slots    // password hashes in flight (MaxHashesInFlight)
+	hashing *httpx.Slots    // password hashes in flight (CostlyInFlight, shared with checkSlots)
 	checks  *httpx.Throttle // anonymous checks per address
-	// checkSlots: boundary checks in flight (MaxChecksInFlight)
+	// checkSlots: boundary checks in flight (CostlyInFlight, shared with hashing)
 	checkSlots *httpx.Slots
 	log        *slog.Logger
 }
@@ -43,19 +44,26 @@ const (
 	// users, who are not counted.
 	CheckRate  = 0.5
 	CheckBurst = 10
-	// MaxChecksInFlight checks run at once, whoever sends them; one that finds no slot within
-	// checkWait gets 503 with Retry-After, so checks never hold every pooled connection.
-	MaxChecksInFlight = 2
-	checkWait         = time.Second
-	maxCheckClients   = 10000
+	// A check that finds no costly-work slot (CostlyInFlight) within a second (hashWait, the
+	// same wait as a sign-in's) gets 503 with Retry-After, so checks never hold every pooled
+	// connection.
+	maxCheckClients = 10000
 )
+
+// CostlyInFlight is how many costly requests (password hashes and boundary checks together) run
+// at once: half the cores, at least one. Each takes a whole core for tens of milliseconds (the
+// hash here, the check in PostgreSQL); together they may never take the cores the public reads
+// need, which a sign-in flood beside eligibility bombs measured on 2 cores (make soak: with 2
+// hashes and 2 checks at once, public GET p99 ×6.7; with one slot between them, see README).
+func CostlyInFlight() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // New builds the workspace over the read store and the edit store, authenticating with auth.
 func New(store *geo.Store, edits *edit.Store, auth *httpx.Auth, planner *planning.Planner, log *slog.Logger) *Service {
+	costly := httpx.NewSlots(CostlyInFlight(), hashWait, "")
 	return &Service{store: store, planner: planner, edit: edits, auth: auth, limiter: newLoginLimiter(),
-		hashing:    httpx.NewSlots(MaxHashesInFlight, hashWait, "too many sign-ins at once; retry in a moment"),
+		hashing:    costly.Named("too many sign-ins at once; retry in a moment"),
 		checks:     httpx.NewThrottle(CheckRate, CheckBurst, maxCheckClients),
-		checkSlots: httpx.NewSlots(MaxChecksInFlight, checkWait, "too many checks at once; retry in a moment"), log: log}
+		checkSlots: costly.Named("too many checks at once; retry in a moment"), log: log}
 }
 
 // Routes registers the workspace under /api; the OGC writes are registered by server/ogc.
