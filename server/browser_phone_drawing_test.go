@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -100,8 +99,26 @@ func TestBrowserPhoneDrawing(t *testing.T) {
 		t.Fatal(err)
 	}
 	browser := startBrowser(t)
-	p := newPage(t, browser, ts.URL, phone)
+	axe := axeJS(t)
+	for _, lang := range []string{"vi", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			drawOnPhone(t, browser, ts.URL, axe, lang, lon, lat, "CCN Vẽ trên điện thoại "+lang)
+		})
+	}
+	var n int
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM proposals WHERE name LIKE 'CCN Vẽ trên điện thoại %' AND status = 'submitted'
+		AND abs(ST_Area(geom::geography) / 1e4 - 25) < 2`).Scan(&n); err != nil || n != 2 {
+		t.Errorf("%d proposals drawn on the phone stored as submitted, ~25 ha (%v); want 2", n, err)
+	}
+}
+
+func drawOnPhone(t *testing.T, browser context.Context, url, axe, lang string, lon, lat float64, name string) {
+	p := newPage(t, browser, url, phone)
 	p.load(fmt.Sprintf("/#15/%.5f/%.5f", lat, lon))
+	if lang == "en" {
+		tap(t, p, "switch to English", "#lang-toggle")
+		pollJS[bool](p, `document.documentElement.lang === "en"`, settle)
+	}
 	signIn(t, p, "dist")
 	pollJS[bool](p, `(() => { const el = document.getElementById("ws-panel"); return el && !el.hidden; })()`, settle)
 	// Opening and closing the workspace leaves every control on the screen.
@@ -154,22 +171,19 @@ func TestBrowserPhoneDrawing(t *testing.T) {
 		t.Errorf("a tap while drawing opened the feature panel")
 	}
 	area := pollJS[string](p, `(() => { const a = document.getElementById("ws-compact-area").textContent; return /ha/.test(a) && document.getElementById("ws-compact-verdict").textContent ? a : ""; })()`, settle)
-	saveShot(t, p, "phone-drawing")
+	if lang == "vi" {
+		saveShot(t, p, "phone-drawing")
+	}
+	checkWorkspaceLanguage(p, "drawing on the phone")
+	checkAxe(p, axe, "drawing on the phone")
 	t.Logf("the drawing bar: %s %s", area, evalJS[string](p, `document.getElementById("ws-compact-verdict").textContent`))
 
 	tap(t, p, "next: the form", "#ws-compact-next")
 	pollJS[bool](p, `!document.body.classList.contains("ws-compact") && document.getElementById("ws-panel").getClientRects().length > 0`, settle)
-	p.do("name it", chromedp.SendKeys(chromedp.CSS("#ws-p-name"), "CCN Vẽ trên điện thoại"))
+	p.do("name it", chromedp.SendKeys(chromedp.CSS("#ws-p-name"), name))
+	checkWorkspaceLanguage(p, "the form on the phone")
 	tap(t, p, "submit", "#ws-submit")
 	pollJS[bool](p, `!document.getElementById("ws-proposal-form") && !!document.querySelector('#ws-my-proposals li[data-status="submitted"]')`, settle)
-	var ha float64
-	var status string
-	if err := db.QueryRow(ctx, `SELECT status::text, ST_Area(geom::geography) / 1e4 FROM proposals WHERE name = 'CCN Vẽ trên điện thoại'`).Scan(&status, &ha); err != nil {
-		t.Fatal(err)
-	}
-	if status != "submitted" || math.Abs(ha-25) > 2 {
-		t.Errorf("the proposal drawn on the phone: %s, %.2f ha; want submitted, ~25 ha", status, ha)
-	}
 	if off := evalJS[[]string](p, offScreenJS); len(off) > 0 {
 		t.Errorf("after submitting, off the screen: %q", off)
 	}

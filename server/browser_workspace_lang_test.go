@@ -16,7 +16,8 @@ import (
 // user line, the drawing tools' tooltips and actions) and reports, in the interface's language,
 // text of the other language (an interface string of either the page or the workspace), a
 // database field name, a district given by its code alone, and, in Vietnamese, English
-// sentences (two or more common English words).
+// sentences (two or more common English words). Data marked with the language its source wrote
+// it in (lang) are the source's words, not the interface's.
 const wsLangWalkJS = `(async () => {
   const { UI_STRINGS, loadLanguage } = await import(new URL("i18n.js", document.baseURI).href);
   const { WS_STRINGS } = await import(new URL("workspace/strings.js", document.baseURI).href);
@@ -42,6 +43,8 @@ const wsLangWalkJS = `(async () => {
       if (!el || el.closest("script,style,[hidden],[aria-hidden=true]")) continue;
       const cs = getComputedStyle(el);
       if (cs.display === "none" || cs.visibility === "hidden" || !el.getClientRects().length) continue;
+      const l = el.closest("[lang]");
+      if (l && l.getAttribute("lang") !== ui) continue; // data marked as written in another language
       if (theirs.has(text) && !mine.has(text)) bad.push(text);
       else if (/\b[a-z]+(_[a-z0-9]+)+\b/.test(text)) bad.push("field name: " + text);
       else if (codes.has(text) || /\b(huyện|district)\s+\d{3}\b/i.test(text)) bad.push("district code: " + text);
@@ -60,8 +63,8 @@ func checkWorkspaceLanguage(p *page, state string) {
 
 // Every workspace screen, in Vietnamese and in English, says everything in that language, names
 // districts, shows no field names, and has no accessibility violation: the district's drawing
-// with its check and a missing name, the department's queue, a proposal under review, the
-// approval's confirmation and the withdrawal's.
+// with its check and a missing name, the past-date view, a cluster's attributes and history, the
+// department's queue, a proposal under review, the approval's confirmation and the withdrawal's.
 func TestBrowserWorkspaceLanguage(t *testing.T) {
 	ts, store := newTestServer(t)
 	ed := edit.New(store, slog.New(slog.DiscardHandler))
@@ -94,6 +97,11 @@ func TestBrowserWorkspaceLanguage(t *testing.T) {
 	waiting := propose("CCN Chờ duyệt", 0.012, 100)
 	approved := propose("CCN Đã duyệt", -0.012, 250)
 	if err := ed.Transition(ctx, dept, approved, edit.Decision{Action: "approve", Number: "5/QĐ-UBND", Date: "2025-05-05", Comment: "đồng ý"}); err != nil {
+		t.Fatal(err)
+	}
+	var own int64 // a cluster of the district, which its officer edits
+	if err := db.QueryRow(ctx, `SELECT c.id FROM clusters c JOIN districts d ON d.code = c.district_code
+		WHERE c.district_code = $1 AND ST_CoveredBy(c.geom, d.geom) ORDER BY c.id LIMIT 1`, district).Scan(&own); err != nil {
 		t.Fatal(err)
 	}
 	browser := startBrowser(t)
@@ -135,6 +143,20 @@ func TestBrowserWorkspaceLanguage(t *testing.T) {
 				t.Errorf("a missing name says %q", got)
 			}
 			screen(p, "a missing name")
+			p.do("discard it", chromedp.Click(chromedp.CSS("#ws-discard")))
+			p.do("the past-date tab", chromedp.Click(chromedp.CSS("#ws-tab-past")))
+			pollJS[bool](p, `!document.getElementById("ws-sec-past").hidden`, settle)
+			screen(p, "the past-date view")
+			// A cluster of the district: its attributes and its history.
+			p.do("fold the workspace", chromedp.Click(chromedp.CSS("#ws-toggle")))
+			pollJS[bool](p, `document.getElementById("ws-panel").hidden`, settle)
+			li := fmt.Sprintf(`#results-list li[data-id="%d"] button`, own)
+			pollJS[bool](p, fmt.Sprintf(`!!document.querySelector(%q)`, li), settle)
+			p.do("pick the cluster", chromedp.Click(chromedp.CSS(li)))
+			pollJS[bool](p, `!!document.getElementById("ws-hook-edit")`, settle)
+			p.do("edit it", chromedp.Click(chromedp.CSS("#ws-hook-edit")))
+			pollJS[bool](p, `!!document.querySelector("#ws-attr-form") && !!document.querySelector("#ws-timeline li")`, settle)
+			screen(p, "a cluster's attributes and history")
 		})
 		t.Run("department/"+lang, func(t *testing.T) {
 			p := newPage(t, browser, ts.URL, desktop)

@@ -4,7 +4,7 @@
 // fields I changed), or cancel (drop mine).
 
 import { h } from "../util.js";
-import { display, sameValue } from "./forms.js";
+import { sameValue, valueNode } from "./forms.js";
 
 // showConflict({...}) → Promise of "keep" | "reapply" | "cancel".
 export function showConflict({ container, fields, mine, base, theirs, version, i18n, t }) {
@@ -13,8 +13,8 @@ export function showConflict({ container, fields, mine, base, theirs, version, i
     const fieldOf = (n) => fields.find((f) => f.name === n);
     const row = (n) => h("tr", { dataset: { field: n } },
       h("th", { scope: "row" }, i18n.title((fieldOf(n) || {}).title, n)),
-      h("td", { class: n in mine ? "ws-changed" : "" }, display(fieldOf(n), n in mine ? mine[n] : base[n], i18n, t)),
-      h("td", {}, display(fieldOf(n), theirs[n], i18n, t)));
+      h("td", { class: n in mine ? "ws-changed" : "" }, valueNode(fieldOf(n), n in mine ? mine[n] : base[n], i18n, t, { fields })),
+      h("td", {}, valueNode(fieldOf(n), theirs[n], i18n, t, { fields })));
     const done = (choice) => {
       view.remove();
       resolve(choice);

@@ -7,7 +7,7 @@
 import { h } from "../util.js";
 import { confirmStep } from "./confirm.js";
 import { workspaceAPI as api, errorText } from "../api.js";
-import { createAttributeForm, display, sameValue } from "./forms.js";
+import { createAttributeForm, sameValue, valueNode } from "./forms.js";
 import { editableFields } from "../catalog.js";
 import { showConflict } from "./conflict.js";
 import { overlay } from "./draw.js";
@@ -15,7 +15,7 @@ import { overlay } from "./draw.js";
 const draftKey = (layer, id) => `clustermap.ws.edit.${layer}.${id}`;
 
 
-export function createFeature({ map, i18n, t, user, catalog, container, onExpired, onSaved }) {
+export function createFeature({ map, i18n, t, user, state, catalog, container, onExpired, onSaved }) {
   const status = h("p", { class: "ws-status", role: "status", "aria-live": "polite", id: "ws-feature-status" });
   const body = h("div", { class: "ws-feature", id: "ws-feature" }, h("p", { class: "note" }, t("feature.none")));
   container.append(status, body);
@@ -140,6 +140,7 @@ export function createFeature({ map, i18n, t, user, catalog, container, onExpire
     }
     const fields = (catalog.layer(layerId) || {}).fields || [];
     const fieldOf = (n) => fields.find((f) => f.name === n);
+    const names = { fields, districtName: (code) => state.districtNames.get(String(code)) };
     const versions = [...r.data.versions].reverse(); // newest first
     const note = h("p", { class: "note", id: "ws-history-shown", "aria-live": "polite" });
     box.replaceChildren(heading, note, h("ol", { class: "ws-timeline", id: "ws-timeline" }, versions.map((v) => h("li", { dataset: { version: v.version, op: v.op } },
@@ -150,7 +151,7 @@ export function createFeature({ map, i18n, t, user, catalog, container, onExpire
       v.proposal_id ? h("p", { class: "note" }, t("history.proposal", { id: v.proposal_id })) : null,
       v.changes && v.changes.length ? h("ul", { class: "ws-changes" }, v.changes.map((c) => h("li", { dataset: { field: c.field } },
         h("span", {}, i18n.title((fieldOf(c.field) || {}).title, c.field)), ": ",
-        h("del", {}, display(fieldOf(c.field), c.from, i18n, t)), " → ", h("ins", {}, display(fieldOf(c.field), c.to, i18n, t))))) : null,
+        h("del", {}, valueNode(fieldOf(c.field), c.from, i18n, t, names)), " → ", h("ins", {}, valueNode(fieldOf(c.field), c.to, i18n, t, names))))) : null,
       v.geometry_changed ? h("p", { class: "note" }, t("history.geometry")) : null,
       v.op !== "delete" ? h("div", { class: "form-buttons" },
         h("button", { type: "button", class: "button secondary", dataset: { show: v.version }, onclick: () => showVersion(layerId, id, v, note) }, t("history.show")),

@@ -145,13 +145,45 @@ export function createAttributeForm({ fields, values, i18n, t }) {
   };
 }
 
-// display is a value as the conflict view and history show it.
-export function display(field, value, i18n, t) {
-  if (value == null || (Array.isArray(value) && !value.length)) return t("unset");
+// display is a value as the conflict view, history and the approval's confirmation show it, in
+// words: codes by their labels, a district by its name (names.districtName), dates and numbers as
+// the language writes them, the figures' qualifiers by field title (names.fields), never JSON or a
+// field name.
+export function display(field, value, i18n, t, names = {}) {
+  const empty = value == null || (Array.isArray(value) && !value.length) ||
+    (typeof value === "object" && !Array.isArray(value) && !Object.keys(value).length);
+  if (empty) return t("unset");
+  if (field && field.name === "district_code" && names.districtName) return names.districtName(value) || String(value);
   if (field && field.vocabulary) return i18n.label(field.vocabulary, value);
   if (field && field.type === "date") return showDate(value, i18n.lang());
   if (typeof value === "number") return i18n.num(value, Number.isInteger(value) ? 0 : 2);
   if (Array.isArray(value)) return value.join(", ");
-  if (typeof value === "object") return JSON.stringify(value);
+  if (typeof value === "object") {
+    const title = (n) => {
+      const f = (names.fields || []).find((x) => x.name === n);
+      return f ? i18n.title(f.title, n) : t("figures.other");
+    };
+    return Object.entries(value).map(([n, q]) => {
+      const how = q && q.qualifier ? t(`figures.${q.qualifier}`) : "";
+      const when = q && q.as_of ? t("figures.asOf", { d: q.as_of }) : "";
+      return `${title(n)}: ${[how, when].filter(Boolean).join(", ")}`;
+    }).join("; ");
+  }
   return String(value);
+}
+
+// The language of a datum's text: English when it reads as English (its function words; English
+// notes name Vietnamese places, so Vietnamese letters alone do not decide), else Vietnamese when
+// it has letters only Vietnamese has, else English.
+const VIETNAMESE_LETTERS = /[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/i;
+const ENGLISH_WORDS = /\b(the|of|and|with|for|by|is|are|was|on|to|from|no|not)\b/gi;
+const languageOf = (text) => ((text.match(ENGLISH_WORDS) || []).length >= 2 ? "en" : VIETNAMESE_LETTERS.test(text) ? "vi" : "en");
+
+// valueNode is display() as an element that says the language of free text: data keep the
+// language their source wrote them in (the seed's notes are English), and a screen reader (and
+// the browser tests' language walk) must know it.
+export function valueNode(field, value, i18n, t, names) {
+  const text = display(field, value, i18n, t, names);
+  const free = typeof value === "string" && !(field && (field.vocabulary || field.type === "date" || field.name === "district_code"));
+  return h("span", free ? { lang: languageOf(text) } : {}, text);
 }

@@ -13,7 +13,7 @@ import { renderEligibility } from "./eligibility.js";
 import { overlay } from "./draw.js";
 import { dateInput, dateInWords, showDate, unlikelyDecisionDate } from "./dates.js";
 import { confirmStep } from "./confirm.js";
-import { display } from "./forms.js";
+import { valueNode } from "./forms.js";
 
 const VERDICT_ORDER = { no: 0, unknown: 1, not_applicable: 2, yes: 3 };
 
@@ -191,7 +191,8 @@ export function createReview({ map, i18n, t, state, catalog, container, onExpire
       const empty = (v) => v == null || (typeof v === "object" && Object.keys(v).length === 0);
       const changes = (pv.data.changes || []).filter((c) => c.field !== "sources" && c.field !== "placement" && !(empty(c.from) && empty(c.to)));
       // A district by its name, never its code alone.
-      const valueText = (c, v) => (c.field === "district_code" && v != null ? districtName(v) || String(v) : display(fieldOf(c.field), v, i18n, t));
+      const names = { fields, districtName };
+      const valueText = (c, v) => valueNode(fieldOf(c.field), v, i18n, t, names);
       const a = pv.data.area_before_ha;
       const b = pv.data.area_after_ha;
       const rows = changes.map((c) => h("li", { dataset: { field: c.field } },

@@ -181,6 +181,11 @@ const strings = {
     "yes": "Có",
     "no": "Không",
     "unset": "—",
+    "figures.exact": "chính xác",
+    "figures.at_least": "ít nhất (nguồn ghi “hơn”)",
+    "figures.about": "xấp xỉ",
+    "figures.asOf": "số liệu thời điểm {d}",
+    "figures.other": "số liệu khác",
   },
   en: {
     "signin.button": "Sign in",
@@ -360,6 +365,11 @@ const strings = {
     "yes": "Yes",
     "no": "No",
     "unset": "—",
+    "figures.exact": "exact",
+    "figures.at_least": "at least (the source says “more than”)",
+    "figures.about": "about",
+    "figures.asOf": "as of {d}",
+    "figures.other": "another figure",
   },
 };
 
