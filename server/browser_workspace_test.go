@@ -614,9 +614,15 @@ func TestBrowserWorkspace(t *testing.T) {
 		if err := ed.Transition(ctx, dept, w.ID, edit.Decision{Action: "approve", Number: "9/QĐ-UBND", Date: "2025-07-01", Comment: "thử"}); err != nil {
 			t.Fatal(err)
 		}
+		var made int64
+		if err := db.QueryRow(ctx, `SELECT cluster_id FROM proposals WHERE id = $1`, w.ID).Scan(&made); err != nil {
+			t.Fatal(err)
+		}
 		p := newPage(t, browser, ts.URL, desktop)
 		p.load("/")
 		signIn(t, p, "dept")
+		listed := fmt.Sprintf(`!!document.querySelector('#results-list li[data-id="%d"]')`, made)
+		pollJS[bool](p, listed, settle) // the public list shows the cluster the approval made
 		p.do("my proposals tab", chromedp.Click(chromedp.CSS("#ws-tab-proposals")))
 		button := fmt.Sprintf(`#ws-my-proposals [data-withdraw="%d"]`, w.ID)
 		pollJS[bool](p, fmt.Sprintf(`!!document.querySelector(%q)`, button), settle)
@@ -628,6 +634,8 @@ func TestBrowserWorkspace(t *testing.T) {
 			chromedp.Click(chromedp.CSS("#ws-withdraw-confirm-ok")))
 		pollJS[bool](p, fmt.Sprintf(`!document.querySelector(%q) && !!document.querySelector('#ws-my-proposals li[data-id="%d"][data-status="submitted"]')
 		  && !!document.querySelector('#ws-review-queue [data-open="%d"]')`, button, w.ID, w.ID), settle)
+		// The map and the list, read again: the withdrawn cluster is gone from them too.
+		pollJS[bool](p, `!`+listed, settle)
 		var status string
 		var number *string
 		var clusters int
