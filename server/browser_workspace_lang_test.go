@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -152,14 +153,8 @@ func TestBrowserWorkspaceLanguage(t *testing.T) {
 			pollJS[bool](p, `!document.getElementById("ws-sec-past").hidden`, settle)
 			screen(p, "the past-date view")
 			// A cluster of the district: its attributes and its history.
-			p.do("fold the workspace", chromedp.Click(chromedp.CSS("#ws-toggle")))
-			pollJS[bool](p, `document.getElementById("ws-panel").hidden`, settle)
-			li := fmt.Sprintf(`#results-list li[data-id="%d"] button`, own)
-			pollJS[bool](p, fmt.Sprintf(`!!document.querySelector(%q)`, li), settle)
-			p.do("pick the cluster", chromedp.Click(chromedp.CSS(li)))
-			pollJS[bool](p, `!!document.getElementById("ws-hook-edit")`, settle)
-			p.do("edit it", chromedp.Click(chromedp.CSS("#ws-hook-edit")))
-			pollJS[bool](p, `!!document.querySelector("#ws-attr-form") && !!document.querySelector("#ws-timeline li")`, settle)
+			openClusterEditor(t, p, strconv.FormatInt(own, 10))
+			pollJS[bool](p, `!!document.querySelector("#ws-timeline li")`, settle)
 			screen(p, "a cluster's attributes and history")
 		})
 		t.Run("department/"+lang, func(t *testing.T) {

@@ -58,6 +58,13 @@ func openFeatureEditor(t *testing.T, p *page, user, id string) {
 	t.Helper()
 	p.load("/")
 	signIn(t, p, user)
+	openClusterEditor(t, p, id)
+}
+
+// openClusterEditor opens cluster id's attribute form and history for the user signed in, as a
+// user would: from the list, then "edit".
+func openClusterEditor(t *testing.T, p *page, id string) {
+	t.Helper()
 	// The workspace panel opens over the list; fold it to pick the cluster, as a user would.
 	p.do("fold the workspace", chromedp.Click(chromedp.CSS("#ws-toggle")))
 	pollJS[bool](p, `document.getElementById("ws-panel").hidden`, settle)

@@ -150,9 +150,7 @@ export function createAttributeForm({ fields, values, i18n, t }) {
 // the language writes them, the figures' qualifiers by field title (names.fields), never JSON or a
 // field name.
 export function display(field, value, i18n, t, names = {}) {
-  const empty = value == null || (Array.isArray(value) && !value.length) ||
-    (typeof value === "object" && !Array.isArray(value) && !Object.keys(value).length);
-  if (empty) return t("unset");
+  if (unset(value)) return t("unset");
   if (field && field.name === "district_code" && names.districtName) return names.districtName(value) || String(value);
   if (field && field.vocabulary) return i18n.label(field.vocabulary, value);
   if (field && field.type === "date") return showDate(value, i18n.lang());

@@ -104,8 +104,8 @@ export function createProposals(ctx) {
       return;
     }
     status.textContent = t("withdraw.done");
-    refreshList();
-    onChanged && onChanged();
+    if (onChanged) onChanged(); // reads every view again, this list included
+    else refreshList();
   }
 
   // --- drawing on a phone ---

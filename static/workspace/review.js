@@ -13,7 +13,7 @@ import { renderEligibility } from "./eligibility.js";
 import { overlay } from "./draw.js";
 import { dateInput, dateInWords, showDate, unlikelyDecisionDate } from "./dates.js";
 import { confirmStep } from "./confirm.js";
-import { valueNode } from "./forms.js";
+import { sameValue, valueNode } from "./forms.js";
 
 const VERDICT_ORDER = { no: 0, unknown: 1, not_applicable: 2, yes: 3 };
 
@@ -169,8 +169,8 @@ export function createReview({ map, i18n, t, state, catalog, container, onExpire
       detail.hidden = true;
       clearShown();
       verdicts.delete(p.id);
-      refresh();
-      onDecided && onDecided(res.data);
+      if (onDecided) onDecided(res.data); // reads every view again, this queue included
+      else refresh();
     }
 
     // confirmApproval shows what the approval will write, asks for a reason against a "not
@@ -188,8 +188,7 @@ export function createReview({ map, i18n, t, state, catalog, container, onExpire
       const fields = ((catalog.layer("clusters") || {}).fields) || [];
       const fieldOf = (n) => fields.find((f) => f.name === n);
       const clusterName = pv.data.cluster_name || p.name;
-      const empty = (v) => v == null || (typeof v === "object" && Object.keys(v).length === 0);
-      const changes = (pv.data.changes || []).filter((c) => c.field !== "sources" && c.field !== "placement" && !(empty(c.from) && empty(c.to)));
+      const changes = (pv.data.changes || []).filter((c) => c.field !== "sources" && c.field !== "placement" && !sameValue(c.from, c.to));
       // A district by its name, never its code alone.
       const names = { fields, districtName };
       const valueText = (c, v) => valueNode(fieldOf(c.field), v, i18n, t, names);
