@@ -223,13 +223,14 @@ func (c *Catalog) Credits() []Credit {
 
 var (
 	creditBoundaries = Credit{"Boundaries: geoBoundaries (Runfola et al. 2020), CC BY 3.0 IGO; source OCHA ROAP / Government of Viet Nam.", "https://www.geoboundaries.org/"}
-	creditFacts      = Credit{"Facts: Gia Lai news and government pages, cited per feature.", ""}
+	creditFacts      = Credit{"Facts: provincial news and government pages, cited per feature.", ""}
 	creditGPPD       = Credit{"Global Power Plant Database, World Resources Institute, CC BY 4.0.", "https://datasets.wri.org/dataset/globalpowerplantdatabase"}
 	// The highway waypoints and the centre of KCN Trà Đa's footprint are coordinates printed by
 	// Wikipedia articles (CC BY-SA 4.0); each feature's sources link the articles themselves.
 	creditWikipedia = Credit{"Coordinates: Wikipedia contributors, CC BY-SA 4.0 (articles linked per feature).", "https://creativecommons.org/licenses/by-sa/4.0/"}
-	// The areas' grouping and role; no URL of the article was recorded.
-	creditAreas = Credit{"Areas: Báo Gia Lai, \"Tiếp tục đẩy nhanh việc thành lập, mở rộng các cụm công nghiệp\", reporting Công văn 923/UBND-CNXD of the Gia Lai People's Committee (URL not recorded).", ""}
+	// The areas' grouping and role, from the provincial newspaper's report of the letter (each
+	// area's sources name the article; no URL of it was recorded).
+	creditAreas = Credit{"Areas: the provincial newspaper's report of Công văn 923/UBND-CNXD of the provincial People's Committee, before the July 2025 merger (URL not recorded).", ""}
 )
 
 // WikipediaArticles are the Wikipedia articles whose coordinates ClusterMap uses (the highway
@@ -247,7 +248,14 @@ var WikipediaArticles = []Credit{
 }
 
 var (
-	districtName   = "(SELECT d.name FROM districts d WHERE d.code = t.district_code)"
+	districtName = "(SELECT d.name FROM districts d WHERE d.code = t.district_code)"
+	// provinceField is the province valid today that holds the feature: a stored column the
+	// database derives from the geometry (migrations/00011_admin_units.sql), so filters by
+	// province use an index.
+	communeName   = "(SELECT u.name FROM admin_units u WHERE u.level = 'commune' AND u.code = t.commune_code AND daterange(u.valid_from, u.valid_to, '[]') @> current_date)"
+	provinceField = Field{Name: "province_code", Type: String, Derived: true, Title: Text{"Mã tỉnh (hiện nay)", "Province code (today)"}}
+	provinceName  = Field{Name: "province", Type: String, Derived: true, Title: Text{"Tỉnh (hiện nay)", "Province (today)"},
+		Expr: "(SELECT u.name FROM admin_units u WHERE u.level = 'province' AND u.code = t.province_code AND daterange(u.valid_from, u.valid_to, '[]') @> current_date)"}
 	regionOfDistr  = "(SELECT rm.region_slug FROM region_members rm WHERE rm.district_code = t.district_code)"
 	provenanceTail = []Field{
 		{Name: "geometry_quality", Type: String, Vocab: GeometryQualities, Required: true, Title: Text{"Chất lượng hình học", "Geometry quality"}},
@@ -262,7 +270,7 @@ var (
 var figuresField = Field{Name: "figures", Type: Object, Title: Text{"Độ chính xác và thời điểm của số liệu", "Figures: qualifier and as-of date"}}
 
 func withProvenance(fields ...Field) []Field {
-	return append(fields, provenanceTail...)
+	return append(append(fields, provinceField), provenanceTail...)
 }
 
 // DefaultCatalog is ClusterMap's layer catalog: the five industrial areas, districts, clusters
@@ -275,7 +283,7 @@ func DefaultCatalog() *Catalog {
 			// The provincial letter (Công văn 923/UBND-CNXD) names "khu vực" (areas), not regions;
 			// the layer id stays "regions" so links and clients keep working.
 			Title:        Text{"Khu vực phát triển công nghiệp chế biến", "Industrial areas (processing-industry centres)"},
-			Description:  Text{"Năm khu vực theo Công văn 923/UBND-CNXD của UBND tỉnh (Báo Gia Lai đưa tin), theo các huyện trước tháng 7/2025; hình học là hợp của các huyện thành viên.", "The five areas (khu vực) of the provincial People's Committee's letter 923/UBND-CNXD (as reported by Báo Gia Lai), over the pre-July-2025 districts; geometry is the union of member districts."},
+			Description:  Text{"Năm khu vực theo Công văn 923/UBND-CNXD của UBND tỉnh trước khi sáp nhập (báo tỉnh đưa tin), theo các huyện của tỉnh cũ trước 1/7/2025; hình học là hợp của các huyện thành viên.", "The five areas (khu vực) of the letter 923/UBND-CNXD of the provincial People's Committee before the 1 July 2025 merger (as reported by the provincial newspaper), over the former province's pre-July-2025 districts; geometry is the union of member districts."},
 			GeometryType: "MultiPolygon", Polygonal: true,
 			Credits: []Credit{creditAreas, creditBoundaries},
 			License: LicenseCCBY30IGO,
@@ -291,14 +299,16 @@ func DefaultCatalog() *Catalog {
 					Expr: "ARRAY(SELECT d.name FROM region_members rm JOIN districts d ON d.code = rm.district_code WHERE rm.region_slug = t.slug ORDER BY d.code)"},
 				{Name: "geometry_quality", Type: String, Vocab: GeometryQualities, Title: Text{"Chất lượng hình học", "Geometry quality"}},
 				{Name: "placement", Type: String, Title: Text{"Cách định vị", "Placement"}},
+				{Name: "scope", Type: String, Title: Text{"Phạm vi và thời điểm", "Scope and date"}},
 				{Name: "sources", Type: StringArray, Required: true, Title: Text{"Nguồn", "Sources"}},
+				provinceField,
 			},
 		},
 		&Layer{
 			ID: "districts", Table: "districts", KeyColumn: "code", KeyType: String, NaturalKey: "code",
 			NameColumn: "name", SearchColumns: []string{"name", "name_ascii"},
 			Title:        Text{"Huyện (trước 1/7/2025)", "Districts (before 1 July 2025)"},
-			Description:  Text{"17 đơn vị cấp huyện của Gia Lai trước khi sáp nhập với Bình Định và bỏ cấp huyện (1/7/2025): đơn vị của quy hoạch tỉnh 2021–2030.", "Gia Lai's 17 district-level units before the 1 July 2025 reorganisation (merger with Bình Định, districts abolished): the units of the provincial plan 2021–2030."},
+			Description:  Text{"Đơn vị cấp huyện đến hết ngày 30/6/2025, theo tỉnh trước khi sáp nhập; từ 1/7/2025 không còn cấp huyện. Là đơn vị của các quy hoạch tỉnh 2021–2030.", "District-level units as they were until 30 June 2025, by the province they belonged to before the mergers; district-level units were abolished on 1 July 2025. They are the units of the provincial plans 2021–2030."},
 			GeometryType: "MultiPolygon", Polygonal: true,
 			Credits: []Credit{creditBoundaries},
 			License: LicenseCCBY30IGO,
@@ -307,12 +317,14 @@ func DefaultCatalog() *Catalog {
 				{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},
 				{Name: "name_ascii", Type: String, Required: true, Title: Text{"Tên không dấu", "ASCII name"}},
 				{Name: "kind", Type: String, Vocab: DistrictKinds, Required: true, Title: Text{"Loại", "Kind"}},
+				{Name: "parent_code", Type: String, Title: Text{"Mã tỉnh (trước 1/7/2025)", "Province code (before 1 July 2025)"}},
 				{Name: "region", Type: String, Derived: true, Expr: "(SELECT rm.region_slug FROM region_members rm WHERE rm.district_code = t.code)", Title: Text{"Vùng", "Region"}},
 				{Name: "area_km2", Type: Number, Derived: true, Title: Text{"Diện tích (km²)", "Area (km²)"}},
 				// Not required: a later import of other units (post-2025 communes) may lack them.
 				{Name: "geometry_quality", Type: String, Vocab: GeometryQualities, Title: Text{"Chất lượng hình học", "Geometry quality"}},
 				{Name: "placement", Type: String, Title: Text{"Cách định vị", "Placement"}},
 				{Name: "sources", Type: StringArray, Required: true, Title: Text{"Nguồn", "Sources"}},
+				provinceField,
 			},
 		},
 		&Layer{
@@ -331,7 +343,11 @@ func DefaultCatalog() *Catalog {
 				Field{Name: "district_basis", Type: String, Vocab: DistrictBases, Title: Text{"Căn cứ xác định huyện", "District basis"}},
 				Field{Name: "district", Type: String, Derived: true, Expr: districtName, Title: Text{"Huyện", "District"}},
 				Field{Name: "region", Type: String, Derived: true, Expr: regionOfDistr, Title: Text{"Vùng", "Region"}},
-				Field{Name: "commune", Type: String, Title: Text{"Xã/phường", "Commune"}},
+				Field{Name: "commune", Type: String, Title: Text{"Xã/phường (trước 1/7/2025)", "Commune (before 1 July 2025)"}},
+				Field{Name: "commune_code", Type: String, Title: Text{"Mã xã/phường (từ 1/7/2025)", "Commune/ward code (since 1 July 2025)"}},
+				Field{Name: "commune_basis", Type: String, Vocab: DistrictBases, Title: Text{"Căn cứ xác định xã/phường", "Commune basis"}},
+				Field{Name: "commune_2025", Type: String, Derived: true, Expr: communeName, Title: Text{"Xã/phường (từ 1/7/2025)", "Commune/ward (since 1 July 2025)"}},
+				provinceName,
 				Field{Name: "status", Type: String, Vocab: Stages, Required: true, DistrictEditable: true, Title: Text{"Giai đoạn", "Stage"}},
 				Field{Name: "planned_area_ha", Type: Number, Title: Text{"Diện tích quy hoạch (ha)", "Planned area (ha)"}},
 				Field{Name: "established_area_ha", Type: Number, Title: Text{"Diện tích thành lập (ha)", "Established area (ha)"}},

@@ -134,14 +134,16 @@ func TestFeaturesQuery(t *testing.T) {
 		return p
 	}
 	// Paging: pages partition the result.
+	// The pre-2025 districts of the merged province: 17 of the former Gia Lai, 11 of Bình Định.
+	const nDistricts = 28
 	all := page(geo.FeatureQuery{Layer: districts, Limit: 100})
-	if all.Matched != 17 || len(all.Features) != 17 {
+	if all.Matched != nDistricts || len(all.Features) != nDistricts {
 		t.Fatalf("districts: matched %d returned %d", all.Matched, len(all.Features))
 	}
 	seen := map[string]bool{}
-	for off := 0; off < 17; off += 5 {
+	for off := 0; off < nDistricts; off += 5 {
 		p := page(geo.FeatureQuery{Layer: districts, Limit: 5, Offset: off})
-		if p.Matched != 17 {
+		if p.Matched != nDistricts {
 			t.Fatalf("page at %d: matched %d", off, p.Matched)
 		}
 		for _, f := range p.Features {
@@ -153,10 +155,10 @@ func TestFeaturesQuery(t *testing.T) {
 			seen[feat.ID] = true
 		}
 	}
-	if len(seen) != 17 {
+	if len(seen) != nDistricts {
 		t.Fatalf("pages covered %d districts", len(seen))
 	}
-	if p := page(geo.FeatureQuery{Layer: districts, Limit: 5, Offset: 100}); p.Matched != 17 || len(p.Features) != 0 {
+	if p := page(geo.FeatureQuery{Layer: districts, Limit: 5, Offset: 100}); p.Matched != nDistricts || len(p.Features) != 0 {
 		t.Fatalf("past the end: matched %d returned %d", p.Matched, len(p.Features))
 	}
 	// bbox around Pleiku city finds Pleiku and its neighbours, not Krông Pa.
@@ -170,7 +172,8 @@ func TestFeaturesQuery(t *testing.T) {
 		field, value string
 		want         []string
 	}{
-		{"status", "operating", []string{"KCN Trà Đa", "CCN Diên Phú"}},
+		{"status", "investor_selected", []string{"CCN số 2 huyện Đak Đoa", "CCN Ia Grai", "CCN Cát Hiệp"}},
+		{"commune_code", "21940", []string{"CCN Nhơn Tân 1", "CCN An Trường", "CCN An Mơ"}},
 		{"region", "east", []string{"CCN Đak Pơ (Đak Pơ 1)", "CCN sinh thái Đak Pơ 2"}},
 		{"target_industries", "food", []string{"CCN số 2 huyện Đak Đoa"}},
 		{"kind", "kkt", []string{"KKT cửa khẩu quốc tế Lệ Thanh"}},

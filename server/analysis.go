@@ -159,13 +159,13 @@ func linkageRequest(c *gin.Context, planner *planning.Planner) (string, func(con
 }
 
 func summaryOptions(c *gin.Context) (planning.SummaryOptions, string, error) {
-	p, err := analysisParams(c, "radius_km", "kind")
+	p, err := analysisParams(c, "radius_km", "kind", "province")
 	if err != nil {
 		return planning.SummaryOptions{}, "", err
 	}
 	radius, err := parseRadius(p)
-	opt := planning.SummaryOptions{RadiusKM: radius, Kind: p["kind"]}
-	return opt, strconv.FormatFloat(radius, 'g', -1, 64) + "|" + opt.Kind, err
+	opt := planning.SummaryOptions{RadiusKM: radius, Kind: p["kind"], Province: p["province"]}
+	return opt, strconv.FormatFloat(radius, 'g', -1, 64) + "|" + opt.Kind + "|" + opt.Province, err
 }
 
 func summaryRequest(c *gin.Context, planner *planning.Planner) (string, func(context.Context) (any, error), error) {

@@ -23,6 +23,7 @@ import (
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/edit"
 	"github.com/clustermap/clustermap/geo/planning"
+	"github.com/clustermap/clustermap/geo/units"
 	"github.com/clustermap/clustermap/geo/versions"
 	"github.com/clustermap/clustermap/server/httpx"
 	"github.com/clustermap/clustermap/server/ogc"
@@ -94,6 +95,7 @@ type Server struct {
 	store     *geo.Store
 	reads     storeReads // what the /api read handlers call: the store (reads.go)
 	planner   *planning.Planner
+	units     *units.Register
 	log       *slog.Logger
 	engine    *gin.Engine
 	app       *webApp
@@ -114,7 +116,7 @@ type Server struct {
 // New builds the server and its routes.
 func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, store: store, reads: store, planner: planning.New(store), log: log, engine: gin.New(), warmed: make(chan struct{})}
+	s := &Server{cfg: cfg, store: store, reads: store, planner: planning.New(store), units: units.New(store), log: log, engine: gin.New(), warmed: make(chan struct{})}
 	app, err := newWebApp()
 	if err != nil {
 		// The app is embedded at build time; failing to read it is a broken build, not input.
@@ -306,6 +308,7 @@ func (s *Server) routes() {
 	api.GET("/layers/:layer/features/:fid", s.handleFeature)
 	api.GET("/search", s.handleSearch)
 	api.GET("/labels", s.handleLabels)
+	s.unitRoutes(api)
 	s.analysisRoutes(api)
 	s.tiles.Routes(r)
 	s.ogc.Routes(r)

@@ -31,8 +31,10 @@ func TestSeedLoadsSourcedDataIdempotently(t *testing.T) {
 			t.Errorf("%s: %d features without sources (%v)", l.ID, unsourced, err)
 		}
 	}
-	if counts["districts"] != 17 || counts["regions"] != 5 {
-		t.Fatalf("districts=%d regions=%d, want 17 and 5", counts["districts"], counts["regions"])
+	// 17 pre-2025 districts of the former Gia Lai and 11 of the former Bình Định; the five areas
+	// of the former Gia Lai's letter.
+	if counts["districts"] != 28 || counts["regions"] != 5 {
+		t.Fatalf("districts=%d regions=%d, want 28 and 5", counts["districts"], counts["regions"])
 	}
 	if counts["clusters"] < 12 {
 		t.Fatalf("clusters=%d, want at least 12", counts["clusters"])

@@ -25,10 +25,12 @@ type SeedReport struct {
 	Layers         []*ImportReport
 	Regions        int
 	ProvinceTotals int
-	Duration       time.Duration
+	// Units counts the rows of the administrative-unit files (provinces, communes).
+	Units    int
+	Duration time.Duration
 }
 
-// Seed loads the sourced Gia Lai dataset from seed (migrations/seed) through the import path.
+// Seed loads the sourced dataset from seed (migrations/seed) through the import path.
 // It is idempotent: a second run finds every row unchanged and bumps no layer version.
 //
 // Facts live in CSV files as the sources state them (districts in GeoJSON); geometry that no
@@ -44,6 +46,7 @@ type SeedReport struct {
 func (s *Importer) Seed(ctx context.Context, seed fs.FS) (*SeedReport, error) {
 	start := time.Now()
 	rep := &SeedReport{}
+	var err error
 	run := func(layer string, build func() ([]byte, error)) error {
 		data, err := build()
 		if err != nil {
@@ -58,9 +61,20 @@ func (s *Importer) Seed(ctx context.Context, seed fs.FS) (*SeedReport, error) {
 		}
 		return nil
 	}
+	// Provinces first (a district names its province), then the districts (the register follows
+	// them and draws each province's outline), then the communes of today, which name the
+	// province formed by merger and the districts their territory came from.
+	if rep.Units, err = s.SeedUnits(ctx, seed, "admin_units.csv"); err != nil {
+		return rep, err
+	}
 	if err := run("districts", func() ([]byte, error) { return fs.ReadFile(seed, "districts.geojson") }); err != nil {
 		return rep, err
 	}
+	communes, err := s.SeedUnits(ctx, seed, "communes_2025.csv")
+	if err != nil {
+		return rep, err
+	}
+	rep.Units += communes
 	n, err := s.seedRegions(ctx, seed)
 	if err != nil {
 		return rep, err
@@ -118,13 +132,13 @@ func (s *Importer) seedRegions(ctx context.Context, seed fs.FS) (int, error) {
 
 func upsertRegions(ctx context.Context, tx pgx.Tx, rows []map[string]string) error {
 	for _, r := range rows {
-		_, err := tx.Exec(ctx, `INSERT INTO regions AS t (slug, name_vi, name_en, role, role_vi, sources)
-			VALUES ($1, $2, $3, $4, nullif($5, ''), $6)
-			ON CONFLICT (slug) DO UPDATE SET (name_vi, name_en, role, role_vi, sources) =
-			  (excluded.name_vi, excluded.name_en, excluded.role, excluded.role_vi, excluded.sources), updated_at = now()
-			WHERE (t.name_vi, t.name_en, t.role, t.role_vi, t.sources) IS DISTINCT FROM
-			      (excluded.name_vi, excluded.name_en, excluded.role, excluded.role_vi, excluded.sources)`,
-			r["slug"], r["name_vi"], r["name_en"], r["role"], r["role_vi"], splitList(r["sources"]))
+		_, err := tx.Exec(ctx, `INSERT INTO regions AS t (slug, name_vi, name_en, role, role_vi, scope, sources)
+			VALUES ($1, $2, $3, $4, nullif($5, ''), nullif($6, ''), $7)
+			ON CONFLICT (slug) DO UPDATE SET (name_vi, name_en, role, role_vi, scope, sources) =
+			  (excluded.name_vi, excluded.name_en, excluded.role, excluded.role_vi, excluded.scope, excluded.sources), updated_at = now()
+			WHERE (t.name_vi, t.name_en, t.role, t.role_vi, t.scope, t.sources) IS DISTINCT FROM
+			      (excluded.name_vi, excluded.name_en, excluded.role, excluded.role_vi, excluded.scope, excluded.sources)`,
+			r["slug"], r["name_vi"], r["name_en"], r["role"], r["role_vi"], r["scope"], splitList(r["sources"]))
 		if err != nil {
 			return fmt.Errorf("seed region %s: %w", r["slug"], err)
 		}
@@ -170,14 +184,14 @@ func upsertProvinceTotals(ctx context.Context, tx pgx.Tx, rows []map[string]stri
 			return fmt.Errorf("province_totals.csv %s: %w", r["slug"], err)
 		}
 		fj, _ := json.Marshal(figures)
-		_, err = tx.Exec(ctx, `INSERT INTO province_totals AS t (slug, subject_vi, subject_en, count, area_ha, figures, as_of, notes, sources)
-			VALUES ($1, $2, $3, $4::integer, $5::numeric, $6::jsonb, $7, nullif($8, ''), $9)
-			ON CONFLICT (slug) DO UPDATE SET (subject_vi, subject_en, count, area_ha, figures, as_of, notes, sources) =
-			  (excluded.subject_vi, excluded.subject_en, excluded.count, excluded.area_ha, excluded.figures, excluded.as_of, excluded.notes, excluded.sources),
+		_, err = tx.Exec(ctx, `INSERT INTO province_totals AS t (slug, subject_vi, subject_en, count, area_ha, figures, as_of, notes, sources, unit_id)
+			VALUES ($1, $2, $3, $4::integer, $5::numeric, $6::jsonb, $7, nullif($8, ''), $9, unit_ref($10))
+			ON CONFLICT (slug) DO UPDATE SET (subject_vi, subject_en, count, area_ha, figures, as_of, notes, sources, unit_id) =
+			  (excluded.subject_vi, excluded.subject_en, excluded.count, excluded.area_ha, excluded.figures, excluded.as_of, excluded.notes, excluded.sources, excluded.unit_id),
 			  updated_at = now()
-			WHERE (t.subject_vi, t.subject_en, t.count, t.area_ha, t.figures, t.as_of, t.notes, t.sources) IS DISTINCT FROM
-			      (excluded.subject_vi, excluded.subject_en, excluded.count, excluded.area_ha, excluded.figures, excluded.as_of, excluded.notes, excluded.sources)`,
-			r["slug"], r["subject_vi"], r["subject_en"], nullIfEmpty(r["count"]), nullIfEmpty(r["area_ha"]), string(fj), r["as_of"], r["notes"], splitList(r["sources"]))
+			WHERE (t.subject_vi, t.subject_en, t.count, t.area_ha, t.figures, t.as_of, t.notes, t.sources, t.unit_id) IS DISTINCT FROM
+			      (excluded.subject_vi, excluded.subject_en, excluded.count, excluded.area_ha, excluded.figures, excluded.as_of, excluded.notes, excluded.sources, excluded.unit_id)`,
+			r["slug"], r["subject_vi"], r["subject_en"], nullIfEmpty(r["count"]), nullIfEmpty(r["area_ha"]), string(fj), r["as_of"], r["notes"], splitList(r["sources"]), r["province"])
 		if err != nil {
 			return fmt.Errorf("seed province total %s: %w", r["slug"], err)
 		}
@@ -288,6 +302,18 @@ func readPlaces(seed fs.FS) ([]place, error) {
 // extension belongs to (indicative: the feature's own location is not given); any other value
 // names a cited point in places.csv.
 func (sd *seeder) locate(ctx context.Context, ref string) (orb.Point, string, string, error) {
+	if code, ok := strings.CutPrefix(ref, "province:"); ok {
+		var lon, lat float64
+		var name string
+		err := sd.store.pool.QueryRow(ctx, `SELECT ST_X(p), ST_Y(p), name FROM
+			(SELECT ST_PointOnSurface(geom) AS p, name FROM admin_units
+			  WHERE level = 'province' AND code = $1 AND geom IS NOT NULL ORDER BY valid_from NULLS FIRST LIMIT 1) x`, code).Scan(&lon, &lat, &name)
+		if err != nil {
+			return orb.Point{}, "", "", fmt.Errorf("province %s point-on-surface: %w", code, err)
+		}
+		return orb.Point{geo.RoundDegrees(lon), geo.RoundDegrees(lat)}, "indicative",
+			fmt.Sprintf("Point-on-surface of the province of %s (computed from its districts): no source read states the district, let alone coordinates", name), nil
+	}
 	if ref == "province" {
 		var lon, lat float64
 		err := sd.store.pool.QueryRow(ctx, `SELECT ST_X(p), ST_Y(p) FROM
@@ -364,7 +390,7 @@ func (sd *seeder) clusters(ctx context.Context) ([]byte, error) {
 			placement += "; area unknown, so shown as a point"
 		}
 		f := geojson.NewFeature(geom)
-		f.Properties = props(r, []string{"name", "kind", "district_code", "district_basis", "commune", "status", "investor",
+		f.Properties = props(r, []string{"name", "kind", "district_code", "district_basis", "commune", "commune_code", "commune_basis", "status", "investor",
 			"decision_number", "decision_date", "road_status", "water_status", "wastewater_status", "power_status", "contact", "notes"},
 			[]string{"planned_area_ha", "established_area_ha", "industrial_land_ha", "leased_land_ha", "occupancy_pct", "investment_vnd_bn"})
 		f.Properties["target_industries"] = splitList(r["target_industries"])

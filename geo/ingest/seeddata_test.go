@@ -222,9 +222,12 @@ func TestSeedDataTruth(t *testing.T) {
 			OR role_vi IS NULL OR name_vi NOT LIKE 'Khu vực%' OR name_en NOT LIKE '%area'`); bad != "" {
 			t.Errorf("regions not named and cited as the letter's areas: %s", bad)
 		}
-		// The province totals are loaded with sources.
-		if n := one(`SELECT count(*)::text FROM province_totals WHERE cardinality(sources) > 0`); n != "4" {
-			t.Errorf("%s province totals, want 4", n)
+		// The province totals are loaded with sources, each of a province as it was when given:
+		// 4 of the former Gia Lai, 5 of the merged province.
+		if n := one(`SELECT string_agg(u.code || '@' || coalesce(u.valid_from::text, '-') || ':' || n, ' ' ORDER BY u.valid_from NULLS FIRST)
+			FROM (SELECT unit_id, count(*) AS n FROM province_totals WHERE cardinality(sources) > 0 GROUP BY unit_id) t
+			JOIN admin_units u ON u.id = t.unit_id`); n != "64@-:4 52@2025-07-01:5" {
+			t.Errorf("province totals per province: %s, want 64@-:4 52@2025-07-01:5", n)
 		}
 		// The dropped facts are back.
 		for _, name := range []string{"Thủy điện Ia Ly mở rộng (2 × 180 MW)", "Điện mặt trời Chư Ngọc", "Điện gió Ia Pết – Đak Đoa", "Điện gió Ia Bang",

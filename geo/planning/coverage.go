@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -26,48 +28,81 @@ type CoverageItem struct {
 	Statement geo.Text `json:"statement"`
 	Notes     *string  `json:"notes"`
 	Sources   []string `json:"sources"`
+	// Province is the province the total is of; ValidTo its last day when it no longer exists
+	// (a total of a province before the 2025 mergers).
+	Province string  `json:"province"`
+	ValidTo  *string `json:"province_valid_to,omitempty"`
+}
+
+// provinceLabel names the item's province with its date when it no longer exists.
+func (it CoverageItem) provinceLabel() geo.Text {
+	if it.ValidTo == nil {
+		return geo.Text{VI: it.Province, EN: it.Province}
+	}
+	d, err := time.Parse("2006-01-02", *it.ValidTo)
+	if err != nil {
+		return geo.Text{VI: it.Province, EN: it.Province}
+	}
+	return geo.Text{VI: fmt.Sprintf("%s (đến hết ngày %d/%d/%d)", it.Province, d.Day(), int(d.Month()), d.Year()),
+		EN: fmt.Sprintf("%s (until %d %s %d)", it.Province, d.Day(), d.Month(), d.Year())}
 }
 
 // Coverage says how much of the province ClusterMap's summaries cover.
 type Coverage struct {
-	// Scope names the province the totals describe: Gia Lai before the July 2025 merger.
+	// Scope names the provinces the totals describe, with the dates they were valid.
 	Scope     geo.Text       `json:"scope"`
 	Statement geo.Text       `json:"statement"`
 	Items     []CoverageItem `json:"items"`
 }
 
-// coverageSQL reads the province totals with ClusterMap's own count of the same thing. Which
-// clusters answer which total is fixed here, by slug; a total of another slug is stated with no
-// comparison (held is NULL).
+// coverageSQL reads the province totals of the province $1 valid today (NULL: every province of
+// today), and of the provinces it was formed from, with ClusterMap's own count of the same thing
+// over the same territory: for a province of today, the clusters that lie in it; for a former
+// province, the clusters of its districts. Which clusters answer which total is fixed here, by the
+// end of the slug (…ccn_planned, …ccn_established, …ccn_operating, …kcn); a total of another slug
+// is stated with no comparison (held is NULL).
 const coverageSQL = `
+WITH today AS (
+  SELECT u.id, u.formed_from FROM admin_units u
+   WHERE u.level = 'province' AND daterange(u.valid_from, u.valid_to, '[]') @> current_date
+     AND ($1::text IS NULL OR u.code = $1)),
+scope AS (
+  SELECT id FROM today UNION SELECT unnest(formed_from) FROM today)
 SELECT p.slug, p.subject_vi, p.subject_en, p.count::bigint, p.area_ha::float8, p.figures, p.as_of, p.notes, p.sources,
-       CASE p.slug
-         WHEN 'ccn_planned' THEN (SELECT count(*) FROM clusters WHERE kind = 'ccn')
-         WHEN 'ccn_established' THEN (SELECT count(*) FROM clusters WHERE kind = 'ccn' AND status >= 'established')
-         WHEN 'kcn' THEN (SELECT count(*) FROM clusters WHERE kind = 'kcn')
+       u.name, CASE WHEN u.valid_to < current_date THEN to_char(u.valid_to, 'YYYY-MM-DD') END,
+       CASE WHEN p.slug ~ '(ccn_planned|ccn_established|ccn_operating|kcn|kcn_planned)$' THEN
+         (SELECT count(*) FROM clusters c
+           WHERE CASE WHEN u.valid_to IS NULL OR u.valid_to >= current_date THEN c.province_code = u.code
+                      ELSE c.district_code IN (SELECT d.code FROM admin_units d WHERE d.level = 'district' AND d.parent_id = u.id) END
+             AND CASE WHEN p.slug ~ 'ccn_planned$' THEN c.kind = 'ccn'
+                      WHEN p.slug ~ 'ccn_established$' THEN c.kind = 'ccn' AND c.status >= 'established'
+                      WHEN p.slug ~ 'ccn_operating$' THEN c.kind = 'ccn' AND c.status IN ('operating', 'expanded')
+                      ELSE c.kind = 'kcn' END)
        END
   FROM province_totals p
- ORDER BY CASE p.slug WHEN 'ccn_planned' THEN 1 WHEN 'ccn_established' THEN 2 WHEN 'secondary_projects' THEN 3 WHEN 'kcn' THEN 4 ELSE 5 END, p.slug`
+  JOIN admin_units u ON u.id = p.unit_id
+ WHERE p.unit_id IN (SELECT id FROM scope)
+ ORDER BY u.valid_to DESC NULLS FIRST, u.code,
+          CASE WHEN p.slug ~ 'ccn_planned$' THEN 1 WHEN p.slug ~ 'ccn_established$' THEN 2 WHEN p.slug ~ 'ccn_operating$' THEN 3
+               WHEN p.slug ~ 'secondary_projects$' THEN 4 WHEN p.slug ~ 'kcn' THEN 5 ELSE 6 END, p.slug`
 
 var qualifierWords = map[string]geo.Text{"at_least": {VI: "trên ", EN: "more than "}, "about": {VI: "khoảng ", EN: "about "}}
 
-// readCoverage states, per province total, how many ClusterMap holds.
-func readCoverage(ctx context.Context, tx pgx.Tx) (Coverage, error) {
-	out := Coverage{
-		Scope: geo.Text{VI: "Tỉnh Gia Lai trước ngày 1/7/2025 (17 đơn vị cấp huyện)", EN: "Gia Lai province before 1 July 2025 (17 district-level units)"},
-		Items: []CoverageItem{},
-	}
-	rows, err := tx.Query(ctx, coverageSQL)
+// readCoverage states, per province total, how many ClusterMap holds: the totals of province
+// (empty: of every province of today) and of the provinces it was formed from.
+func readCoverage(ctx context.Context, tx pgx.Tx, province string) (Coverage, error) {
+	out := Coverage{Items: []CoverageItem{}}
+	rows, err := tx.Query(ctx, coverageSQL, provincePtr(province))
 	if err != nil {
 		return out, fmt.Errorf("coverage: %w", err)
 	}
 	defer rows.Close()
-	var vi, en []string
+	var vi, en, scopeVI, scopeEN []string
 	for rows.Next() {
 		var it CoverageItem
 		var figures []byte
 		if err := rows.Scan(&it.Slug, &it.Subject.VI, &it.Subject.EN, &it.ProvinceCount, &it.ProvinceAreaHa, &figures,
-			&it.AsOf, &it.Notes, &it.Sources, &it.Held); err != nil {
+			&it.AsOf, &it.Notes, &it.Sources, &it.Province, &it.ValidTo, &it.Held); err != nil {
 			return out, fmt.Errorf("coverage: %w", err)
 		}
 		if err := json.Unmarshal(figures, &it.Figures); err != nil {
@@ -75,6 +110,9 @@ func readCoverage(ctx context.Context, tx pgx.Tx) (Coverage, error) {
 		}
 		it.Statement = coverageStatement(it)
 		vi, en = append(vi, it.Statement.VI), append(en, it.Statement.EN)
+		if l := it.provinceLabel(); !slices.Contains(scopeVI, l.VI) {
+			scopeVI, scopeEN = append(scopeVI, l.VI), append(scopeEN, l.EN)
+		}
 		out.Items = append(out.Items, it)
 	}
 	if err := rows.Err(); err != nil {
@@ -85,6 +123,7 @@ func readCoverage(ctx context.Context, tx pgx.Tx) (Coverage, error) {
 		return out, nil
 	}
 	out.Statement = geo.Text{VI: strings.Join(vi, " "), EN: strings.Join(en, " ")}
+	out.Scope = geo.Text{VI: strings.Join(scopeVI, "; "), EN: strings.Join(scopeEN, "; ")}
 	return out, nil
 }
 
@@ -103,6 +142,7 @@ func coverageStatement(it CoverageItem) geo.Text {
 		area = geo.Text{VI: q.VI + groupDigits(*it.ProvinceAreaHa, "vi") + " ha", EN: q.EN + groupDigits(*it.ProvinceAreaHa, "en") + " ha"}
 	}
 	subject := it.Subject
+	province := it.provinceLabel()
 	detail := func(lang string) string {
 		a, when := area.EN, "as of "
 		if lang == "vi" {
@@ -115,13 +155,13 @@ func coverageStatement(it CoverageItem) geo.Text {
 	}
 	if it.Held == nil {
 		return geo.Text{
-			VI: fmt.Sprintf("Tỉnh có %s %s%s; ClusterMap không lưu các đối tượng này.", total.VI, subject.VI, detail("vi")),
-			EN: fmt.Sprintf("The province reports %s %s%s; ClusterMap holds none of them.", total.EN, subject.EN, detail("en")),
+			VI: fmt.Sprintf("Tỉnh %s có %s %s%s; ClusterMap không lưu các đối tượng này.", province.VI, total.VI, subject.VI, detail("vi")),
+			EN: fmt.Sprintf("%s reports %s %s%s; ClusterMap holds none of them.", province.EN, total.EN, subject.EN, detail("en")),
 		}
 	}
 	return geo.Text{
-		VI: fmt.Sprintf("ClusterMap có %d trong %s %s của tỉnh%s.", *it.Held, total.VI, subject.VI, detail("vi")),
-		EN: fmt.Sprintf("ClusterMap holds %d of the province's %s %s%s.", *it.Held, total.EN, subject.EN, detail("en")),
+		VI: fmt.Sprintf("ClusterMap có %d trong %s %s của tỉnh %s%s.", *it.Held, total.VI, subject.VI, province.VI, detail("vi")),
+		EN: fmt.Sprintf("ClusterMap holds %d of the %s %s of %s%s.", *it.Held, total.EN, subject.EN, province.EN, detail("en")),
 	}
 }
 

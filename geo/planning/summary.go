@@ -16,6 +16,9 @@ type SummaryOptions struct {
 	RadiusKM float64
 	// Kind limits the clusters counted to one kind (ccn, kcn, kkt); empty counts all.
 	Kind string
+	// Province limits the summary to the clusters and areas of one province valid today, by
+	// official code; empty summarises every province the installation holds.
+	Province string
 }
 
 // Member is a district of a region.
@@ -27,11 +30,13 @@ type Member struct {
 // AreaSummary is the dashboard of a region, of the province, or of the clusters outside every
 // region. Figures sum the clusters whose value is recorded; ClustersWithData says how many that is.
 type AreaSummary struct {
-	Slug    *string  `json:"slug"`
-	NameVI  *string  `json:"name_vi"`
-	NameEN  *string  `json:"name_en"`
-	Role    *string  `json:"role,omitempty"`
-	RoleVI  *string  `json:"role_vi,omitempty"`
+	Slug   *string `json:"slug"`
+	NameVI *string `json:"name_vi"`
+	NameEN *string `json:"name_en"`
+	Role   *string `json:"role,omitempty"`
+	RoleVI *string `json:"role_vi,omitempty"`
+	// Scope says whose decision an area is and over which units, with its date.
+	Scope   *string  `json:"scope,omitempty"`
 	Members []Member `json:"members,omitempty"`
 
 	Clusters        int            `json:"clusters"`
@@ -68,6 +73,8 @@ type AreaSummary struct {
 
 // Summary is the province's dashboard with one entry per development region.
 type Summary struct {
+	// ProvinceCode is the province asked for; absent when the summary covers every province.
+	ProvinceCode   *string           `json:"province_code,omitempty"`
 	RadiusKM       float64           `json:"radius_km"`
 	Kind           *string           `json:"kind"`
 	Definitions    map[string]string `json:"definitions"`
@@ -104,7 +111,8 @@ var summaryDefinitions = map[string]string{
 	"distance":  defDistance,
 }
 
-// summaryClustersCTE selects the clusters counted: kind $1 (NULL: all) and region $2 (NULL: all).
+// summaryClustersCTE selects the clusters counted: kind $1 (NULL: all), region $2 (NULL: all) and
+// province $3 (NULL: all), the province today (clusters.province_code, kept by the database).
 const summaryClustersCTE = `
 cl AS (
   SELECT c.id, c.kind, c.status, c.planned_area_ha, c.established_area_ha, c.industrial_land_ha, c.occupancy_pct,
@@ -114,7 +122,8 @@ cl AS (
               THEN c.industrial_land_ha * c.occupancy_pct / 100 END AS leased
     FROM clusters c
     LEFT JOIN region_members rm ON rm.district_code = c.district_code
-   WHERE ($1::text IS NULL OR c.kind::text = $1) AND ($2::text IS NULL OR rm.region_slug = $2))`
+   WHERE ($1::text IS NULL OR c.kind::text = $1) AND ($2::text IS NULL OR rm.region_slug = $2)
+     AND ($3::text IS NULL OR c.province_code = $3))`
 
 // summaryFiguresSQL aggregates per region (GROUPING 0) and in total (GROUPING 1).
 const summaryFiguresSQL = `
@@ -157,16 +166,16 @@ SELECT GROUPING(cl.region_slug) = 1, cl.region_slug, z.crop::text, coalesce(sum(
   FROM nearest n
   JOIN raw_material_zones z ON z.id = n.zone_id
   JOIN cl ON cl.id = n.cluster_id
- WHERE n.distance_m <= $3
+ WHERE n.distance_m <= $4
  GROUP BY GROUPING SETS ((cl.region_slug, z.crop), (z.crop))`
 
 const summaryRegionsSQL = `
-SELECT r.slug, r.name_vi, r.name_en, r.role, r.role_vi, r.sources,
+SELECT r.slug, r.name_vi, r.name_en, r.role, r.role_vi, r.scope, r.sources,
        coalesce(json_agg(json_build_object('code', d.code, 'name', d.name) ORDER BY d.code) FILTER (WHERE d.code IS NOT NULL), '[]')
   FROM regions r
   LEFT JOIN region_members rm ON rm.region_slug = r.slug
   LEFT JOIN districts d ON d.code = rm.district_code
- WHERE $1::text IS NULL OR r.slug = $1
+ WHERE ($1::text IS NULL OR r.slug = $1) AND ($2::text IS NULL OR r.province_code = $2)
  GROUP BY r.slug
  ORDER BY r.slug`
 
@@ -206,8 +215,9 @@ func (s *Planner) readSummaries(ctx context.Context, tx pgx.Tx, opt SummaryOptio
 	if opt.Kind != "" {
 		kind = &opt.Kind
 	}
-	args := []any{kind, region}
-	rows, err := tx.Query(ctx, summaryRegionsSQL, region)
+	province := provincePtr(opt.Province)
+	args := []any{kind, region, province}
+	rows, err := tx.Query(ctx, summaryRegionsSQL, region, province)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +225,7 @@ func (s *Planner) readSummaries(ctx context.Context, tx pgx.Tx, opt SummaryOptio
 	for rows.Next() {
 		a := newAreaSummary()
 		var slug string
-		if err := rows.Scan(&slug, &a.NameVI, &a.NameEN, &a.Role, &a.RoleVI, &a.Sources, &a.Members); err != nil {
+		if err := rows.Scan(&slug, &a.NameVI, &a.NameEN, &a.Role, &a.RoleVI, &a.Scope, &a.Sources, &a.Members); err != nil {
 			return nil, err
 		}
 		a.Slug = &slug
@@ -288,7 +298,7 @@ func (s *Planner) readSummaries(ctx context.Context, tx pgx.Tx, opt SummaryOptio
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if rows, err = tx.Query(ctx, summaryRawMaterialSQL, kind, region, opt.RadiusKM*1000); err != nil {
+	if rows, err = tx.Query(ctx, summaryRawMaterialSQL, kind, region, province, opt.RadiusKM*1000); err != nil {
 		return nil, err
 	}
 	for rows.Next() {
@@ -325,7 +335,38 @@ func checkSummaryOptions(opt SummaryOptions) error {
 	if opt.Kind != "" && !IsClusterKind(opt.Kind) {
 		return &geo.InputError{Msg: fmt.Sprintf("kind %q is not one of ccn, kcn, kkt", opt.Kind)}
 	}
+	if opt.Province != "" && !provinceCodeRE.MatchString(opt.Province) {
+		return &geo.InputError{Msg: fmt.Sprintf("province %q is not a province code (2–3 digits)", opt.Province)}
+	}
 	return nil
+}
+
+var provinceCodeRE = regexp.MustCompile(`^[0-9]{2,3}$`)
+
+func provincePtr(code string) *string {
+	if code == "" {
+		return nil
+	}
+	return &code
+}
+
+// readProvince names the provinces valid today that a summary covers: one by code, or all;
+// a code no province has today is an input error, not an empty summary.
+func readProvince(ctx context.Context, tx pgx.Tx, code string) (string, error) {
+	var name *string
+	err := tx.QueryRow(ctx, `SELECT string_agg(name, ', ' ORDER BY code) FROM admin_units
+		WHERE level = 'province' AND daterange(valid_from, valid_to, '[]') @> current_date
+		  AND ($1::text IS NULL OR code = $1)`, provincePtr(code)).Scan(&name)
+	if err != nil {
+		return "", fmt.Errorf("province: %w", err)
+	}
+	if name == nil {
+		if code != "" {
+			return "", &geo.InputError{Msg: fmt.Sprintf("no province has the code %q today", code)}
+		}
+		return "", nil
+	}
+	return *name, nil
 }
 
 func kindPtr(k string) *string {
@@ -348,16 +389,19 @@ func (s *Planner) Summary(ctx context.Context, opt SummaryOptions) (*Summary, er
 		if err != nil {
 			return err
 		}
-		var province *string
-		if err := tx.QueryRow(ctx, `SELECT string_agg(DISTINCT province, ', ' ORDER BY province) FROM districts`).Scan(&province); err != nil {
+		province, err := readProvince(ctx, tx, opt.Province)
+		if err != nil {
 			return err
 		}
 		out.Regions = regions
-		if out.Coverage, err = readCoverage(ctx, tx); err != nil {
+		if out.Coverage, err = readCoverage(ctx, tx, opt.Province); err != nil {
 			return err
 		}
 		out.Province = *areas.of(true, nil)
-		out.Province.NameVI, out.Province.NameEN = province, province
+		out.Province.NameVI, out.Province.NameEN = &province, &province
+		if opt.Province != "" {
+			out.ProvinceCode = &opt.Province
+		}
 		out.OutsideRegions = *areas.of(false, nil)
 		none := "Không thuộc khu vực nào"
 		noneEN := "Outside the five areas"
@@ -398,7 +442,7 @@ func (s *Planner) RegionSummary(ctx context.Context, slug string, opt SummaryOpt
 			return geo.ErrNotFound
 		}
 		out.Region = regions[0]
-		out.Coverage, err = readCoverage(ctx, tx)
+		out.Coverage, err = readCoverage(ctx, tx, opt.Province)
 		return err
 	})
 	if errors.Is(err, geo.ErrNotFound) {
