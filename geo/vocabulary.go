@@ -51,7 +51,7 @@ func (v *Vocabulary) Title(code string) (Text, bool) {
 
 // The vocabularies, one per coded column family.
 var (
-	// Stages is a cluster's lifecycle as Gia Lai reports it, in order.
+	// Stages is a cluster's lifecycle as the provinces report it, in order.
 	Stages = &Vocabulary{Name: "stage", PGType: "cluster_stage", Terms: []Term{
 		{"planned", Text{"Quy hoạch", "Planned"}},
 		{"investor_selected", Text{"Đã có chủ đầu tư", "Investor selected"}},

@@ -322,6 +322,14 @@ BEGIN
     RAISE EXCEPTION 'this cluster belongs to another %', unit
       USING ERRCODE = 'insufficient_privilege';
   END IF;
+  -- Founding and expanding a cluster are the provincial People's Committee's decisions (Decree
+  -- 32/2024 Art. 13(2), unchanged by Decree 139/2025): a commune records the stages of building
+  -- and operation, not those.
+  IF role = 'commune' AND TG_TABLE_NAME = 'clusters' AND TG_OP = 'UPDATE'
+     AND NEW.status IS DISTINCT FROM OLD.status AND NEW.status IN ('established', 'expanded') THEN
+    RAISE EXCEPTION 'founding and expanding a cluster are decisions of the provincial People''s Committee: a commune user does not record them'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
   IF TG_TABLE_NAME = 'clusters' AND TG_OP = 'UPDATE'
      AND (to_jsonb(NEW) - allowed) = (to_jsonb(OLD) - allowed) THEN
     RETURN NEW;

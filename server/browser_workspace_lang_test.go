@@ -78,7 +78,7 @@ func TestBrowserWorkspaceLanguage(t *testing.T) {
 		}
 	}
 	// One proposal awaiting review and one approved, drawn beside the free place.
-	dist := edit.Actor{User: "dist", Role: edit.RoleDistrict, District: district}
+	dist := edit.Actor{User: "dist", Role: edit.RoleDistrict, Scope: edit.Scope{District: district}}
 	dept := edit.Actor{User: "dept", Role: edit.RoleDepartment}
 	propose := func(name string, dLon, halfM float64) int64 {
 		r := square(lon+dLon, lat, halfM)

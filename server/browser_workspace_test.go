@@ -608,7 +608,7 @@ func TestBrowserWorkspace(t *testing.T) {
 		ring := square(wlon, wlat, 300)
 		ring = append(ring, ring[0])
 		gj, _ := json.Marshal(map[string]any{"type": "Polygon", "coordinates": [][][2]float64{ring}})
-		dist := edit.Actor{User: "dist", Role: edit.RoleDistrict, District: district}
+		dist := edit.Actor{User: "dist", Role: edit.RoleDistrict, Scope: edit.Scope{District: district}}
 		dept := edit.Actor{User: "dept", Role: edit.RoleDepartment}
 		w, err := ed.CreateProposal(ctx, dist, edit.ProposalInput{Kind: "new", Name: "CCN Rút lại", Geometry: gj,
 			LandRecovery: json.RawMessage(`[{"parcel":"thửa 9","area_ha":30}]`)})

@@ -28,7 +28,7 @@ func (r *ratioLine) add(name string, v float64) {
 
 func (r *ratioLine) String() string { return "RATIOS " + strings.Join(r.kv, " ") }
 
-// geojsonBoxes are the bbox requests: windows over the districts of central and southern Gia Lai,
+// geojsonBoxes are the bbox requests: windows over the districts of the seeded province's centre and south,
 // a map view's worth each, so several answers are kept at once.
 var geojsonBoxes = []string{
 	"107.9,13.8,108.2,14.1", "108.0,13.9,108.3,14.2", "108.1,13.5,108.4,13.8", "107.8,13.6,108.1,13.9",

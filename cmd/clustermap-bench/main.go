@@ -1,5 +1,5 @@
 // Command clustermap-bench is the load test behind `make bench`. It replays every tile that
-// covers Gia Lai from z6 to z14 for each polygon layer, over keep-alive connections to 127.0.0.1,
+// covers the seeded province's box from z6 to z14 for each polygon layer, over keep-alive connections to 127.0.0.1,
 // against:
 //
 //   - clustermap with its tile cache off (every tile from PostGIS),
@@ -237,7 +237,7 @@ func runTiles(ctx context.Context, o options, store *geo.Store, b []float64, box
 		ours[i] = fmt.Sprintf("/tiles/%s/%d/%d/%d.mvt", t.layer.ID, t.tc.Z, t.tc.X, t.tc.Y)
 		theirs[i] = fmt.Sprintf("/public.%s/%d/%d/%d.pbf", t.layer.Table, t.tc.Z, t.tc.X, t.tc.Y)
 	}
-	fmt.Printf("tiles: %d = %s x z%d–z%d over Gia Lai %.3f,%.3f,%.3f,%.3f (per layer:", len(tiles), strings.Join(names, ", "), o.zmin, o.zmax, b[0], b[1], b[2], b[3])
+	fmt.Printf("tiles: %d = %s x z%d–z%d over the province %.3f,%.3f,%.3f,%.3f (per layer:", len(tiles), strings.Join(names, ", "), o.zmin, o.zmax, b[0], b[1], b[2], b[3])
 	for z := o.zmin; z <= o.zmax; z++ {
 		fmt.Printf(" z%d %d", z, perZoom[z]/len(names))
 	}

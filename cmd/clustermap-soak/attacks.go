@@ -250,7 +250,7 @@ func longName(r *rand.Rand) string {
 	return strings.Repeat("a", workspace.MaxUserName+1+r.IntN(workspace.MaxLoginBody-200-workspace.MaxUserName))
 }
 
-// boundaryBody is a boundary check of a new cluster: a circle of ~2 km radius inside Gia Lai with
+// boundaryBody is a boundary check of a new cluster: a circle of ~2 km radius inside the seeded province with
 // n vertices, the closing one included (as the server counts them).
 func boundaryBody(n int) []byte {
 	ring := make([][2]float64, n)

@@ -464,7 +464,7 @@ func request(i int) (string, bool) {
 	r := rand.New(rand.NewPCG(uint64(i), 7))
 	fields := []string{"name", "kind", "status", "district", "planned_area_ha", "investor", "sources", "occupancy_pct"}
 	switch i % 20 {
-	case 0, 1, 2, 3, 4, 5: // tiles over Gia Lai, z6–z12
+	case 0, 1, 2, 3, 4, 5: // tiles over the seeded province, z6–z12
 		z := 6 + r.IntN(7)
 		n := 1 << z
 		x := int((107.3+180)/360*float64(n)) + r.IntN(max(1, n/64))

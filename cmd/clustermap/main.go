@@ -45,17 +45,17 @@ type Config struct {
 	AllowVSI bool
 }
 
-const usage = `clustermap — industrial clusters of Gia Lai, served as a web map, GeoJSON, vector tiles and OGC API.
+const usage = `clustermap — industrial clusters (CCN) of one or more Vietnamese provinces, served as a web map, GeoJSON, vector tiles and OGC API.
 
 Usage:
   clustermap migrate                      apply the database migrations (as the owner), and grant the
                                           serving role (CLUSTERMAP_SERVE_ROLE) what serve needs
-  clustermap seed                         migrate, then load the sourced Gia Lai dataset (idempotent)
+  clustermap seed                         migrate, then load the sourced seed dataset (idempotent)
   clustermap check                        say what is wrong with the database's roles and grants
   clustermap import [--crs EPSG:n] [--allow-vsi] LAYER FILE
                                           load GeoJSON (or Shapefile/GeoPackage via ogr2ogr) into LAYER
   clustermap serve                        serve HTTP on CLUSTERMAP_ADDR
-  clustermap user add NAME --role ROLE [--district CODE] | user token NAME | user disable NAME
+  clustermap user add NAME --role ROLE [--commune|--province|--district CODE] | user token NAME | user disable NAME
                                           workspace accounts (password on standard input)
 
 Flags (each mirrors an environment variable):

@@ -15,7 +15,8 @@ import (
 )
 
 const userUsage = `usage:
-  clustermap user add NAME --role district|department|admin [--district CODE]   (password on standard input)
+  clustermap user add NAME --role commune|department|admin|district [--commune CODE] [--province CODE] [--district CODE]
+                                                                               (password on standard input)
   clustermap user token NAME                                                   (prints a new API token once)
   clustermap user disable NAME                                                 (revokes its sessions and tokens)`
 
@@ -30,8 +31,10 @@ func runUser(ctx context.Context, store *geo.Store, args []string, stdin io.Read
 	switch cmd {
 	case "add":
 		fl := flag.NewFlagSet("user add", flag.ContinueOnError)
-		role := fl.String("role", "", "district, department or admin")
-		district := fl.String("district", "", "GSO district code (district users)")
+		role := fl.String("role", "", "commune, department, admin, or district (a pre-2025 district office)")
+		commune := fl.String("commune", "", "code of a commune or ward valid today (commune users)")
+		province := fl.String("province", "", "code of a province valid today (a department user bound to one province)")
+		district := fl.String("district", "", "GSO code of a pre-2025 district (district users: records made before the reform)")
 		if err := fl.Parse(args[2:]); err != nil {
 			return err
 		}
@@ -42,10 +45,14 @@ func runUser(ctx context.Context, store *geo.Store, args []string, stdin io.Read
 		if err != nil && !errors.Is(err, io.EOF) {
 			return fmt.Errorf("read password: %w", err)
 		}
-		if err := ed.AddUser(ctx, name, *role, *district, strings.TrimRight(line, "\r\n")); err != nil {
+		scope := edit.Scope{District: *district, Commune: *commune, Province: *province}
+		if err := ed.AddScopedUser(ctx, name, *role, scope, strings.TrimRight(line, "\r\n")); err != nil {
 			return fmt.Errorf("user add %s: %w", name, err)
 		}
-		log.Info("user added", "user", name, "role", *role, "district", *district)
+		log.Info("user added", "user", name, "role", *role, "district", *district, "commune", *commune, "province", *province)
+		if *role == edit.RoleDistrict {
+			log.Warn("district-level units were abolished on 1 July 2025: a district account is for the records made before the reform; new accounts are commune or department accounts")
+		}
 		return nil
 	case "token":
 		if len(args) != 2 {

@@ -18,10 +18,23 @@ import (
 
 // Principal is an authenticated user.
 type Principal struct {
-	ID       int64  `json:"-"`
-	Name     string `json:"username"`
-	Role     string `json:"role"`
+	ID   int64  `json:"-"`
+	Name string `json:"username"`
+	Role string `json:"role"`
+	Scope
+	// PreReform flags a district account: its unit was abolished on 1 July 2025, and it works
+	// on its district's records made before the reform.
+	PreReform bool `json:"pre_reform,omitempty"`
+}
+
+// Scope is the territory an account works in: a pre-2025 district (district users), a commune or
+// ward valid today (commune users: UBND cấp xã, which took over the district's tasks for clusters,
+// docs/sources/remits-2025.md), or a province (a department user bound to one province; none
+// means every province of the installation).
+type Scope struct {
 	District string `json:"district,omitempty"`
+	Commune  string `json:"commune,omitempty"`
+	Province string `json:"province,omitempty"`
 }
 
 // argon2id parameters: OWASP's second recommended set (19 MiB, 2 passes, 1 lane), which costs
@@ -73,13 +86,24 @@ var dummyHash, _ = HashPassword("clustermap: no such user")
 
 // AddUser creates a user. A district user must name an existing district code.
 func (s *Store) AddUser(ctx context.Context, name, role, district, password string) error {
+	return s.AddScopedUser(ctx, name, role, Scope{District: district}, password)
+}
+
+// AddScopedUser creates a user with its scope: a district user an existing district, a commune
+// user a commune or ward valid today, a department user optionally a province valid today.
+func (s *Store) AddScopedUser(ctx context.Context, name, role string, scope Scope, password string) error {
+	district := scope.District
 	switch {
 	case !userNameRE.MatchString(name):
 		return &ValidationError{Problems: []string{"a user name is 2–63 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit"}}
-	case role != RoleDistrict && role != RoleDepartment && role != RoleAdmin:
-		return &ValidationError{Problems: []string{"role must be district, department or admin"}}
+	case role != RoleDistrict && role != RoleCommune && role != RoleDepartment && role != RoleAdmin:
+		return &ValidationError{Problems: []string{"role must be commune, district, department or admin"}}
 	case (role == RoleDistrict) != (district != ""):
 		return &ValidationError{Problems: []string{"a district user needs --district CODE, and only a district user has one"}}
+	case (role == RoleCommune) != (scope.Commune != ""):
+		return &ValidationError{Problems: []string{"a commune user needs --commune CODE, and only a commune user has one"}}
+	case scope.Province != "" && role != RoleDepartment:
+		return &ValidationError{Problems: []string{"only a department user is bound to a province (--province CODE)"}}
 	case len(password) < 12:
 		return &ValidationError{Problems: []string{"the password must have at least 12 characters"}}
 	}
@@ -97,11 +121,21 @@ func (s *Store) AddUser(ctx context.Context, name, role, district, password stri
 				return &ValidationError{Problems: []string{fmt.Sprintf("no district has the code %q", district)}}
 			}
 		}
-		var d *string
-		if district != "" {
-			d = &district
+		for _, u := range []struct{ level, code string }{{"commune", scope.Commune}, {"province", scope.Province}} {
+			if u.code == "" {
+				continue
+			}
+			var ok bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM admin_units WHERE level = $1::admin_level AND code = $2
+				AND daterange(valid_from, valid_to, '[]') @> current_date)`, u.level, u.code).Scan(&ok); err != nil {
+				return err
+			}
+			if !ok {
+				return &ValidationError{Problems: []string{fmt.Sprintf("no %s valid today has the code %q", u.level, u.code)}}
+			}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO users (name, role, district_code, password_hash) VALUES ($1, $2, $3, $4)`, name, role, d, hash)
+		_, err := tx.Exec(ctx, `INSERT INTO users (name, role, district_code, commune_code, province_code, password_hash)
+			VALUES ($1, $2, nullif($3, ''), nullif($4, ''), nullif($5, ''), $6)`, name, role, district, scope.Commune, scope.Province, hash)
 		return err
 	})
 }
@@ -167,10 +201,10 @@ func (s *Store) Login(ctx context.Context, name, password string) (string, *Prin
 	defer cancel()
 	var p Principal
 	var hash string
-	var district *string
 	var disabled bool
-	err := s.pool.QueryRow(ctx, `SELECT id, name, role, district_code, password_hash, disabled_at IS NOT NULL FROM users WHERE name = $1`, name).
-		Scan(&p.ID, &p.Name, &p.Role, &district, &hash, &disabled)
+	err := s.pool.QueryRow(ctx, `SELECT id, name, role, coalesce(district_code, ''), coalesce(commune_code, ''), coalesce(province_code, ''),
+		password_hash, disabled_at IS NOT NULL FROM users WHERE name = $1`, name).
+		Scan(&p.ID, &p.Name, &p.Role, &p.District, &p.Commune, &p.Province, &hash, &disabled)
 	if errors.Is(err, pgx.ErrNoRows) {
 		checkPassword(dummyHash, password)
 		return "", nil, time.Time{}, ErrUnauthorized
@@ -181,9 +215,7 @@ func (s *Store) Login(ctx context.Context, name, password string) (string, *Prin
 	if !checkPassword(hash, password) || disabled {
 		return "", nil, time.Time{}, ErrUnauthorized
 	}
-	if district != nil {
-		p.District = *district
-	}
+	p.PreReform = p.Role == RoleDistrict
 	tok, h, err := newSecret("cms_")
 	if err != nil {
 		return "", nil, time.Time{}, err
@@ -205,11 +237,11 @@ func (s *Store) Logout(ctx context.Context, session string) error {
 	return nil
 }
 
-const sessionUserSQL = `SELECT u.id, u.name, u.role, coalesce(u.district_code, '')
+const sessionUserSQL = `SELECT u.id, u.name, u.role, coalesce(u.district_code, ''), coalesce(u.commune_code, ''), coalesce(u.province_code, '')
 	  FROM sessions s JOIN users u ON u.id = s.user_id
 	 WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.disabled_at IS NULL`
 
-const tokenUserSQL = `SELECT u.id, u.name, u.role, coalesce(u.district_code, '')
+const tokenUserSQL = `SELECT u.id, u.name, u.role, coalesce(u.district_code, ''), coalesce(u.commune_code, ''), coalesce(u.province_code, '')
 	  FROM api_tokens t JOIN users u ON u.id = t.user_id
 	 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL`
 
@@ -230,12 +262,13 @@ func (s *Store) lookup(ctx context.Context, sql, secret string) (*Principal, err
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	var p Principal
-	err := s.pool.QueryRow(ctx, sql, hashToken(secret)).Scan(&p.ID, &p.Name, &p.Role, &p.District)
+	err := s.pool.QueryRow(ctx, sql, hashToken(secret)).Scan(&p.ID, &p.Name, &p.Role, &p.District, &p.Commune, &p.Province)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrUnauthorized
 	}
 	if err != nil {
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
+	p.PreReform = p.Role == RoleDistrict
 	return &p, nil
 }

@@ -101,7 +101,7 @@ func TestDistrictFieldsMatchTheDatabase(t *testing.T) {
 func TestMayWrite(t *testing.T) {
 	cat := geo.DefaultCatalog()
 	dept := edit.Actor{User: "dept", Role: edit.RoleDepartment}
-	district := edit.Actor{User: "d", Role: edit.RoleDistrict, District: "626"}
+	district := edit.Actor{User: "d", Role: edit.RoleDistrict, Scope: edit.Scope{District: "626"}}
 	anonymous := edit.ActorOf(nil, "", "")
 	for _, l := range cat.Layers() {
 		for _, op := range []edit.Op{edit.OpCreate, edit.OpReplace, edit.OpPatch, edit.OpDelete} {

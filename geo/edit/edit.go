@@ -32,6 +32,7 @@ import (
 const (
 	RoleAnonymous  = "anonymous"
 	RoleDistrict   = "district"
+	RoleCommune    = "commune"
 	RoleDepartment = "department"
 	RoleAdmin      = "admin"
 )
@@ -60,11 +61,11 @@ func (a Actor) MayWrite(l *geo.Layer, op Op) error {
 	switch a.Role {
 	case RoleDepartment, RoleAdmin:
 		return nil
-	case RoleDistrict:
+	case RoleDistrict, RoleCommune:
 		if (op == OpReplace || op == OpPatch) && len(l.DistrictFields()) > 0 {
 			return nil
 		}
-		return &ForbiddenError{Reason: "a district user changes only the stage, occupancy, infrastructure and contact of clusters in its district"}
+		return &ForbiddenError{Reason: fmt.Sprintf("a %[1]s user changes only the stage, occupancy, infrastructure and contact of clusters in its %[1]s", a.Role)}
 	}
 	return &ForbiddenError{Reason: "no write access"}
 }
@@ -75,9 +76,10 @@ func notEditable(l *geo.Layer) error {
 
 // Actor is who writes, and why: the settings every write transaction carries into its history.
 type Actor struct {
-	User      string
-	Role      string
-	District  string
+	User string
+	Role string
+	// Scope is the user's territory (district, commune or province), which the database's policies read.
+	Scope
 	RequestID string
 	Comment   string
 	// Proposal links the versions a proposal's approval writes to that proposal.
@@ -92,7 +94,7 @@ func ActorOf(p *Principal, requestID, comment string) Actor {
 	if p == nil {
 		return Actor{Role: RoleAnonymous, RequestID: requestID, Comment: comment}
 	}
-	return Actor{User: p.Name, Role: p.Role, District: p.District, RequestID: requestID, Comment: comment}
+	return Actor{User: p.Name, Role: p.Role, Scope: p.Scope, RequestID: requestID, Comment: comment}
 }
 
 // Errors of the write side; the server maps them to statuses.
@@ -162,7 +164,8 @@ const MaxCommentChars = 1000
 // pooled connection never carries them into another request.
 const actorSQL = `SELECT set_config('clustermap.user', $1, true), set_config('clustermap.role', $2, true),
 	set_config('clustermap.district', $3, true), set_config('clustermap.request_id', $4, true),
-	set_config('clustermap.comment', $5, true), set_config('clustermap.proposal', $6, true)`
+	set_config('clustermap.comment', $5, true), set_config('clustermap.proposal', $6, true),
+	set_config('clustermap.commune', $7, true), set_config('clustermap.province', $8, true)`
 
 // becomeEditor makes the rest of tx run as clustermap_editor on behalf of a, so that row-level
 // security and the district scope apply to every following statement.
@@ -174,7 +177,7 @@ func becomeEditor(ctx context.Context, tx pgx.Tx, a Actor) error {
 	if a.Proposal > 0 {
 		prop = strconv.FormatInt(a.Proposal, 10)
 	}
-	if _, err := tx.Exec(ctx, actorSQL, a.User, a.Role, a.District, a.RequestID, a.Comment, prop); err != nil {
+	if _, err := tx.Exec(ctx, actorSQL, a.User, a.Role, a.District, a.RequestID, a.Comment, prop, a.Commune, a.Province); err != nil {
 		return fmt.Errorf("set actor: %w", err)
 	}
 	if _, err := tx.Exec(ctx, "SET LOCAL ROLE clustermap_editor"); err != nil {

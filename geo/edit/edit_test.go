@@ -36,7 +36,7 @@ func TestRLSRefusesOutOfDistrictWrite(t *testing.T) {
 	ctx := context.Background()
 	l, _ := store.Catalog().Layer("clusters")
 	in, out, district := twoClusters(t, store)
-	a := edit.Actor{User: "dist", Role: edit.RoleDistrict, District: district}
+	a := edit.Actor{User: "dist", Role: edit.RoleDistrict, Scope: edit.Scope{District: district}}
 
 	// Inside its district a district user may change the stage.
 	v, err := ed.Version(ctx, l, strconv.FormatInt(in, 10))

@@ -205,6 +205,10 @@ func (s *Store) CreateProposal(ctx context.Context, a Actor, in ProposalInput) (
 	if a.Role == RoleDistrict {
 		in.DistrictCode = a.District
 	}
+	commune := ""
+	if a.Role == RoleCommune { // a commune proposes on its own territory; its former district follows the drawing
+		commune = a.Commune
+	}
 	var out Written
 	out.ID, out.Replayed, err = s.once(ctx, "create proposal", a, "proposals", requestHash("proposals", asked, a.Comment),
 		func(ctx context.Context, tx pgx.Tx) error {
@@ -218,14 +222,14 @@ func (s *Store) CreateProposal(ctx context.Context, a Actor, in ProposalInput) (
 		},
 		func(ctx context.Context, tx pgx.Tx) (id int64, err error) {
 			err = tx.QueryRow(ctx, `INSERT INTO proposals (kind, cluster_id, district_code, name, target_industries, land_recovery,
-			  notes, investor, justification, geom, created_by)
+			  notes, investor, justification, geom, created_by, commune_code)
 			SELECT $2, $3, coalesce(nullif($4, ''), (SELECT d.code FROM districts d WHERE ST_Intersects(d.geom, g)
 			                                          ORDER BY ST_Area(ST_Intersection(d.geom, g)) DESC LIMIT 1)),
-			       $5, coalesce($6::text[], '{}'), coalesce($7::jsonb, '[]'), $8, $9, $10, g, $11
+			       $5, coalesce($6::text[], '{}'), coalesce($7::jsonb, '[]'), $8, $9, $10, g, $11, nullif($12, '')
 			  FROM (SELECT `+proposalGeom+` AS g) x
 			RETURNING id`,
 				[]byte(in.Geometry), in.Kind, in.ClusterID, in.DistrictCode, in.Name, in.TargetIndustries, nullJSON(in.LandRecovery),
-				in.Notes, in.Investor, in.Justification, a.User).Scan(&id)
+				in.Notes, in.Investor, in.Justification, a.User, commune).Scan(&id)
 			return id, err
 		}, nil)
 	if err != nil {
@@ -238,19 +242,22 @@ func (s *Store) CreateProposal(ctx context.Context, a Actor, in ProposalInput) (
 // district: an expansion is only of one's own cluster, whatever the drawn land (the policy
 // workspace_own_cluster enforces it again).
 func mayName(ctx context.Context, tx pgx.Tx, a Actor, cluster *int64) error {
-	if a.Role != RoleDistrict || cluster == nil {
+	if (a.Role != RoleDistrict && a.Role != RoleCommune) || cluster == nil {
 		return nil
 	}
 	var name string
-	var district *string
-	err := tx.QueryRow(ctx, `SELECT name, district_code FROM clusters WHERE id = $1`, *cluster).Scan(&name, &district)
+	var district, commune *string
+	err := tx.QueryRow(ctx, `SELECT name, district_code, commune_code FROM clusters WHERE id = $1`, *cluster).Scan(&name, &district, &commune)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return &ValidationError{Problems: []string{fmt.Sprintf("cluster_id: no cluster %d", *cluster)}}
 	}
 	if err != nil {
 		return err
 	}
-	if district == nil || *district != a.District {
+	if a.Role == RoleCommune && (commune == nil || *commune != a.Commune) {
+		return &ForbiddenError{Reason: fmt.Sprintf("%s is not a cluster of your commune: a commune proposes expanding only its own clusters", name)}
+	}
+	if a.Role == RoleDistrict && (district == nil || *district != a.District) {
 		return &ForbiddenError{Reason: fmt.Sprintf("%s is a cluster of another district: a district proposes expanding only its own clusters", name)}
 	}
 	return nil
@@ -536,7 +543,8 @@ func (s *Store) applyApproval(ctx context.Context, tx pgx.Tx, id int64, st *prop
 		  'district_basis', 'stated', 'status', 'established', 'planned_area_ha', p.area_ha, 'established_area_ha', p.area_ha,
 		  'investor', p.investor, 'target_industries', p.target_industries, 'decision_number', $2::text, 'decision_date', $3::text,
 		  'geometry_quality', 'indicative', 'placement', 'The boundary drawn on screen in ' || $4, 'notes', p.notes,
-		  'sources', jsonb_build_array($4))
+		  'sources', jsonb_build_array($4), 'commune_code', p.commune_code,
+		  'commune_basis', CASE WHEN p.commune_code IS NOT NULL THEN 'stated' END)
 		  FROM proposals p WHERE p.id = $1`, id, number, date.Format("2006-01-02"), source).Scan(&props)
 	if err != nil {
 		return 0, err
@@ -608,6 +616,9 @@ func (s *Store) ProposalEligibility(ctx context.Context, a Actor, id int64, plan
 // Decree 32/2024 check: a department may approve against the verdict, but the reason is then on
 // record (the approval's comment, which its history versions carry).
 func (s *Store) ReasonToApprove(ctx context.Context, a Actor, id int64, reason string, planner *planning.Planner) error {
+	if a.Role != RoleDepartment && a.Role != RoleAdmin { // who may approve is said before what approving needs
+		return &ForbiddenError{Reason: "only the Department of Industry and Trade reviews proposals"}
+	}
 	if strings.TrimSpace(reason) != "" {
 		return nil
 	}

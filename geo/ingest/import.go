@@ -19,7 +19,7 @@ import (
 
 // Coordinate systems an import accepts. VN-2000 data is transformed to WGS 84 in PostGIS with the
 // official Decision 05/2007 parameters (EPSG:6960) that PROJ applies for these codes; EPSG:9218
-// (Gia Lai's provincial TM-3, central meridian 108°30′) and 9217 are resolved from PROJ's own
+// (a provincial TM-3 zone, central meridian 108°30′) and 9217 are resolved from PROJ's own
 // database because PostGIS 3.3 does not ship them in spatial_ref_sys (see docs/sources/vn2000.md).
 var importCRS = map[string]bool{
 	"EPSG:4326": true, "EPSG:4756": true, "EPSG:3405": true, "EPSG:3406": true,

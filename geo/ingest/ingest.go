@@ -1,6 +1,6 @@
 // Package ingest loads data into ClusterMap's PostGIS store: the import of GeoJSON, Shapefile and
 // GeoPackage files (validation in Go and PostGIS, CRS transformation, a report per feature) and the
-// seed of the sourced Gia Lai dataset through that same import.
+// seed of the sourced dataset through that same import.
 package ingest
 
 import (

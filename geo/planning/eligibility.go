@@ -417,11 +417,12 @@ func (s *Planner) DistrictEligibility(ctx context.Context, code string) (*Distri
 	out.Question = "May this district found a new industrial cluster (CCN) under Decree 32/2024/NĐ-CP?"
 	out.VerdictScope = "The verdict covers the condition ClusterMap's data can check (the existing clusters' occupancy or unleased land); the conditions under not_checked must hold as well."
 	out.Units = geo.Text{
-		VI: "Huyện theo địa giới trước ngày 1/7/2025 (17 đơn vị cấp huyện của Gia Lai cũ, đơn vị của quy hoạch tỉnh 2021–2030). Từ 1/7/2025 Gia Lai gồm cả tỉnh Bình Định cũ và không còn cấp huyện.",
-		EN: "A district as it was before 1 July 2025 (one of the 17 district-level units of pre-merger Gia Lai, the units of the provincial plan 2021–2030). Since 1 July 2025 Gia Lai includes the former Bình Định province and district-level units no longer exist.",
+		VI: "Huyện theo địa giới trước ngày 1/7/2025 (cấp huyện đã bãi bỏ từ ngày đó). Nghị định 32/2024 nêu điều kiện này theo địa bàn cấp huyện; Nghị định 139/2025/NĐ-CP (Điều 12) giao UBND cấp tỉnh quyết định cách áp dụng các quy định theo địa bàn cấp huyện mà không quy định phạm vi thay thế, nên ClusterMap tính trên huyện cũ và không tự chọn phạm vi khác.",
+		EN: "A district as it was before 1 July 2025 (district-level units were abolished that day). Decree 32/2024 states this condition per district; Decree 139/2025/NĐ-CP (Art. 12) leaves how provisions stated per district apply to the provincial People's Committee and prescribes no replacement scope, so ClusterMap computes it over the former district and chooses no other scope.",
 	}
 	out.Assumptions = []string{
-		"The district is a pre-July-2025 unit: Decree 32/2024's founding rule is applied to the district as it was, since the units after the 2025 reorganisation are communes and ClusterMap holds no commune layer.",
+		"The district is a pre-July-2025 unit: Decree 32/2024's founding rule is applied to the district as it was. Since 1 July 2025 the commune (UBND cấp xã) prepares the founding dossier (Decree 139/2025 Art. 11), and the province decides how the per-district conditions apply (Art. 12); no provincial decision on that scope is recorded here.",
+		"Where the law is unclear: a later decree (reported as Decree 303/2026/NĐ-CP, from 15 September 2026) is said to state these conditions per commune with new thresholds; ClusterMap has not seen its text and does not apply it (docs/sources/remits-2025.md).",
 		"Only the clusters ClusterMap holds are counted: an established CCN of this district missing from the data would change the answer (coverage in /api/summary compares the clusters ClusterMap holds with the province's own totals).",
 	}
 	for _, dc := range out.Clusters {

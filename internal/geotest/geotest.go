@@ -170,7 +170,7 @@ func Migrated(tb testing.TB) (*geo.Store, string) {
 	return Open(tb, dbURL), dbURL
 }
 
-// Seeded returns a store on a fresh database holding the Gia Lai seed, and its URL.
+// Seeded returns a store on a fresh database holding the sourced seed, and its URL.
 func Seeded(tb testing.TB) (*geo.Store, string) {
 	tb.Helper()
 	dbURL := copyOfTemplate(tb, true)

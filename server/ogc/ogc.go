@@ -301,8 +301,8 @@ func (s *Service) handleOGCLanding(c *gin.Context) {
 		httpx.Link{Rel: "data", Href: root + "/collections", Type: jsonType, Title: "Collections (map layers)"},
 	)
 	s.writeOGC(c, f, jsonType, "landing", landingPage{
-		Title:       "ClusterMap — Gia Lai industrial clusters",
-		Description: "OGC API – Features access to ClusterMap's layers: industrial clusters and parks, districts, development regions, raw-material zones, processing plants, energy projects and national highways of Gia Lai.",
+		Title:       "ClusterMap — industrial clusters",
+		Description: "OGC API – Features access to ClusterMap's layers: industrial clusters and parks, districts, development regions, raw-material zones, processing plants, energy projects and national highways of the provinces it holds (/api/provinces), each feature with the province it lies in today (province_code).",
 		Links:       links,
 	})
 }

@@ -123,7 +123,7 @@ func openAPIDocument(cat *geo.Catalog, root string) obj {
 		"info": obj{
 			"title":       "ClusterMap OGC API – Features",
 			"version":     "1.0.0",
-			"description": "Gia Lai's industrial clusters and parks, districts, development regions, raw-material zones, processing plants, energy projects and national highways as OGC API – Features collections (Part 1 Core, GeoJSON, HTML, OpenAPI 3.0; Part 3 filtering with CQL2 text; Part 4 create, replace, update and delete on the editable collections, with If-Match). Coordinates are CRS84 longitude/latitude.",
+			"description": "Industrial clusters and parks, pre-2025 districts, development regions, raw-material zones, processing plants, energy projects and national highways as OGC API – Features collections (Part 1 Core, GeoJSON, HTML, OpenAPI 3.0; Part 3 filtering with CQL2 text; Part 4 create, replace, update and delete on the editable collections, with If-Match). Coordinates are CRS84 longitude/latitude.",
 		},
 		"servers": []any{obj{"url": root, "description": "This server"}},
 		"tags":    tags,

@@ -1,0 +1,398 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/edit"
+	"github.com/clustermap/clustermap/geo/ingest"
+)
+
+// The merged province (1 July 2025): a cluster of the former Bình Định is imported like any other,
+// counted in the summary, drawn in tiles and served by OGC; coverage is stated against the merged
+// province's own total with its source; and the same cluster answers with its district before the
+// reform and with its commune after it.
+func TestMergedProvinceTakesBinhDinhClusters(t *testing.T) {
+	ts, store := NewTestServer(t)
+	ctx := context.Background()
+	before := getJSON[struct {
+		Province struct{ Clusters int } `json:"province"`
+	}](t, ts.URL+"/api/summary", 200)
+
+	// A point in xã Nhơn Tân, former An Nhơn town (549): the point on the district's surface moved
+	// to no cluster's footprint is enough for the import, whose check is "inside the province".
+	var lon, lat float64
+	if err := store.Pool().QueryRow(ctx, `SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM districts WHERE code = '549') x`).
+		Scan(&lon, &lat); err != nil {
+		t.Fatal(err)
+	}
+	fc := []byte(fmt.Sprintf(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[%f,%f]},
+		"properties":{"name":"CCN Kiểm thử Nhơn Tân","kind":"ccn","status":"planned","district_code":"549","district_basis":"stated",
+		"commune":"Nhơn Tân","commune_code":"21940","commune_basis":"inferred","geometry_quality":"indicative",
+		"placement":"test fixture: the district's point on surface","sources":["test fixture, not a real cluster"]}}]}`, lon, lat))
+	rep, err := ingest.New(store, nil).Import(ctx, "clusters", fc, ingest.ImportOptions{})
+	if err != nil || rep.Inserted != 1 {
+		t.Fatalf("import inside the former Bình Định: %+v %v", rep, err)
+	}
+	ts.AwaitVersions(t, store)
+	var id int64
+	if err := store.Pool().QueryRow(ctx, `SELECT id FROM clusters WHERE name = 'CCN Kiểm thử Nhơn Tân'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+
+	// The summary counts it, in the merged province, outside the former province's five areas.
+	type summary struct {
+		Province struct {
+			Clusters int    `json:"clusters"`
+			Name     string `json:"name_vi"`
+		} `json:"province"`
+		Outside  struct{ Clusters int } `json:"outside_regions"`
+		Coverage struct {
+			Scope     geo.Text `json:"scope"`
+			Statement geo.Text `json:"statement"`
+			Items     []struct {
+				Slug     string   `json:"slug"`
+				Count    *int64   `json:"province_count"`
+				Held     *int64   `json:"held"`
+				Province string   `json:"province"`
+				ValidTo  *string  `json:"province_valid_to"`
+				Sources  []string `json:"sources"`
+			} `json:"items"`
+		} `json:"coverage"`
+	}
+	after := getJSON[summary](t, ts.URL+"/api/summary?province=52", 200)
+	if after.Province.Clusters != before.Province.Clusters+1 || after.Province.Name != "Gia Lai" {
+		t.Fatalf("summary of province 52: %d clusters named %q, want %d", after.Province.Clusters, after.Province.Name, before.Province.Clusters+1)
+	}
+	// Coverage: the merged province's planned total first, with its source, then the former
+	// province's totals, dated.
+	first := after.Coverage.Items[0]
+	if first.Slug != "merged_ccn_planned" || first.Count == nil || *first.Count != 99 || first.ValidTo != nil ||
+		!slices.ContainsFunc(first.Sources, func(s string) bool { return strings.Contains(s, "laodong.vn") }) {
+		t.Fatalf("coverage starts with %+v, want the merged province's 99 planned CCN and its source", first)
+	}
+	var held int64
+	if err := store.Pool().QueryRow(ctx, `SELECT count(*) FROM clusters WHERE kind = 'ccn' AND province_code = '52'`).Scan(&held); err != nil {
+		t.Fatal(err)
+	}
+	if first.Held == nil || *first.Held != held {
+		t.Fatalf("coverage holds %v of the planned CCN, the database %d", first.Held, held)
+	}
+	if !strings.Contains(after.Coverage.Statement.EN, fmt.Sprintf("holds %d of the 99", held)) ||
+		!strings.Contains(after.Coverage.Scope.EN, "Gia Lai (until 30 June 2025)") {
+		t.Fatalf("coverage: %+v", after.Coverage)
+	}
+
+	// OGC serves it, filtered by province, and the tile of its point draws it.
+	items := getJSON[struct {
+		Features []struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}](t, ts.URL+"/ogc/collections/clusters/items?filter="+url.QueryEscape("name = 'CCN Kiểm thử Nhơn Tân' AND province_code = '52'"), 200)
+	if len(items.Features) != 1 || items.Features[0].Properties["province_code"] != "52" ||
+		items.Features[0].Properties["commune_2025"] != "An Nhơn Tây" {
+		t.Fatalf("OGC: %+v", items.Features)
+	}
+	tc := geo.TileAt(12, lon, lat)
+	_, tile := get(t, fmt.Sprintf("%s/tiles/clusters/%s.mvt?properties=name", ts.URL, tc))
+	if l := tileReport(t, "tile", tile).Layer("clusters"); l == nil || !slices.Contains(l.Values, any("CCN Kiểm thử Nhơn Tân")) {
+		t.Fatalf("tile %s does not draw the imported cluster", tc)
+	}
+
+	// Where it lay: the district and the former province before the reform, the commune (from
+	// the record) and the merged province after it.
+	type placed struct {
+		Level    string `json:"level"`
+		Province struct {
+			Code    string  `json:"code"`
+			Name    string  `json:"name"`
+			ValidTo *string `json:"valid_to"`
+		} `json:"province"`
+		Units []struct {
+			Level, Code, Name, Basis string
+		} `json:"units"`
+	}
+	then := getJSON[placed](t, fmt.Sprintf("%s/api/layers/clusters/features/%d/units?as_of=2025-06-01", ts.URL, id), 200)
+	if then.Level != "district" || len(then.Units) != 1 || then.Units[0].Level != "district" || then.Units[0].Code != "549" ||
+		then.Province.Name != "Bình Định" || then.Province.ValidTo == nil || *then.Province.ValidTo != "2025-06-30" {
+		t.Fatalf("as of 2025-06-01: %+v", then)
+	}
+	now := getJSON[placed](t, fmt.Sprintf("%s/api/layers/clusters/features/%d/units", ts.URL, id), 200)
+	if now.Level != "commune" || len(now.Units) != 1 || now.Units[0].Level != "commune" || now.Units[0].Code != "21940" ||
+		now.Units[0].Basis != "inferred" || now.Province.Code != "52" || now.Province.Name != "Gia Lai" || now.Province.ValidTo != nil {
+		t.Fatalf("today: %+v", now)
+	}
+	// The register itself follows the date: 28 districts and no commune before, 135 communes after.
+	count := func(q string) int {
+		return len(getJSON[struct{ Units []json.RawMessage }](t, ts.URL+"/api/units?"+q, 200).Units)
+	}
+	if d, c := count("as_of=2025-06-01&level=district"), count("as_of=2025-06-01&level=commune"); d != 28 || c != 0 {
+		t.Fatalf("units on 2025-06-01: %d districts, %d communes", d, c)
+	}
+	if d, c := count("level=district"), count("level=commune&province=52"); d != 0 || c != 135 {
+		t.Fatalf("units today: %d districts, %d communes", d, c)
+	}
+	for _, bad := range []string{"as_of=yesterday", "level=hamlet", "nope=1"} {
+		if r, b := get(t, ts.URL+"/api/units?"+bad); r.StatusCode != 400 || !strings.Contains(string(b), `"error"`) {
+			t.Errorf("/api/units?%s: %d %s", bad, r.StatusCode, b)
+		}
+	}
+}
+
+// A commune account (UBND cấp xã, which took over the district's tasks for clusters: Decree
+// 139/2025 Art. 6, 11) changes the stage, occupancy, infrastructure and contact of its own
+// commune's clusters and proposes land on its territory; it neither records a founding (the
+// province's decision) nor touches another commune's cluster. PostgreSQL enforces it: the same
+// writes made directly as the editor role with the commune's settings are refused too.
+func TestCommuneAccountRemit(t *testing.T) {
+	f := newWS(t)
+	ctx := context.Background()
+	const commune = "21940" // An Nhơn Tây: CCN Nhơn Tân 1, An Trường, An Mơ
+	if err := f.ed.AddScopedUser(ctx, "nhontan", edit.RoleCommune, edit.Scope{Commune: commune}, "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.ed.AddScopedUser(ctx, "nowhere", edit.RoleCommune, edit.Scope{Commune: "99999"}, "a long enough password"); err == nil {
+		t.Fatal("a commune account for a code no commune has was created")
+	}
+	tok, err := f.ed.NewToken(ctx, "nhontan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := "Bearer " + tok
+	var own, other int64
+	if err := f.store.Pool().QueryRow(ctx, `SELECT (SELECT min(id) FROM clusters WHERE commune_code = $1),
+		(SELECT min(id) FROM clusters WHERE commune_code <> $1 AND province_code = '52')`, commune).Scan(&own, &other); err != nil {
+		t.Fatal(err)
+	}
+	me := getJSON[map[string]any](t, f.url+"/api/session", 200, "Authorization", auth)
+	if me["role"] != "commune" || me["commune"] != commune {
+		t.Fatalf("/api/session: %v", me)
+	}
+	patch := func(id int64, body string) int {
+		r, _ := do(t, "GET", f.item("clusters", id), nil)
+		r, _ = do(t, "PATCH", f.item("clusters", id), []byte(body), "Authorization", auth, "If-Match", r.Header.Get("ETag"))
+		return r.StatusCode
+	}
+	for _, tc := range []struct {
+		what string
+		id   int64
+		body string
+		want int
+	}{
+		{"its cluster's stage (building)", own, `{"properties":{"status":"under_construction"}}`, 200},
+		{"its cluster's contact", own, `{"properties":{"contact":"UBND xã"}}`, 200},
+		{"a founding (the province's decision)", own, `{"properties":{"status":"established"}}`, 403},
+		{"its cluster's name", own, `{"properties":{"name":"CCN khác"}}`, 403},
+		{"another commune's cluster", other, `{"properties":{"contact":"x"}}`, 403},
+	} {
+		if got := patch(tc.id, tc.body); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.what, got, tc.want)
+		}
+	}
+	// It proposes land in its province, recorded as its commune's; it approves nothing.
+	var geom []byte
+	if err := f.store.Pool().QueryRow(ctx, `SELECT ST_AsGeoJSON(ST_Buffer(ST_PointOnSurface(geom)::geography, 200, 'quad_segs=1')::geometry, 7)
+		FROM districts WHERE code = '549'`).Scan(&geom); err != nil {
+		t.Fatal(err)
+	}
+	draft, _ := json.Marshal(map[string]any{"kind": "new", "name": "CCN đề xuất của xã", "geometry": json.RawMessage(geom)})
+	r, b := do(t, "POST", f.url+"/api/proposals", draft, "Authorization", auth)
+	if r.StatusCode != 201 {
+		t.Fatalf("commune drafts: %d %s", r.StatusCode, b)
+	}
+	var created struct{ ID int64 }
+	_ = json.Unmarshal(b, &created)
+	var pc *string
+	if err := f.store.Pool().QueryRow(ctx, `SELECT commune_code FROM proposals WHERE id = $1`, created.ID).Scan(&pc); err != nil || pc == nil || *pc != commune {
+		t.Fatalf("proposal's commune: %v %v", pc, err)
+	}
+	exp, _ := json.Marshal(map[string]any{"kind": "expansion", "cluster_id": other, "name": "Mở rộng", "geometry": json.RawMessage(geom)})
+	if r, b := do(t, "POST", f.url+"/api/proposals", exp, "Authorization", auth); r.StatusCode != 403 {
+		t.Errorf("expansion of another commune's cluster: %d %s", r.StatusCode, b)
+	}
+	pu := fmt.Sprintf("%s/api/proposals/%d", f.url, created.ID)
+	if r, _ := do(t, "POST", pu+"/submit", nil, "Authorization", auth); r.StatusCode != 200 {
+		t.Errorf("submit: %d", r.StatusCode)
+	}
+	if r, _ := do(t, "POST", pu+"/approve", []byte(`{"decision_number":"1/QĐ-UBND","decision_date":"2026-01-01"}`), "Authorization", auth); r.StatusCode != 403 {
+		t.Errorf("a commune approves: %d", r.StatusCode)
+	}
+
+	// The database holds the same rule without the service: as the editor, with the commune's
+	// settings, SQL can change its own cluster's contact and nothing else.
+	asCommune := func(sql string, args ...any) error {
+		tx, err := f.store.Pool().Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(ctx) //nolint:errcheck
+		if _, err := tx.Exec(ctx, `SELECT set_config('clustermap.role', 'commune', true), set_config('clustermap.commune', $1, true),
+			set_config('clustermap.user', 'sql', true)`, commune); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, "SET LOCAL ROLE clustermap_editor"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = tx.Exec(ctx, sql, args...)
+		return err
+	}
+	if err := asCommune(`UPDATE clusters SET contact = 'sql' WHERE id = $1`, own); err != nil {
+		t.Errorf("own cluster's contact by SQL: %v", err)
+	}
+	for what, sql := range map[string]string{
+		"another commune's cluster": `UPDATE clusters SET contact = 'sql' WHERE id = $1`,
+		"a founding":                `UPDATE clusters SET status = 'established' WHERE id = $1`,
+		"a delete":                  `DELETE FROM clusters WHERE id = $1`,
+	} {
+		id := own
+		if what == "another commune's cluster" {
+			id = other
+		}
+		if err := asCommune(sql, id); err == nil || !strings.Contains(err.Error(), "42501") {
+			t.Errorf("%s by SQL as a commune user: %v, want a refusal (42501)", what, err)
+		}
+	}
+}
+
+// A second province, loaded from a synthetic test fixture, lives beside the merged Gia Lai: its
+// own view and summary, filters by province on /api, /ogc and tiles, and a department user bound
+// to one province cannot write in the other.
+func TestSecondProvinceCoexists(t *testing.T) {
+	f := newWS(t)
+	ctx := context.Background()
+	imp := ingest.New(f.store, nil)
+	// A synthetic province far from Gia Lai (a square in the sea off the Mekong delta, so it
+	// cannot be mistaken for a real one), with one district and one cluster.
+	fixture := fstest.MapFS{"provinces.csv": {Data: []byte(strings.Join(ingest.UnitColumns, ",") + "\n" +
+		`province,99,Tỉnh Kiểm Thử,province,,,,,,,synthetic test fixture,106.5,8.5,9,synthetic test fixture — not a real province` + "\n")}}
+	if _, err := imp.SeedUnits(ctx, fixture, "provinces.csv"); err != nil {
+		t.Fatal(err)
+	}
+	district := `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[106.3,8.3],[106.7,8.3],[106.7,8.7],[106.3,8.7],[106.3,8.3]]]},
+		"properties":{"code":"999","name":"Huyện Kiểm Thử","name_ascii":"Huyen Kiem Thu","kind":"district","parent_code":"99","sources":["synthetic test fixture"]}}]}`
+	if _, err := imp.Import(ctx, "districts", []byte(district), ingest.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cluster := `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[106.5,8.5]},
+		"properties":{"name":"CCN Kiểm Thử","kind":"ccn","status":"operating","district_code":"999","geometry_quality":"indicative",
+		"placement":"synthetic","sources":["synthetic test fixture"]}}]}`
+	if _, err := imp.Import(ctx, "clusters", []byte(cluster), ingest.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var fixtureID int64
+	if err := f.store.Pool().QueryRow(ctx, `SELECT id FROM clusters WHERE name = 'CCN Kiểm Thử' AND province_code = '99'`).Scan(&fixtureID); err != nil {
+		t.Fatalf("the fixture's cluster is not in province 99: %v", err)
+	}
+
+	provinces := getJSON[struct {
+		Provinces []struct {
+			Code string      `json:"code"`
+			Name string      `json:"name"`
+			BBox *[4]float64 `json:"bbox"`
+			View *[3]float64 `json:"view"`
+		} `json:"provinces"`
+	}](t, f.url+"/api/provinces", 200).Provinces
+	if len(provinces) != 2 || provinces[0].Code != "52" || provinces[1].Code != "99" || provinces[1].View == nil ||
+		provinces[1].View[2] != 9 || provinces[0].BBox == nil || provinces[0].BBox[0] < 107 {
+		t.Fatalf("provinces: %+v", provinces)
+	}
+	type summary struct {
+		Province struct {
+			Clusters int    `json:"clusters"`
+			Name     string `json:"name_vi"`
+		} `json:"province"`
+		Regions  []json.RawMessage `json:"regions"`
+		Coverage struct{ Items []json.RawMessage } `json:"coverage"`
+	}
+	var in52 int
+	if err := f.store.Pool().QueryRow(ctx, `SELECT count(*) FROM clusters WHERE province_code = '52'`).Scan(&in52); err != nil {
+		t.Fatal(err)
+	}
+	s99 := getJSON[summary](t, f.url+"/api/summary?province=99", 200)
+	s52 := getJSON[summary](t, f.url+"/api/summary?province=52", 200)
+	if s99.Province.Clusters != 1 || s99.Province.Name != "Tỉnh Kiểm Thử" || len(s99.Regions) != 0 || len(s99.Coverage.Items) != 0 {
+		t.Errorf("province 99's summary: %+v", s99)
+	}
+	if s52.Province.Clusters != in52 || len(s52.Regions) != 5 {
+		t.Errorf("province 52's summary: %d clusters, %d areas; want %d and 5", s52.Province.Clusters, len(s52.Regions), in52)
+	}
+	names := func(url string) []string {
+		var fc struct {
+			Features []struct{ Properties map[string]any } `json:"features"`
+		}
+		_, b := get(t, url)
+		if err := json.Unmarshal(b, &fc); err != nil {
+			t.Fatalf("%s: %s", url, b)
+		}
+		var out []string
+		for _, x := range fc.Features {
+			out = append(out, fmt.Sprint(x.Properties["name"]))
+		}
+		return out
+	}
+	if got := names(f.url + "/api/layers/clusters/features?province_code=99"); !slices.Equal(got, []string{"CCN Kiểm Thử"}) {
+		t.Errorf("/api clusters of 99: %v", got)
+	}
+	if got := names(f.url + "/ogc/collections/clusters/items?filter=" + url.QueryEscape("province_code = '99'")); !slices.Equal(got, []string{"CCN Kiểm Thử"}) {
+		t.Errorf("/ogc clusters of 99: %v", got)
+	}
+	if got := names(f.url + "/ogc/collections/clusters/items?limit=1000&filter=" + url.QueryEscape("province_code = '52'")); len(got) != in52 || slices.Contains(got, "CCN Kiểm Thử") {
+		t.Errorf("/ogc clusters of 52: %d, want %d without the fixture's", len(got), in52)
+	}
+	tc := geo.TileAt(10, 106.5, 8.5)
+	for code, want := range map[string]int{"99": 1, "52": 0} {
+		r, tile := get(t, fmt.Sprintf("%s/tiles/clusters/%s.mvt?province_code=%s", f.url, tc, code))
+		n := 0
+		if r.StatusCode == 200 {
+			if l := tileReport(t, "tile", tile).Layer("clusters"); l != nil {
+				n = l.Features
+			}
+		}
+		if n != want {
+			t.Errorf("tile %s filtered to %s: %d features (status %d), want %d", tc, code, n, r.StatusCode, want)
+		}
+	}
+	// A department user of province 52 does not write in province 99.
+	if err := f.ed.AddScopedUser(ctx, "dept52", edit.RoleDepartment, edit.Scope{Province: "52"}, "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := f.ed.NewToken(ctx, "dept52")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[int64]int{fixtureID: 403, f.inside: 200} {
+		r, _ := do(t, "GET", f.item("clusters", id), nil)
+		r, b := do(t, "PATCH", f.item("clusters", id), []byte(`{"properties":{"contact":"dept52"}}`), "Authorization", "Bearer "+tok, "If-Match", r.Header.Get("ETag"))
+		if r.StatusCode != want {
+			t.Errorf("department of 52 patches cluster %d: %d %s, want %d", id, r.StatusCode, b, want)
+		}
+	}
+}
+
+// get is GET url (Fetch) within this package's tests.
+func get(t testing.TB, url string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	return Fetch(t, "GET", url, header...)
+}
+
+// getJSON decodes the answer of GET url, which must have the status want.
+func getJSON[T any](t testing.TB, url string, want int, header ...string) T {
+	t.Helper()
+	r, b := get(t, url, header...)
+	var out T
+	if r.StatusCode != want {
+		t.Fatalf("GET %s: %d, want %d: %s", url, r.StatusCode, want, b)
+	}
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("GET %s: %v: %s", url, err, b)
+	}
+	return out
+}
