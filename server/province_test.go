@@ -309,7 +309,7 @@ func TestSecondProvinceCoexists(t *testing.T) {
 			Clusters int    `json:"clusters"`
 			Name     string `json:"name_vi"`
 		} `json:"province"`
-		Regions  []json.RawMessage `json:"regions"`
+		Regions  []json.RawMessage                 `json:"regions"`
 		Coverage struct{ Items []json.RawMessage } `json:"coverage"`
 	}
 	var in52 int
