@@ -64,6 +64,8 @@ export const getCatalog = () => getJSON("api/layers");
 export const getLabels = () => getJSON("api/labels");
 // Region dashboards and the province's totals.
 export const getSummary = () => getJSON("api/summary");
+
+export const getProvinces = () => getJSON("api/provinces");
 // One feature of a layer, with its geometry.
 export const getFeature = (layer, id) => getJSON(featurePath(layer, id));
 // The names and dated figures of a layer's features (the "about the data" dialog).

@@ -33,9 +33,10 @@ import { createAbout } from "./about.js";
 import { createTable } from "./table.js";
 import { createCompare } from "./compare.js";
 import { createDeclutter } from "./declutter.js";
+import { showDate, dateInWords } from "./dates.js";
 
-// Gia Lai as organised before July 2025, with a little margin.
-const GIA_LAI = L.latLngBounds([12.97, 107.45], [14.62, 108.95]);
+// Where the map opens when the province states no view and has no outline: Vietnam.
+const VIETNAM = L.latLngBounds([8.2, 102.1], [23.4, 109.5]);
 const TILE_WAIT_MS = 8000;
 const FIRST_DRAW_WAIT_MS = 250;
 
@@ -93,7 +94,7 @@ async function start() {
     selection.draw();
   });
   markZoom();
-  wireLegendAndBasemap({ map, i18n, state, selection, sites });
+  wireLegendAndBasemap({ map, i18n, state, selection, sites, home: provinceBounds(catalog.province) });
   // Symbols apart, labels off the symbols; the selection ring follows the moved symbol.
   const declutter = createDeclutter({ map, onShift: () => selection.draw() });
   declutter.run();
@@ -121,6 +122,7 @@ async function loadCatalogAndLanguage() {
   const catalog = await catalogLoaded;
   performance.mark("clustermap:catalog");
   const i18n = createI18n({ vocabularies: catalog.vocabularies, storage: window.localStorage, root: document });
+  i18n.setContext(provinceWords(catalog));
   return { catalog, i18n };
 }
 
@@ -140,6 +142,35 @@ function requestData(catalog) {
   const loaded = Promise.all([load("labels", getLabels), ...geojsonIds.map((id) => load(id, () => getAllFeatures(id)))]);
   loaded.catch(() => {}); // awaited in drawData; a failure is reported there, once
   return { geojsonIds, loaded };
+}
+
+// The province the map shows, in the page's words: its name, its units today and before the
+// reform, what it was formed from, and the day its units are given for (title, subtitle, legend,
+// About).
+function provinceWords(catalog) {
+  const p = catalog.province;
+  return (lang) => {
+    const formed = (p && p.formed_from ? p.formed_from : []).map((f) => f.replace(/^province:\d+ /, ""));
+    const vi = lang === "vi";
+    let formedFrom = "";
+    if (formed.length > 1) {
+      formedFrom = vi ? `hợp nhất các tỉnh ${formed.join(" và ")} (đến hết ngày 30/6/2025)`
+        : `the merger of the former ${formed.join(" and ")} provinces (until 30 June 2025)`;
+    } else formedFrom = vi ? "không qua hợp nhất" : "not merged";
+    return {
+      province: p ? p.name : "",
+      communes: p && p.units ? p.units.commune || 0 : 0,
+      districts: p ? p.former_districts || 0 : 0,
+      formedFrom,
+      asOf: vi ? showDate(catalog.unitsAsOf, "vi") : dateInWords(catalog.unitsAsOf, "en"),
+    };
+  };
+}
+
+// The province's outline's extent, or Vietnam's when it has none.
+function provinceBounds(p) {
+  if (!p || !p.bbox) return VIETNAM;
+  return L.latLngBounds([p.bbox[1], p.bbox[0]], [p.bbox[3], p.bbox[2]]).pad(0.03);
 }
 
 // --- the map -------------------------------------------------------------------------------------
@@ -163,9 +194,10 @@ function wireSidebar() {
 // later, and their requests go out before the panels are built. tilesLoaded resolves with their
 // first tiles, or after TILE_WAIT_MS: a slow tile must not hold up the page's readiness forever.
 function wireMap({ catalog, i18n }) {
+  const home = provinceBounds(catalog.province);
   const { map, footprintRenderer, markZoom } = createMap({
     container: $("map"),
-    bounds: GIA_LAI,
+    bounds: home,
     i18n,
     credits: catalog.credits.map(creditHTML),
   });
@@ -175,7 +207,7 @@ function wireMap({ catalog, i18n }) {
     const b = catalog.layer(id) && catalog.layer(id).bounds;
     return b ? L.latLngBounds([b[1], b[0]], [b[3], b[2]]) : null;
   };
-  const tiles = createTiles({ bounds: GIA_LAI, layerBounds });
+  const tiles = createTiles({ bounds: home, layerBounds });
   const tiled = state.plan.filter((p) => p.transport === "tiles");
   const grids = [];
   for (const l of tiled) {
@@ -187,7 +219,8 @@ function wireMap({ catalog, i18n }) {
   const initial = parseHash(window.location.hash);
   if (initial) map.setView([initial.lat, initial.lon], initial.z);
   // Keep the province clear of the legend, which starts open on wide screens.
-  else map.fitBounds(GIA_LAI, { paddingBottomRight: [isPhone() ? 0 : 270, 0] });
+  else if (catalog.province && catalog.province.view) map.setView([catalog.province.view[1], catalog.province.view[0]], catalog.province.view[2]);
+  else map.fitBounds(home, { paddingBottomRight: [isPhone() ? 0 : 270, 0] });
   const tilesLoaded = Promise.race([
     Promise.all(grids.map((g) => new Promise((resolve) => g.once("load", resolve)))),
     new Promise((resolve) => setTimeout(resolve, TILE_WAIT_MS)),
@@ -436,7 +469,7 @@ function wireHeader({ map, i18n, catalog, labels, select }) {
   });
 }
 
-function wireLegendAndBasemap({ map, i18n, state, selection, sites }) {
+function wireLegendAndBasemap({ map, i18n, state, selection, sites, home }) {
   const legend = createLegend({
     map,
     i18n,
@@ -456,7 +489,7 @@ function wireLegendAndBasemap({ map, i18n, state, selection, sites }) {
   createBasemap({
     map,
     url: basemapURL(document, location.search),
-    probeAt: GIA_LAI.getCenter(),
+    probeAt: home.getCenter(),
     onLayer: (layer) => {
       state.basemap = layer;
       state.visible.basemap = true;

@@ -4,11 +4,11 @@
 // change to the catalog on the server cannot drift from what the map says.
 
 import { h } from "./util.js";
-import { getCatalog } from "./api.js";
+import { getCatalog, getProvinces } from "./api.js";
 
 // loadCatalog() → the catalog.
 export async function loadCatalog() {
-  const answer = await getCatalog();
+  const [answer, provinces] = await Promise.all([getCatalog(), getProvinces()]);
   const layers = answer.layers || [];
   const byId = new Map(layers.map((l) => [l.id, l]));
   return {
@@ -22,7 +22,16 @@ export async function loadCatalog() {
     credits: answer.credits || [],
     wikipediaArticles: answer.wikipedia_articles || [],
     defaults: answer.defaults || {},
+    // The provinces the installation holds today; the map shows the one the address names
+    // (?province=CODE) or the first.
+    provinces: provinces.provinces || [],
+    unitsAsOf: provinces.as_of || "",
+    province: pickProvince(provinces.provinces || [], new URLSearchParams(window.location.search).get("province")),
   };
+}
+
+function pickProvince(list, code) {
+  return list.find((p) => p.code === code) || list[0] || null;
 }
 
 // editableFields(layer, role) → the fields of a catalog layer that a user of a role may change:

@@ -36,7 +36,7 @@ export function createCompare({ panel, i18n, clusterEligibility, win = window, d
     ["panel.investor", (p) => text(p.investor, "vi")],
     ["panel.decision", (p) => text([p.decision_number, p.decision_date].filter(Boolean).join(", "), "vi")],
     ["panel.lastChange", (p) => text(lastDateOf(p), null)],
-    ["panel.contact", (p) => p.contact ? text(p.contact, "vi") : h("span", {}, h("span", { lang: "vi" }, "Sở Công Thương Gia Lai"), ` (${t("panel.contactNotRecorded")})`)],
+    ["panel.contact", (p) => p.contact ? text(p.contact, "vi") : h("span", {}, h("span", { lang: "vi" }, t("panel.departmentName")), ` (${t("panel.contactNotRecorded")})`)],
   ];
 
   function printedOn() {
@@ -78,7 +78,7 @@ export function createCompare({ panel, i18n, clusterEligibility, win = window, d
   // styles hide everything else and stamp the date.
   function print(kind = "sheet") {
     const stamp = doc.getElementById("print-stamp") || doc.body.appendChild(h("p", { id: "print-stamp", class: "print-only" }));
-    stamp.textContent = `ClusterMap Gia Lai — ${t(kind === "compare" ? "compare.title" : "sheet.title")} — ${t("sheet.asOf", { d: printedOn() })}`;
+    stamp.textContent = `${t("app.title")} — ${t(kind === "compare" ? "compare.title" : "sheet.title")} — ${t("sheet.asOf", { d: printedOn() })}`;
     doc.body.classList.add("printing");
     const done = () => doc.body.classList.remove("printing");
     win.addEventListener("afterprint", done, { once: true });

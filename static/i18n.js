@@ -8,8 +8,9 @@ const STORAGE_KEY = "clustermap.lang";
 
 const strings = {
   vi: {
-    "app.title": "ClusterMap Gia Lai",
-    "app.subtitle": "Quy hoạch cụm công nghiệp · địa giới trước 1/7/2025 (17 huyện)",
+    "app.title": "ClusterMap {province}",
+    "panel.departmentName": "Sở Công Thương {province}",
+    "app.subtitle": "Cụm công nghiệp tỉnh {province} · {communes} xã, phường từ 1/7/2025 · đơn vị hành chính ngày {asOf}",
     "skip": "Bỏ qua, đến bản đồ",
     "lang.switch": "English",
     "lang.switchLabel": "Switch to English",
@@ -20,7 +21,7 @@ const strings = {
     "tab.filters": "Lọc & danh sách",
     "tab.overview": "Tổng quan khu vực",
     "tab.close": "Đóng",
-    "map.label": "Bản đồ cụm công nghiệp tỉnh Gia Lai",
+    "map.label": "Bản đồ cụm công nghiệp tỉnh {province}",
     "map.zoomIn": "Phóng to",
     "map.zoomOut": "Thu nhỏ",
     "filters.title": "Lọc cụm và khu công nghiệp",
@@ -63,8 +64,8 @@ const strings = {
     "legend.indicative": "Minh họa: vị trí hoặc diện tích gần đúng",
     "legend.zoomHint": "Thu nhỏ: ký hiệu; phóng to (≥ 12): ranh giới",
     "legend.noRegion": "Không thuộc khu vực nào",
-    "legend.regionsQuality": "Hợp ranh giới chính thức của các huyện thành viên (trước 1/7/2025).",
-    "legend.districtsQuality": "Ranh giới chính thức (geoBoundaries, đã đơn giản hóa), 17 huyện trước khi bỏ cấp huyện ngày 1/7/2025.",
+    "legend.regionsQuality": "Năm khu vực của Công văn 923/UBND-CNXD (tỉnh Gia Lai trước ngày 1/7/2025): hợp ranh giới chính thức của các huyện thành viên.",
+    "legend.districtsQuality": "Ranh giới chính thức (geoBoundaries, đã đơn giản hóa) của {districts} huyện đến hết ngày 30/6/2025; cấp huyện bãi bỏ từ 1/7/2025.",
     "legend.zonesQuality": "Nét đứt: minh họa — hợp các huyện nguồn nêu; cây trồng không phủ kín.",
     "legend.pointCited": "Tô đặc: tọa độ theo nguồn trích dẫn",
     "legend.pointIndicative": "Rỗng, viền đứt: minh họa — điểm giữa huyện/tỉnh, không phải vị trí thật",
@@ -133,11 +134,11 @@ const strings = {
     "elig.occ.undated": "Nguồn không ghi thời điểm của số liệu lấp đầy.",
     "panel.occupancyAsOf": "Tỷ lệ lấp đầy theo số liệu {d}; chưa tìm thấy số liệu mới hơn.",
     "panel.districtInferred": "suy luận: nguồn không nêu huyện",
-    "panel.districtUnits": "Huyện theo địa giới trước ngày 1/7/2025. Từ 1/7/2025 tỉnh Gia Lai gồm cả tỉnh Bình Định cũ và không còn cấp huyện; quy hoạch tỉnh 2021–2030 dùng các huyện này.",
+    "panel.districtUnits": "Huyện theo địa giới trước ngày 1/7/2025; từ 1/7/2025 không còn cấp huyện, đơn vị dưới tỉnh {province} là xã, phường. Quy hoạch tỉnh 2021–2030 dùng các huyện này.",
     "about.link": "Về dữ liệu",
     "about.title": "Về dữ liệu của ClusterMap",
     "about.close": "Đóng",
-    "about.units": "ClusterMap thể hiện tỉnh Gia Lai trước ngày 1/7/2025 với 17 đơn vị cấp huyện — đơn vị của quy hoạch tỉnh 2021–2030 và của Công văn 923/UBND-CNXD. Từ 1/7/2025 Gia Lai sáp nhập với Bình Định và không còn cấp huyện; ranh giới các xã mới chưa có trong ClusterMap (có thể nạp bằng lệnh clustermap import khi có nguồn).",
+    "about.units": "ClusterMap thể hiện tỉnh {province} như ngày {asOf}: {formedFrom}, {communes} xã, phường từ 1/7/2025. Lớp huyện là {districts} đơn vị cấp huyện đến hết ngày 30/6/2025 — đơn vị của các quy hoạch tỉnh 2021–2030 và của Công văn 923/UBND-CNXD (năm khu vực của tỉnh Gia Lai cũ). Danh sách xã, phường mới có nguồn nhưng chưa có ranh giới được cấp phép mở: mỗi cụm ghi xã, phường của nó; ranh giới xã có thể nạp bằng lệnh clustermap import khi có nguồn.",
     "about.rule": "Mỗi đối tượng ghi nguồn của nó; số liệu không có nguồn để trống. Số ghi «≥» là giới hạn dưới (nguồn ghi «hơn»), «≈» là gần đúng, trong ngoặc là thời điểm của số liệu.",
     "about.layers": "Các lớp: nguồn, giấy phép, cách định vị",
     "about.license": "Giấy phép",
@@ -424,6 +425,9 @@ export function savedLang(storage) {
 export function createI18n({ vocabularies = {}, storage = null, root = null } = {}) {
   let current = savedLang(storage);
   const listeners = [];
+  // The page's standing placeholders ({province}, {asOf}, …), per language: what the data says
+  // the map shows, filled into every string that names them.
+  let context = () => ({});
   // list → code → title, for label(); the arrays keep the order for codesOf().
   const titles = Object.fromEntries(Object.entries(vocabularies).map(([list, entries]) =>
     [list, new Map((entries || []).map((e) => [e.code, e.title || {}]))]));
@@ -439,7 +443,10 @@ export function createI18n({ vocabularies = {}, storage = null, root = null } = 
   // t("results.count", {n: 3}) → interface string with {placeholders} filled.
   function t(key, vars) {
     let s = (strings[current] && strings[current][key]) ?? strings.vi[key] ?? key;
-    if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+    if (s.includes("{")) {
+      const all = { ...context(current), ...(vars || {}) };
+      s = s.replace(/\{(\w+)\}/g, (m, k) => (k in all ? String(all[k]) : m));
+    }
     return s;
   }
 
@@ -492,6 +499,12 @@ export function createI18n({ vocabularies = {}, storage = null, root = null } = 
     listeners.push(fn);
   }
 
+  // setContext(fn): fn(lang) gives the standing placeholders; the page's words are filled again.
+  function setContext(fn) {
+    context = fn;
+    applyStatic();
+  }
+
   // Number formatting in the current language; null and NaN become "". A formatter is costly to
   // make (a page formats thousands of numbers), so one is kept per language and precision.
   const formats = new Map();
@@ -503,5 +516,5 @@ export function createI18n({ vocabularies = {}, storage = null, root = null } = 
     return f.format(Number(n));
   }
 
-  return { lang, locale, t, label, codesOf, title, applyStatic, setLang, onLangChange, num };
+  return { lang, locale, t, label, codesOf, title, applyStatic, setLang, onLangChange, num, setContext };
 }

@@ -66,7 +66,7 @@ export function createViews({ i18n, reads, regions, districtName, links }) {
       // recorded in ClusterMap's data, so no address or number is made up.
       return h("span", { class: "contact-fallback" },
         h("span", {}, t("panel.contactFallback")), " ",
-        h("span", { lang: "vi", class: "contact-dept" }, "Sở Công Thương Gia Lai"), " ",
+        h("span", { lang: "vi", class: "contact-dept" }, t("panel.departmentName")), " ",
         h("span", { class: "note" }, `(${t("panel.contactNotRecorded")})`));
     }
     // Turn phone numbers, e-mail addresses and URLs into links; the rest stays text.

@@ -57,6 +57,9 @@ type Province struct {
 	View *[3]float64 `json:"view,omitempty"`
 	// Units counts its units by level (districts before 1 July 2025, communes and wards after).
 	Units map[string]int `json:"units"`
+	// FormerDistricts counts the pre-2025 districts of its territory: its own, or those of the
+	// provinces it was formed from.
+	FormerDistricts int `json:"former_districts"`
 }
 
 // Day parses an as_of value: a date (yyyy-mm-dd) or an RFC 3339 time, whose date it takes; empty
@@ -99,7 +102,8 @@ const provincesSQL = `SELECT ` + unitColumns + `,
        CASE WHEN u.geom IS NOT NULL THEN json_build_array(ST_XMin(u.geom), ST_YMin(u.geom), ST_XMax(u.geom), ST_YMax(u.geom)) END,
        CASE WHEN u.view_lon IS NOT NULL THEN json_build_array(u.view_lon, u.view_lat, u.view_zoom) END,
        (SELECT coalesce(json_object_agg(level, n), '{}') FROM
-          (SELECT c.level::text AS level, count(*) AS n FROM admin_units c WHERE c.parent_id = u.id GROUP BY c.level) x)
+          (SELECT c.level::text AS level, count(*) AS n FROM admin_units c WHERE c.parent_id = u.id GROUP BY c.level) x),
+       (SELECT count(*) FROM admin_units d WHERE d.level = 'district' AND (d.parent_id = u.id OR d.parent_id = ANY (u.formed_from)))
   FROM admin_units u
  WHERE u.level = 'province' AND daterange(u.valid_from, u.valid_to, '[]') @> $1::date
  ORDER BY u.code`
@@ -116,7 +120,7 @@ func (r *Register) Provinces(ctx context.Context, day time.Time) ([]Province, er
 		for rows.Next() {
 			var p Province
 			var bbox, view, counts []byte
-			if p.Unit, err = scanUnit(rows, &bbox, &view, &counts); err != nil {
+			if p.Unit, err = scanUnit(rows, &bbox, &view, &counts, &p.FormerDistricts); err != nil {
 				return err
 			}
 			if bbox != nil {

@@ -6,7 +6,7 @@
 // (district name, region) are never offered.
 
 import { h } from "../util.js";
-import { parseDate, showDate } from "./dates.js";
+import { parseDate, showDate } from "../dates.js";
 
 let seq = 0;
 

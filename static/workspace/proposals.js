@@ -8,7 +8,7 @@ import { h } from "../util.js";
 import { workspaceAPI as api, errorText, createKey } from "../api.js";
 import { renderEligibility } from "./eligibility.js";
 import { confirmStep } from "./confirm.js";
-import { dateInWords } from "./dates.js";
+import { dateInWords } from "../dates.js";
 
 const DRAFT = "clustermap.ws.proposal";
 // The proposal's own fields (POST /api/proposals); proposals are not a catalog layer.

@@ -11,7 +11,7 @@ import { h } from "../util.js";
 import { workspaceAPI as api, errorText } from "../api.js";
 import { renderEligibility } from "./eligibility.js";
 import { overlay } from "./draw.js";
-import { dateInput, dateInWords, showDate, unlikelyDecisionDate } from "./dates.js";
+import { dateInput, dateInWords, showDate, unlikelyDecisionDate } from "../dates.js";
 import { confirmStep } from "./confirm.js";
 import { sameValue, valueNode } from "./forms.js";
 

@@ -5,7 +5,7 @@
 // 05/12/2026 became 12 May: these inputs are text, parsed here, and the server
 // only ever receives ISO dates.
 
-import { h } from "../util.js";
+import { h } from "./util.js";
 
 const pad = (n) => String(n).padStart(2, "0");
 
