@@ -129,7 +129,7 @@ func TestDataTruthCoverageAndUnits(t *testing.T) {
 	}
 	planned := ""
 	for _, r := range seedCSV(t, "province_totals.csv") {
-		if r["slug"] == "ccn_planned" {
+		if r["slug"] == "merged_ccn_planned" { // the province of today: the merger of 1 July 2025
 			planned = r["count"]
 		}
 	}
@@ -141,7 +141,7 @@ func TestDataTruthCoverageAndUnits(t *testing.T) {
 		}
 	}
 	sum := getJSON[struct{ Coverage coverage }](t, ts.URL+"/api/summary", http.StatusOK)
-	want := fmt.Sprintf("ClusterMap holds %d of the province's %s industrial clusters (CCN) planned", ccn, planned)
+	want := fmt.Sprintf("ClusterMap holds %d of the %s industrial clusters (CCN) planned in Gia Lai (", ccn, planned)
 	if !strings.Contains(sum.Coverage.Statement.EN, want) || sum.Coverage.Statement.VI == "" {
 		t.Errorf("summary coverage %q does not say %q", sum.Coverage.Statement.EN, want)
 	}
@@ -164,7 +164,10 @@ func TestDataTruthCoverageAndUnits(t *testing.T) {
 			DistrictBasis *string `json:"district_basis"`
 		}
 	}](t, ts.URL+"/api/districts/633/eligibility", http.StatusOK)
-	if !strings.Contains(d.Units.EN, "before 1 July 2025") || !strings.Contains(d.Units.VI, "1/7/2025") {
+	// It says at what level the per-district condition applies since the reform, and where the
+	// law is unclear (docs/sources/remits-2025.md).
+	if !strings.Contains(d.Units.EN, "before 1 July 2025") || !strings.Contains(d.Units.VI, "1/7/2025") ||
+		!strings.Contains(d.Units.EN, "Decree 139/2025") || !strings.Contains(strings.Join(d.Assumptions, " "), "Where the law is unclear") {
 		t.Errorf("district answer units %+v", d.Units)
 	}
 	inferred := false

@@ -179,6 +179,10 @@ func TestOGCCollections(t *testing.T) {
 	srv, store := newTestServer(t)
 	root := srv.URL + "/ogc"
 	// Without any dates, there is no temporal extent (and no null in an interval).
+	if _, err := store.Pool().Exec(context.Background(), `UPDATE clusters SET decision_date = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	srv.AwaitVersions(t, store)
 	_, undated := collectionsDoc(t, root)
 	if undated[2]["id"] != "clusters" || undated[2]["extent"].(map[string]any)["temporal"] != nil {
 		t.Errorf("clusters without dates: extent %v", undated[2]["extent"])

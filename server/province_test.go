@@ -86,7 +86,7 @@ func TestMergedProvinceTakesBinhDinhClusters(t *testing.T) {
 	if first.Held == nil || *first.Held != held {
 		t.Fatalf("coverage holds %v of the planned CCN, the database %d", first.Held, held)
 	}
-	if !strings.Contains(after.Coverage.Statement.EN, fmt.Sprintf("holds %d of the 99", held)) ||
+	if !strings.Contains(after.Coverage.Statement.EN, fmt.Sprintf("holds %d of the 99 industrial clusters (CCN) planned in Gia Lai (", held)) ||
 		!strings.Contains(after.Coverage.Scope.EN, "Gia Lai (until 30 June 2025)") {
 		t.Fatalf("coverage: %+v", after.Coverage)
 	}

@@ -375,7 +375,7 @@ func TestServersSeeImportsAndSeeds(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("%s after the seed: %d", name, resp.StatusCode)
 		}
-		if n := tileReport(t, "seeded", body).Layers[0].Features; n != 17 {
+		if n := tileReport(t, "seeded", body).Layers[0].Features; n != 28 { // 17 of the former Gia Lai, 11 of Bình Định
 			t.Errorf("%s after the seed: %d districts", name, n)
 		}
 	}
@@ -465,8 +465,9 @@ func TestTileJSON(t *testing.T) {
 		t.Errorf("fields %v", doc.VectorLayers[0].Fields)
 	}
 	b := doc.Bounds
-	if b[0] < 107 || b[0] > 107.6 || b[2] < 108.7 || b[2] > 109 || b[1] < 12.9 || b[3] > 14.7 {
-		t.Errorf("bounds %v are not Gia Lai's", b)
+	// The merged province's districts (the former Gia Lai and Bình Định): 107.45–109.37 E.
+	if b[0] < 107 || b[0] > 107.6 || b[2] < 109.2 || b[2] > 109.5 || b[1] < 12.9 || b[3] > 14.8 {
+		t.Errorf("bounds %v are not the merged Gia Lai's", b)
 	}
 	if doc.Center[0] < b[0] || doc.Center[0] > b[2] || doc.Center[1] < b[1] || doc.Center[1] > b[3] || doc.Center[2] < 6 || doc.Center[2] > 9 {
 		t.Errorf("center %v", doc.Center)

@@ -161,7 +161,7 @@ func coverageStatement(it CoverageItem) geo.Text {
 	}
 	return geo.Text{
 		VI: fmt.Sprintf("ClusterMap có %d trong %s %s của tỉnh %s%s.", *it.Held, total.VI, subject.VI, province.VI, detail("vi")),
-		EN: fmt.Sprintf("ClusterMap holds %d of the %s %s of %s%s.", *it.Held, total.EN, subject.EN, province.EN, detail("en")),
+		EN: fmt.Sprintf("ClusterMap holds %d of the %s %s in %s%s.", *it.Held, total.EN, subject.EN, province.EN, detail("en")),
 	}
 }
 
