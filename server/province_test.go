@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -395,4 +396,76 @@ func getJSON[T any](t testing.TB, url string, want int, header ...string) T {
 		t.Fatalf("GET %s: %v: %s", url, err, b)
 	}
 	return out
+}
+
+// An official commune layer, when a source gives one, comes in by code (clustermap import
+// communes FILE): the register takes the boundary, a feature with no recorded commune is then
+// placed by it, and a commune user's drawing must lie inside its own commune, in PostgreSQL. A
+// code the register does not hold, or a boundary without sources, loads nothing.
+func TestCommuneBoundaryImport(t *testing.T) {
+	f := newWS(t)
+	ctx := context.Background()
+	imp := ingest.New(f.store, nil)
+	const commune = "21940"
+	// A synthetic square (a test fixture, not the commune's real boundary) around CCN Nhơn Tân 1.
+	var lon, lat float64
+	if err := f.store.Pool().QueryRow(ctx, `SELECT ST_X(ST_Centroid(geom)), ST_Y(ST_Centroid(geom)) FROM clusters WHERE name = 'CCN Nhơn Tân 1'`).
+		Scan(&lon, &lat); err != nil {
+		t.Fatal(err)
+	}
+	square := func(code string, d float64, sources string) []byte {
+		return []byte(fmt.Sprintf(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":%q,"sources":%s},
+			"geometry":{"type":"Polygon","coordinates":[[[%[3]f,%[4]f],[%[5]f,%[4]f],[%[5]f,%[6]f],[%[3]f,%[6]f],[%[3]f,%[4]f]]]}}]}`,
+			code, sources, lon-d, lat-d, lon+d, lat+d))
+	}
+	for what, data := range map[string][]byte{
+		"an unknown code": square("99999", 0.02, `["synthetic test fixture"]`),
+		"no sources":      square(commune, 0.02, `[]`),
+	} {
+		if rep, err := imp.ImportUnitBoundaries(ctx, "commune", data, ""); !errors.Is(err, ingest.ErrRejected) || len(rep.Problems) != 1 {
+			t.Errorf("%s: %+v %v, want a rejection naming the problem", what, rep, err)
+		}
+	}
+	if rep, err := imp.ImportUnitBoundaries(ctx, "commune", square(commune, 0.02, `["synthetic test fixture"]`), ""); err != nil || rep.Updated != 1 {
+		t.Fatalf("import: %+v %v", rep, err)
+	}
+	if rep, err := imp.ImportUnitBoundaries(ctx, "commune", square(commune, 0.02, `["synthetic test fixture"]`), ""); err != nil || rep.Unchanged != 1 {
+		t.Fatalf("the same file again: %+v %v", rep, err)
+	}
+	var bounded int
+	if err := f.store.Pool().QueryRow(ctx, `SELECT count(*) FROM admin_units WHERE level = 'commune' AND geom IS NOT NULL`).Scan(&bounded); err != nil || bounded != 1 {
+		t.Fatalf("%d communes with a boundary (%v), want 1", bounded, err)
+	}
+	// A cluster whose record names no commune is placed by the boundary.
+	var id int64
+	if err := f.store.Pool().QueryRow(ctx, `UPDATE clusters SET commune_code = NULL, commune_basis = NULL WHERE name = 'CCN Nhơn Tân 1' RETURNING id`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	placed := getJSON[struct {
+		Units []struct{ Code, Basis string }
+	}](t, fmt.Sprintf("%s/api/layers/clusters/features/%d/units", f.url, id), 200)
+	if len(placed.Units) != 1 || placed.Units[0].Code != commune || placed.Units[0].Basis != "boundary" {
+		t.Fatalf("placed by the boundary: %+v", placed)
+	}
+	// A commune user draws inside its commune, not elsewhere in the province.
+	if err := f.ed.AddScopedUser(ctx, "nhontan", edit.RoleCommune, edit.Scope{Commune: commune}, "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := f.ed.NewToken(ctx, "nhontan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	draw := func(dlon float64) int {
+		g := fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%[1]f,%[2]f],[%[3]f,%[2]f],[%[3]f,%[4]f],[%[1]f,%[4]f],[%[1]f,%[2]f]]]}`,
+			lon+dlon-0.002, lat-0.002, lon+dlon+0.002, lat+0.002)
+		body, _ := json.Marshal(map[string]any{"kind": "new", "name": fmt.Sprintf("CCN đề xuất %g", dlon), "geometry": json.RawMessage(g)})
+		r, _ := do(t, "POST", f.url+"/api/proposals", body, "Authorization", "Bearer "+tok)
+		return r.StatusCode
+	}
+	if got := draw(0.01); got != 201 {
+		t.Errorf("a drawing inside the commune: %d", got)
+	}
+	if got := draw(0.1); got != 403 {
+		t.Errorf("a drawing outside the commune, inside the province: %d, want 403", got)
+	}
 }

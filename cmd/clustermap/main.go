@@ -53,7 +53,8 @@ Usage:
   clustermap seed                         migrate, then load the sourced seed dataset (idempotent)
   clustermap check                        say what is wrong with the database's roles and grants
   clustermap import [--crs EPSG:n] [--allow-vsi] LAYER FILE
-                                          load GeoJSON (or Shapefile/GeoPackage via ogr2ogr) into LAYER
+                                          load GeoJSON (or Shapefile/GeoPackage via ogr2ogr) into LAYER;
+                                          LAYER "communes": official commune/ward boundaries (by code)
   clustermap serve                        serve HTTP on CLUSTERMAP_ADDR
   clustermap user add NAME --role ROLE [--commune|--province|--district CODE] | user token NAME | user disable NAME
                                           workspace accounts (password on standard input)
@@ -293,6 +294,14 @@ func importFile(ctx context.Context, store *geo.Store, layer, path string, cfg C
 	}
 	if err != nil {
 		return fmt.Errorf("import %s: read: %w", path, err)
+	}
+	if layer == "communes" { // the official commune and ward boundaries, into the register
+		rep, err := ingest.New(store, nil).ImportUnitBoundaries(ctx, "commune", data, cfg.CRS)
+		if rep != nil {
+			out, _ := json.MarshalIndent(rep, "", "  ")
+			fmt.Println(string(out))
+		}
+		return err
 	}
 	rep, err := ingest.New(store, nil).Import(ctx, layer, data, ingest.ImportOptions{CRS: cfg.CRS})
 	if rep != nil {
