@@ -82,7 +82,9 @@ func (s *Importer) ImportUnitBoundaries(ctx context.Context, level string, data 
 		for i, f := range fc.Features {
 			code := unitCode(f.Properties)
 			sources := stringList(f.Properties["sources"])
-			problem := func(reason string) { rep.Problems = append(rep.Problems, Problem{Feature: i + 1, Name: code, Reason: reason}) }
+			problem := func(reason string) {
+				rep.Problems = append(rep.Problems, Problem{Feature: i + 1, Name: code, Reason: reason})
+			}
 			switch {
 			case code == "":
 				problem("no official code (property code or ma_xa)")
