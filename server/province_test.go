@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/edit"
@@ -130,6 +131,13 @@ func TestMergedProvinceTakesBinhDinhClusters(t *testing.T) {
 	if now.Level != "commune" || len(now.Units) != 1 || now.Units[0].Level != "commune" || now.Units[0].Code != "21940" ||
 		now.Units[0].Basis != "inferred" || now.Province.Code != "52" || now.Province.Name != "Gia Lai" || now.Province.ValidTo != nil {
 		t.Fatalf("today: %+v", now)
+	}
+	// The feature's own history answers a day too: ClusterMap recorded it today, not in 2025.
+	if r, _ := get(t, fmt.Sprintf("%s/api/layers/clusters/features/%d?as_of=%s", ts.URL, id, time.Now().UTC().Add(7*time.Hour).Format("2006-01-02"))); r.StatusCode != 200 {
+		t.Errorf("history as of today: %d", r.StatusCode)
+	}
+	if r, _ := get(t, fmt.Sprintf("%s/api/layers/clusters/features/%d?as_of=2025-06-01", ts.URL, id)); r.StatusCode != 404 {
+		t.Errorf("history as of 2025-06-01, before ClusterMap recorded it: %d, want 404", r.StatusCode)
 	}
 	// The register itself follows the date: 28 districts and no commune before, 135 communes after.
 	count := func(q string) int {

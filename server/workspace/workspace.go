@@ -145,8 +145,14 @@ func (s *Service) FeaturesAsOf(c *gin.Context, l *geo.Layer, fid string) {
 	}
 	t, err := time.Parse(time.RFC3339, q.Get("as_of"))
 	if err != nil {
-		_ = c.Error(httpx.BadRequest("as_of must be an RFC 3339 time, e.g. 2025-01-31T12:00:00Z"))
-		return
+		// A day, as officials ask ("as of 1 June 2025"): the state at the end of that day in
+		// Vietnam (UTC+7).
+		d, derr := time.Parse("2006-01-02", q.Get("as_of"))
+		if derr != nil {
+			_ = c.Error(httpx.BadRequest("as_of must be a date (2025-06-01) or an RFC 3339 time, e.g. 2025-01-31T12:00:00Z"))
+			return
+		}
+		t = d.Add(24*time.Hour - 7*time.Hour - time.Nanosecond)
 	}
 	fs, err := s.edit.AsOf(c.Request.Context(), l, t, fid)
 	if err != nil {
