@@ -142,6 +142,24 @@ func drawSquare(t *testing.T, p *page, corners [][2]float64) {
 	}
 	p.do("pick the polygon tool", chromedp.MouseClickXY(tool[0], tool[1]))
 	pollJS[bool](p, `clustermap.map.pm.globalDrawModeEnabled()`, settle)
+	// The tool's actions (finish, remove the last vertex, cancel) open beside it; on a slow
+	// machine the layout may still have moved the map under them since it was centred. Clear
+	// the square of every control, as a user would by dragging the map aside.
+	cs, _ := json.Marshal(corners)
+	evalJS[float64](p, `((corners) => {
+	  const m = clustermap.map, c = m.getContainer().getBoundingClientRect();
+	  const pts = corners.map(([lon, lat]) => m.latLngToContainerPoint([lat, lon]));
+	  const minX = c.left + Math.min(...pts.map((q) => q.x)), maxX = c.left + Math.max(...pts.map((q) => q.x));
+	  const minY = c.top + Math.min(...pts.map((q) => q.y)), maxY = c.top + Math.max(...pts.map((q) => q.y));
+	  let shift = 0;
+	  for (const el of document.querySelectorAll(".leaflet-left .leaflet-control, .leaflet-left .leaflet-pm-actions-container")) {
+	    const r = el.getBoundingClientRect();
+	    if (!r.width || r.bottom < minY - 20 || r.top > maxY + 20) continue;
+	    shift = Math.max(shift, r.right + 24 - minX);
+	  }
+	  if (shift > 0) m.panBy([-shift, 0], { animate: false });
+	  return shift;
+	})(`+string(cs)+`)`)
 	for i, c := range corners {
 		x, y := screenPoint(p, c[0], c[1])
 		clickOnMap(t, p, fmt.Sprintf("corner %d", i+1), x, y)
@@ -657,6 +675,57 @@ func TestBrowserWorkspace(t *testing.T) {
 		if err := db.QueryRow(ctx, `SELECT coalesce(comment, '') FROM feature_versions WHERE proposal_id = $1 AND op = 'delete'`, w.ID).Scan(&comment); err != nil ||
 			!strings.Contains(comment, "Quyết định bị thu hồi") {
 			t.Errorf("history of the withdrawal: %q (%v), want the reason", comment, err)
+		}
+	})
+
+	// A commune office (since 1 July 2025) signs in under its commune's name, proposes, reviews
+	// nothing, and its form offers only the fields it may change on its own cluster.
+	t.Run("CommuneOffice", func(t *testing.T) {
+		const commune = "21940" // An Nhơn Tây
+		if err := ed.AddScopedUser(ctx, "nhontan", edit.RoleCommune, edit.Scope{Commune: commune}, wsPassword); err != nil {
+			t.Fatal(err)
+		}
+		var own string
+		if err := db.QueryRow(ctx, `SELECT min(id)::text FROM clusters WHERE commune_code = $1`, commune).Scan(&own); err != nil {
+			t.Fatal(err)
+		}
+		p := newPage(t, browser, ts.URL, desktop)
+		openFeatureEditor(t, p, "nhontan", own)
+		got := evalJS[struct {
+			Who    string
+			Tabs   []string
+			Fields []string
+		}](p, `({ who: document.getElementById("ws-who").textContent,
+		  tabs: [...document.querySelectorAll(".ws-tabs [role=tab]")].map((b) => b.id),
+		  fields: [...document.querySelectorAll("#ws-attr-form [name]")].map((e) => e.name).filter((n, i, a) => a.indexOf(n) === i).sort() })`)
+		if !strings.Contains(got.Who, "Cấp xã – An Nhơn Tây") || strings.Contains(got.Who, commune) {
+			t.Errorf("header shows %q, want the commune office and the commune's name, not its code", got.Who)
+		}
+		if slices.Contains(got.Tabs, "ws-tab-review") || !slices.Contains(got.Tabs, "ws-tab-proposals") {
+			t.Errorf("a commune office's tabs: %v", got.Tabs)
+		}
+		l, _ := store.Catalog().Layer("clusters")
+		editable := l.DistrictFields()
+		if len(got.Fields) == 0 {
+			t.Error("the commune's form offers no field")
+		}
+		for _, f := range got.Fields {
+			if f != "comment" && !slices.Contains(editable, f) { // the change's comment goes with any change
+				t.Errorf("the commune's form offers %q, which it may not change (may: %v)", f, editable)
+			}
+		}
+		// Recording a founding is the province's: the database refuses it, and the office reads
+		// why in its language.
+		evalJS[bool](p, `(document.querySelector('#ws-attr-form [name="status"]').value = "established", true)`)
+		p.do("save a founding", chromedp.Click(chromedp.CSS("#ws-save-feature")))
+		msg := pollJS[string](p, `(() => { const e = document.querySelector("#ws-attr-form .ws-error:not([hidden])"); return e && e.textContent; })()`, settle)
+		expectHTTP(p, 403, "/ogc/collections/clusters/items/"+own)
+		if !strings.Contains(msg, "UBND tỉnh") || strings.Contains(msg, "People's Committee") {
+			t.Errorf("refused founding reads %q, want the reason in Vietnamese", msg)
+		}
+		var status string
+		if err := db.QueryRow(ctx, `SELECT status::text FROM clusters WHERE id = $1::bigint`, own).Scan(&status); err != nil || status == "established" {
+			t.Errorf("the cluster's stage is %q (%v) after the refused founding", status, err)
 		}
 	})
 

@@ -37,9 +37,14 @@ function pickProvince(list, code) {
 // editableFields(layer, role) → the fields of a catalog layer that a user of a role may change:
 // none on a layer that is not editable; for a district user the district-editable ones; for the
 // department (and an admin) every field the server does not derive.
+// isLocal(user): the office of a territory (a commune, or a district before the 2025 reform),
+// which proposes and keeps its own clusters' figures; the department reviews.
+export const isLocal = (user) => Boolean(user) && (user.role === "district" || user.role === "commune");
+
 export function editableFields(layer, role) {
   if (!layer || layer.editable !== true) return [];
-  return (layer.fields || []).filter((f) => f.derived !== true && (role !== "district" || f.district_editable === true));
+  const local = role === "district" || role === "commune"; // a territory's office: the district-editable fields
+  return (layer.fields || []).filter((f) => f.derived !== true && (!local || f.district_editable === true));
 }
 
 // The HTML of one credit for the map's attribution control: text, never

@@ -25,6 +25,8 @@ type Principal struct {
 	// PreReform flags a district account: its unit was abolished on 1 July 2025, and it works
 	// on its district's records made before the reform.
 	PreReform bool `json:"pre_reform,omitempty"`
+	// UnitName names the commune or province of the scope, for people (never a code alone).
+	UnitName string `json:"unit_name,omitempty"`
 }
 
 // Scope is the territory an account works in: a pre-2025 district (district users), a commune or
@@ -202,9 +204,9 @@ func (s *Store) Login(ctx context.Context, name, password string) (string, *Prin
 	var p Principal
 	var hash string
 	var disabled bool
-	err := s.pool.QueryRow(ctx, `SELECT id, name, role, coalesce(district_code, ''), coalesce(commune_code, ''), coalesce(province_code, ''),
-		password_hash, disabled_at IS NOT NULL FROM users WHERE name = $1`, name).
-		Scan(&p.ID, &p.Name, &p.Role, &p.District, &p.Commune, &p.Province, &hash, &disabled)
+	err := s.pool.QueryRow(ctx, `SELECT u.id, u.name, u.role, coalesce(u.district_code, ''), coalesce(u.commune_code, ''), coalesce(u.province_code, ''),
+		`+scopeNameSQL+`, u.password_hash, u.disabled_at IS NOT NULL FROM users u WHERE u.name = $1`, name).
+		Scan(&p.ID, &p.Name, &p.Role, &p.District, &p.Commune, &p.Province, &p.UnitName, &hash, &disabled)
 	if errors.Is(err, pgx.ErrNoRows) {
 		checkPassword(dummyHash, password)
 		return "", nil, time.Time{}, ErrUnauthorized
@@ -237,11 +239,15 @@ func (s *Store) Logout(ctx context.Context, session string) error {
 	return nil
 }
 
-const sessionUserSQL = `SELECT u.id, u.name, u.role, coalesce(u.district_code, ''), coalesce(u.commune_code, ''), coalesce(u.province_code, '')
+// scopeNameSQL names a user's commune or province as valid today.
+const scopeNameSQL = `coalesce((SELECT a.name FROM admin_units a WHERE daterange(a.valid_from, a.valid_to, '[]') @> current_date
+	AND ((a.level = 'commune' AND a.code = u.commune_code) OR (a.level = 'province' AND a.code = u.province_code)) LIMIT 1), '')`
+
+const sessionUserSQL = `SELECT u.id, u.name, u.role, coalesce(u.district_code, ''), coalesce(u.commune_code, ''), coalesce(u.province_code, ''), ` + scopeNameSQL + `
 	  FROM sessions s JOIN users u ON u.id = s.user_id
 	 WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.disabled_at IS NULL`
 
-const tokenUserSQL = `SELECT u.id, u.name, u.role, coalesce(u.district_code, ''), coalesce(u.commune_code, ''), coalesce(u.province_code, '')
+const tokenUserSQL = `SELECT u.id, u.name, u.role, coalesce(u.district_code, ''), coalesce(u.commune_code, ''), coalesce(u.province_code, ''), ` + scopeNameSQL + `
 	  FROM api_tokens t JOIN users u ON u.id = t.user_id
 	 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL`
 
@@ -262,7 +268,7 @@ func (s *Store) lookup(ctx context.Context, sql, secret string) (*Principal, err
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	var p Principal
-	err := s.pool.QueryRow(ctx, sql, hashToken(secret)).Scan(&p.ID, &p.Name, &p.Role, &p.District, &p.Commune, &p.Province)
+	err := s.pool.QueryRow(ctx, sql, hashToken(secret)).Scan(&p.ID, &p.Name, &p.Role, &p.District, &p.Commune, &p.Province, &p.UnitName)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrUnauthorized
 	}

@@ -16,6 +16,10 @@ const draftKey = (layer, id) => `clustermap.ws.edit.${layer}.${id}`;
 
 
 export function createFeature({ map, i18n, t, user, state, catalog, container, onExpired, onSaved }) {
+  const forbiddenInWords = (reason) => {
+    const known = FORBIDDEN.find(([re]) => re.test(reason));
+    return known ? t(known[1]) : reason;
+  };
   const status = h("p", { class: "ws-status", role: "status", "aria-live": "polite", id: "ws-feature-status" });
   const body = h("div", { class: "ws-feature", id: "ws-feature" }, h("p", { class: "note" }, t("feature.none")));
   container.append(status, body);
@@ -124,7 +128,7 @@ export function createFeature({ map, i18n, t, user, state, catalog, container, o
         return onExpired();
       }
       if (r.status === 422) return form.showErrors((r.data && r.data.reasons) || [], t("feature.invalid"));
-      if (r.status === 403) return form.showErrors([], t("feature.forbidden", { why: errorText(r) }));
+      if (r.status === 403) return form.showErrors([], t("feature.forbidden", { why: forbiddenInWords(errorText(r)) }));
       form.showErrors([], t("feature.error", { what: errorText(r) }));
     });
 
@@ -222,3 +226,11 @@ function dropDraft(layer, id) {
     // Nothing to drop.
   }
 }
+
+// The refusals a territory's office meets, in the interface language (the server words them in
+// English for scripts); any other keeps the server's text.
+const FORBIDDEN = [
+  [/decisions of the provincial People's Committee/i, "feature.err.founding"],
+  [/belongs to another (district|commune)/i, "feature.err.otherUnit"],
+  [/may change only the stage, occupancy, infrastructure and contact/i, "feature.err.fields"],
+];

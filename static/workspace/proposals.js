@@ -9,6 +9,7 @@ import { workspaceAPI as api, errorText, createKey } from "../api.js";
 import { renderEligibility } from "./eligibility.js";
 import { confirmStep } from "./confirm.js";
 import { dateInWords } from "../dates.js";
+import { isLocal } from "../catalog.js";
 
 const DRAFT = "clustermap.ws.proposal";
 // The proposal's own fields (POST /api/proposals); proposals are not a catalog layer.
@@ -62,7 +63,7 @@ export function createProposals(ctx) {
     expandButton.textContent = t("prop.expand");
   }
   relabel();
-  if (user.role !== "district") actions.hidden = true;
+  if (!isLocal(user)) actions.hidden = true;
 
   async function refreshList() {
     const r = await api.proposals();
@@ -70,7 +71,8 @@ export function createProposals(ctx) {
       if (r.status === 401) onExpired();
       return;
     }
-    const mine = (r.data.proposals || []).filter((p) => user.role !== "district" || p.created_by === user.username || p.district_code === user.district);
+    const mine = (r.data.proposals || []).filter((p) => !isLocal(user) || p.created_by === user.username
+      || (user.role === "district" && p.district_code === user.district) || (user.role === "commune" && p.commune_code === user.commune));
     list.replaceChildren(...(mine.length ? mine.map((p) => h("li", { dataset: { id: p.id, status: p.status } },
       h("span", { class: `ws-badge status-${p.status}` }, t(`prop.status.${p.status}`)), " ",
       h("strong", {}, p.name), " ",
@@ -80,7 +82,7 @@ export function createProposals(ctx) {
         ? h("p", { class: "note" }, t("prop.decision", { number: p.decision_number, date: dateInWords(p.decision_date, i18n.lang()) })) : null,
       p.status === "approved" && (user.role === "department" || user.role === "admin")
         ? h("button", { type: "button", class: "button secondary", dataset: { withdraw: p.id }, onclick: () => withdraw(p) }, t("withdraw.button")) : null,
-      (p.status === "draft" || p.status === "returned") && user.role === "district"
+      (p.status === "draft" || p.status === "returned") && isLocal(user)
         ? h("button", { type: "button", class: "button secondary", onclick: () => openEditor(p) }, t("prop.edit")) : null))
       : [h("li", { class: "note" }, t("prop.none"))]));
   }
@@ -341,7 +343,7 @@ export function createProposals(ctx) {
     setCompact(false);
     editor.hidden = true;
     editor.replaceChildren();
-    actions.hidden = user.role !== "district";
+    actions.hidden = !isLocal(user);
     delete document.body.dataset.drawing;
   }
 
@@ -365,7 +367,7 @@ export function createProposals(ctx) {
   });
 
   const draft = loadDraft();
-  if (draft && user.role === "district") openEditor(draft, draft);
+  if (draft && isLocal(user)) openEditor(draft, draft);
   refreshList();
 
   return {

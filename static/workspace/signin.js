@@ -63,9 +63,9 @@ export function startSignin({ button, i18n, app }) {
     signout.textContent = t("signout");
     wsButton.textContent = t("ws.open");
     if (user) {
-      // A district by its name ("Huyện Đak Đoa"), never its code alone.
-      const district = user.district ? app.state.districtNames.get(String(user.district)) : "";
-      const role = t(`role.${user.role}`) + (district ? ` – ${district}` : "");
+      // A district, commune or province by its name ("Huyện Đak Đoa"), never its code alone.
+      const place = user.district ? app.state.districtNames.get(String(user.district)) : user.unit_name || "";
+      const role = t(`role.${user.role}`) + (place ? ` – ${place}` : "");
       who.textContent = t("user.label", { user: user.username, role });
     }
   }

@@ -7,7 +7,7 @@
 
 import { h } from "../util.js";
 import { workspaceAPI as api } from "../api.js";
-import { editableFields } from "../catalog.js";
+import { editableFields, isLocal } from "../catalog.js";
 import { loadGeoman, createDraw } from "./draw.js";
 import { createProposals } from "./proposals.js";
 import { createReview } from "./review.js";
@@ -23,8 +23,8 @@ export async function createWorkspace({ map, catalog, state, panel: featurePanel
   let snapData = null;
 
   const tabs = [];
-  if (user.role === "district") tabs.push("proposals");
-  if (user.role !== "district") tabs.push("review", "proposals");
+  if (isLocal(user)) tabs.push("proposals");
+  else tabs.push("review", "proposals");
   tabs.push("feature", "past");
   const tabButtons = {};
   const sections = {};
