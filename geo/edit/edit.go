@@ -242,6 +242,12 @@ func forbiddenReason(pe *pgconn.PgError) string {
 	if !strings.Contains(pe.Message, "row-level security") {
 		return pe.Message
 	}
+	switch {
+	case pe.TableName == "cluster_events" || strings.Contains(pe.Message, `table "cluster_events"`):
+		return "recording this step is outside your remit: the Department records the province's decisions (founding, expansion, plans, investment policy, investor); a commune office records the building and operating steps of its own clusters"
+	case pe.TableName == "attachments" || strings.Contains(pe.Message, `table "attachments"`):
+		return "attaching a document here is outside your remit: documents go with the clusters, events and proposals you may write"
+	}
 	what := "the feature"
 	if pe.TableName == "proposals" || strings.Contains(pe.Message, `table "proposals"`) {
 		what = "the proposal"

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -473,6 +474,13 @@ func (s *Store) PreviewApproval(ctx context.Context, a Actor, id int64, d Decisi
 	clusters, _ := s.catalog.Layer("clusters")
 	var out ApprovalPreview
 	err = s.rehearse(ctx, "preview approval", func(ctx context.Context, tx pgx.Tx) error {
+		// The versions the approval writes are those after the cluster's last one now (none for
+		// a new cluster): the approval's event moves the stage in one, its footprint in another.
+		var before int64
+		if err := tx.QueryRow(ctx, `SELECT coalesce((SELECT max(v.version) FROM proposals p JOIN feature_versions v
+			  ON v.layer = 'clusters' AND v.fid = p.cluster_id WHERE p.id = $1), 0)`, id).Scan(&before); err != nil {
+			return err
+		}
 		if err := s.transitionIn(ctx, tx, a, id, d, to, date); err != nil {
 			return err
 		}
@@ -484,25 +492,57 @@ func (s *Store) PreviewApproval(ctx context.Context, a Actor, id int64, d Decisi
 		if err != nil {
 			return err
 		}
-		if len(h) == 0 {
+		if len(h) == 0 || h[len(h)-1].Version <= before {
 			return fmt.Errorf("preview approval: the approval wrote no version of cluster %d", cid)
 		}
 		last := h[len(h)-1]
-		out.Creates, out.Changes, out.GeometryChanged = last.Op == "insert", last.Changes, last.GeometryChanged
+		out.Creates, out.Changes, out.GeometryChanged = mergeVersions(h, before)
+		if out.Changes == nil {
+			out.Changes = []Change{}
+		}
 		if !out.Creates {
 			out.ClusterID = &cid
 		}
+		// The area before is that of the version before the first one written (none for a new cluster).
 		return tx.QueryRow(ctx, `SELECT
 			  (SELECT round((ST_Area(geom::geography) / 1e4)::numeric, 2)::float8 FROM feature_versions
-			    WHERE layer = $1 AND fid = $2 AND version = $3 - 1 AND GeometryType(geom) <> 'POINT'),
+			    WHERE layer = $1 AND fid = $2 AND version = $3 AND GeometryType(geom) <> 'POINT'),
 			  (SELECT round((ST_Area(geom::geography) / 1e4)::numeric, 2)::float8 FROM feature_versions
-			    WHERE layer = $1 AND fid = $2 AND version = $3 AND GeometryType(geom) <> 'POINT')`,
-			clusters.ID, cid, last.Version).Scan(&out.AreaBeforeHa, &out.AreaAfterHa)
+			    WHERE layer = $1 AND fid = $2 AND version = $4 AND GeometryType(geom) <> 'POINT')`,
+			clusters.ID, cid, before, last.Version).Scan(&out.AreaBeforeHa, &out.AreaAfterHa)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &out, nil
+}
+
+// mergeVersions folds the versions after before into one change list, each field from its value
+// before the first to its value after the last, as a reader compares the cluster before and after.
+func mergeVersions(h []Version, before int64) (creates bool, changes []Change, geometry bool) {
+	idx := map[string]int{}
+	for _, v := range h {
+		if v.Version <= before {
+			continue
+		}
+		creates = creates || v.Op == "insert"
+		geometry = geometry || v.GeometryChanged
+		for _, c := range v.Changes {
+			if i, ok := idx[c.Field]; ok {
+				changes[i].To = c.To
+				continue
+			}
+			idx[c.Field] = len(changes)
+			changes = append(changes, c)
+		}
+	}
+	kept := changes[:0]
+	for _, c := range changes {
+		if !reflect.DeepEqual(c.From, c.To) {
+			kept = append(kept, c)
+		}
+	}
+	return creates, kept, geometry
 }
 
 var pastTense = map[string]string{"submit": "submitted", "approve": "approved", "reject": "rejected", "return": "returned"}
@@ -518,12 +558,17 @@ func (s *Store) applyApproval(ctx context.Context, tx pgx.Tx, id int64, st *prop
 		// known only by a point gets the extension as its footprint and its stated area grows. A
 		// boundary drawn on a screen is indicative, and so is a footprint joined to it: approval
 		// decides the land, it does not survey it.
+		// The decision is an event of the cluster: it moves the stage to "expanded".
+		var eid int64
+		if err := insertEvent(ctx, tx, *st.ClusterID, approvalEvent("expansion_decision", number, date, source), &id).Scan(&eid); err != nil {
+			return 0, err
+		}
 		tag, err := tx.Exec(ctx, `UPDATE clusters c SET
 			  geom = CASE WHEN GeometryType(c.geom) = 'POINT' THEN p.geom ELSE ST_Multi(ST_Union(c.geom, p.geom)) END,
 			  planned_area_ha = CASE WHEN GeometryType(c.geom) = 'POINT'
 			                         THEN coalesce(c.established_area_ha, c.planned_area_ha, 0) + p.area_ha
 			                         ELSE round((ST_Area(ST_Union(c.geom, p.geom)::geography) / 1e4)::numeric, 2) END,
-			  status = 'expanded', geometry_quality = 'indicative',
+			  geometry_quality = 'indicative',
 			  placement = 'Footprint extended by the boundary of ' || $2,
 			  sources = c.sources || $2, updated_at = now()
 			  FROM proposals p WHERE p.id = $1 AND c.id = p.cluster_id`, id, source)
@@ -575,7 +620,18 @@ func (s *Store) applyApproval(ctx context.Context, tx pgx.Tx, id int64, st *prop
 	if err := tx.QueryRow(ctx, stm.Insert, checked.Props, checked.Geom).Scan(&cid); err != nil {
 		return 0, err
 	}
+	// The founding decision is the new cluster's first event (its stage is already "established").
+	var eid int64
+	if err := insertEvent(ctx, tx, cid, approvalEvent("founding_decision", number, date, source), &id).Scan(&eid); err != nil {
+		return 0, err
+	}
 	return cid, nil
+}
+
+// approvalEvent is the event an approval records: the provincial People's Committee's decision.
+func approvalEvent(kind, number string, date time.Time, source string) EventInput {
+	return EventInput{Kind: kind, OccurredOn: date.Format("2006-01-02"), DecisionNumber: number,
+		IssuedBy: "UBND tỉnh", Sources: []string{source}}
 }
 
 // EligibilityInput is a boundary to check: a saved proposal's, or one being drawn.
@@ -674,6 +730,16 @@ func (s *Store) WithdrawApproval(ctx context.Context, a Actor, id int64, reason 
 		if current != last {
 			return &ValidationError{Problems: []string{fmt.Sprintf(
 				"the cluster has changed since the approval (version %d, the approval wrote %d): revert those changes first", current, last)}}
+		}
+		// The approval's events go first, with the reason: the stage then follows what remains.
+		if err := becomeEditor(ctx, tx, a); err != nil {
+			return err
+		}
+		if err := withdrawProposalEvents(ctx, tx, a, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "RESET ROLE"); err != nil {
+			return err
 		}
 		if first == 1 {
 			// The approval created the cluster: withdrawing it removes the cluster.

@@ -68,7 +68,10 @@ func answerOf(err error) answer {
 	var stale *edit.StaleError
 	var invalid *edit.ValidationError
 	var forbidden *edit.ForbiddenError
+	var unsupported *edit.UnsupportedTypeError
 	switch {
+	case errors.As(err, &unsupported):
+		return answer{status: http.StatusUnsupportedMediaType, body: gin.H{"error": unsupported.Reason}}
 	case errors.As(err, &he):
 		return answer{status: he.Status, body: gin.H{"error": he.Msg}}
 	case errors.As(err, &ie):

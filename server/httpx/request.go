@@ -36,6 +36,9 @@ func DecodeBodyMax(c *gin.Context, v any, limit int64) error {
 // ReadBody reads a body of at most MaxBodyBytes; a larger one is a 413.
 func ReadBody(c *gin.Context) ([]byte, error) { return readBody(c, MaxBodyBytes) }
 
+// ReadBodyMax reads a body of at most limit bytes (a document); a larger one is a 413.
+func ReadBodyMax(c *gin.Context, limit int64) ([]byte, error) { return readBody(c, limit) }
+
 func readBody(c *gin.Context, limit int64) ([]byte, error) {
 	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
 	var tooBig *http.MaxBytesError

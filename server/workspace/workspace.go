@@ -81,6 +81,7 @@ func (s *Service) Routes(r gin.IRouter) {
 	r.GET("/api/proposals/:id/eligibility", s.handleProposalEligibility)
 	r.GET("/api/proposals/:id/approval", s.handleApprovalPreview)
 	r.POST("/api/eligibility", s.checks.Handler(), s.handleEligibility)
+	s.procedureRoutes(r)
 }
 
 func (s *Service) handleHistory(c *gin.Context) {

@@ -1,0 +1,194 @@
+package workspace
+
+import (
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/clustermap/clustermap/geo/edit"
+	"github.com/clustermap/clustermap/server/httpx"
+)
+
+// procedureRoutes: a cluster's dated steps and the documents attached to them, to clusters and to
+// proposals. Reading is public (documents not marked public for signed-in readers only); writing
+// is the workspace's, under the database's rules of who records what.
+func (s *Service) procedureRoutes(r gin.IRouter) {
+	r.GET("/api/clusters/:id/events", s.handleEvents)
+	r.POST("/api/clusters/:id/events", s.handleRecordEvent)
+	r.POST("/api/events/:id/withdraw", s.handleWithdrawEvent)
+	r.POST("/api/documents", s.handleAttachDocument)
+	r.GET("/api/documents/:sha", s.handleDocument)
+}
+
+func pathID(c *gin.Context, what string) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		_ = c.Error(httpx.NotFound("no such " + what))
+		return 0, false
+	}
+	return id, true
+}
+
+func (s *Service) handleEvents(c *gin.Context) {
+	id, ok := pathID(c, "cluster")
+	if !ok {
+		return
+	}
+	a, ok := s.auth.Reader(c)
+	if !ok {
+		return
+	}
+	events, err := s.edit.Events(c.Request.Context(), a, id)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	if a.Role != edit.RoleAnonymous {
+		c.Header("Cache-Control", "private, no-store")
+	}
+	c.JSON(http.StatusOK, gin.H{"cluster_id": id, "kinds": edit.EventKinds, "events": events})
+}
+
+func (s *Service) handleRecordEvent(c *gin.Context) {
+	id, ok := pathID(c, "cluster")
+	if !ok {
+		return
+	}
+	p, ok := s.auth.Writer(c)
+	if !ok {
+		return
+	}
+	var in edit.EventInput
+	if err := httpx.DecodeBody(c, &in); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	eid, err := s.edit.RecordEvent(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), httpx.ChangeComment(c)), id, in)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.Header("Location", fmt.Sprintf("/api/clusters/%d/events#%d", id, eid))
+	c.JSON(http.StatusCreated, gin.H{"id": eid, "cluster_id": id})
+}
+
+func (s *Service) handleWithdrawEvent(c *gin.Context) {
+	id, ok := pathID(c, "event")
+	if !ok {
+		return
+	}
+	p, ok := s.auth.Writer(c)
+	if !ok {
+		return
+	}
+	var b struct {
+		Reason string `json:"reason"`
+	}
+	if err := httpx.DecodeBody(c, &b); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	if err := s.edit.WithdrawEvent(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), ""), id, b.Reason); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"id": id, "withdrawn": true})
+}
+
+// handleAttachDocument: POST /api/documents?cluster_id=|event_id=|proposal_id=&title=&filename=&public=true
+// with the file as the body. The type is read from the content; the body is bounded.
+func (s *Service) handleAttachDocument(c *gin.Context) {
+	p, ok := s.auth.Writer(c)
+	if !ok {
+		return
+	}
+	q := c.Request.URL.Query()
+	for k := range q {
+		switch k {
+		case "cluster_id", "event_id", "proposal_id", "title", "filename", "public":
+		default:
+			_ = c.Error(httpx.BadRequest(fmt.Sprintf("unknown parameter %q (cluster_id, event_id, proposal_id, title, filename, public)", k)))
+			return
+		}
+	}
+	var to edit.AttachTo
+	for name, dst := range map[string]**int64{"cluster_id": &to.ClusterID, "event_id": &to.EventID, "proposal_id": &to.ProposalID} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				_ = c.Error(httpx.BadRequest(name + " must be a positive integer"))
+				return
+			}
+			*dst = &n
+		}
+	}
+	public := false
+	if v := q.Get("public"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			_ = c.Error(httpx.BadRequest("public must be true or false"))
+			return
+		}
+		public = b
+	}
+	body, err := httpx.ReadBodyMax(c, edit.MaxDocumentBytes)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	att, err := s.edit.AttachDocument(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), ""), edit.DocumentInput{
+		Content: body, Filename: q.Get("filename"), Title: q.Get("title"), Public: public, To: to})
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.Header("Location", "/api/documents/"+att.SHA256)
+	c.JSON(http.StatusCreated, att)
+}
+
+// handleDocument serves a document as an attachment, never for the browser to render: its
+// stored type (checked by content when it came in), Content-Disposition: attachment, no sniffing,
+// and a sandbox so that nothing in it could run even if opened in place.
+func (s *Service) handleDocument(c *gin.Context) {
+	a, ok := s.auth.Reader(c)
+	if !ok {
+		return
+	}
+	sha := strings.ToLower(c.Param("sha"))
+	d, err := s.edit.Document(c.Request.Context(), a, sha)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	h := c.Writer.Header()
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": asciiName(d.Filename)})+
+		"; filename*=UTF-8''"+url.PathEscape(d.Filename))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	h.Set("ETag", `"`+sha+`"`)
+	if a.Role == edit.RoleAnonymous {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "private, no-store")
+	}
+	c.Data(http.StatusOK, d.MediaType, d.Content)
+}
+
+// asciiName is the file name for clients that read only filename=: its ASCII letters, digits and
+// punctuation, others replaced.
+func asciiName(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if r >= 0x20 && r < 0x7f && r != '"' && r != '\\' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
