@@ -31,8 +31,9 @@ CREATE TABLE cluster_events (
   cluster_id      bigint NOT NULL REFERENCES clusters (id) ON DELETE CASCADE,
   kind            cluster_event_kind NOT NULL,
   occurred_on     date NOT NULL CHECK (occurred_on BETWEEN '1990-01-01' AND '2100-12-31'),
-  -- A source that gives only a month or a year: the first day of it, and the precision.
-  date_precision  text NOT NULL DEFAULT 'day' CHECK (date_precision IN ('day', 'month', 'year')),
+  -- A source that gives only a month or a year: the first day of it, and the precision; 'by': the
+  -- source states the step done as of that date, not when it happened ("operating in 2018").
+  date_precision  text NOT NULL DEFAULT 'day' CHECK (date_precision IN ('day', 'month', 'year', 'by')),
   decision_number text CHECK (decision_number IS NULL OR btrim(decision_number) <> ''),
   issued_by       text CHECK (issued_by IS NULL OR btrim(issued_by) <> ''),
   -- Hectares the event concerns: land recovered, the area founded or added.
@@ -120,7 +121,7 @@ CREATE FUNCTION workspace_may_record(c bigint, k cluster_event_kind) RETURNS boo
                    AND public.workspace_owns(x.district_code, x.commune_code, x.province_code))
      AND (public.workspace_setting('role') IN ('department', 'admin')
           OR (public.workspace_setting('role') IN ('district', 'commune')
-              AND k IN ('land_recovery', 'construction_start', 'environmental_permit', 'wastewater_plant', 'operation')));
+              AND k IN ('detailed_plan', 'land_recovery', 'construction_start', 'wastewater_plant', 'operation')));
 
 ALTER TABLE cluster_events ENABLE ROW LEVEL SECURITY;
 CREATE POLICY workspace_read ON cluster_events FOR SELECT TO clustermap_editor USING (true);
@@ -186,7 +187,23 @@ CREATE POLICY workspace_insert ON attachments FOR INSERT TO clustermap_editor
 GRANT SELECT, INSERT ON documents, attachments TO clustermap_editor;
 GRANT USAGE, SELECT ON SEQUENCE attachments_id_seq TO clustermap_editor;
 
+-- How long after one step the next is due: the law's limits where it sets one, else ClusterMap's
+-- stated defaults (basis 'default'), each with its source; data, so an installation may change
+-- them (migrations/seed/procedure_limits.csv). Decree 32/2024 itself sets none after the
+-- founding decision: each decision sets its own schedule (docs/sources/procedure-2024.md).
+CREATE TABLE procedure_limits (
+  after_kind cluster_event_kind NOT NULL,
+  next_kind  cluster_event_kind NOT NULL,
+  months     integer NOT NULL CHECK (months BETWEEN 1 AND 240),
+  basis      text NOT NULL CHECK (basis IN ('law', 'default')),
+  note       text NOT NULL CHECK (btrim(note) <> ''),
+  sources    text[] NOT NULL CHECK (sources_ok(sources)),
+  PRIMARY KEY (after_kind, next_kind),
+  CHECK (after_kind <> next_kind)
+);
+
 -- +goose Down
+DROP TABLE IF EXISTS procedure_limits;
 DROP TABLE IF EXISTS attachments, documents;
 DROP TRIGGER IF EXISTS clusters_stage_events ON clusters;
 DROP TABLE IF EXISTS cluster_events;

@@ -14,6 +14,7 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/planning"
+	"github.com/clustermap/clustermap/geo/units"
 	"github.com/clustermap/clustermap/server/httpx"
 	"github.com/clustermap/clustermap/server/respcache"
 )
@@ -26,6 +27,28 @@ func (s *Server) analysisRoutes(api *gin.RouterGroup) {
 	api.GET("/summary", s.cachedAnswer("summary", summaryRequest))
 	api.GET("/regions/:slug/summary", s.cachedAnswer("region", regionRequest))
 	api.GET("/sites", s.cachedAnswer("sites", sitesRequest))
+	api.GET("/stuck", s.handleStuck)
+}
+
+// handleStuck: GET /api/stuck[?province=CODE][&as_of=yyyy-mm-dd] lists the clusters whose next
+// step is overdue. Not cached: an event recorded moves the answer without changing a layer.
+func (s *Server) handleStuck(c *gin.Context) {
+	p, err := analysisParams(c, "province", "as_of")
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	day, err := units.Day(p["as_of"])
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	out, err := s.planner.Stuck(c.Request.Context(), day, p["province"])
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 // answerFunc parses a request into a cache key and the computation of its answer; the key holds

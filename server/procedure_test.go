@@ -15,20 +15,22 @@ import (
 	"github.com/clustermap/clustermap/geo/edit"
 )
 
+type eventItem struct {
+	ID             int64   `json:"id"`
+	Kind           string  `json:"kind"`
+	DecisionNumber *string `json:"decision_number"`
+	ProposalID     *int64  `json:"proposal_id"`
+	Withdrawn      *struct {
+		Reason string `json:"reason"`
+	} `json:"withdrawn"`
+	Documents []struct {
+		SHA256 string `json:"sha256"`
+		Public bool   `json:"public"`
+	} `json:"documents"`
+}
+
 type eventsAnswer struct {
-	Events []struct {
-		ID             int64   `json:"id"`
-		Kind           string  `json:"kind"`
-		DecisionNumber *string `json:"decision_number"`
-		ProposalID     *int64  `json:"proposal_id"`
-		Withdrawn      *struct {
-			Reason string `json:"reason"`
-		} `json:"withdrawn"`
-		Documents []struct {
-			SHA256 string `json:"sha256"`
-			Public bool   `json:"public"`
-		} `json:"documents"`
-	} `json:"events"`
+	Events []eventItem `json:"events"`
 }
 
 func (f *wsFixture) status(t *testing.T, id int64) string {
@@ -62,6 +64,7 @@ func TestEventsDriveTheStage(t *testing.T) {
 	if err := f.store.Pool().QueryRow(ctx, `SELECT min(id) FROM clusters WHERE commune_code = '21940'`).Scan(&cl); err != nil {
 		t.Fatal(err)
 	}
+	seeded := len(getJSON[eventsAnswer](t, fmt.Sprintf("%s/api/clusters/%d/events", f.url, cl), 200).Events)
 	steps := []struct {
 		kind, on, want string
 	}{
@@ -166,7 +169,7 @@ func TestEventsDriveTheStage(t *testing.T) {
 			withdrawn++
 		}
 	}
-	if len(ev.Events) != len(steps)+1 || withdrawn != 2 {
+	if len(ev.Events) != seeded+len(steps)+1 || withdrawn != 2 {
 		t.Errorf("events: %d listed, %d withdrawn with their reason", len(ev.Events), withdrawn)
 	}
 	// The stage's moves are in the cluster's history, by the users who recorded the events.
@@ -200,8 +203,15 @@ func TestApprovalRecordsItsEvent(t *testing.T) {
 	if r, b := do(t, "POST", pu+"/approve", []byte(`{"decision_number":"77/QĐ-UBND","decision_date":"2026-01-05","comment":"đồng ý"}`), "Authorization", dept); r.StatusCode != 200 {
 		t.Fatalf("approve: %d %s", r.StatusCode, b)
 	}
-	ev := getJSON[eventsAnswer](t, fmt.Sprintf("%s/api/clusters/%d/events", f.url, f.inside), 200)
-	last := ev.Events[len(ev.Events)-1]
+	ofApproval := func() (e eventItem) {
+		for _, x := range getJSON[eventsAnswer](t, fmt.Sprintf("%s/api/clusters/%d/events", f.url, f.inside), 200).Events {
+			if x.ProposalID != nil && *x.ProposalID == p.ID {
+				return x
+			}
+		}
+		return e
+	}
+	last := ofApproval()
 	if last.Kind != "expansion_decision" || last.DecisionNumber == nil || *last.DecisionNumber != "77/QĐ-UBND" || last.ProposalID == nil || *last.ProposalID != p.ID {
 		t.Fatalf("the approval's event: %+v", last)
 	}
@@ -211,8 +221,7 @@ func TestApprovalRecordsItsEvent(t *testing.T) {
 	if r, b := do(t, "POST", pu+"/withdraw-approval", []byte(`{"comment":"nhầm quyết định"}`), "Authorization", dept); r.StatusCode != 200 {
 		t.Fatalf("withdraw the approval: %d %s", r.StatusCode, b)
 	}
-	ev = getJSON[eventsAnswer](t, fmt.Sprintf("%s/api/clusters/%d/events", f.url, f.inside), 200)
-	if last := ev.Events[len(ev.Events)-1]; last.Withdrawn == nil {
+	if last := ofApproval(); last.Withdrawn == nil {
 		t.Errorf("the approval's event stands after its withdrawal: %+v", last)
 	}
 	if got := f.status(t, f.inside); got == "expanded" {
@@ -318,4 +327,71 @@ func zipOf(t *testing.T, names ...string) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// /api/stuck lists a cluster whose investment policy is older than the limit with no
+// construction, with the limit's basis and the last event; building started, it is no longer
+// listed for it.
+func TestStuckListsOverdueSteps(t *testing.T) {
+	f := newWS(t)
+	ctx := context.Background()
+	dept := f.auth(edit.RoleDepartment)
+	var cl int64
+	var name string
+	if err := f.store.Pool().QueryRow(ctx, `SELECT id, name FROM clusters c WHERE NOT EXISTS (SELECT 1 FROM cluster_events e WHERE e.cluster_id = c.id)
+		AND kind = 'ccn' ORDER BY id LIMIT 1`).Scan(&cl, &name); err != nil {
+		t.Fatal(err)
+	}
+	var months int
+	if err := f.store.Pool().QueryRow(ctx, `SELECT months FROM procedure_limits WHERE after_kind = 'investment_policy' AND next_kind = 'construction_start'`).Scan(&months); err != nil {
+		t.Fatal(err)
+	}
+	policy := "2021-03-15"
+	if code, _ := f.record(t, dept, cl, map[string]any{"kind": "investment_policy", "occurred_on": policy, "decision_number": "9/QĐ-UBND",
+		"issued_by": "UBND tỉnh", "sources": []string{"test fixture"}}); code != 201 {
+		t.Fatalf("record: %d", code)
+	}
+	type stuck struct {
+		Items []struct {
+			ClusterID   int64  `json:"cluster_id"`
+			Name        string `json:"name"`
+			After       string `json:"after"`
+			Next        string `json:"next"`
+			DueOn       string `json:"due_on"`
+			OverdueDays int    `json:"overdue_days"`
+			Basis       string `json:"basis"`
+			LastEvent   struct {
+				Kind           string `json:"kind"`
+				DecisionNumber string `json:"decision_number"`
+			} `json:"last_event"`
+		} `json:"items"`
+	}
+	find := func(q string) (found bool, next, due, basis, last string) {
+		for _, it := range getJSON[stuck](t, f.url+"/api/stuck"+q, 200).Items {
+			if it.ClusterID == cl {
+				return true, it.Next, it.DueOn, it.Basis, it.LastEvent.Kind + " " + it.LastEvent.DecisionNumber
+			}
+		}
+		return false, "", "", "", ""
+	}
+	wantDue := fmt.Sprintf("%d-03-15", 2021+months/12)
+	if found, next, due, basis, last := find(""); !found || next != "construction_start" || due != wantDue || basis != "default" || last != "investment_policy 9/QĐ-UBND" {
+		t.Fatalf("%s: listed %v, next %q due %s (%s), last %q; want construction_start due %s", name, found, next, due, basis, last, wantDue)
+	}
+	// Not yet due on the day before the limit; not of another province.
+	if found, _, _, _, _ := find("?as_of=2021-06-01"); found {
+		t.Errorf("%s listed before its step was due", name)
+	}
+	if found, _, _, _, _ := find("?province=99"); found {
+		t.Errorf("%s listed under another province", name)
+	}
+	if code, _ := f.record(t, dept, cl, map[string]any{"kind": "construction_start", "occurred_on": "2024-02-01", "sources": []string{"test fixture"}}); code != 201 {
+		t.Fatalf("record: %d", code)
+	}
+	if found, next, _, _, _ := find(""); found && next == "construction_start" {
+		t.Errorf("%s still listed for its construction after it started", name)
+	}
+	if r, _ := get(t, f.url+"/api/stuck?province=abc"); r.StatusCode != 400 {
+		t.Errorf("a bad province: %d", r.StatusCode)
+	}
 }

@@ -20,7 +20,7 @@ var EventKinds = []string{"plan_inclusion", "founding_decision", "expansion_deci
 // LocalEventKinds are the steps a territory's office records (a commune; a district before the
 // reform): building and operating, never a decision of the province. The database's policy
 // (workspace_may_record) holds the same list.
-var LocalEventKinds = []string{"land_recovery", "construction_start", "environmental_permit", "wastewater_plant", "operation"}
+var LocalEventKinds = []string{"detailed_plan", "land_recovery", "construction_start", "wastewater_plant", "operation"}
 
 // EventInput is one dated step of a cluster as a writer records it.
 type EventInput struct {
@@ -45,8 +45,8 @@ func (in EventInput) check() []string {
 	} else if d.After(time.Now().Add(24 * time.Hour)) {
 		p = append(p, "occurred_on is in the future: record an event when it has happened")
 	}
-	if in.DatePrecision != "" && in.DatePrecision != "day" && in.DatePrecision != "month" && in.DatePrecision != "year" {
-		p = append(p, "date_precision must be day, month or year")
+	if in.DatePrecision != "" && !containsString([]string{"day", "month", "year", "by"}, in.DatePrecision) {
+		p = append(p, "date_precision must be day, month, year or by (done by that date, start not known)")
 	}
 	if in.AreaHa != nil && !(*in.AreaHa > 0 && *in.AreaHa < 1e6) {
 		p = append(p, "area_ha must be a positive number of hectares")

@@ -26,8 +26,10 @@ type SeedReport struct {
 	Regions        int
 	ProvinceTotals int
 	// Units counts the rows of the administrative-unit files (provinces, communes).
-	Units    int
-	Duration time.Duration
+	Units int
+	// ProcedureLimits and ClusterEvents count the rows of the procedure's files.
+	ProcedureLimits, ClusterEvents int
+	Duration                       time.Duration
 }
 
 // Seed loads the sourced dataset from seed (migrations/seed) through the import path.
@@ -102,6 +104,13 @@ func (s *Importer) Seed(ctx context.Context, seed fs.FS) (*SeedReport, error) {
 		if err := run(step.layer, func() ([]byte, error) { return step.build(ctx) }); err != nil {
 			return rep, err
 		}
+	}
+	// The procedure: the limits between steps, and the steps public sources date.
+	if rep.ProcedureLimits, err = s.seedProcedureLimits(ctx, seed); err != nil {
+		return rep, err
+	}
+	if rep.ClusterEvents, err = s.seedClusterEvents(ctx, seed); err != nil {
+		return rep, err
 	}
 	rep.Duration = time.Since(start)
 	return rep, nil

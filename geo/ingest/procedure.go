@@ -1,0 +1,85 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// seedProcedureLimits upserts the time limits between a cluster's steps (procedure_limits.csv):
+// the law's where it sets one, ClusterMap's stated defaults elsewhere.
+func (s *Importer) seedProcedureLimits(ctx context.Context, seed fs.FS) (int, error) {
+	rows, err := readCSV(seed, "procedure_limits.csv")
+	if err != nil {
+		return 0, err
+	}
+	return len(rows), s.inTx(ctx, "seed procedure limits", func(ctx context.Context, tx pgx.Tx) error {
+		for _, r := range rows {
+			_, err := tx.Exec(ctx, `INSERT INTO procedure_limits AS t (after_kind, next_kind, months, basis, note, sources)
+				VALUES ($1, $2, $3::integer, $4, $5, $6)
+				ON CONFLICT (after_kind, next_kind) DO UPDATE SET (months, basis, note, sources) =
+				  (excluded.months, excluded.basis, excluded.note, excluded.sources)
+				WHERE (t.months, t.basis, t.note, t.sources) IS DISTINCT FROM (excluded.months, excluded.basis, excluded.note, excluded.sources)`,
+				r["after_kind"], r["next_kind"], r["months"], r["basis"], r["note"], splitList(r["sources"]))
+			if err != nil {
+				return fmt.Errorf("procedure limit %s → %s: %w", r["after_kind"], r["next_kind"], err)
+			}
+		}
+		return nil
+	})
+}
+
+// seedClusterEvents records the dated steps public sources give (cluster_events.csv), once: an
+// event already recorded (same cluster, kind, date and decision) is left alone, so a second seed
+// records nothing. Recording moves each cluster's stage, which must then be the stage its row in
+// clusters.csv states: a seed whose stages and events disagree is refused, whole.
+func (s *Importer) seedClusterEvents(ctx context.Context, seed fs.FS) (int, error) {
+	rows, err := readCSV(seed, "cluster_events.csv")
+	if err != nil {
+		return 0, err
+	}
+	stated := map[string]string{}
+	clusters, err := readCSV(seed, "clusters.csv")
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range clusters {
+		stated[c["name"]] = c["status"]
+	}
+	return len(rows), s.inTx(ctx, "seed cluster events", func(ctx context.Context, tx pgx.Tx) error {
+		for i, r := range rows {
+			tag, err := tx.Exec(ctx, `INSERT INTO cluster_events (cluster_id, kind, occurred_on, date_precision, decision_number, issued_by,
+				  area_ha, notes, sources)
+				SELECT c.id, $2::cluster_event_kind, $3::date, $4, nullif($5, ''), nullif($6, ''), nullif($7, '')::numeric, nullif($8, ''), $9
+				  FROM clusters c WHERE c.name = $1
+				   AND NOT EXISTS (SELECT 1 FROM cluster_events e WHERE e.cluster_id = c.id AND e.kind = $2::cluster_event_kind
+				                     AND e.occurred_on = $3::date AND e.decision_number IS NOT DISTINCT FROM nullif($5, ''))`,
+				r["cluster_name"], r["kind"], r["occurred_on"], r["date_precision"], r["decision_number"], r["issued_by"],
+				r["area_ha"], r["notes"], splitList(r["sources"]))
+			if err != nil {
+				return fmt.Errorf("cluster_events.csv row %d (%s, %s): %w", i+2, r["cluster_name"], r["kind"], err)
+			}
+			if _, ok := stated[r["cluster_name"]]; !ok && tag.RowsAffected() == 0 {
+				return fmt.Errorf("cluster_events.csv row %d: no cluster %q", i+2, r["cluster_name"])
+			}
+		}
+		rows, err := tx.Query(ctx, `SELECT c.name, c.status::text FROM clusters c
+			WHERE EXISTS (SELECT 1 FROM cluster_events e WHERE e.cluster_id = c.id)`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var name, status string
+			if err := rows.Scan(&name, &status); err != nil {
+				return err
+			}
+			if want, ok := stated[name]; ok && want != status {
+				return fmt.Errorf("cluster %q: clusters.csv states the stage %q, its dated events reach %q", name, want, status)
+			}
+		}
+		return rows.Err()
+	})
+}
