@@ -117,6 +117,9 @@ export function createPlanningReads() {
     clusterEligibility: (id) => cached(`api/clusters/${enc(id)}/eligibility`),
     districtEligibility: (code) => cached(`api/districts/${enc(code)}/eligibility`),
     regionSummary: (slug) => cached(`api/regions/${enc(slug)}/summary`),
+    // A cluster's dated steps and what is overdue change when an event is recorded: asked each time.
+    clusterEvents: (id) => getJSON(`api/clusters/${enc(id)}/events`),
+    stuck: () => getJSON("api/stuck"),
   };
 }
 
@@ -127,7 +130,7 @@ export function createPlanningReads() {
 async function request(method, path, body, headers = {}) {
   const init = { method, headers: { Accept: "application/json, application/geo+json", ...headers }, credentials: "same-origin" };
   if (body !== undefined) {
-    init.body = typeof body === "string" ? body : JSON.stringify(body);
+    init.body = typeof body === "string" || body instanceof Blob ? body : JSON.stringify(body);
     if (!init.headers["Content-Type"]) init.headers["Content-Type"] = "application/json";
   }
   let res;
@@ -167,6 +170,10 @@ export function errorText(r) {
 const FAR_FUTURE = "2999-01-01T00:00:00Z";
 
 export const workspaceAPI = {
+  // A dated step of a cluster, and a document (a file, typed by the server from its content)
+  // attached to a cluster, an event or a proposal.
+  recordEvent: (clusterId, event) => request("POST", `api/clusters/${enc(clusterId)}/events`, event),
+  attachDocument: (params, file) => request("POST", `api/documents?${new URLSearchParams(params)}`, file, { "Content-Type": "application/octet-stream" }),
   // The session (a cookie) of a user name and password.
   session: () => request("GET", "api/session"),
   signIn: (username, password) => request("POST", "api/session", { username, password }),

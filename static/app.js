@@ -399,6 +399,7 @@ function wireTable({ i18n, sidebar, panel, compare, clusters, districts, reads, 
     districts: districts.features.map((f) => ({ code: String(f.properties.code ?? f.id), name: f.properties.name })),
     clusterEligibility: reads.clusterEligibility,
     districtEligibility: reads.districtEligibility,
+    stuck: reads.stuck,
     select,
     onCompare: (picked) => compare.compare(picked),
   });

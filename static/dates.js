@@ -40,6 +40,25 @@ export function dateInWords(iso, lang) {
   return new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d)));
 }
 
+// eventDate writes a recorded step's date as precisely as its source gives it: the day
+// (05/12/2026), the month (tháng 12/2026, December 2026), the year, or "by" a day (the source states
+// the step done as of then, not when it happened).
+export function eventDate(iso, precision, lang) {
+  const g = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(iso || ""));
+  if (!g) return "";
+  const [y, m] = [Number(g[1]), Number(g[2])];
+  switch (precision) {
+    case "year":
+      return lang === "vi" ? `năm ${y}` : String(y);
+    case "month":
+      return lang === "vi" ? `tháng ${m}/${y}`
+        : new Intl.DateTimeFormat("en-GB", { month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, 1)));
+    case "by":
+      return lang === "vi" ? `đến ${showDate(iso, "vi")}` : `by ${showDate(iso, "en")}`;
+  }
+  return showDate(iso, lang);
+}
+
 // unlikelyDecisionDate: a decision dated in the future or before 2000 is
 // more likely a typing slip than a fact, so the form asks again.
 export function unlikelyDecisionDate(iso, today = new Date()) {

@@ -3,6 +3,7 @@
 // (eligibility, region summaries) are filled in when they arrive.
 
 import { h } from "./util.js";
+import { eventDate } from "./dates.js";
 import { freeLandOf, lastDateOf, figuresOf } from "./clusterfacts.js";
 import { createEligibility } from "./eligibility.js";
 import { createBlocks } from "./panelblocks.js";
@@ -99,6 +100,29 @@ export function createViews({ i18n, reads, regions, districtName, links }) {
     return d ? d : unknown(t("panel.noStageDates"));
   }
 
+  // The cluster's dated steps (GET /api/clusters/{id}/events), each with its decision, issuer and
+  // documents, filled in when they arrive; a withdrawn step stays, struck through, with why.
+  function timelineSection(id) {
+    const box = h("div", { class: "timeline", id: "panel-timeline" }, h("p", { class: "panel-loading" }, t("panel.loading")));
+    reads.clusterEvents(id).then((a) => box.replaceChildren(...timelineItems(a.events || [])))
+      .catch(() => box.replaceChildren(h("p", { class: "unknown" }, t("timeline.error"))));
+    return section(t("timeline.title"), box);
+  }
+
+  function timelineItems(events) {
+    if (!events.length) return [h("p", { class: "unknown" }, t("timeline.none"))];
+    return [h("ol", { class: "timeline-list" }, events.map((e) => h("li", { class: e.withdrawn ? "withdrawn" : "", dataset: { kind: e.kind, id: String(e.id) } },
+      h("span", { class: "timeline-date" }, eventDate(e.occurred_on, e.date_precision, lang())), " ",
+      h("strong", { class: "timeline-kind" }, t(`event.${e.kind}`)),
+      e.decision_number ? [" · ", h("span", { lang: "vi", class: "timeline-decision" }, e.decision_number)] : null,
+      e.issued_by ? [" · ", h("span", { lang: "vi" }, e.issued_by)] : null,
+      e.withdrawn ? h("span", { class: "note" }, " (", t("timeline.withdrawn", { why: "" }), h("span", { lang: "vi" }, e.withdrawn.reason), ")") : null,
+      e.documents && e.documents.length
+        ? h("ul", { class: "timeline-docs" }, e.documents.map((d) => h("li", {},
+          h("a", { href: `api/documents/${d.sha256}`, download: d.filename, lang: "vi" }, d.title))))
+        : null)))];
+  }
+
   function clusterActions(f) {
     return h("div", { class: "panel-actions no-print" },
       h("button", { type: "button", class: "button secondary", id: "panel-print", onclick: () => links.print(f) }, t("panel.print")),
@@ -112,6 +136,7 @@ export function createViews({ i18n, reads, regions, districtName, links }) {
       title(p.name, clusterSymbolSVG(p.kind, p.status, indicative, 22)),
       h("p", { class: "badges" }, badge(label("cluster_kind", p.kind), null, "kind"), badge(label("stage", p.status) || t("panel.unknown"), colorOfStage(p.status), "stage")),
       stageSteps(p.status),
+      timelineSection(f.id),
       facts([
         [t("panel.district"), p.district_basis === "inferred"
           ? h("span", {}, districtLink(p.district, p.district_code), h("span", { class: "note district-inferred" }, ` (${t("panel.districtInferred")})`))

@@ -6,15 +6,15 @@
 
 import { h, download } from "./util.js";
 import { colorOfStage } from "./symbols.js";
-import { freeLandOf, occupancyOf, lastDateOf, yearOf, delayNoteOf, csvCell } from "./clusterfacts.js";
+import { eventDate } from "./dates.js";
+import { freeLandOf, occupancyOf, lastDateOf, csvCell } from "./clusterfacts.js";
 
 const VERDICT_ICON = { yes: "✓", no: "✗", unknown: "?", not_applicable: "–" };
-const DEFAULT_STUCK_YEARS = 3;
 
 // createTable({section, i18n, features, districts, clusterEligibility, districtEligibility,
 // select, onCompare}): section is the empty tab section the module fills; features the
 // clusters; districts [{code, name}]; onCompare(features) opens the comparison.
-export function createTable({ section, i18n, features, districts, clusterEligibility, districtEligibility, select, onCompare }) {
+export function createTable({ section, i18n, features, districts, clusterEligibility, districtEligibility, stuck, select, onCompare }) {
   const { t, label, num, codesOf, lang, onLangChange } = i18n;
   const verdicts = new Map(); // cluster id → verdict
   const districtVerdicts = new Map(); // code → verdict
@@ -38,8 +38,6 @@ export function createTable({ section, i18n, features, districts, clusterEligibi
   const verdictNote = h("p", { class: "note" });
   const districtTable = h("table", { class: "cluster-table", id: "district-verdicts" });
   const stuckHeading = h("h3", { id: "stuck-heading" });
-  const stuckLabel = h("label", { for: "stuck-years" });
-  const stuckInput = h("input", { type: "number", id: "stuck-years", min: "1", max: "30", step: "1", value: String(DEFAULT_STUCK_YEARS), inputmode: "numeric" });
   const stuckList = h("ul", { class: "stuck-list", id: "stuck-list" });
   const stuckNote = h("p", { class: "note", id: "stuck-note" });
 
@@ -49,8 +47,7 @@ export function createTable({ section, i18n, features, districts, clusterEligibi
     h("div", { class: "results-head" }, countLine, h("div", { class: "export" }, compareButton, exportButton)),
     compareHint,
     h("div", { class: "table-box", tabindex: "0", role: "region", "aria-labelledby": "table-count" }, table),
-    h("div", { class: "stuck" }, stuckHeading,
-      h("div", { class: "range-field" }, stuckLabel, stuckInput), stuckList, stuckNote),
+    h("div", { class: "stuck" }, stuckHeading, stuckList, stuckNote),
     h("div", { class: "verdicts" }, verdictHeading, verdictNote,
       h("div", { class: "table-box", tabindex: "0", role: "region", "aria-labelledby": "verdicts-heading" }, districtTable)),
   );
@@ -169,36 +166,41 @@ export function createTable({ section, i18n, features, districts, clusterEligibi
   // Stuck: not yet operating, and either the latest date the data records for it is older
   // than the chosen years, or its notes record a delay. Clusters with no date at all are
   // counted and named, not guessed.
+  // What is stuck, as the server computes it from the dated steps and the limits between them
+  // (GET /api/stuck): each cluster's most overdue step, why, and its last recorded step.
+  let stuckAnswer = null;
+  function loadStuck() {
+    stuck().then((a) => {
+      stuckAnswer = a;
+      renderStuck();
+    }).catch(() => {
+      stuckList.replaceChildren(h("li", { class: "empty" }, t("table.stuckError")));
+    });
+  }
+
   function renderStuck() {
     stuckHeading.textContent = t("table.stuckTitle");
-    stuckLabel.textContent = t("table.stuckYears");
-    const years = Math.max(1, Number(stuckInput.value) || DEFAULT_STUCK_YEARS);
-    const now = new Date().getFullYear();
-    const operating = codesOf("stage").indexOf("operating");
-    const items = [];
-    const undated = [];
-    for (const f of features) {
-      const p = f.properties;
-      if (codesOf("stage").indexOf(p.status) >= operating) continue;
-      const last = lastDateOf(p);
-      const delay = delayNoteOf(p);
-      const old = last && now - yearOf(last) > years;
-      if (!last && !delay) {
-        undated.push(p.name);
-        continue;
-      }
-      if (!old && !delay) continue;
-      const reasons = [];
-      if (old) reasons.push(h("span", {}, t("table.stuckSince", { d: last, stage: label("stage", p.status), y: years })));
-      if (delay) reasons.push(h("span", {}, `${t("table.stuckNote")} `, h("q", { lang: "en" }, delay.trim())));
-      items.push(h("li", { dataset: { id: String(f.id) } },
-        h("button", { type: "button", class: "link", lang: "vi", onclick: () => select("clusters", f.id, { fly: true }) }, p.name),
-        h("span", { class: "stuck-reason" }, " — ", ...reasons.flatMap((r, i) => (i ? ["; ", r] : [r])))));
+    if (!stuckAnswer) {
+      stuckList.replaceChildren(h("li", { class: "empty" }, t("panel.loading")));
+      return;
     }
+    const items = stuckAnswer.items.map((it) => {
+      const last = it.last_event;
+      const reason = h("span", { class: "stuck-reason" }, " — ",
+        t("table.stuckDue", { next: t(`event.${it.next}`), d: eventDay(it.due_on, "day"), after: t(`event.${it.after}`),
+          since: eventDay(it.since, it.since_precision), m: it.limit_months }),
+        " ", h("span", { class: "note" }, `(${t(it.basis === "law" ? "table.stuckByLaw" : "table.stuckByDefault")})`),
+        last ? h("span", { class: "stuck-last" }, "; ", t("table.stuckLast", { what: t(`event.${last.kind}`), d: eventDay(last.occurred_on, last.date_precision) }),
+          last.decision_number ? [" ", h("span", { lang: "vi" }, last.decision_number)] : null) : null);
+      return h("li", { dataset: { id: String(it.cluster_id) } },
+        h("button", { type: "button", class: "link", lang: "vi", onclick: () => select("clusters", it.cluster_id, { fly: true }) }, it.name), reason);
+    });
     stuckList.replaceChildren(...(items.length ? items : [h("li", { class: "empty" }, t("table.stuckNone"))]));
-    stuckNote.replaceChildren(undated.length
-      ? h("span", {}, t("table.stuckUndated", { n: undated.length }), " ", h("span", { lang: "vi" }, undated.join(", ")), ".")
-      : "");
+    stuckNote.textContent = t("table.stuckDefinition");
+  }
+
+  function eventDay(iso, precision) {
+    return eventDate(iso, precision, lang());
   }
 
   function renderStatic() {
@@ -245,7 +247,6 @@ export function createTable({ section, i18n, features, districts, clusterEligibi
 
   filterInput.addEventListener("input", renderTable);
   stageSelect.addEventListener("change", renderTable);
-  stuckInput.addEventListener("input", renderStuck);
   exportButton.addEventListener("click", exportCSV);
   compareButton.addEventListener("click", () => {
     const picked = features.filter((f) => chosen.has(String(f.id)));
@@ -256,6 +257,7 @@ export function createTable({ section, i18n, features, districts, clusterEligibi
 
   function show() {
     loadVerdicts();
+    loadStuck();
   }
 
   function addToCompare(id) {

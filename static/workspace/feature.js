@@ -7,6 +7,7 @@
 import { h } from "../util.js";
 import { confirmStep } from "./confirm.js";
 import { workspaceAPI as api, errorText } from "../api.js";
+import { createEventForm } from "./events.js";
 import { createAttributeForm, sameValue, valueNode } from "./forms.js";
 import { editableFields } from "../catalog.js";
 import { showConflict } from "./conflict.js";
@@ -70,7 +71,11 @@ export function createFeature({ map, i18n, t, user, state, catalog, container, o
     const details = h("details", { class: "ws-attr-details", open: true }, h("summary", {}, t("feature.edit")), formEl);
     // Nothing the user may change (a district user on a layer without district-editable
     // fields): the history only.
-    body.replaceChildren(...[h("h3", { class: "ws-feature-title" }, values.name || `${layerId} ${id}`), fields.length ? details : null, historyBox].filter(Boolean));
+    // A cluster's steps are recorded here too: the stage follows them.
+    const events = layerId === "clusters"
+      ? createEventForm({ clusterId: id, user, i18n, t, onRecorded: () => onSaved && onSaved(layerId, id) })
+      : null;
+    body.replaceChildren(...[h("h3", { class: "ws-feature-title" }, values.name || `${layerId} ${id}`), fields.length ? details : null, events, historyBox].filter(Boolean));
 
     form.onInput(() => writeDraft(layerId, id, { values: form.values(), comment: commentInput.value }));
     cancel.addEventListener("click", () => {

@@ -153,6 +153,22 @@ const strings = {
     "feature.invalid": "Chưa lưu được: hãy xem các ô được đánh dấu.",
     "feature.forbidden": "Bạn không có quyền thay đổi đối tượng này: {why}",
     "feature.err.founding": "thành lập, mở rộng cụm công nghiệp là quyết định của UBND tỉnh; cấp xã không ghi nhận giai đoạn này",
+    "event.record": "Ghi nhận một bước",
+    "event.kind": "Bước",
+    "event.date": "Ngày",
+    "event.decision": "Số quyết định",
+    "event.issuer": "Cơ quan ban hành",
+    "event.sources": "Nguồn (mỗi dòng một nguồn)",
+    "event.file": "Văn bản đính kèm (PDF, ảnh, GeoPackage, Shapefile nén)",
+    "event.fileTitle": "Tên văn bản",
+    "event.public": "Công khai văn bản",
+    "event.save": "Ghi nhận",
+    "event.saved": "Đã ghi nhận bước «{kind}» ngày {d}.",
+    "event.savedWithDoc": "Đã ghi nhận bước «{kind}» ngày {d}, kèm văn bản.",
+    "event.badDate": "Ngày chưa đúng: viết dd/mm/yyyy.",
+    "event.noSource": "Cần ít nhất một nguồn.",
+    "event.docRefused": "Bước đã được ghi nhận, nhưng văn bản bị từ chối: {why}",
+    "event.error": "Không ghi nhận được: {why}",
     "feature.err.otherUnit": "cụm công nghiệp này thuộc địa bàn khác",
     "feature.err.fields": "cấp xã (cấp huyện trước 1/7/2025) chỉ cập nhật giai đoạn, tỷ lệ lấp đầy, hạ tầng và liên hệ của cụm trên địa bàn mình",
     "feature.error": "Không lưu được: {what}",
@@ -341,6 +357,22 @@ const strings = {
     "feature.invalid": "Not saved: see the marked fields.",
     "feature.forbidden": "You may not change this feature: {why}",
     "feature.err.founding": "founding and expanding a cluster are decisions of the provincial People's Committee; a commune does not record that stage",
+    "event.record": "Record a step",
+    "event.kind": "Step",
+    "event.date": "Date",
+    "event.decision": "Decision number",
+    "event.issuer": "Issued by",
+    "event.sources": "Sources (one per line)",
+    "event.file": "Attached document (PDF, image, GeoPackage, zipped Shapefile)",
+    "event.fileTitle": "Document title",
+    "event.public": "Make the document public",
+    "event.save": "Record",
+    "event.saved": "Recorded the step “{kind}” of {d}.",
+    "event.savedWithDoc": "Recorded the step “{kind}” of {d}, with its document.",
+    "event.badDate": "The date is not right: write yyyy-mm-dd.",
+    "event.noSource": "Name at least one source.",
+    "event.docRefused": "The step is recorded, but the document was refused: {why}",
+    "event.error": "Not recorded: {why}",
     "feature.err.otherUnit": "this cluster belongs to another territory",
     "feature.err.fields": "a commune (before 1 July 2025, a district) updates only the stage, occupancy, infrastructure and contact of its own clusters",
     "feature.error": "Not saved: {what}",
@@ -385,9 +417,9 @@ const strings = {
 export function wsT(i18n) {
   return (key, vars) => {
     const lang = i18n.lang();
-    let s = (strings[lang] && strings[lang][key]) ?? strings.vi[key] ?? key;
-    if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
-    return s;
+    const own = (strings[lang] && strings[lang][key]) ?? strings.vi[key];
+    if (own === undefined) return i18n.t(key, vars); // the map's own words (the steps' names)
+    return vars ? own.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m)) : own;
   };
 }
 
