@@ -354,7 +354,10 @@ func DefaultCatalog() *Catalog {
 				Field{Name: "industrial_land_ha", Type: Number, Title: Text{"Đất công nghiệp (ha)", "Industrial land (ha)"}},
 				Field{Name: "leased_land_ha", Type: Number, DistrictEditable: true, Title: Text{"Đất đã cho thuê (ha)", "Leased land (ha)"}},
 				Field{Name: "occupancy_pct", Type: Number, DistrictEditable: true, Title: Text{"Tỷ lệ lấp đầy (%)", "Occupancy (%)"}},
-				Field{Name: "free_land_ha", Type: Number, Derived: true, Expr: "(t.industrial_land_ha - t.leased_land_ha)", Title: Text{"Đất trống (ha)", "Free land (ha)"}},
+				// Free land follows the tenant register where it has leased land, else the stated figure.
+				Field{Name: "free_land_ha", Type: Number, Derived: true, Expr: "(t.industrial_land_ha - coalesce(t.tenant_leased_ha, t.leased_land_ha))", Title: Text{"Đất trống (ha)", "Free land (ha)"}},
+				Field{Name: "tenants_count", Type: Integer, Derived: true, Title: Text{"Số dự án thứ cấp (sổ đăng ký)", "Secondary projects (register)"}},
+				Field{Name: "tenant_leased_ha", Type: Number, Derived: true, Title: Text{"Đất đã cho thuê theo sổ dự án (ha)", "Leased land by the tenant register (ha)"}},
 				Field{Name: "investor", Type: String, Title: Text{"Chủ đầu tư hạ tầng", "Infrastructure investor"}},
 				Field{Name: "target_industries", Type: StringArray, Title: Text{"Ngành nghề thu hút", "Target industries"}},
 				Field{Name: "decision_number", Type: String, Title: Text{"Số quyết định thành lập", "Establishing decision"}},

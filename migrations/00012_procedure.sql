@@ -92,7 +92,9 @@ BEGIN
   RETURN NEW;
 END $$;
 -- +goose StatementEnd
-CREATE TRIGGER clusters_stage_events BEFORE INSERT OR UPDATE ON clusters
+-- Last of the BEFORE triggers (zzz, after the scope's zz): a change outside the writer's remit is
+-- refused as such (403) before its stage is compared with the events (422).
+CREATE TRIGGER zzz_clusters_stage_events BEFORE INSERT OR UPDATE ON clusters
   FOR EACH ROW EXECUTE FUNCTION clusters_stage_follows_events();
 
 -- An event is changed only to be withdrawn, once; nothing else of it changes.
@@ -205,7 +207,7 @@ CREATE TABLE procedure_limits (
 -- +goose Down
 DROP TABLE IF EXISTS procedure_limits;
 DROP TABLE IF EXISTS attachments, documents;
-DROP TRIGGER IF EXISTS clusters_stage_events ON clusters;
+DROP TRIGGER IF EXISTS zzz_clusters_stage_events ON clusters;
 DROP TABLE IF EXISTS cluster_events;
 DROP FUNCTION IF EXISTS workspace_may_attach, workspace_may_record, cluster_events_withdraw_only,
   clusters_stage_follows_events, cluster_events_move_stage, derived_stage, event_stage;

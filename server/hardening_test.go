@@ -368,7 +368,7 @@ func TestEveryGETRouteAnswersHEADAndPreflight(t *testing.T) {
 	store, _ := geotest.Seeded(t)
 	base, srv := hardeningServer(t, Config{}, store, nil)
 	ctx := context.Background()
-	ids := map[string]string{":layer": "clusters", ":collectionId": "clusters"}
+	ids := map[string]string{":layer": "clusters", ":collectionId": "clusters", ":sha": strings.Repeat("0", 64)}
 	for param, sql := range map[string]string{
 		":fid": "SELECT min(id)::text FROM clusters", ":featureId": "SELECT min(id)::text FROM clusters",
 		":id": "SELECT min(id)::text FROM clusters", ":code": "SELECT min(code) FROM districts", ":slug": "SELECT min(slug) FROM regions",

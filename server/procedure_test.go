@@ -395,3 +395,110 @@ func TestStuckListsOverdueSteps(t *testing.T) {
 		t.Errorf("a bad province: %d", r.StatusCode)
 	}
 }
+
+// The tenant register: projects' leased land becomes the cluster's, its occupancy and free land
+// follow, and the Decree 32/2024 expansion verdict turns from unknown to yes, and to no; the
+// answer says the figure is the register's. A change names the version it changes.
+func TestTenantsMoveOccupancyAndTheVerdict(t *testing.T) {
+	f := newWS(t)
+	ctx := context.Background()
+	dept := f.auth(edit.RoleDepartment)
+	cl := f.inside
+	// Every other expansion condition holds; only the occupancy is unknown.
+	if _, err := f.store.Pool().Exec(ctx, `UPDATE clusters SET industrial_land_ha = 20, leased_land_ha = NULL, occupancy_pct = NULL,
+		planned_area_ha = 30, established_area_ha = 30, investor = 'Công ty Hạ tầng', road_status = 'in_use', water_status = 'in_use',
+		wastewater_status = 'in_use', power_status = 'in_use', figures = '{}' WHERE id = $1`, cl); err != nil {
+		t.Fatal(err)
+	}
+	type verdict struct {
+		Verdict    string `json:"verdict"`
+		Conditions []struct {
+			ID     string         `json:"id"`
+			Values map[string]any `json:"values"`
+		} `json:"conditions"`
+	}
+	eligibility := func() (string, map[string]any) {
+		v := getJSON[verdict](t, fmt.Sprintf("%s/api/clusters/%d/eligibility", f.url, cl), 200)
+		for _, c := range v.Conditions {
+			if _, ok := c.Values["occupancy_basis"]; ok {
+				return v.Verdict, c.Values
+			}
+		}
+		return v.Verdict, nil
+	}
+	if v, _ := eligibility(); v != "unknown" {
+		t.Fatalf("before the register: %s, want unknown", v)
+	}
+	tenant := func(method, path string, body map[string]any, header ...string) (int, string, map[string]any) {
+		b, _ := json.Marshal(body)
+		r, rb := do(t, method, f.url+path, b, append([]string{"Authorization", dept}, header...)...)
+		var out map[string]any
+		_ = json.Unmarshal(rb, &out)
+		return r.StatusCode, r.Header.Get("ETag"), out
+	}
+	src := []string{"test fixture"}
+	code, tag, created := tenant("POST", fmt.Sprintf("/api/clusters/%d/tenants", cl), map[string]any{"investor": "Công ty May A", "industry": "may mặc",
+		"vsic": "1410", "leased_ha": 15, "status": "operating", "jobs": 800, "sources": src})
+	if code != 201 {
+		t.Fatalf("record a tenant: %d %v", code, created)
+	}
+	v, values := eligibility()
+	if v != "yes" || values["occupancy_pct"] != 75.0 || !strings.Contains(fmt.Sprint(values["occupancy_basis"]), "tenant register") {
+		t.Errorf("with 15 of 20 ha leased: %s %v, want yes at 75 %% from the tenant register", v, values)
+	}
+	// The register's sums are on the cluster; the stated figures stay as they were.
+	var leased float64
+	var n int
+	var stated *float64
+	if err := f.store.Pool().QueryRow(ctx, `SELECT tenant_leased_ha, tenants_count, occupancy_pct FROM clusters WHERE id = $1`, cl).Scan(&leased, &n, &stated); err != nil ||
+		leased != 15 || n != 1 || stated != nil {
+		t.Errorf("cluster row: %v ha leased by %d tenants, stated occupancy %v (%v)", leased, n, stated, err)
+	}
+	// The project stops: named by its version; a stale or missing version is refused.
+	path := fmt.Sprintf("/api/tenants/%v", created["id"])
+	stopped := map[string]any{"investor": "Công ty May A", "leased_ha": 15, "status": "stopped", "sources": src}
+	if code, _, _ := tenant("PUT", path, stopped); code != 428 {
+		t.Errorf("an update naming no version: %d", code)
+	}
+	if code, _, _ := tenant("PUT", path, stopped, "If-Match", `"v9"`); code != 412 {
+		t.Errorf("an update of a stale version: %d", code)
+	}
+	if code, _, _ := tenant("PUT", path, stopped, "If-Match", tag); code != 200 {
+		t.Fatalf("stop the project: %d", code)
+	}
+	if v, _ := eligibility(); v != "unknown" {
+		t.Errorf("with the only project stopped: %s, want unknown again", v)
+	}
+	if code, _, _ := tenant("POST", fmt.Sprintf("/api/clusters/%d/tenants", cl), map[string]any{"investor": "Công ty B", "leased_ha": 5,
+		"status": "registered", "sources": src}); code != 201 {
+		t.Fatal("second tenant")
+	}
+	// Below 60 % the occupancy no longer carries the condition (it would take a land demand
+	// above the industrial land, which no source gives): not yes.
+	if v, values := eligibility(); v == "yes" || values["occupancy_pct"] != 25.0 {
+		t.Errorf("with 5 of 20 ha leased: %s %v, want not yes at 25 %%", v, values)
+	}
+	// The register keeps every change in history, and the public reads it.
+	var versions int
+	if err := f.store.Pool().QueryRow(ctx, `SELECT count(*) FROM feature_versions v JOIN tenants t ON t.id = v.fid
+		WHERE v.layer = 'tenants' AND t.cluster_id = $1`, cl).Scan(&versions); err != nil || versions != 3 {
+		t.Errorf("%d tenant versions (%v), want 3", versions, err)
+	}
+	list := getJSON[struct {
+		Tenants []struct{ Version int64 } `json:"tenants"`
+	}](t, fmt.Sprintf("%s/api/clusters/%d/tenants", f.url, cl), 200)
+	if len(list.Tenants) != 2 || list.Tenants[0].Version != 2 {
+		t.Errorf("tenants: %+v", list.Tenants)
+	}
+	for _, bad := range []map[string]any{
+		{"investor": "", "status": "operating", "sources": src},
+		{"investor": "X", "status": "closed", "sources": src},
+		{"investor": "X", "status": "operating", "vsic": "ABC", "sources": src},
+		{"investor": "X", "status": "operating", "leased_ha": -1, "sources": src},
+		{"investor": "X", "status": "operating"},
+	} {
+		if code, _, _ := tenant("POST", fmt.Sprintf("/api/clusters/%d/tenants", cl), bad); code != 422 {
+			t.Errorf("tenant %v: %d, want 422", bad, code)
+		}
+	}
+}

@@ -196,7 +196,8 @@ func TestCommuneAccountRemit(t *testing.T) {
 		body string
 		want int
 	}{
-		{"its cluster's stage (building)", own, `{"properties":{"status":"under_construction"}}`, 200},
+		// Its cluster has dated steps (the seed's): the stage follows them, it is not typed.
+		{"its cluster's stage, typed", own, `{"properties":{"status":"under_construction"}}`, 422},
 		{"its cluster's contact", own, `{"properties":{"contact":"UBND xã"}}`, 200},
 		{"a founding (the province's decision)", own, `{"properties":{"status":"established"}}`, 403},
 		{"its cluster's name", own, `{"properties":{"name":"CCN khác"}}`, 403},
@@ -205,6 +206,15 @@ func TestCommuneAccountRemit(t *testing.T) {
 		if got := patch(tc.id, tc.body); got != tc.want {
 			t.Errorf("%s: %d, want %d", tc.what, got, tc.want)
 		}
+	}
+	// The stage moves with the step it records.
+	ev, _ := json.Marshal(map[string]any{"kind": "construction_start", "occurred_on": "2025-03-01", "sources": []string{"test fixture"}})
+	if r, b := do(t, "POST", fmt.Sprintf("%s/api/clusters/%d/events", f.url, own), ev, "Authorization", auth); r.StatusCode != 201 {
+		t.Errorf("its cluster's construction start: %d %s", r.StatusCode, b)
+	}
+	var stage string
+	if err := f.store.Pool().QueryRow(ctx, `SELECT status::text FROM clusters WHERE id = $1`, own).Scan(&stage); err != nil || stage != "under_construction" {
+		t.Errorf("after its construction start: %s (%v)", stage, err)
 	}
 	// It proposes land in its province, recorded as its commune's; it approves nothing.
 	var geom []byte

@@ -83,3 +83,35 @@ func (s *Importer) seedClusterEvents(ctx context.Context, seed fs.FS) (int, erro
 		return rows.Err()
 	})
 }
+
+// seedTenants records the secondary projects public sources name (tenants.csv), once: a project
+// already recorded (same cluster, investor and industry) is left alone.
+func (s *Importer) seedTenants(ctx context.Context, seed fs.FS) (int, error) {
+	rows, err := readCSV(seed, "tenants.csv")
+	if err != nil {
+		return 0, err
+	}
+	return len(rows), s.inTx(ctx, "seed tenants", func(ctx context.Context, tx pgx.Tx) error {
+		for i, r := range rows {
+			tag, err := tx.Exec(ctx, `INSERT INTO tenants (cluster_id, investor, industry, vsic, leased_ha, plot, registered_capital_vnd_bn,
+				  disbursed_vnd_bn, jobs, status, registered_on, notes, sources)
+				SELECT c.id, $2, nullif($3, ''), nullif($4, ''), nullif($5, '')::numeric, nullif($6, ''), nullif($7, '')::numeric,
+				       nullif($8, '')::numeric, nullif($9, '')::integer, $10::tenant_status, nullif($11, '')::date, nullif($12, ''), $13
+				  FROM clusters c WHERE c.name = $1
+				   AND NOT EXISTS (SELECT 1 FROM tenants t WHERE t.cluster_id = c.id AND t.investor = $2 AND t.industry IS NOT DISTINCT FROM nullif($3, ''))`,
+				r["cluster_name"], r["investor"], r["industry"], r["vsic"], r["leased_ha"], r["plot"], r["registered_capital_vnd_bn"],
+				r["disbursed_vnd_bn"], r["jobs"], r["status"], r["registered_on"], r["notes"], splitList(r["sources"]))
+			if err != nil {
+				return fmt.Errorf("tenants.csv row %d (%s): %w", i+2, r["investor"], err)
+			}
+			var known bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM clusters WHERE name = $1)`, r["cluster_name"]).Scan(&known); err != nil {
+				return err
+			}
+			if !known && tag.RowsAffected() == 0 {
+				return fmt.Errorf("tenants.csv row %d: no cluster %q", i+2, r["cluster_name"])
+			}
+		}
+		return nil
+	})
+}

@@ -61,12 +61,17 @@ WITH c AS (
          coalesce(t.established_area_ha, t.planned_area_ha) AS area,
          CASE WHEN t.established_area_ha IS NOT NULL THEN 'established_area_ha'
               WHEN t.planned_area_ha IS NOT NULL THEN 'planned_area_ha' END AS area_basis,
-         CASE WHEN t.leased_land_ha IS NOT NULL AND t.industrial_land_ha > 0
+         -- The tenant register's leased land where it has some (and says so), else the stated.
+         CASE WHEN t.tenant_leased_ha IS NOT NULL AND t.industrial_land_ha > 0
+              THEN 100 * t.tenant_leased_ha / t.industrial_land_ha
+              WHEN t.leased_land_ha IS NOT NULL AND t.industrial_land_ha > 0
               THEN 100 * t.leased_land_ha / t.industrial_land_ha ELSE t.occupancy_pct END AS occ,
-         CASE WHEN t.leased_land_ha IS NOT NULL AND t.industrial_land_ha > 0 THEN 'leased_land_ha / industrial_land_ha'
+         CASE WHEN t.tenant_leased_ha IS NOT NULL AND t.industrial_land_ha > 0 THEN 'tenant register: leased land / industrial_land_ha'
+              WHEN t.leased_land_ha IS NOT NULL AND t.industrial_land_ha > 0 THEN 'leased_land_ha / industrial_land_ha'
               WHEN t.occupancy_pct IS NOT NULL THEN 'occupancy_pct' END AS occ_basis,
-         -- How old the figure relied on is: the as-of date its source gives (figures).
-         CASE WHEN t.leased_land_ha IS NOT NULL AND t.industrial_land_ha > 0 THEN t.figures -> 'leased_land_ha' ->> 'as_of'
+         -- How old the figure relied on is: the register's last change, or the as-of date its source gives (figures).
+         CASE WHEN t.tenant_leased_ha IS NOT NULL AND t.industrial_land_ha > 0 THEN to_char(t.tenants_as_of, 'YYYY-MM-DD')
+              WHEN t.leased_land_ha IS NOT NULL AND t.industrial_land_ha > 0 THEN t.figures -> 'leased_land_ha' ->> 'as_of'
               WHEN t.occupancy_pct IS NOT NULL THEN t.figures -> 'occupancy_pct' ->> 'as_of' END AS occ_as_of,
          nullif(btrim(t.investor), '') AS investor_name
     FROM clusters t
@@ -75,7 +80,7 @@ WITH c AS (
    WHERE t.id = $1)
 SELECT id, name, kind::text, status::text, district_code, district_name, region_slug, sources,
        area::float8, area_basis, occ::float8, occ_basis, occ_as_of,
-       industrial_land_ha::float8, leased_land_ha::float8, investor_name,
+       industrial_land_ha::float8, coalesce(tenant_leased_ha, leased_land_ha)::float8, investor_name,
        road_status::text, water_status::text, wastewater_status::text,
        CASE WHEN occ >= $2 THEN 'yes' ELSE 'unknown' END,
        CASE WHEN road_status IS NULL THEN 'unknown' WHEN road_status = 'in_use' THEN 'yes' ELSE 'no' END,
@@ -312,15 +317,18 @@ var districtCodeRE = regexp.MustCompile(`^[0-9]{3,5}$`)
 const districtClustersSQL = `
 SELECT c.id, c.name, c.kind::text, c.status::text, c.district_code, d.name, rm.region_slug, c.sources,
        c.kind = 'ccn' AND c.status >= 'established' AS counted, c.district_basis,
-       CASE WHEN c.leased_land_ha IS NOT NULL AND c.industrial_land_ha > 0
-            THEN 100 * c.leased_land_ha / c.industrial_land_ha ELSE c.occupancy_pct END AS occ,
-       CASE WHEN c.leased_land_ha IS NOT NULL AND c.industrial_land_ha > 0 THEN c.figures -> 'leased_land_ha' ->> 'as_of'
+       CASE WHEN coalesce(c.tenant_leased_ha, c.leased_land_ha) IS NOT NULL AND c.industrial_land_ha > 0
+            THEN 100 * coalesce(c.tenant_leased_ha, c.leased_land_ha) / c.industrial_land_ha ELSE c.occupancy_pct END AS occ,
+       CASE WHEN c.tenant_leased_ha IS NOT NULL AND c.industrial_land_ha > 0 THEN to_char(c.tenants_as_of, 'YYYY-MM-DD')
+            WHEN c.leased_land_ha IS NOT NULL AND c.industrial_land_ha > 0 THEN c.figures -> 'leased_land_ha' ->> 'as_of'
             WHEN c.occupancy_pct IS NOT NULL THEN c.figures -> 'occupancy_pct' ->> 'as_of' END AS occ_as_of,
-       c.industrial_land_ha, c.leased_land_ha,
-       CASE WHEN c.industrial_land_ha IS NOT NULL AND c.leased_land_ha IS NOT NULL THEN c.industrial_land_ha - c.leased_land_ha
+       c.industrial_land_ha, coalesce(c.tenant_leased_ha, c.leased_land_ha),
+       CASE WHEN c.industrial_land_ha IS NOT NULL AND coalesce(c.tenant_leased_ha, c.leased_land_ha) IS NOT NULL
+            THEN c.industrial_land_ha - coalesce(c.tenant_leased_ha, c.leased_land_ha)
             WHEN c.industrial_land_ha IS NOT NULL AND c.occupancy_pct IS NOT NULL
             THEN c.industrial_land_ha * (100 - c.occupancy_pct) / 100 END AS unleased,
-       CASE WHEN c.industrial_land_ha IS NOT NULL AND c.leased_land_ha IS NOT NULL THEN 'industrial_land_ha − leased_land_ha'
+       CASE WHEN c.industrial_land_ha IS NOT NULL AND c.tenant_leased_ha IS NOT NULL THEN 'industrial_land_ha − leased land of the tenant register'
+            WHEN c.industrial_land_ha IS NOT NULL AND c.leased_land_ha IS NOT NULL THEN 'industrial_land_ha − leased_land_ha'
             WHEN c.industrial_land_ha IS NOT NULL AND c.occupancy_pct IS NOT NULL THEN 'industrial_land_ha × (100 − occupancy_pct) / 100' END,
        -- Industrial land bounds the unleased land only when exact: "more than 24.2 ha" is no cap,
        -- so the cluster's area is.

@@ -172,7 +172,8 @@ matching AS MATERIALIZED (
 cand AS (
   SELECT c.id, c.name, c.kind::text AS kind, c.status::text AS status, c.district_code, d.name AS district,
          rm.region_slug, c.target_industries, nullif(btrim(c.investor), '') AS investor, c.contact, c.sources, c.geom,
-         CASE WHEN c.industrial_land_ha IS NOT NULL AND c.leased_land_ha IS NOT NULL THEN c.industrial_land_ha - c.leased_land_ha
+         CASE WHEN c.industrial_land_ha IS NOT NULL AND coalesce(c.tenant_leased_ha, c.leased_land_ha) IS NOT NULL
+              THEN c.industrial_land_ha - coalesce(c.tenant_leased_ha, c.leased_land_ha)
               WHEN c.industrial_land_ha IS NOT NULL AND c.occupancy_pct IS NOT NULL
               THEN c.industrial_land_ha * (100 - c.occupancy_pct) / 100 END AS free_ha,
          cardinality(c.target_industries) > 0 AS has_industries,

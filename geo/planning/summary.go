@@ -117,7 +117,8 @@ const summaryClustersCTE = `
 cl AS (
   SELECT c.id, c.kind, c.status, c.planned_area_ha, c.established_area_ha, c.industrial_land_ha, c.occupancy_pct,
          c.sources, nullif(btrim(c.investor), '') AS investor, rm.region_slug, c.figures, c.district_basis,
-         CASE WHEN c.industrial_land_ha IS NOT NULL AND c.leased_land_ha IS NOT NULL THEN c.leased_land_ha
+         CASE WHEN c.industrial_land_ha IS NOT NULL AND coalesce(c.tenant_leased_ha, c.leased_land_ha) IS NOT NULL
+              THEN coalesce(c.tenant_leased_ha, c.leased_land_ha)
               WHEN c.industrial_land_ha IS NOT NULL AND c.occupancy_pct IS NOT NULL
               THEN c.industrial_land_ha * c.occupancy_pct / 100 END AS leased
     FROM clusters c

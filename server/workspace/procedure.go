@@ -23,6 +23,73 @@ func (s *Service) procedureRoutes(r gin.IRouter) {
 	r.POST("/api/events/:id/withdraw", s.handleWithdrawEvent)
 	r.POST("/api/documents", s.handleAttachDocument)
 	r.GET("/api/documents/:sha", s.handleDocument)
+	r.GET("/api/clusters/:id/tenants", s.handleTenants)
+	r.POST("/api/clusters/:id/tenants", s.handleCreateTenant)
+	r.PUT("/api/tenants/:id", s.handleUpdateTenant)
+}
+
+func (s *Service) handleTenants(c *gin.Context) {
+	id, ok := pathID(c, "cluster")
+	if !ok {
+		return
+	}
+	ts, err := s.edit.Tenants(c.Request.Context(), id)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"cluster_id": id, "tenants": ts})
+}
+
+func (s *Service) handleCreateTenant(c *gin.Context) {
+	id, ok := pathID(c, "cluster")
+	if !ok {
+		return
+	}
+	p, ok := s.auth.Writer(c)
+	if !ok {
+		return
+	}
+	var in edit.TenantInput
+	if err := httpx.DecodeBody(c, &in); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	w, err := s.edit.CreateTenant(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), httpx.ChangeComment(c)), id, in)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.Header("ETag", httpx.VersionTag(w.Version))
+	c.JSON(http.StatusCreated, gin.H{"id": w.ID, "version": w.Version, "cluster_id": id})
+}
+
+// handleUpdateTenant: PUT /api/tenants/{id} with If-Match (the version read), as feature writes.
+func (s *Service) handleUpdateTenant(c *gin.Context) {
+	id, ok := pathID(c, "tenant")
+	if !ok {
+		return
+	}
+	p, ok := s.auth.Writer(c)
+	if !ok {
+		return
+	}
+	var in edit.TenantInput
+	if err := httpx.DecodeBody(c, &in); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	v := httpx.IfMatch(c)
+	if v < 0 {
+		v = -1 // names no version of ours: stale
+	}
+	w, err := s.edit.UpdateTenant(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), httpx.ChangeComment(c)), id, v, in)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.Header("ETag", httpx.VersionTag(w.Version))
+	c.JSON(http.StatusOK, gin.H{"id": w.ID, "version": w.Version})
 }
 
 func pathID(c *gin.Context, what string) (int64, bool) {
