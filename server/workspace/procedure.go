@@ -42,17 +42,9 @@ func (s *Service) handleTenants(c *gin.Context) {
 }
 
 func (s *Service) handleCreateTenant(c *gin.Context) {
-	id, ok := pathID(c, "cluster")
-	if !ok {
-		return
-	}
-	p, ok := s.auth.Writer(c)
-	if !ok {
-		return
-	}
 	var in edit.TenantInput
-	if err := httpx.DecodeBody(c, &in); err != nil {
-		_ = c.Error(err)
+	id, p, ok := s.writeOn(c, "cluster", &in)
+	if !ok {
 		return
 	}
 	w, err := s.edit.CreateTenant(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), httpx.ChangeComment(c)), id, in)
@@ -66,17 +58,9 @@ func (s *Service) handleCreateTenant(c *gin.Context) {
 
 // handleUpdateTenant: PUT /api/tenants/{id} with If-Match (the version read), as feature writes.
 func (s *Service) handleUpdateTenant(c *gin.Context) {
-	id, ok := pathID(c, "tenant")
-	if !ok {
-		return
-	}
-	p, ok := s.auth.Writer(c)
-	if !ok {
-		return
-	}
 	var in edit.TenantInput
-	if err := httpx.DecodeBody(c, &in); err != nil {
-		_ = c.Error(err)
+	id, p, ok := s.writeOn(c, "tenant", &in)
+	if !ok {
 		return
 	}
 	v := httpx.IfMatch(c)
@@ -90,6 +74,24 @@ func (s *Service) handleUpdateTenant(c *gin.Context) {
 	}
 	c.Header("ETag", httpx.VersionTag(w.Version))
 	c.JSON(http.StatusOK, gin.H{"id": w.ID, "version": w.Version})
+}
+
+// writeOn reads a write's path id, its writer and its JSON body into body; on false it has
+// answered with the error.
+func (s *Service) writeOn(c *gin.Context, what string, body any) (int64, *edit.Principal, bool) {
+	id, ok := pathID(c, what)
+	if !ok {
+		return 0, nil, false
+	}
+	p, ok := s.auth.Writer(c)
+	if !ok {
+		return 0, nil, false
+	}
+	if err := httpx.DecodeBody(c, body); err != nil {
+		_ = c.Error(err)
+		return 0, nil, false
+	}
+	return id, p, true
 }
 
 func pathID(c *gin.Context, what string) (int64, bool) {
@@ -122,17 +124,9 @@ func (s *Service) handleEvents(c *gin.Context) {
 }
 
 func (s *Service) handleRecordEvent(c *gin.Context) {
-	id, ok := pathID(c, "cluster")
-	if !ok {
-		return
-	}
-	p, ok := s.auth.Writer(c)
-	if !ok {
-		return
-	}
 	var in edit.EventInput
-	if err := httpx.DecodeBody(c, &in); err != nil {
-		_ = c.Error(err)
+	id, p, ok := s.writeOn(c, "cluster", &in)
+	if !ok {
 		return
 	}
 	eid, err := s.edit.RecordEvent(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), httpx.ChangeComment(c)), id, in)
@@ -145,19 +139,11 @@ func (s *Service) handleRecordEvent(c *gin.Context) {
 }
 
 func (s *Service) handleWithdrawEvent(c *gin.Context) {
-	id, ok := pathID(c, "event")
-	if !ok {
-		return
-	}
-	p, ok := s.auth.Writer(c)
-	if !ok {
-		return
-	}
 	var b struct {
 		Reason string `json:"reason"`
 	}
-	if err := httpx.DecodeBody(c, &b); err != nil {
-		_ = c.Error(err)
+	id, p, ok := s.writeOn(c, "event", &b)
+	if !ok {
 		return
 	}
 	if err := s.edit.WithdrawEvent(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), ""), id, b.Reason); err != nil {
