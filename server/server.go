@@ -309,6 +309,7 @@ func (s *Server) routes() {
 	api.GET("/search", s.handleSearch)
 	api.GET("/labels", s.handleLabels)
 	s.unitRoutes(api)
+	s.reportRoutes(api)
 	s.analysisRoutes(api)
 	s.tiles.Routes(r)
 	s.ogc.Routes(r)

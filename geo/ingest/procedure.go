@@ -115,3 +115,51 @@ func (s *Importer) seedTenants(ctx context.Context, seed fs.FS) (int, error) {
 		return nil
 	})
 }
+
+// seedReportForms upserts the periodic reports' forms and deadlines (report_forms.csv).
+func (s *Importer) seedReportForms(ctx context.Context, seed fs.FS) (int, error) {
+	rows, err := readCSV(seed, "report_forms.csv")
+	if err != nil {
+		return 0, err
+	}
+	return len(rows), s.inTx(ctx, "seed report forms", func(ctx context.Context, tx pgx.Tx) error {
+		for _, r := range rows {
+			if _, err := tx.Exec(ctx, `INSERT INTO report_forms AS t (form, title_vi, reporter, before_h1, before_h2, sent_to, sources)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)
+				ON CONFLICT (form) DO UPDATE SET (title_vi, reporter, before_h1, before_h2, sent_to, sources) =
+				  (excluded.title_vi, excluded.reporter, excluded.before_h1, excluded.before_h2, excluded.sent_to, excluded.sources)
+				WHERE (t.title_vi, t.reporter, t.before_h1, t.before_h2, t.sent_to, t.sources) IS DISTINCT FROM
+				  (excluded.title_vi, excluded.reporter, excluded.before_h1, excluded.before_h2, excluded.sent_to, excluded.sources)`,
+				r["form"], r["title_vi"], r["reporter"], r["before_h1"], r["before_h2"], r["sent_to"], splitList(r["sources"])); err != nil {
+				return fmt.Errorf("report form %s: %w", r["form"], err)
+			}
+		}
+		return nil
+	})
+}
+
+// seedKhuyenCong records the industry-promotion projects and totals public sources give
+// (khuyen_cong.csv), once each.
+func (s *Importer) seedKhuyenCong(ctx context.Context, seed fs.FS) (int, error) {
+	rows, err := readCSV(seed, "khuyen_cong.csv")
+	if err != nil {
+		return 0, err
+	}
+	return len(rows), s.inTx(ctx, "seed khuyen cong", func(ctx context.Context, tx pgx.Tx) error {
+		for i, r := range rows {
+			_, err := tx.Exec(ctx, `INSERT INTO khuyen_cong (year, last_year, programme, amount_vnd_million, beneficiary, funded, cluster_id,
+				  district_code, province_code, notes, sources)
+				SELECT nullif($1, '')::integer, nullif($2, '')::integer, $3, nullif($4, '')::numeric, nullif($5, ''), nullif($6, ''),
+				       (SELECT id FROM clusters WHERE name = nullif($7, '')), nullif($8, ''), nullif($9, ''), nullif($10, ''), $11
+				 WHERE NOT EXISTS (SELECT 1 FROM khuyen_cong k WHERE k.year IS NOT DISTINCT FROM nullif($1, '')::integer
+				                     AND k.programme = $3 AND k.beneficiary IS NOT DISTINCT FROM nullif($5, '')
+				                     AND k.amount_vnd_million IS NOT DISTINCT FROM nullif($4, '')::numeric)`,
+				r["year"], r["last_year"], r["programme"], r["amount_vnd_million"], r["beneficiary"], r["funded"], r["cluster_name"],
+				r["district_code"], r["province_code"], r["notes"], splitList(r["sources"]))
+			if err != nil {
+				return fmt.Errorf("khuyen_cong.csv row %d: %w", i+2, err)
+			}
+		}
+		return nil
+	})
+}

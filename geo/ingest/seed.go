@@ -28,8 +28,8 @@ type SeedReport struct {
 	// Units counts the rows of the administrative-unit files (provinces, communes).
 	Units int
 	// ProcedureLimits and ClusterEvents count the rows of the procedure's files.
-	ProcedureLimits, ClusterEvents, Tenants int
-	Duration                                time.Duration
+	ProcedureLimits, ClusterEvents, Tenants, ReportForms, KhuyenCong int
+	Duration                                                         time.Duration
 }
 
 // Seed loads the sourced dataset from seed (migrations/seed) through the import path.
@@ -113,6 +113,12 @@ func (s *Importer) Seed(ctx context.Context, seed fs.FS) (*SeedReport, error) {
 		return rep, err
 	}
 	if rep.Tenants, err = s.seedTenants(ctx, seed); err != nil {
+		return rep, err
+	}
+	if rep.ReportForms, err = s.seedReportForms(ctx, seed); err != nil {
+		return rep, err
+	}
+	if rep.KhuyenCong, err = s.seedKhuyenCong(ctx, seed); err != nil {
 		return rep, err
 	}
 	rep.Duration = time.Since(start)

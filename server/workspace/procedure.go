@@ -26,6 +26,44 @@ func (s *Service) procedureRoutes(r gin.IRouter) {
 	r.GET("/api/clusters/:id/tenants", s.handleTenants)
 	r.POST("/api/clusters/:id/tenants", s.handleCreateTenant)
 	r.PUT("/api/tenants/:id", s.handleUpdateTenant)
+	r.POST("/api/reports", s.handleRecordReport)
+	r.POST("/api/khuyen-cong", s.handleRecordKhuyenCong)
+}
+
+func (s *Service) handleRecordReport(c *gin.Context) {
+	p, ok := s.auth.Writer(c)
+	if !ok {
+		return
+	}
+	var in edit.ReportInput
+	if err := httpx.DecodeBody(c, &in); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	id, err := s.edit.RecordReport(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), ""), in)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"id": id})
+}
+
+func (s *Service) handleRecordKhuyenCong(c *gin.Context) {
+	p, ok := s.auth.Writer(c)
+	if !ok {
+		return
+	}
+	var in edit.KhuyenCongInput
+	if err := httpx.DecodeBody(c, &in); err != nil {
+		_ = c.Error(err)
+		return
+	}
+	id, err := s.edit.RecordKhuyenCong(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), ""), in)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"id": id})
 }
 
 func (s *Service) handleTenants(c *gin.Context) {
