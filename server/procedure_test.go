@@ -9,6 +9,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -500,5 +503,80 @@ func TestTenantsMoveOccupancyAndTheVerdict(t *testing.T) {
 		if code, _, _ := tenant("POST", fmt.Sprintf("/api/clusters/%d/tenants", cl), bad); code != 422 {
 			t.Errorf("tenant %v: %d, want 422", bad, code)
 		}
+	}
+}
+
+// A surveyed boundary (a GeoPackage attached to a 1/500 plan event) replaces the indicative
+// footprint: its quality becomes surveyed and the document its source.
+func TestSurveyedBoundaryReplacesTheIndicative(t *testing.T) {
+	f := newWS(t)
+	ctx := context.Background()
+	dept := f.auth(edit.RoleDepartment)
+	var lon, lat float64
+	var quality string
+	if err := f.store.Pool().QueryRow(ctx, `SELECT ST_X(ST_Centroid(geom)), ST_Y(ST_Centroid(geom)), geometry_quality::text FROM clusters WHERE id = $1`, f.inside).
+		Scan(&lon, &lat, &quality); err != nil || quality == "surveyed" {
+		t.Fatalf("the cluster's quality: %s (%v)", quality, err)
+	}
+	// A 600 m square as a surveyor's GeoPackage would hold it.
+	dir := t.TempDir()
+	src, gpkg := filepath.Join(dir, "plan.geojson"), filepath.Join(dir, "plan.gpkg")
+	d := 0.0027 // ~300 m
+	if err := os.WriteFile(src, []byte(fmt.Sprintf(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"ten":"ranh giới"},
+		"geometry":{"type":"Polygon","coordinates":[[[%[1]f,%[2]f],[%[3]f,%[2]f],[%[3]f,%[4]f],[%[1]f,%[4]f],[%[1]f,%[2]f]]]}}]}`,
+		lon-d, lat-d, lon+d, lat+d)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("ogr2ogr", "-f", "GPKG", gpkg, src).CombinedOutput(); err != nil {
+		t.Fatalf("ogr2ogr (gdal-bin, installed by .ci/install.sh): %v %s", err, out)
+	}
+	content, err := os.ReadFile(gpkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, ev := f.record(t, dept, f.inside, map[string]any{"kind": "detailed_plan", "occurred_on": "2024-05-01", "decision_number": "21/QĐ-UBND",
+		"sources": []string{"test fixture"}})
+	if code != 201 {
+		t.Fatalf("record the plan: %d", code)
+	}
+	attach := func(body []byte, name string) string {
+		r, b := do(t, "POST", f.url+"/api/documents?"+url.Values{"event_id": {fmt.Sprint(ev)}, "title": {"Bản đồ ranh giới 1/500"}, "filename": {name}}.Encode(),
+			body, "Authorization", dept)
+		var a struct{ SHA256 string }
+		if err := json.Unmarshal(b, &a); err != nil || r.StatusCode != 201 {
+			t.Fatalf("attach %s: %d %s", name, r.StatusCode, b)
+		}
+		return a.SHA256
+	}
+	sha := attach(content, "ranh-gioi.gpkg")
+	pdf := attach([]byte("%PDF-1.4\n%%EOF\n"), "qd.pdf")
+	apply := func(doc, tag string) (int, string) {
+		r, b := do(t, "POST", fmt.Sprintf("%s/api/clusters/%d/boundary", f.url, f.inside), []byte(`{"document_sha256":"`+doc+`"}`),
+			"Authorization", dept, "If-Match", tag)
+		return r.StatusCode, string(b)
+	}
+	r, _ := do(t, "GET", f.item("clusters", f.inside), nil)
+	tag := r.Header.Get("ETag")
+	if code, _ := apply(sha, ""); code != 428 {
+		t.Errorf("no If-Match: %d", code)
+	}
+	if code, b := apply(pdf, tag); code != 422 {
+		t.Errorf("a PDF as a boundary: %d %s", code, b)
+	}
+	if code, b := apply(sha, tag); code != 200 {
+		t.Fatalf("apply: %d %s", code, b)
+	}
+	var areaHa float64
+	var placement string
+	var sources []string
+	if err := f.store.Pool().QueryRow(ctx, `SELECT geometry_quality::text, placement, sources, ST_Area(geom::geography) / 1e4 FROM clusters WHERE id = $1`, f.inside).
+		Scan(&quality, &placement, &sources, &areaHa); err != nil {
+		t.Fatal(err)
+	}
+	if quality != "surveyed" || !strings.Contains(placement, sha[:12]) || !strings.Contains(strings.Join(sources, " "), sha) || areaHa < 30 || areaHa > 40 {
+		t.Errorf("after: %s, %q, %v, %.1f ha (want surveyed, the document as source, ~36 ha)", quality, placement, sources, areaHa)
+	}
+	if code, _ := apply(sha, tag); code != 412 {
+		t.Errorf("the same request with the old version: %d, want 412", code)
 	}
 }

@@ -4,7 +4,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -290,7 +289,7 @@ func importFile(ctx context.Context, store *geo.Store, layer, path string, cfg C
 		if _, lookErr := exec.LookPath("ogr2ogr"); lookErr != nil {
 			return fmt.Errorf("import %s: only GeoJSON can be read without GDAL; install gdal-bin for ogr2ogr", path)
 		}
-		data, err = ogr2GeoJSON(ctx, src)
+		data, err = ingest.OGRToGeoJSON(ctx, src, false)
 	}
 	if err != nil {
 		return fmt.Errorf("import %s: read: %w", path, err)
@@ -327,30 +326,6 @@ func importSource(path string, allowVSI bool) (string, error) {
 		return "", fmt.Errorf("import %s: %w", path, err)
 	}
 	return abs, nil
-}
-
-// maxToolMessage bounds how much of ogr2ogr's stderr goes into an error: its first lines say
-// what failed; the rest lists every driver it tried.
-const maxToolMessage = 1 << 10
-
-// ogr2GeoJSON converts a file to GeoJSON with ogr2ogr, keeping what it says on stderr for the
-// error.
-func ogr2GeoJSON(ctx context.Context, src string) ([]byte, error) {
-	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, "ogr2ogr", "-f", "GeoJSON", "/vsistdout/", src)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if len(msg) > maxToolMessage {
-			msg = msg[:maxToolMessage] + "…"
-		}
-		if msg != "" {
-			return nil, fmt.Errorf("ogr2ogr: %w: %s", err, msg)
-		}
-		return nil, fmt.Errorf("ogr2ogr: %w", err)
-	}
-	return out, nil
 }
 
 func env(key, def string) string {

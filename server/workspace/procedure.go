@@ -26,6 +26,7 @@ func (s *Service) procedureRoutes(r gin.IRouter) {
 	r.GET("/api/clusters/:id/tenants", s.handleTenants)
 	r.POST("/api/clusters/:id/tenants", s.handleCreateTenant)
 	r.PUT("/api/tenants/:id", s.handleUpdateTenant)
+	r.POST("/api/clusters/:id/boundary", s.handleSurveyedBoundary)
 	r.POST("/api/reports", s.handleRecordReport)
 	r.POST("/api/khuyen-cong", s.handleRecordKhuyenCong)
 }
@@ -282,4 +283,24 @@ func asciiName(name string) string {
 		}
 	}
 	return b.String()
+}
+
+// handleSurveyedBoundary: POST /api/clusters/{id}/boundary {"document_sha256": …} with If-Match
+// replaces the footprint by the surveyed boundary of a detailed plan's attached file.
+func (s *Service) handleSurveyedBoundary(c *gin.Context) {
+	var b struct {
+		Document string `json:"document_sha256"`
+	}
+	id, p, ok := s.writeOn(c, "cluster", &b)
+	if !ok {
+		return
+	}
+	v := httpx.IfMatch(c)
+	w, err := s.edit.ApplySurveyedBoundary(c.Request.Context(), edit.ActorOf(p, httpx.RequestID(c), httpx.ChangeComment(c)), id, strings.ToLower(b.Document), v)
+	if err != nil {
+		_ = c.Error(err)
+		return
+	}
+	c.Header("ETag", httpx.VersionTag(w.Version))
+	c.JSON(http.StatusOK, gin.H{"id": w.ID, "version": w.Version, "geometry_quality": "surveyed"})
 }
