@@ -123,11 +123,14 @@ func TestReportsAndTheConsolidatedReport(t *testing.T) {
 	}
 
 	// The khuyến công register: the seed's projects, and one recorded for a cluster.
+	var areas []json.RawMessage
 	kc := func() (projects int, clusters []json.RawMessage) {
 		a := getJSON[struct {
 			Projects  []json.RawMessage `json:"projects"`
 			ByCluster []json.RawMessage `json:"by_cluster"`
+			ByArea    []json.RawMessage `json:"by_area"`
 		}](t, f.url+"/api/khuyen-cong", 200)
+		areas = a.ByArea
 		return len(a.Projects), a.ByCluster
 	}
 	before, _ := kc()
@@ -139,5 +142,8 @@ func TestReportsAndTheConsolidatedReport(t *testing.T) {
 	after, byCluster := kc()
 	if after != before+1 || len(byCluster) != 1 || !strings.Contains(string(byCluster[0]), `"amount_vnd_million":300`) {
 		t.Errorf("khuyến công: %d then %d projects; by cluster %s", before, after, byCluster)
+	}
+	if len(areas) != 1 || !strings.Contains(string(areas[0]), `"amount_vnd_million":300`) {
+		t.Errorf("khuyến công by area: %s", areas)
 	}
 }

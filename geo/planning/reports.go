@@ -260,7 +260,9 @@ type KhuyenCong struct {
 	Projects  []json.RawMessage `json:"projects"`
 	ByYear    []json.RawMessage `json:"by_year"`
 	ByCluster []json.RawMessage `json:"by_cluster"`
-	Note      string            `json:"note"`
+	// ByArea sums the projects of clusters by the development area (khu vực) they lie in.
+	ByArea []json.RawMessage `json:"by_area"`
+	Note   string            `json:"note"`
 }
 
 // KhuyenCongRegister lists the register (of province "" for all) with its sums: a programme's
@@ -269,7 +271,7 @@ func (s *Planner) KhuyenCongRegister(ctx context.Context, province string) (*Khu
 	if province != "" && !provinceCodeRE.MatchString(province) {
 		return nil, &geo.InputError{Msg: fmt.Sprintf("province %q is not a province code (2–3 digits)", province)}
 	}
-	out := &KhuyenCong{Projects: []json.RawMessage{}, ByYear: []json.RawMessage{}, ByCluster: []json.RawMessage{},
+	out := &KhuyenCong{Projects: []json.RawMessage{}, ByYear: []json.RawMessage{}, ByCluster: []json.RawMessage{}, ByArea: []json.RawMessage{},
 		Note: "Each row is as its source gives it: a project, or a programme's total for a year or a period (beneficiary in brackets). " +
 			"by_year adds the single-year rows of each programme; period totals are listed, not added."}
 	err := s.readAnalysis(ctx, "khuyen cong", func(tx pgx.Tx) error {
@@ -285,6 +287,12 @@ func (s *Planner) KhuyenCongRegister(ctx context.Context, province string) (*Khu
 			{`SELECT jsonb_build_object('cluster_id', c.id, 'cluster', c.name, 'amount_vnd_million', sum(k.amount_vnd_million), 'projects', count(*))
 			    FROM khuyen_cong k JOIN clusters c ON c.id = k.cluster_id WHERE $1::text IS NULL OR k.province_code = $1
 			   GROUP BY c.id, c.name ORDER BY c.name`, &out.ByCluster},
+			{`SELECT jsonb_build_object('area', coalesce(r.slug, 'outside'), 'name_vi', r.name_vi, 'name_en', r.name_en,
+			          'amount_vnd_million', sum(k.amount_vnd_million), 'projects', count(*))
+			    FROM khuyen_cong k JOIN clusters c ON c.id = k.cluster_id
+			    LEFT JOIN region_members rm ON rm.district_code = c.district_code LEFT JOIN regions r ON r.slug = rm.region_slug
+			   WHERE $1::text IS NULL OR k.province_code = $1
+			   GROUP BY r.slug, r.name_vi, r.name_en ORDER BY r.slug NULLS LAST`, &out.ByArea},
 		} {
 			rows, err := tx.Query(ctx, q.sql, provincePtr(province))
 			if err != nil {
