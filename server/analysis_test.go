@@ -257,16 +257,21 @@ func TestSummaryShapeForTheWebMap(t *testing.T) {
 			t.Errorf("region %s: sources %v, members %v", *r.Slug, r.Sources, r.MembersNames)
 		}
 	}
-	// The province's figures, computed here from the tables: occupancy is the industrial-land
-	// weighted mean over the clusters that state both.
+	// The province's figures, computed here from the tables: occupancy is leased over industrial
+	// land, summed over the clusters whose leased land is known (the tenant register's, else the
+	// stated leased land, else the stated occupancy of the industrial land).
 	ctx := context.Background()
 	var clusters, withData int
 	var plannedHa float64
 	var occupancy *float64
-	if err := store.Pool().QueryRow(ctx, `SELECT count(*), coalesce(sum(planned_area_ha), 0),
-		count(*) FILTER (WHERE occupancy_pct IS NOT NULL AND industrial_land_ha > 0),
-		sum(occupancy_pct * industrial_land_ha) FILTER (WHERE industrial_land_ha > 0) / sum(industrial_land_ha) FILTER (WHERE occupancy_pct IS NOT NULL AND industrial_land_ha > 0)
-		FROM clusters`).Scan(&clusters, &plannedHa, &withData, &occupancy); err != nil {
+	if err := store.Pool().QueryRow(ctx, `WITH c AS (
+		  SELECT planned_area_ha, industrial_land_ha,
+		         CASE WHEN industrial_land_ha > 0 AND coalesce(tenant_leased_ha, leased_land_ha) IS NOT NULL THEN coalesce(tenant_leased_ha, leased_land_ha)
+		              WHEN industrial_land_ha > 0 AND occupancy_pct IS NOT NULL THEN industrial_land_ha * occupancy_pct / 100 END AS leased
+		    FROM clusters)
+		SELECT count(*), coalesce(sum(planned_area_ha), 0), count(leased),
+		       100 * sum(leased) / sum(industrial_land_ha) FILTER (WHERE leased IS NOT NULL)
+		  FROM c`).Scan(&clusters, &plannedHa, &withData, &occupancy); err != nil {
 		t.Fatal(err)
 	}
 	if s.Province.Clusters != clusters || total != clusters || s.Province.WithData != withData || withData == 0 ||
