@@ -87,6 +87,10 @@ func startBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
+		// A Vietnamese browser, as the province's officials use: the app's first visit follows
+		// the browser's languages (tests of other languages override them per page).
+		chromedp.Flag("lang", "vi"),
+		chromedp.Flag("accept-lang", "vi,en"),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelBrowser := chromedp.NewContext(allocCtx)

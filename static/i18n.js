@@ -424,12 +424,21 @@ export async function loadLanguage(lang) {
 }
 
 // savedLang is the language chosen on an earlier visit, else Vietnamese.
-export function savedLang(storage) {
+export function savedLang(storage, languages = (typeof navigator !== "undefined" && navigator.languages) || []) {
   try {
     const saved = storage && storage.getItem(STORAGE_KEY);
     if (saved === "vi" || saved === "en") return saved;
   } catch (_) {
-    // Storage can be disabled (private mode, policies): fall back to Vietnamese.
+    // Storage can be disabled (private mode, policies): fall back to the browser's languages.
+  }
+  // A first visit follows the browser's languages, in their order (navigator.languages, which
+  // the browser also sends as Accept-Language): the first Vietnamese or English one wins; any
+  // other browser gets Vietnamese, the province's language. A choice made with the toggle is
+  // remembered (setLang) and wins from then on.
+  for (const l of languages) {
+    const tag = String(l).split(";")[0].trim().toLowerCase(); // "en;q=0.8" as some browsers list it
+    if (tag === "vi" || tag.startsWith("vi-")) return "vi";
+    if (tag === "en" || tag.startsWith("en-")) return "en";
   }
   return "vi";
 }
