@@ -23,9 +23,10 @@ type SearchResult struct {
 // MaxSearchResults bounds a search answer.
 const MaxSearchResults = 25
 
-// Search finds features of every layer whose searchable names contain q, ignoring case and
-// Vietnamese diacritics ("chu se" finds "Chư Sê", "dien phu" finds "Diên Phú"). Names that start
-// with q rank first; then catalog order (regions, districts, clusters, …).
+// Search finds features of every layer whose searchable names contain q, or what q also means
+// (SearchTerms: "highway 19" is QL19, "cassava" is Sắn), ignoring case and Vietnamese diacritics
+// ("chu se" finds "Chư Sê", "dien phu" finds "Diên Phú"). Names that start with a term rank first;
+// then catalog order (regions, districts, clusters, …).
 func (s *Store) Search(ctx context.Context, q string) ([]SearchResult, error) {
 	q = strings.TrimSpace(q)
 	if q == "" || utf8.RuneCountInString(q) > 100 || !ValidText(q) {
@@ -42,18 +43,23 @@ func (s *Store) Search(ctx context.Context, q string) ([]SearchResult, error) {
 		}
 		key := strings.Join(keys, " || ' ' || ")
 		parts = append(parts, fmt.Sprintf(`SELECT '%[1]s' AS layer, %[2]d AS ord, t.%[3]s::text AS id, t.%[4]s AS name,
-			position(search_key($1) IN search_key(t.%[4]s)) AS pos,
+			least((SELECT min(nullif(position(search_key(q) IN search_key(t.%[4]s)), 0)) FROM unnest($1::text[]) q),
+			      (SELECT min(nullif(position(lower(q) IN lower(t.%[4]s)), 0)) FROM unnest($2::text[]) q)) AS pos,
 			ST_XMin(t.geom) AS x0, ST_YMin(t.geom) AS y0, ST_XMax(t.geom) AS x1, ST_YMax(t.geom) AS y1,
 			ST_PointOnSurface(t.geom) AS c
-			FROM %[5]s t WHERE strpos(%[6]s, search_key($1)) > 0`, l.ID, i, l.KeyColumn, l.NameColumn, l.Table, key))
+			FROM %[5]s t WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) q WHERE strpos(%[6]s, search_key(q)) > 0)
+			   OR EXISTS (SELECT 1 FROM unnest($2::text[]) q WHERE strpos(lower(t.%[4]s), lower(q)) > 0)`,
+			l.ID, i, l.KeyColumn, l.NameColumn, l.Table, key))
 	}
 	sql := fmt.Sprintf(`SELECT layer, id, name, x0, y0, x1, y1, ST_X(c), ST_Y(c) FROM (%s) m
-		ORDER BY (pos = 1) DESC, ord, name LIMIT %d`, strings.Join(parts, " UNION ALL "), MaxSearchResults)
+		ORDER BY (pos = 1) IS TRUE DESC, ord, name LIMIT %d`, strings.Join(parts, " UNION ALL "), MaxSearchResults)
 	ctx, cancel := s.queryContext(ctx)
 	defer cancel()
 	var out []SearchResult
 	err := s.Read(ctx, func(db *pgxpool.Pool) error {
-		rows, err := db.Query(ctx, sql, q)
+		// The query and what it also means (a road number, a crop in either language).
+		folded, accented := SearchTerms(q)
+		rows, err := db.Query(ctx, sql, folded, accented)
 		if err != nil {
 			return fmt.Errorf("search: %w", err)
 		}
