@@ -218,13 +218,21 @@ const (
 )
 
 func siteQuery(c *gin.Context) (planning.SiteQuery, error) {
-	allowed := append([]string{"industry", "min_free_ha", "crop", "max_highway_km", "radius_km", "kind", "limit"}, weightParams...)
+	allowed := append([]string{"industry", "min_free_ha", "crop", "max_highway_km", "highway", "radius_km", "kind", "limit"}, weightParams...)
 	q := planning.SiteQuery{Weights: planning.DefaultSiteWeights, Limit: defaultSitesLimit}
 	p, err := analysisParams(c, allowed...)
 	if err != nil {
 		return q, err
 	}
 	q.Industry, q.Crop, q.Kind = p["industry"], p["crop"], p["kind"]
+	if h := p["highway"]; h != "" {
+		// "QL19", "ql 19", "highway 19", "Quốc lộ 19": the road's ref.
+		terms, _ := geo.SearchTerms(h)
+		if len(terms) < 2 {
+			return q, httpx.BadRequest(fmt.Sprintf("highway %q is not a national highway's number (QL19, highway 19)", h))
+		}
+		q.Highway = terms[1]
+	}
 	if q.RadiusKM, err = parseRadius(p); err != nil {
 		return q, err
 	}

@@ -34,3 +34,52 @@ func TestSearchUnderstandsRoadsAndCrops(t *testing.T) {
 		t.Errorf("coffee finds %q", got)
 	}
 }
+
+// The site finder measures to the highway asked for: "near QL25" scores and filters by the
+// distance to QL25, whatever highway is nearer.
+func TestSitesNearAChosenHighway(t *testing.T) {
+	ts, _ := NewTestServer(t)
+	type answer struct {
+		Sites []struct {
+			Name  string `json:"name"`
+			Parts map[string]struct {
+				Reason string   `json:"reason"`
+				Value  *float64 `json:"value"`
+			} `json:"parts"`
+		} `json:"sites"`
+	}
+	any := getJSON[answer](t, ts.URL+"/api/sites", 200)
+	ql25 := getJSON[answer](t, ts.URL+"/api/sites?highway="+url.QueryEscape("highway 25"), 200)
+	if len(ql25.Sites) == 0 || len(ql25.Sites) != len(any.Sites) {
+		t.Fatalf("%d sites near QL25, %d in all", len(ql25.Sites), len(any.Sites))
+	}
+	differs := false
+	nearest := map[string]*float64{}
+	for _, s := range any.Sites {
+		nearest[s.Name] = s.Parts["highway"].Value
+	}
+	for _, s := range ql25.Sites {
+		h := s.Parts["highway"]
+		if h.Value != nil && !strings.Contains(h.Reason, "QL25") {
+			t.Errorf("%s: highway part %q does not measure to QL25", s.Name, h.Reason)
+		}
+		if n := nearest[s.Name]; h.Value != nil && n != nil && *h.Value < *n-1e-6 {
+			t.Errorf("%s: QL25 at %v km, nearer than the nearest highway at %v km", s.Name, *h.Value, *n)
+		}
+		if h.Value != nil && nearest[s.Name] != nil && *h.Value != *nearest[s.Name] {
+			differs = true
+		}
+	}
+	if !differs {
+		t.Error("measuring to QL25 changed no cluster's highway distance")
+	}
+	within := getJSON[answer](t, ts.URL+"/api/sites?highway=QL25&max_highway_km=20", 200)
+	for _, s := range within.Sites {
+		if v := s.Parts["highway"].Value; v == nil || *v > 20 {
+			t.Errorf("%s kept within 20 km of QL25 at %v", s.Name, v)
+		}
+	}
+	if r, _ := get(t, ts.URL+"/api/sites?highway=river"); r.StatusCode != 400 {
+		t.Errorf("highway=river: %d", r.StatusCode)
+	}
+}

@@ -57,6 +57,9 @@ type SiteQuery struct {
 	Crop string
 	// MaxHighwayKM keeps clusters within that distance of a national highway.
 	MaxHighwayKM *float64
+	// Highway, when set ("QL19"), is the one national highway the highway part and MaxHighwayKM
+	// measure to: "near QL19" rather than near any highway.
+	Highway string
 	RadiusKM     float64
 	Kind         string
 	Weights      SiteWeights
@@ -159,7 +162,7 @@ type Sites struct {
 // sitesCTE scores every candidate cluster. The industry text is folded once and compared with each
 // distinct target industry once, however many clusters share it. Parameters: $1 industry, $2 kind, $3 radius (m),
 // $4 crop, $5..$8 the part scales, $9/$10 stage names and scores, $11 min free ha, $12 max
-// highway m, $13..$17 weights, $18 the border-gate slug.
+// highway m, $13..$17 weights, $18 the border-gate slug, $19 the one highway measured to (NULL: the nearest).
 const sitesCTE = `
 WITH q AS MATERIALIZED (SELECT search_key($1::text) AS key),
 named AS MATERIALIZED (
@@ -206,6 +209,7 @@ parts AS (
         FROM cluster_distances cd
         JOIN roads r ON r.id = cd.target_id
        WHERE cd.cluster_id = cand.id AND cd.target = 'road' AND r.ref LIKE 'QL%'
+         AND ($19::text IS NULL OR r.ref = $19)
        ORDER BY cd.distance_m, r.ref
        LIMIT 1) h ON true
     LEFT JOIN LATERAL (
@@ -229,7 +233,7 @@ SELECT id, name, kind, status, district_code, district, region_slug, ST_X(p.geom
        target_industries, investor, contact, sources,
        free_ha::float8, supply_ha::float8, supply_zones, supply_no_area, highway_ref, highway_m, gate_m, gate_basis,
        s_free, s_crop, s_highway, s_border, s_stage, score
-  FROM (SELECT * FROM scored WHERE passes ORDER BY no_free, score DESC, id LIMIT $19) page
+  FROM (SELECT * FROM scored WHERE passes ORDER BY no_free, score DESC, id LIMIT $20) page
  CROSS JOIN LATERAL ST_PointOnSurface(page.geom) AS p(geom)
  ORDER BY no_free, score DESC, id`
 
@@ -284,7 +288,7 @@ func (s *Planner) Sites(ctx context.Context, q SiteQuery) (*Sites, error) {
 	}
 	args := []any{nullable(q.Industry), nullable(q.Kind), q.RadiusKM * 1000, nullable(q.Crop),
 		FreeLandFullHa, CropSupplyFullHa, HighwayZeroKM, BorderZeroKM, stageNames, stageScores,
-		minFree, maxHighwayM, w.Free, w.Crop, w.Highway, w.Border, w.Stage, BorderGateSlug}
+		minFree, maxHighwayM, w.Free, w.Crop, w.Highway, w.Border, w.Stage, BorderGateSlug, nullable(q.Highway)}
 
 	out := &Sites{
 		Weights: w, WeightsApplied: norm, Scoring: siteScoring(q), Sites: []Site{},
