@@ -59,11 +59,11 @@ type SiteQuery struct {
 	MaxHighwayKM *float64
 	// Highway, when set ("QL19"), is the one national highway the highway part and MaxHighwayKM
 	// measure to: "near QL19" rather than near any highway.
-	Highway string
-	RadiusKM     float64
-	Kind         string
-	Weights      SiteWeights
-	Limit        int
+	Highway  string
+	RadiusKM float64
+	Kind     string
+	Weights  SiteWeights
+	Limit    int
 }
 
 // Validate checks the query's values.
