@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -64,7 +65,7 @@ func (s *Server) handleConsolidated(c *gin.Context) {
 	name := fmt.Sprintf("bieu-04-%d-h%d", per.Year, per.Half)
 	var body []byte
 	var ctype string
-	if c.Request.URL.Path[len(c.Request.URL.Path)-4:] == "xlsx" {
+	if strings.HasSuffix(c.Request.URL.Path, ".xlsx") {
 		body, err = reports.XLSX(per, "", rows)
 		ctype, name = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name+".xlsx"
 	} else {

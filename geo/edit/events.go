@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -37,7 +38,7 @@ type EventInput struct {
 // check says what is wrong with an event before the database is asked.
 func (in EventInput) check() []string {
 	var p []string
-	if !containsString(EventKinds, in.Kind) {
+	if !slices.Contains(EventKinds, in.Kind) {
 		p = append(p, fmt.Sprintf("kind must be one of %s", strings.Join(EventKinds, ", ")))
 	}
 	if d, err := time.Parse("2006-01-02", in.OccurredOn); err != nil {
@@ -45,7 +46,7 @@ func (in EventInput) check() []string {
 	} else if d.After(time.Now().Add(24 * time.Hour)) {
 		p = append(p, "occurred_on is in the future: record an event when it has happened")
 	}
-	if in.DatePrecision != "" && !containsString([]string{"day", "month", "year", "by"}, in.DatePrecision) {
+	if in.DatePrecision != "" && !slices.Contains([]string{"day", "month", "year", "by"}, in.DatePrecision) {
 		p = append(p, "date_precision must be day, month, year or by (done by that date, start not known)")
 	}
 	if in.AreaHa != nil && !(*in.AreaHa > 0 && *in.AreaHa < 1e6) {
@@ -74,15 +75,6 @@ func (in EventInput) check() []string {
 	return p
 }
 
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // RecordEvent records a dated step of cluster c as a; the cluster's stage follows (the database
 // moves it). Who may record which step is the database's rule (workspace_may_record).
 func (s *Store) RecordEvent(ctx context.Context, a Actor, c int64, in EventInput) (int64, error) {
@@ -92,7 +84,7 @@ func (s *Store) RecordEvent(ctx context.Context, a Actor, c int64, in EventInput
 	if a.Role == RoleAnonymous {
 		return 0, ErrUnauthorized
 	}
-	if (a.Role == RoleCommune || a.Role == RoleDistrict) && !containsString(LocalEventKinds, in.Kind) {
+	if (a.Role == RoleCommune || a.Role == RoleDistrict) && !slices.Contains(LocalEventKinds, in.Kind) {
 		return 0, &ForbiddenError{Reason: "founding, expansion, plans, investment policy and the investor are decisions of the province: the Department records them"}
 	}
 	var id int64

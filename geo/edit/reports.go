@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -27,7 +28,7 @@ type ReportInput struct {
 
 func (in ReportInput) check() []string {
 	var p []string
-	if !containsString([]string{"bieu_01", "bieu_02", "bieu_03", "bieu_04"}, in.Form) {
+	if !slices.Contains([]string{"bieu_01", "bieu_02", "bieu_03", "bieu_04"}, in.Form) {
 		p = append(p, "form must be bieu_01, bieu_02, bieu_03 or bieu_04 (Circular 14/2024)")
 	}
 	if in.Year < 2024 || in.Year > 2100 || (in.Half != 1 && in.Half != 2) {
@@ -98,7 +99,7 @@ func (s *Store) RecordKhuyenCong(ctx context.Context, a Actor, in KhuyenCongInpu
 		return 0, &ForbiddenError{Reason: "only the Department of Industry and Trade records industry-promotion projects"}
 	}
 	var p []string
-	if !containsString([]string{"national", "local", "combined", "not_stated"}, in.Programme) {
+	if !slices.Contains([]string{"national", "local", "combined", "not_stated"}, in.Programme) {
 		p = append(p, "programme must be national, local, combined or not_stated")
 	}
 	if in.Year != nil && (*in.Year < 1990 || *in.Year > time.Now().Year()+1) {

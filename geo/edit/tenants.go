@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -46,7 +47,7 @@ func (in TenantInput) check() []string {
 	if in.VSIC != "" && !vsicRE.MatchString(in.VSIC) {
 		p = append(p, "vsic: a VSIC 2018 code of 1 to 5 digits")
 	}
-	if !containsString(TenantStatuses, in.Status) {
+	if !slices.Contains(TenantStatuses, in.Status) {
 		p = append(p, "status must be one of "+strings.Join(TenantStatuses, ", "))
 	}
 	if in.LeasedHa != nil && !(*in.LeasedHa > 0 && *in.LeasedHa < 10000) {

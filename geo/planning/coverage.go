@@ -92,7 +92,7 @@ var qualifierWords = map[string]geo.Text{"at_least": {VI: "trên ", EN: "more th
 // (empty: of every province of today) and of the provinces it was formed from.
 func readCoverage(ctx context.Context, tx pgx.Tx, province string) (Coverage, error) {
 	out := Coverage{Items: []CoverageItem{}}
-	rows, err := tx.Query(ctx, coverageSQL, provincePtr(province))
+	rows, err := tx.Query(ctx, coverageSQL, nullable(province))
 	if err != nil {
 		return out, fmt.Errorf("coverage: %w", err)
 	}

@@ -232,7 +232,7 @@ func (s *Planner) Consolidated(ctx context.Context, p Period, province string) (
 			default:
 				for i, at := range []Period{p, prev} {
 					var v *float64
-					if err := tx.QueryRow(ctx, consolidatedBase+`SELECT (`+r.sql+`)::float8`, at.Cutoff(), at.Previous().Cutoff(), provincePtr(province)).Scan(&v); err != nil {
+					if err := tx.QueryRow(ctx, consolidatedBase+`SELECT (`+r.sql+`)::float8`, at.Cutoff(), at.Previous().Cutoff(), nullable(province)).Scan(&v); err != nil {
 						return fmt.Errorf("row %s: %w", r.no, err)
 					}
 					if v == nil {
@@ -294,7 +294,7 @@ func (s *Planner) KhuyenCongRegister(ctx context.Context, province string) (*Khu
 			   WHERE $1::text IS NULL OR k.province_code = $1
 			   GROUP BY r.slug, r.name_vi, r.name_en ORDER BY r.slug NULLS LAST`, &out.ByArea},
 		} {
-			rows, err := tx.Query(ctx, q.sql, provincePtr(province))
+			rows, err := tx.Query(ctx, q.sql, nullable(province))
 			if err != nil {
 				return err
 			}

@@ -84,7 +84,7 @@ func (s *Planner) Stuck(ctx context.Context, day time.Time, province string) (*S
 			"within the limit: the law's where it sets one (basis law), else ClusterMap's stated default (basis default; Decree 32/2024 sets none after " +
 			"the founding decision, each decision sets its own schedule). Only its most overdue step is shown; limits are data (procedure_limits)."}
 	err := s.readAnalysis(ctx, "stuck", func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, stuckSQL, day, provincePtr(province))
+		rows, err := tx.Query(ctx, stuckSQL, day, nullable(province))
 		if err != nil {
 			return err
 		}

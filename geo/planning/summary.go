@@ -216,7 +216,7 @@ func (s *Planner) readSummaries(ctx context.Context, tx pgx.Tx, opt SummaryOptio
 	if opt.Kind != "" {
 		kind = &opt.Kind
 	}
-	province := provincePtr(opt.Province)
+	province := nullable(opt.Province)
 	args := []any{kind, region, province}
 	rows, err := tx.Query(ctx, summaryRegionsSQL, region, province)
 	if err != nil {
@@ -344,20 +344,13 @@ func checkSummaryOptions(opt SummaryOptions) error {
 
 var provinceCodeRE = regexp.MustCompile(`^[0-9]{2,3}$`)
 
-func provincePtr(code string) *string {
-	if code == "" {
-		return nil
-	}
-	return &code
-}
-
 // readProvince names the provinces valid today that a summary covers: one by code, or all;
 // a code no province has today is an input error, not an empty summary.
 func readProvince(ctx context.Context, tx pgx.Tx, code string) (string, error) {
 	var name *string
 	err := tx.QueryRow(ctx, `SELECT string_agg(name, ', ' ORDER BY code) FROM admin_units
 		WHERE level = 'province' AND daterange(valid_from, valid_to, '[]') @> current_date
-		  AND ($1::text IS NULL OR code = $1)`, provincePtr(code)).Scan(&name)
+		  AND ($1::text IS NULL OR code = $1)`, nullable(code)).Scan(&name)
 	if err != nil {
 		return "", fmt.Errorf("province: %w", err)
 	}

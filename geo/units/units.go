@@ -250,7 +250,7 @@ func (r *Register) FeatureUnits(ctx context.Context, l *geo.Layer, fid string, d
 		if !exists {
 			return geo.ErrNotFound
 		}
-		rows, err := pool.Query(ctx, `WITH placed AS (`+q+`) SELECT p.role, p.basis, `+unitColumns+`
+		rows, err := pool.Query(ctx, `WITH placed AS (`+q+`) SELECT `+unitColumns+`, p.role, p.basis
 			FROM placed p(role, id, basis) JOIN admin_units u ON u.id = p.id ORDER BY p.role, u.code`, day, fid)
 		if err != nil {
 			return err
@@ -258,9 +258,8 @@ func (r *Register) FeatureUnits(ctx context.Context, l *geo.Layer, fid string, d
 		defer rows.Close()
 		for rows.Next() {
 			var role, basis string
-			var u Unit
-			if err := rows.Scan(&role, &basis, &u.Level, &u.Code, &u.Name, &u.Kind, &u.ValidFrom, &u.ValidTo, &u.Parent, &u.HasGeom,
-				&u.FormedFrom, &u.FormedFromText, &u.FormerDistricts, &u.EstablishedBy, &u.Sources); err != nil {
+			u, err := scanUnit(rows, &role, &basis)
+			if err != nil {
 				return err
 			}
 			p := Placed{Unit: u, Basis: basis}
