@@ -180,10 +180,12 @@ func (c *Catalog) Layer(id string) (*Layer, bool) {
 	return l, ok
 }
 
-// Credit is one attribution: its text and, when the source has one, the page it links to.
+// Credit is one attribution: its text (English, as TileJSON and OGC carry it, and Vietnamese for
+// the map's Vietnamese screens) and, when the source has one, the page it links to.
 type Credit struct {
-	Text string `json:"text"`
-	URL  string `json:"url,omitempty"`
+	Text   string `json:"text"`
+	TextVI string `json:"text_vi"`
+	URL    string `json:"url,omitempty"`
 }
 
 // License names a licence and the page of its terms.
@@ -222,29 +224,34 @@ func (c *Catalog) Credits() []Credit {
 }
 
 var (
-	creditBoundaries = Credit{"Boundaries: geoBoundaries (Runfola et al. 2020), CC BY 3.0 IGO; source OCHA ROAP / Government of Viet Nam.", "https://www.geoboundaries.org/"}
-	creditFacts      = Credit{"Facts: provincial news and government pages, cited per feature.", ""}
-	creditGPPD       = Credit{"Global Power Plant Database, World Resources Institute, CC BY 4.0.", "https://datasets.wri.org/dataset/globalpowerplantdatabase"}
+	creditBoundaries = Credit{"Boundaries: geoBoundaries (Runfola et al. 2020), CC BY 3.0 IGO; source OCHA ROAP / Government of Viet Nam.",
+		"Ranh giới: geoBoundaries (Runfola và cộng sự, 2020), CC BY 3.0 IGO; nguồn OCHA ROAP / Chính phủ Việt Nam.", "https://www.geoboundaries.org/"}
+	creditFacts = Credit{"Facts: provincial news and government pages, cited per feature.",
+		"Số liệu: báo và cổng thông tin của tỉnh, dẫn nguồn theo từng đối tượng.", ""}
+	creditGPPD = Credit{"Global Power Plant Database, World Resources Institute, CC BY 4.0.",
+		"Cơ sở dữ liệu nhà máy điện toàn cầu (Global Power Plant Database), Viện Tài nguyên Thế giới (WRI), CC BY 4.0.", "https://datasets.wri.org/dataset/globalpowerplantdatabase"}
 	// The highway waypoints and the centre of KCN Trà Đa's footprint are coordinates printed by
 	// Wikipedia articles (CC BY-SA 4.0); each feature's sources link the articles themselves.
-	creditWikipedia = Credit{"Coordinates: Wikipedia contributors, CC BY-SA 4.0 (articles linked per feature).", "https://creativecommons.org/licenses/by-sa/4.0/"}
+	creditWikipedia = Credit{"Coordinates: Wikipedia contributors, CC BY-SA 4.0 (articles linked per feature).",
+		"Tọa độ: những người đóng góp Wikipedia, CC BY-SA 4.0 (bài viết dẫn theo từng đối tượng).", "https://creativecommons.org/licenses/by-sa/4.0/"}
 	// The areas' grouping and role, from the provincial newspaper's report of the letter (each
 	// area's sources name the article; no URL of it was recorded).
-	creditAreas = Credit{"Areas: the provincial newspaper's report of Công văn 923/UBND-CNXD of the provincial People's Committee, before the July 2025 merger (URL not recorded).", ""}
+	creditAreas = Credit{"Areas: the provincial newspaper's report of Công văn 923/UBND-CNXD of the provincial People's Committee, before the July 2025 merger (URL not recorded).",
+		"Khu vực: báo tỉnh đưa tin Công văn 923/UBND-CNXD của UBND tỉnh, trước khi sáp nhập tháng 7/2025 (chưa ghi được đường dẫn).", ""}
 )
 
 // WikipediaArticles are the Wikipedia articles whose coordinates ClusterMap uses (the highway
 // waypoints and xã Biển Hồ), for the credits of the README and the About page.
 var WikipediaArticles = []Credit{
-	{"vi: Biển Hồ (xã)", "https://vi.wikipedia.org/wiki/Bi%E1%BB%83n_H%E1%BB%93_(x%C3%A3)"},
-	{"vi: Ia Din", "https://vi.wikipedia.org/wiki/Ia_Din"},
-	{"es: Pleiku", "https://es.wikipedia.org/wiki/Pleiku"},
-	{"ru: Плейку", "https://ru.wikipedia.org/wiki/%D0%9F%D0%BB%D0%B5%D0%B9%D0%BA%D1%83"},
-	{"vi: Đăk Pơ", "https://vi.wikipedia.org/wiki/%C4%90%C4%83k_P%C6%A1"},
-	{"en: An Khê", "https://en.wikipedia.org/wiki/An_Kh%C3%AA"},
-	{"vi: Chư Păh", "https://vi.wikipedia.org/wiki/Ch%C6%B0_P%C4%83h"},
-	{"vi: Chư Sê", "https://vi.wikipedia.org/wiki/Ch%C6%B0_S%C3%AA"},
-	{"vi: Ayun Pa", "https://vi.wikipedia.org/wiki/Ayun_Pa"},
+	{Text: "vi: Biển Hồ (xã)", URL: "https://vi.wikipedia.org/wiki/Bi%E1%BB%83n_H%E1%BB%93_(x%C3%A3)"},
+	{Text: "vi: Ia Din", URL: "https://vi.wikipedia.org/wiki/Ia_Din"},
+	{Text: "es: Pleiku", URL: "https://es.wikipedia.org/wiki/Pleiku"},
+	{Text: "ru: Плейку", URL: "https://ru.wikipedia.org/wiki/%D0%9F%D0%BB%D0%B5%D0%B9%D0%BA%D1%83"},
+	{Text: "vi: Đăk Pơ", URL: "https://vi.wikipedia.org/wiki/%C4%90%C4%83k_P%C6%A1"},
+	{Text: "en: An Khê", URL: "https://en.wikipedia.org/wiki/An_Kh%C3%AA"},
+	{Text: "vi: Chư Păh", URL: "https://vi.wikipedia.org/wiki/Ch%C6%B0_P%C4%83h"},
+	{Text: "vi: Chư Sê", URL: "https://vi.wikipedia.org/wiki/Ch%C6%B0_S%C3%AA"},
+	{Text: "vi: Ayun Pa", URL: "https://vi.wikipedia.org/wiki/Ayun_Pa"},
 }
 
 var (

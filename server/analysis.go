@@ -218,7 +218,7 @@ const (
 )
 
 func siteQuery(c *gin.Context) (planning.SiteQuery, error) {
-	allowed := append([]string{"industry", "min_free_ha", "crop", "max_highway_km", "highway", "radius_km", "kind", "limit"}, weightParams...)
+	allowed := append([]string{"industry", "min_free_ha", "crop", "max_highway_km", "highway", "include_unknown_free", "radius_km", "kind", "limit"}, weightParams...)
 	q := planning.SiteQuery{Weights: planning.DefaultSiteWeights, Limit: defaultSitesLimit}
 	p, err := analysisParams(c, allowed...)
 	if err != nil {
@@ -232,6 +232,13 @@ func siteQuery(c *gin.Context) (planning.SiteQuery, error) {
 			return q, httpx.BadRequest(fmt.Sprintf("highway %q is not a national highway's number (QL19, highway 19)", h))
 		}
 		q.Highway = terms[1]
+	}
+	switch v := p["include_unknown_free"]; v {
+	case "", "false":
+	case "true":
+		q.IncludeUnknownFree = true
+	default:
+		return q, httpx.BadRequest(fmt.Sprintf("include_unknown_free is %q; it takes true or false", v))
 	}
 	if q.RadiusKM, err = parseRadius(p); err != nil {
 		return q, err
@@ -272,7 +279,7 @@ func sitesRequest(c *gin.Context, planner *planning.Planner) (string, func(conte
 			return nil, err
 		}
 		return sitesAnswer{Filters: map[string]any{"industry": nullString(q.Industry), "min_free_ha": q.MinFreeHa, "crop": nullString(q.Crop),
-			"max_highway_km": q.MaxHighwayKM, "radius_km": q.RadiusKM, "kind": nullString(q.Kind), "limit": q.Limit}, Sites: sites}, nil
+			"max_highway_km": q.MaxHighwayKM, "highway": nullString(q.Highway), "include_unknown_free": q.IncludeUnknownFree, "radius_km": q.RadiusKM, "kind": nullString(q.Kind), "limit": q.Limit}, Sites: sites}, nil
 	}, err
 }
 

@@ -68,7 +68,7 @@ export function createAbout({ dialog, body, closeButton, i18n, catalog, map }) {
     const dated = data && data.dates[l.id];
     const dl = h("dl", { class: "facts" },
       h("dt", {}, t("about.license")), h("dd", {}, l.license && l.license.url ? link(l.license.name, l.license.url) : "—"),
-      h("dt", {}, t("about.credits")), h("dd", {}, h("ul", {}, (l.credits || []).map((c) => h("li", {}, link(c.text, c.url))))),
+      h("dt", {}, t("about.credits")), h("dd", {}, h("ul", {}, (l.credits || []).map((c) => h("li", {}, link((lang() === "vi" && c.text_vi) || c.text, c.url))))),
       h("dt", {}, t("about.placement")), h("dd", {}, t(`about.placement.${l.id}`)));
     if (dated) {
       dl.append(h("dt", {}, t("about.asOf")), h("dd", {}, dated.length

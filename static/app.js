@@ -33,6 +33,7 @@ import { createAbout } from "./about.js";
 import { createTable } from "./table.js";
 import { createCompare } from "./compare.js";
 import { createDeclutter } from "./declutter.js";
+import { contactLinkOf } from "./clusterfacts.js";
 import { showDate, dateInWords } from "./dates.js";
 
 // Where the map opens when the province states no view and has no outline: Vietnam.
@@ -87,7 +88,7 @@ async function start() {
   wireFilters({ i18n, sidebar, state, geojson, panel, selection, clusters, select });
   wireTable({ i18n, sidebar, panel, compare, clusters, districts, reads, select });
   wireOverview({ i18n, sidebar, select });
-  const sites = wireSites({ i18n, catalog, state, geojson, selection, clusters, select });
+  const sites = wireSites({ i18n, catalog, state, geojson, selection, clusters, fcs, select });
   wireHeader({ map, i18n, catalog, labels, select });
   map.on("zoomend", () => {
     geojson.updateClusters();
@@ -199,7 +200,7 @@ function wireMap({ catalog, i18n }) {
     container: $("map"),
     bounds: home,
     i18n,
-    credits: catalog.credits.map(creditHTML),
+    credits: (lang) => catalog.credits.map((c) => creditHTML(c, lang)),
   });
   window.clustermap.map = map;
   const state = createState({ map, plan: layerPlan(catalog.layerIds) });
@@ -417,7 +418,7 @@ function wireTable({ i18n, sidebar, panel, compare, clusters, districts, reads, 
 function wireOverview({ i18n, sidebar, select }) {
   const overview = createOverview({
     i18n,
-    elements: { chart: $("overview-chart"), cropChart: $("overview-crops-chart"), table: $("overview-table"), details: $("overview-details"), status: $("overview-status"), rawNote: $("overview-raw-note"), coverage: $("overview-coverage") },
+    elements: { chart: $("overview-chart"), cropChart: $("overview-crops-chart"), table: $("overview-table"), details: $("overview-details"), status: $("overview-status"), rawNote: $("overview-raw-note"), coverage: $("overview-coverage"), exportCSV: $("overview-export") },
     onPickRegion: (slug) => select("regions", slug, { fly: true }),
   });
   sidebar.onOpen((tab) => {
@@ -426,16 +427,28 @@ function wireOverview({ i18n, sidebar, select }) {
   return overview;
 }
 
-function wireSites({ i18n, catalog, state, geojson, selection, clusters, select }) {
+function wireSites({ i18n, catalog, state, geojson, selection, clusters, fcs, select }) {
+  // Whom an investor asks about a site: the cluster's contact, else the province's department.
+  const department = catalog.province && catalog.province.contact;
+  const contactOf = (site) => {
+    const own = contactLinkOf(site.contact);
+    if (own) return { kind: "cluster", name: site.name, ...own };
+    const dep = department && contactLinkOf([department.phone, department.email, department.url].filter(Boolean).join(" "));
+    return dep ? { kind: "department", name: department.name[i18n.lang()] || department.name.vi, ...dep } : null;
+  };
   const sites = createSites({
     i18n,
     defaults: catalog.defaults,
     elements: {
-      form: $("sites-form"), industry: $("s-industry"), industryList: $("s-industries"), minFree: $("s-minfree"), crop: $("s-crop"), maxHighway: $("s-maxhighway"),
+      form: $("sites-form"), industry: $("s-industry"), industryList: $("s-industries"), minFree: $("s-minfree"), includeUnknown: $("s-unknown"), crop: $("s-crop"), highway: $("s-highway"), maxHighway: $("s-maxhighway"),
       clear: $("sites-clear"), status: $("sites-status"), count: $("sites-count"), excluded: $("sites-excluded"), list: $("sites-list"), scaleNote: $("sites-scale-note"),
     },
     weights: Object.fromEntries(PARTS.map(({ key }) => [key, { input: $(`w-${key}`), label: $(`w-${key}-label`), value: $(`w-${key}-value`) }])),
     industries: [...new Set(clusters.features.flatMap((f) => industriesOf(f.properties)))].sort((a, b) => a.localeCompare(b, "vi")),
+    // The national highways drawn: "near QL19" measures to that road.
+    highways: [...new Set(((fcs.roads || {}).features || []).map((f) => f.properties.ref).filter((r) => /^QL\d/.test(r || "")))]
+      .sort((a, b) => parseInt(a.slice(2), 10) - parseInt(b.slice(2), 10)),
+    contactOf,
     anchorOf: (id) => geojson.symbolAt("clusters", id),
     select,
     showAll: (latlngs) => selection.showAll(latlngs),
@@ -491,6 +504,7 @@ function wireLegendAndBasemap({ map, i18n, state, selection, sites, home }) {
     map,
     url: basemapURL(document, location.search),
     probeAt: home.getCenter(),
+    i18n,
     onLayer: (layer) => {
       state.basemap = layer;
       state.visible.basemap = true;

@@ -3,7 +3,9 @@
 // legend says why there is no basemap.
 
 const TIMEOUT_MS = 4000;
-const OSM_CREDIT = '&copy; <a href="https://www.openstreetmap.org/copyright" target="_blank" rel="noopener">OpenStreetMap</a> contributors';
+// The OpenStreetMap credit in the page's language.
+const OSM_LINK = '<a href="https://www.openstreetmap.org/copyright" target="_blank" rel="noopener">OpenStreetMap</a>';
+const osmCredit = (lang) => (lang === "vi" ? `&copy; những người đóng góp ${OSM_LINK}` : `&copy; ${OSM_LINK} contributors`);
 
 // The basemap URL is configurable for intranets (a local tile server) through
 // <meta name="clustermap-basemap">; ?basemap=none switches it off.
@@ -16,7 +18,8 @@ export function basemapURL(doc, search) {
 // createBasemap({map, url, probeAt, onLayer, onState}): probeAt is the latlng
 // whose tile is probed; onLayer(layer) gets the tile layer once it is added;
 // onState("checking" | "on" | "off") follows the basemap's state.
-export function createBasemap({ map, url, probeAt, onLayer = () => {}, onState = () => {} }) {
+export function createBasemap({ map, url, probeAt, i18n = null, onLayer = () => {}, onState = () => {} }) {
+  const lang = () => (i18n ? i18n.lang() : "en");
   // Probes one tile before adding the tile layer, so an unreachable tile host
   // costs one failed request instead of a grid of broken images.
   function start() {
@@ -44,7 +47,7 @@ export function createBasemap({ map, url, probeAt, onLayer = () => {}, onState =
 
   function enable() {
     const layer = L.tileLayer(url, {
-      attribution: OSM_CREDIT,
+      attribution: osmCredit(lang()),
       maxZoom: 19,
       // A failed tile shows nothing rather than a broken-image box.
       errorTileUrl: "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7",
@@ -61,6 +64,13 @@ export function createBasemap({ map, url, probeAt, onLayer = () => {}, onState =
     });
     onLayer(layer);
     layer.addTo(map);
+    if (i18n) {
+      i18n.onLangChange(() => {
+        const before = layer.options.attribution;
+        layer.options.attribution = osmCredit(lang());
+        if (map.hasLayer(layer)) map.attributionControl.removeAttribution(before).addAttribution(layer.options.attribution);
+      });
+    }
     onState("on");
   }
 

@@ -47,10 +47,10 @@ export function editableFields(layer, role) {
   return (layer.fields || []).filter((f) => f.derived !== true && (!local || f.district_editable === true));
 }
 
-// The HTML of one credit for the map's attribution control: text, never
-// markup from the server, and the source's link where it has one.
-export function creditHTML(c) {
-  const text = String(c.text || "").trim();
+// The HTML of one credit for the map's attribution control, in the page's language: text,
+// never markup from the server, and the source's link where it has one.
+export function creditHTML(c, lang = "en") {
+  const text = String((lang === "vi" && c.text_vi) || c.text || "").trim();
   const node = c.url ? h("a", { href: c.url, target: "_blank", rel: "noopener" }, text) : h("span", {}, text);
   return node.outerHTML;
 }

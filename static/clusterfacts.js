@@ -76,3 +76,16 @@ export function csvCell(v) {
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",;\n\r\t']/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
+
+// The action a contact text allows: a phone to call, an address to write to, a page to open;
+// null when the text holds none of them.
+export function contactLinkOf(text) {
+  const s = String(text || "");
+  const mail = s.match(/[\w.+-]+@[\w-]+(\.[\w-]+)+/);
+  if (mail) return { href: `mailto:${mail[0]}`, detail: mail[0] };
+  const tel = s.match(/(\+84|0)[\d .()-]{8,14}\d/);
+  if (tel) return { href: `tel:${tel[0].replace(/[^\d+]/g, "")}`, detail: tel[0] };
+  const url = s.match(/https?:\/\/\S+/);
+  if (url) return { href: url[0], detail: "" };
+  return null;
+}

@@ -13,8 +13,8 @@ const PASSIVE_PANES = ["labels", "selection", "linkage-zones", "linkage-labels"]
 
 // createMap({container, bounds, i18n, credits}) → {map, footprintRenderer}.
 // bounds is the area of interest (the map may not wander far from it);
-// credits are HTML strings for the attribution control.
-export function createMap({ container, bounds, i18n, credits = [] }) {
+// credits(lang) gives the HTML strings of the attribution control in that language.
+export function createMap({ container, bounds, i18n, credits = () => [] }) {
   const map = L.map(container, {
     minZoom: 7,
     maxZoom: 18,
@@ -32,8 +32,31 @@ export function createMap({ container, bounds, i18n, credits = [] }) {
   }
   addZoomControl();
   i18n.onLangChange(addZoomControl);
-  map.attributionControl.setPrefix('<a href="https://leafletjs.com" target="_blank" rel="noopener">Leaflet</a>');
-  for (const c of credits) map.attributionControl.addAttribution(c);
+  // The credits in the page's language, folded to one line until asked for: unfolded they
+  // cover a fifth of a phone's map. The toggle is the control's first element.
+  const attribution = map.attributionControl;
+  let shown = [];
+  function setCredits() {
+    for (const c of shown) attribution.removeAttribution(c);
+    shown = credits(i18n.lang());
+    for (const c of shown) attribution.addAttribution(c);
+    attribution.setPrefix(`<button type="button" class="cm-attr-toggle" aria-expanded="false">${i18n.t("map.credits")}</button> <a href="https://leafletjs.com" target="_blank" rel="noopener">Leaflet</a>`);
+    syncToggle();
+  }
+  const box = attribution.getContainer();
+  box.classList.add("cm-folded");
+  function syncToggle() {
+    const b = box.querySelector(".cm-attr-toggle");
+    if (b) b.setAttribute("aria-expanded", String(!box.classList.contains("cm-folded")));
+  }
+  L.DomEvent.disableClickPropagation(box);
+  box.addEventListener("click", (e) => {
+    if (!e.target.closest(".cm-attr-toggle")) return;
+    box.classList.toggle("cm-folded");
+    syncToggle();
+  });
+  setCredits();
+  i18n.onLangChange(setCredits);
   L.control.scale({ metric: true, imperial: false, position: "bottomleft" }).addTo(map);
 
   for (const [name, z] of Object.entries(PANES)) {

@@ -5,7 +5,8 @@
 // Chart.js is loaded only when the overview is first shown, which keeps it off
 // the first page load.
 
-import { h } from "./util.js";
+import { h, download } from "./util.js";
+import { csvCell } from "./clusterfacts.js";
 import { getSummary } from "./api.js";
 import { colorOfStage, regionColor, cropColor } from "./symbols.js";
 
@@ -15,7 +16,8 @@ import { colorOfStage, regionColor, cropColor } from "./symbols.js";
 // region.
 export function createOverview({ elements, i18n, chartJS = "vendor/chart.js/chart.umd.min.js", onPickRegion = () => {} }) {
   const { t, label, num, lang, codesOf, onLangChange } = i18n;
-  const { chart: canvas, cropChart: cropCanvas, table, details, status, rawNote, coverage } = elements;
+  const { chart: canvas, cropChart: cropCanvas, table, details, status, rawNote, coverage, exportCSV } = elements;
+  if (exportCSV) exportCSV.addEventListener("click", () => downloadCSV());
 
   let summary = null;
   let charts = {};
@@ -138,27 +140,70 @@ export function createOverview({ elements, i18n, chartJS = "vendor/chart.js/char
     drawTable();
     drawDetails();
     rawNote.textContent = t("overview.rawNote", { r: radius });
+    if (exportCSV) exportCSV.textContent = t("export.csv");
   }
 
-  // A sum of hectares is blank when no cluster of the area reports the figure:
-  // 0 would claim a value the data does not have.
+  // Every aggregate prints its base where it is shown: how many of the area's clusters the
+  // figure covers, and for occupancy the years of its figures. A base of fewer than half the
+  // clusters is thin: the figure stays, greyed, with its base in words (not on hover only).
+  const KEYS = ["planned_ha", "established_ha", "leased_ha"];
+  const thin = (n, of) => of > 0 && n * 2 < of;
+  function years(r) {
+    const y = r.occupancy_years || [];
+    return y.length === 2 ? (y[0] === y[1] ? String(y[0]) : `${y[0]}–${y[1]}`) : "";
+  }
+  function occupancyBase(r) {
+    const n = r.occupancy_clusters_with_data || 0;
+    const when = years(r);
+    const base = t("overview.base", { n, of: r.clusters ?? 0 });
+    return when ? `${base}, ${when}` : base;
+  }
+
+  // A sum of hectares is blank when no cluster of the area reports the figure: 0 would claim a
+  // value the data does not have.
   function haCell(r, key, value) {
-    const n = r.clusters_with_data && r.clusters_with_data[key];
-    return h("td", { class: "num", dataset: { key } }, n === 0 ? "" : num(value, 1));
+    const n = (r.clusters_with_data && r.clusters_with_data[key]) || 0;
+    const of = r.clusters ?? 0;
+    if (n === 0) return h("td", { class: "num", dataset: { key } }, "");
+    return h("td", { class: thin(n, of) ? "num thin" : "num", dataset: { key, base: String(n), of: String(of) } },
+      num(value, 1), n < of ? h("span", { class: "base" }, t("overview.baseShort", { n, of })) : null);
   }
 
   function cells(r) {
     const occ = r.occupancy_pct;
+    const n = r.occupancy_clusters_with_data || 0;
+    const isThin = thin(n, r.clusters ?? 0);
     return [
       h("td", { class: "num", dataset: { key: "clusters" } }, String(r.clusters ?? "")),
       haCell(r, "planned_ha", r.planned_ha),
       haCell(r, "established_ha", r.established_ha),
       haCell(r, "leased_ha", r.leased_ha),
-      h("td", { class: "num occ", dataset: { key: "occupancy_pct" }, title: occ == null ? null : t("overview.occupancyData", { n: r.occupancy_clusters_with_data }) }, occ == null ? "" : [
+      h("td", { class: `num occ${isThin ? " thin" : ""}`, dataset: { key: "occupancy_pct", base: String(n), of: String(r.clusters ?? 0), thin: String(isThin) } }, occ == null ? "" : [
         `${num(occ, 1)} %`,
         h("span", { class: "mini-bar", "aria-hidden": "true" }, h("span", { style: `width:${Math.max(0, Math.min(100, occ))}%` })),
+        h("span", { class: "base" }, occupancyBase(r)),
+        occ > 100 ? h("span", { class: "base warn" }, t("overview.occOver")) : null,
       ]),
     ];
+  }
+
+  // The area table as CSV, each figure beside its base, as on the screen.
+  function downloadCSV() {
+    if (!summary) return;
+    const header = [t("overview.region"), t("overview.clustersCol"),
+      ...KEYS.flatMap((k) => [`${t(`overview.${k === "planned_ha" ? "planned" : k === "established_ha" ? "established" : "leased"}`)} (ha)`, t("overview.csvBase")]),
+      `${t("overview.occupancy")} (%)`, t("overview.csvBase"), t("overview.csvYears"), t("overview.csvThin")];
+    const line = (nameText, r) => {
+      const of = r.clusters ?? 0;
+      const n = r.occupancy_clusters_with_data || 0;
+      return [nameText, of,
+        ...KEYS.flatMap((k) => { const m = (r.clusters_with_data || {})[k] || 0; return [m ? Math.round(r[k] * 10) / 10 : "", t("overview.base", { n: m, of })]; }),
+        r.occupancy_pct ?? "", t("overview.base", { n, of }), years(r), r.occupancy_pct == null ? "" : t(thin(n, of) ? "overview.yes" : "overview.no")];
+    };
+    const out = [header, ...(summary.regions || []).map((r) => line(name(r), r)),
+      line(t("overview.outside"), summary.outside_regions || {}), line(t("overview.province"), summary.province || {})];
+    download(`clustermap-areas-${new Date().toISOString().slice(0, 10)}.csv`, "text/csv;charset=utf-8",
+      "\uFEFF" + out.map((row) => row.map(csvCell).join(",")).join("\r\n") + "\r\n");
   }
 
   function regionHeader(r) {

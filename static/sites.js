@@ -27,10 +27,10 @@ const OPEN_PARTS = 5;
 // anchorOf(id) gives the latlng and pixel offset of a cluster's symbol, so a rank badge sits on
 // it; showAll(latlngs) brings the results into view. layer holds the rank badges; onResults(fn)
 // has fn(any) run when results arrive (true) or are cleared (false).
-export function createSites({ elements, weights, i18n, defaults, industries, anchorOf, select, showAll = () => {} }) {
+export function createSites({ elements, weights, i18n, defaults, industries, highways = [], contactOf = () => null, anchorOf, select, showAll = () => {} }) {
   const results = listeners();
   const { t, label, num, codesOf, onLangChange } = i18n;
-  const { form, industry: fIndustry, industryList, minFree: fMinFree, crop: fCrop, maxHighway: fMaxHighway, clear: clearButton, status, count, excluded: excludedEl, list, scaleNote } = elements;
+  const { form, industry: fIndustry, industryList, minFree: fMinFree, includeUnknown: fUnknown, crop: fCrop, highway: fHighway, maxHighway: fMaxHighway, clear: clearButton, status, count, excluded: excludedEl, list, scaleNote } = elements;
   const defaultWeights = defaults.site_weights || {};
   const params = defaults.site_weight_params || {};
   const maxWeight = defaults.max_site_weight ?? 100;
@@ -48,6 +48,9 @@ export function createSites({ elements, weights, i18n, defaults, industries, anc
     const keep = fCrop.value;
     fCrop.replaceChildren(h("option", { value: "" }, t("sites.anyCrop")), ...codesOf("crop").map((c) => h("option", { value: c }, label("crop", c))));
     fCrop.value = keep;
+    const keepHighway = fHighway.value;
+    fHighway.replaceChildren(h("option", { value: "" }, t("sites.anyHighway")), ...highways.map((ref) => h("option", { value: ref }, t("sites.nearHighway", { ref }))));
+    fHighway.value = keepHighway;
     for (const p of PARTS) {
       weights[p.key].label.textContent = partName(p.key, answer ? answer.filters.radius_km : defaultRadius);
       showWeight(p.key);
@@ -75,6 +78,8 @@ export function createSites({ elements, weights, i18n, defaults, industries, anc
     if (industry) q.set("industry", industry);
     if (fMinFree.value !== "") q.set("min_free_ha", fMinFree.value);
     if (fCrop.value) q.set("crop", fCrop.value);
+    if (fHighway.value) q.set("highway", fHighway.value);
+    if (fUnknown.checked) q.set("include_unknown_free", "true");
     if (fMaxHighway.value !== "") q.set("max_highway_km", fMaxHighway.value);
     let total = 0;
     for (const p of PARTS) {
@@ -128,7 +133,19 @@ export function createSites({ elements, weights, i18n, defaults, industries, anc
     const ex = Object.entries(answer.excluded || {}).filter(([, n]) => n > 0).map(([k, n]) => t(`sites.ex.${k}`, { n }));
     excludedEl.textContent = ex.length ? t("sites.excluded", { list: ex.join("; ") }) : "";
     scaleNote.textContent = [scaleText(), gateNote()].filter(Boolean).join(" ");
-    list.replaceChildren(...sites.map((s, i) => siteItem(s, i)));
+    // The list is in groups, each in score order: a heading says why a lower score can come
+    // first (a site known to have no free land is listed last whatever its score).
+    const items = [];
+    let group = null;
+    sites.forEach((s, i) => {
+      if (s.group !== group) {
+        group = s.group;
+        items.push(h("li", { class: "site-group", dataset: { group } },
+          h("h3", {}, t(`sites.group.${group}`)), h("p", { class: "note" }, t(`sites.groupWhy.${group}`))));
+      }
+      items.push(siteItem(s, i));
+    });
+    list.replaceChildren(...items);
     for (const p of PARTS) weights[p.key].label.textContent = partName(p.key, answer.filters.radius_km);
     drawMarkers(sites);
     // On a phone the results sit below the long form: bring them into view.
@@ -144,8 +161,9 @@ export function createSites({ elements, weights, i18n, defaults, industries, anc
     if (!part.known || part.value == null) return h("span", { class: "unknown" }, t("sites.unknownValue"));
     switch (key) {
       case "free":
-      case "crop":
         return t("units.ha", { n: num(part.value, 1) });
+      case "crop":
+        return t("sites.cropValue", { n: num(part.value, 0) });
       case "highway": {
         // The road's number is in the server's reason ("0.66 km to QL14 …").
         const ref = (String(part.reason).match(/\bQL\s?\d+[A-Z]?\b/) || [])[0];
@@ -180,7 +198,7 @@ export function createSites({ elements, weights, i18n, defaults, industries, anc
     const rows = PARTS.map((p) => {
       const part = s.parts[p.key];
       if (!part) return null;
-      return h("tr", { dataset: { part: p.key, contribution: String(part.contribution), score: String(part.score), weight: String(part.weight) }, title: part.reason },
+      return h("tr", { dataset: { part: p.key, contribution: String(part.contribution), score: String(part.score), weight: String(part.weight) } },
         h("th", { scope: "row", title: partName(p.key, answer.filters.radius_km) }, h("span", { class: "swatch", style: `background:${p.color}` }), t(`sites.short.${p.key}`)),
         h("td", { class: "value" }, partValue(p.key, part, s)),
         h("td", { class: "num formula" }, `${num(part.score, 2)} × ${num(part.weight * 100, 0)} %`),
@@ -195,6 +213,14 @@ export function createSites({ elements, weights, i18n, defaults, industries, anc
       h("tbody", {}, rows),
       h("tfoot", {}, h("tr", {}, h("th", { scope: "row", colspan: "3" }, t("sites.total")), h("td", { class: "num total" }, points(s.score)))));
     const meta = [label("cluster_kind", s.kind), label("stage", s.status), s.district].filter(Boolean).join(" · ");
+    const crop = s.parts.crop;
+    // Which zones the raw-material part counts, and how much of each lies within the radius.
+    const zones = crop && crop.zones && crop.zones.length
+      ? h("ul", { class: "site-zones" }, crop.zones.map((z) => h("li", { dataset: { zone: String(z.id), crop: z.crop, within: String(z.within_ha ?? "") } },
+        h("span", { lang: "vi" }, z.name), " (", label("crop", z.crop), "): ",
+        z.within_ha == null ? t("sites.zoneNoArea") : t("sites.zoneWithin", { n: num(z.within_ha, 0), of: num(z.area_ha, 0), r: num(answer.filters.radius_km, 0) }))))
+      : h("p", { class: "note site-zones" }, t("sites.noZones", { r: num(answer.filters.radius_km, 0) }));
+    const contact = contactAction(s);
     return h("li", { dataset: { id: String(s.id), rank: String(s.rank), score: String(s.score) } },
       h("button", { type: "button", class: "site-head", onclick: () => pick(s) },
         h("span", { class: "rank", "aria-hidden": "true" }, String(s.rank)),
@@ -202,8 +228,22 @@ export function createSites({ elements, weights, i18n, defaults, industries, anc
           h("span", { class: "list-name" }, `${s.rank}. ${s.name}`),
           h("span", { class: "list-meta" }, meta)),
         h("span", { class: "site-score" }, h("strong", {}, points(s.score)), h("small", {}, "/100"))),
+      s.group === "free_land_unknown" ? h("p", { class: "site-ask" }, h("strong", {}, t("sites.freeUnknownAsk"))) : null,
       bar,
-      h("details", { class: "site-details", open: i < OPEN_PARTS }, h("summary", {}, t("sites.part")), table));
+      contact,
+      h("details", { class: "site-details", open: i < OPEN_PARTS }, h("summary", {}, t("sites.part")), table,
+        h("p", { class: "note" }, t("sites.zonesCounted"), " ", t("sites.spreadNote")), zones));
+  }
+
+  // Whom to ask about a site: the cluster's own contact where a source gives one (a phone or an
+  // address to write to), else the province's department that answers for every cluster.
+  function contactAction(s) {
+    const c = contactOf(s);
+    if (!c) return null;
+    return h("p", { class: "site-contact", dataset: { contact: c.kind } },
+      h("a", { class: "button secondary", href: c.href, target: c.href.startsWith("http") ? "_blank" : null, rel: c.href.startsWith("http") ? "noopener" : null },
+        t(c.kind === "cluster" ? "sites.contactCluster" : "sites.contactDepartment", { name: c.name || "" })),
+      c.detail ? h("span", { class: "note" }, " ", c.detail) : null);
   }
 
   function pick(s) {

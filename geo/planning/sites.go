@@ -59,11 +59,14 @@ type SiteQuery struct {
 	MaxHighwayKM *float64
 	// Highway, when set ("QL19"), is the one national highway the highway part and MaxHighwayKM
 	// measure to: "near QL19" rather than near any highway.
-	Highway  string
-	RadiusKM float64
-	Kind     string
-	Weights  SiteWeights
-	Limit    int
+	Highway string
+	// IncludeUnknownFree keeps, under MinFreeHa, the clusters whose free land no source gives:
+	// offered apart ("free land unknown — ask"), never mixed with those known to have enough.
+	IncludeUnknownFree bool
+	RadiusKM           float64
+	Kind               string
+	Weights            SiteWeights
+	Limit              int
 }
 
 // Validate checks the query's values.
@@ -108,7 +111,30 @@ type SitePart struct {
 	Value        *float64 `json:"value"`
 	Unit         string   `json:"unit"`
 	Reason       string   `json:"reason"`
+	// Zones, for the raw-material part: the zones counted, each with the hectares estimated
+	// within the radius.
+	Zones []SiteZone `json:"zones,omitempty"`
 }
+
+// SiteZone is one raw-material zone a site's supply counts: its stated area and the share of it
+// estimated within the radius (the area spread evenly over the zone's polygon; nil when the zone
+// states no area).
+type SiteZone struct {
+	ID       int64    `json:"id"`
+	Name     string   `json:"name"`
+	Crop     string   `json:"crop"`
+	AreaHa   *float64 `json:"area_ha"`
+	WithinHa *float64 `json:"within_ha"`
+}
+
+// Site groups, in the order they are listed: a site that meets every filter, one whose free land
+// is unknown (offered only when asked for), and one known to have no free land (ranked last
+// whatever its score, since an investor cannot lease there today).
+const (
+	SiteMatches     = "matches"
+	SiteFreeUnknown = "free_land_unknown"
+	SiteNoFreeLand  = "no_free_land"
+)
 
 // SiteParts are the five parts of a score, in a fixed order.
 type SiteParts struct {
@@ -122,6 +148,9 @@ type SiteParts struct {
 // Site is one ranked cluster.
 type Site struct {
 	Rank int `json:"rank"`
+	// Group says why the site is where it is in the order (SiteMatches, SiteFreeUnknown,
+	// SiteNoFreeLand): within a group the order is the score's.
+	Group string `json:"group"`
 	ClusterRef
 	Point            Point     `json:"point"`
 	Score            float64   `json:"score"`
@@ -162,7 +191,8 @@ type Sites struct {
 // sitesCTE scores every candidate cluster. The industry text is folded once and compared with each
 // distinct target industry once, however many clusters share it. Parameters: $1 industry, $2 kind, $3 radius (m),
 // $4 crop, $5..$8 the part scales, $9/$10 stage names and scores, $11 min free ha, $12 max
-// highway m, $13..$17 weights, $18 the border-gate slug, $19 the one highway measured to (NULL: the nearest).
+// highway m, $13..$17 weights, $18 the border-gate slug, $19 the one highway measured to (NULL: the nearest),
+// $20 whether unknown free land passes the free-land filter.
 const sitesCTE = `
 WITH q AS MATERIALIZED (SELECT search_key($1::text) AS key),
 named AS MATERIALIZED (
@@ -190,7 +220,7 @@ cand AS (
 -- Per-cluster lookups by index (LATERAL, kept from being flattened into joins by the aggregate
 -- and the LIMITs), so that the plan stays linear in the clusters however the estimates come out.
 parts AS (
-  SELECT cand.*, s.ha AS supply_ha, coalesce(s.zones, 0) AS supply_zones, coalesce(s.no_area, 0) AS supply_no_area,
+  SELECT cand.*, s.ha AS supply_ha, coalesce(s.zones, 0) AS supply_zones, coalesce(s.no_area, 0) AS supply_no_area, s.zone_list,
          h.ref AS highway_ref, h.distance_m AS highway_m, g.distance_m AS gate_m, g.basis AS gate_basis,
          least(coalesce(cand.free_ha, 0) / $5, 1)::float8 AS s_free,
          least(coalesce(s.ha, 0) / $6, 1)::float8 AS s_crop,
@@ -198,10 +228,17 @@ parts AS (
          CASE WHEN g.distance_m IS NULL THEN 0 ELSE greatest(0, 1 - g.distance_m / ($8 * 1000)) END AS s_border,
          coalesce(($10::float8[])[array_position($9::text[], cand.status)], 0) AS s_stage
     FROM cand
+    -- The supply is the hectares of each zone within reach (cluster_distances.reach_ha: the
+    -- zone's area spread evenly over its polygon, migrations/00015), not the whole zone as soon
+    -- as its edge is near.
     CROSS JOIN LATERAL (
-      SELECT coalesce(sum(z.area_ha), 0) AS ha, count(*) AS zones, count(*) FILTER (WHERE z.area_ha IS NULL) AS no_area
+      SELECT coalesce(sum(w.ha), 0) AS ha, count(*) AS zones, count(*) FILTER (WHERE z.area_ha IS NULL) AS no_area,
+             coalesce(json_agg(json_build_object('id', z.id, 'name', z.name, 'crop', z.crop, 'area_ha', z.area_ha,
+                                                 'within_ha', round(w.ha::numeric))
+                               ORDER BY w.ha DESC NULLS LAST, z.id), '[]') AS zone_list
         FROM cluster_distances cd
         JOIN raw_material_zones z ON z.id = cd.target_id
+        CROSS JOIN LATERAL (SELECT reach_at(cd.reach_ha, $3) AS ha) w
        WHERE cd.cluster_id = cand.id AND cd.target = 'zone' AND cd.distance_m <= $3
          AND ($4::text IS NULL OR z.crop::text = $4)) s
     LEFT JOIN LATERAL (
@@ -221,28 +258,30 @@ parts AS (
 scored AS (
   SELECT parts.*,
          ($13 * s_free + $14 * s_crop + $15 * s_highway + $16 * s_border + $17 * s_stage) / ($13 + $14 + $15 + $16 + $17) AS score,
-         industry_ok AND ($11::numeric IS NULL OR free_ha >= $11::numeric)
+         industry_ok AND ($11::numeric IS NULL OR free_ha >= $11::numeric OR ($20::boolean AND free_ha IS NULL))
                      AND ($12::float8 IS NULL OR highway_m <= $12::float8) AS passes,
-         -- A cluster known to have no free land never ranks above one whose free land is unknown.
-         coalesce(free_ha <= 0, false) AS no_free
+         -- The groups, listed in this order: a site that meets the free-land filter, one whose
+         -- free land is unknown (only when asked for), one known to have no free land.
+         CASE WHEN coalesce(free_ha <= 0, false) THEN 2
+              WHEN $11::numeric IS NOT NULL AND free_ha IS NULL THEN 1 ELSE 0 END AS grp
     FROM parts)`
 
 // sitesSQL ranks the clusters that pass the filters; the point is computed for the page only.
 const sitesSQL = sitesCTE + `
 SELECT id, name, kind, status, district_code, district, region_slug, ST_X(p.geom), ST_Y(p.geom),
        target_industries, investor, contact, sources,
-       free_ha::float8, supply_ha::float8, supply_zones, supply_no_area, highway_ref, highway_m, gate_m, gate_basis,
-       s_free, s_crop, s_highway, s_border, s_stage, score
-  FROM (SELECT * FROM scored WHERE passes ORDER BY no_free, score DESC, id LIMIT $20) page
+       free_ha::float8, supply_ha::float8, supply_zones, supply_no_area, zone_list, highway_ref, highway_m, gate_m, gate_basis,
+       s_free, s_crop, s_highway, s_border, s_stage, score, grp
+  FROM (SELECT * FROM scored WHERE passes ORDER BY grp, score DESC, id LIMIT $21) page
  CROSS JOIN LATERAL ST_PointOnSurface(page.geom) AS p(geom)
- ORDER BY no_free, score DESC, id`
+ ORDER BY grp, score DESC, id`
 
 // Each left-out cluster counts once, under the first filter it fails (industry, free land,
 // highway), so that candidates = matched + the sum of excluded.
 const sitesCountsSQL = sitesCTE + `
 , fails AS (
   SELECT passes, industry_ok, has_industries,
-         ($11::numeric IS NOT NULL AND free_ha IS NULL) AS free_unknown,
+         ($11::numeric IS NOT NULL AND free_ha IS NULL AND NOT $20::boolean) AS free_unknown,
          ($11::numeric IS NOT NULL AND free_ha < $11::numeric) AS free_below,
          ($12::float8 IS NOT NULL AND highway_m IS NULL) AS hw_unknown,
          ($12::float8 IS NOT NULL AND highway_m > $12::float8) AS hw_far
@@ -288,7 +327,7 @@ func (s *Planner) Sites(ctx context.Context, q SiteQuery) (*Sites, error) {
 	}
 	args := []any{nullable(q.Industry), nullable(q.Kind), q.RadiusKM * 1000, nullable(q.Crop),
 		FreeLandFullHa, CropSupplyFullHa, HighwayZeroKM, BorderZeroKM, stageNames, stageScores,
-		minFree, maxHighwayM, w.Free, w.Crop, w.Highway, w.Border, w.Stage, BorderGateSlug, nullable(q.Highway)}
+		minFree, maxHighwayM, w.Free, w.Crop, w.Highway, w.Border, w.Stage, BorderGateSlug, nullable(q.Highway), q.IncludeUnknownFree}
 
 	out := &Sites{
 		Weights: w, WeightsApplied: norm, Scoring: siteScoring(q), Sites: []Site{},
@@ -321,13 +360,15 @@ func (s *Planner) Sites(ctx context.Context, q SiteQuery) (*Sites, error) {
 		for rows.Next() {
 			var st Site
 			var r siteRow
+			var grp int
 			if err := rows.Scan(&st.ID, &st.Name, &st.Kind, &st.Status, &st.DistrictCode, &st.District, &st.Region,
 				&st.Point[0], &st.Point[1], &st.TargetIndustries, &st.Investor, &st.Contact, &st.Sources,
-				&r.free, &r.supply, &r.zones, &r.noArea, &r.highwayRef, &r.highwayM, &r.gateM, &r.gateBasis,
-				&r.s[0], &r.s[1], &r.s[2], &r.s[3], &r.s[4], &st.Score); err != nil {
+				&r.free, &r.supply, &r.zones, &r.noArea, &r.zoneList, &r.highwayRef, &r.highwayM, &r.gateM, &r.gateBasis,
+				&r.s[0], &r.s[1], &r.s[2], &r.s[3], &r.s[4], &st.Score, &grp); err != nil {
 				return err
 			}
 			st.Rank = len(out.Sites) + 1
+			st.Group = []string{SiteMatches, SiteFreeUnknown, SiteNoFreeLand}[grp]
 			st.Score = math.Round(st.Score*10000) / 10000
 			st.Parts = r.parts(norm, q, st.Status, out.BorderGate)
 			data = append(data, st.Sources)
@@ -369,6 +410,7 @@ func gateNote(basis *string) string {
 type siteRow struct {
 	free, supply, highwayM, gateM *float64
 	zones, noArea                 int
+	zoneList                      []SiteZone
 	highwayRef, gateBasis         *string
 	s                             [5]float64
 }
@@ -392,11 +434,13 @@ func (r siteRow) parts(w SiteWeights, q SiteQuery, stage string, gate *BorderGat
 	if r.supply != nil {
 		supply = *r.supply
 	}
-	reason := fmt.Sprintf("%s ha of %s in %d zone(s) within %g km; %g ha or more scores 1.", fmtNum(supply), crop, r.zones, q.RadiusKM, CropSupplyFullHa)
+	reason := fmt.Sprintf("about %s ha of %s within %g km, from %d zone(s), each zone's stated area spread evenly over its polygon "+
+		"(the sources give no finer map); %g ha or more scores 1.", fmtNum(math.Round(supply)), crop, q.RadiusKM, r.zones, CropSupplyFullHa)
 	if r.noArea > 0 {
 		reason += fmt.Sprintf(" %d of them state no area and add nothing.", r.noArea)
 	}
 	p.Crop = part(r.s[1], w.Crop, &supply, "ha", reason)
+	p.Crop.Zones = r.zoneList
 	if r.highwayM != nil {
 		p.Highway = part(r.s[2], w.Highway, kmPtr(r.highwayM), "km", fmt.Sprintf("%s km to %s (an indicative line through cited waypoints); 0 km scores 1, %g km or more scores 0.",
 			fmtNum(km(*r.highwayM)), *r.highwayRef, HighwayZeroKM))
@@ -421,9 +465,12 @@ func (r siteRow) parts(w SiteWeights, q SiteQuery, stage string, gate *BorderGat
 func siteScoring(q SiteQuery) map[string]string {
 	return map[string]string{
 		"score": "Σ weight × part / Σ weight, each part on a 0–1 scale; ties rank by cluster id. A part whose data is unknown scores 0 and says so (known: false).",
+		"order": "Sites are listed by group, then by score: those that meet every filter, then (with include_unknown_free) those whose free land no source gives, " +
+			"then those known to have no free land, whatever their score.",
 		"free": fmt.Sprintf("min(free_ha / %g, 1), free_ha = industrial_land_ha − leased_land_ha (or industrial_land_ha × (100 − occupancy_pct) / 100).",
 			FreeLandFullHa),
-		"crop": fmt.Sprintf("min(supply_ha / %g, 1), supply_ha = area of the zones of the crop (all crops when crop is not given) within radius_km (%g) of the cluster, by geodesic distance.",
+		"crop": fmt.Sprintf("min(supply_ha / %g, 1), supply_ha = the hectares of the crop's zones (all crops when crop is not given) within radius_km (%g) of the cluster by geodesic distance, "+
+			"estimated by spreading each zone's stated area evenly over its polygon (cut into 0.05° cells); parts.crop.zones lists the zones counted.",
 			CropSupplyFullHa, q.RadiusKM),
 		"highway": fmt.Sprintf("max(0, 1 − km / %g), km = geodesic distance to the nearest national highway (QL…); the highways are indicative lines through cited waypoints.", HighwayZeroKM),
 		"border":  fmt.Sprintf("max(0, 1 − km / %g), km = geodesic distance to the Lệ Thanh border gate, or to its indicative proxy (see border_gate).", BorderZeroKM),

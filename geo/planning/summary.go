@@ -60,8 +60,13 @@ type AreaSummary struct {
 	OccupancyClustersWithData int      `json:"occupancy_clusters_with_data"`
 	// OccupancyWithoutArea counts clusters with a stated occupancy but no industrial land to
 	// weight it by; they are left out of OccupancyPct.
-	OccupancyWithoutArea int      `json:"occupancy_without_area"`
-	Investors            []string `json:"investors"`
+	OccupancyWithoutArea int `json:"occupancy_without_area"`
+	// OccupancyYears is the span of years the occupancy's figures are from ([first, last]; empty
+	// when no figure in it is dated), and OccupancyUndated counts its figures with no date: an
+	// aggregate prints its base and its age where it is shown.
+	OccupancyYears   []int    `json:"occupancy_years"`
+	OccupancyUndated int      `json:"occupancy_undated"`
+	Investors        []string `json:"investors"`
 	// InvestorsUnnamed counts clusters past investor selection whose investor no source names.
 	InvestorsUnnamed int `json:"investors_unnamed"`
 	// RawMaterialHaByCrop sums the zones whose nearest processing cluster within the radius is
@@ -100,7 +105,8 @@ type RegionSummaryAnswer struct {
 var summaryDefinitions = map[string]string{
 	"hectares": "planned_ha, established_ha and industrial_ha sum the clusters' recorded areas; leased_ha sums leased_land_ha, " +
 		"or industrial_land_ha × occupancy_pct / 100 where only the occupancy is stated. clusters_with_data says how many clusters each sum covers.",
-	"occupancy":    "Area-weighted: leased_ha / industrial_ha over the clusters where both are known (occupancy_clusters_with_data).",
+	"occupancy": "Area-weighted: leased_ha / industrial_ha over the clusters where both are known (occupancy_clusters_with_data, of clusters); " +
+		"occupancy_years spans the years of those figures, occupancy_undated counts the undated ones. A base of fewer than half the area's clusters is thin: shown, but greyed.",
 	"raw_material": "Hectares of the zones whose nearest processing cluster within radius_km is counted in this area; a zone counts once, whole, for that cluster (zones are not split between regions).",
 	"regions": "A cluster belongs to the area (khu vực, of Công văn 923/UBND-CNXD) of its district; clusters with no district or in a district of no area are outside_regions. " +
 		"Districts and areas are the pre-July-2025 units. clusters_district_inferred counts clusters whose district ClusterMap inferred (KCN Nam Pleiku: Chư Sê).",
@@ -120,7 +126,16 @@ cl AS (
          CASE WHEN c.industrial_land_ha IS NOT NULL AND coalesce(c.tenant_leased_ha, c.leased_land_ha) IS NOT NULL
               THEN coalesce(c.tenant_leased_ha, c.leased_land_ha)
               WHEN c.industrial_land_ha IS NOT NULL AND c.occupancy_pct IS NOT NULL
-              THEN c.industrial_land_ha * c.occupancy_pct / 100 END AS leased
+              THEN c.industrial_land_ha * c.occupancy_pct / 100 END AS leased,
+         -- The year of the figure the leased land comes from (tenants, a leased area or a rate):
+         -- the same precedence as leased. As-of dates are stored as written ("end-2020", "2025-08").
+         CASE WHEN c.industrial_land_ha IS NULL THEN NULL
+              -- tenants_as_of is when the register last changed; the fact's date is the latest
+              -- registration among the tenants counted.
+              WHEN c.tenant_leased_ha IS NOT NULL THEN (SELECT extract(year FROM max(t.registered_on))::int FROM tenants t
+                                                         WHERE t.cluster_id = c.id AND t.status <> 'stopped' AND t.leased_ha IS NOT NULL)
+              WHEN c.leased_land_ha IS NOT NULL THEN substring(c.figures -> 'leased_land_ha' ->> 'as_of' FROM '(\d{4})')::int
+              WHEN c.occupancy_pct IS NOT NULL THEN substring(c.figures -> 'occupancy_pct' ->> 'as_of' FROM '(\d{4})')::int END AS leased_year
     FROM clusters c
     LEFT JOIN region_members rm ON rm.district_code = c.district_code
    WHERE ($1::text IS NULL OR c.kind::text = $1) AND ($2::text IS NULL OR rm.region_slug = $2)
@@ -141,7 +156,9 @@ SELECT GROUPING(region_slug) = 1, region_slug, count(*),
        count(*) FILTER (WHERE planned_area_ha IS NOT NULL AND figures -> 'planned_area_ha' ->> 'qualifier' IN ('at_least', 'about')),
        count(*) FILTER (WHERE established_area_ha IS NOT NULL AND figures -> 'established_area_ha' ->> 'qualifier' IN ('at_least', 'about')),
        count(*) FILTER (WHERE industrial_land_ha IS NOT NULL AND figures -> 'industrial_land_ha' ->> 'qualifier' IN ('at_least', 'about')),
-       count(*) FILTER (WHERE district_basis = 'inferred')
+       count(*) FILTER (WHERE district_basis = 'inferred'),
+       min(leased_year) FILTER (WHERE leased IS NOT NULL), max(leased_year) FILTER (WHERE leased IS NOT NULL),
+       count(*) FILTER (WHERE leased IS NOT NULL AND leased_year IS NULL)
   FROM cl
  GROUP BY GROUPING SETS ((region_slug), ())`
 
@@ -186,7 +203,7 @@ func newAreaSummary() AreaSummary {
 	return AreaSummary{ClustersByStage: map[string]int{}, ClustersByKind: map[string]int{},
 		ClustersWithData: map[string]int{"planned_ha": 0, "established_ha": 0, "industrial_ha": 0, "leased_ha": 0},
 		FiguresNotExact:  map[string]int{"planned_ha": 0, "established_ha": 0, "industrial_ha": 0},
-		Investors:        []string{}, RawMaterialHaByCrop: map[string]float64{}, RawMaterialZonesByCrop: map[string]int{}, Sources: []string{}}
+		Investors:        []string{}, OccupancyYears: []int{}, RawMaterialHaByCrop: map[string]float64{}, RawMaterialZonesByCrop: map[string]int{}, Sources: []string{}}
 }
 
 // summaries holds the areas of one summary while its rows are read: "" is the total, "-" the
@@ -244,9 +261,10 @@ func (s *Planner) readSummaries(ctx context.Context, tx pgx.Tx, opt SummaryOptio
 		var n [5]int
 		var q [3]int
 		var v AreaSummary
+		var firstYear, lastYear *int
 		if err := rows.Scan(&total, &slug, &v.Clusters, &v.PlannedHa, &n[0], &v.EstablishedHa, &n[1], &v.IndustrialHa, &n[2],
 			&v.LeasedHa, &n[3], &v.OccupancyPct, &v.OccupancyWithoutArea, &v.Investors, &v.InvestorsUnnamed,
-			&q[0], &q[1], &q[2], &v.ClustersDistrictInferred); err != nil {
+			&q[0], &q[1], &q[2], &v.ClustersDistrictInferred, &firstYear, &lastYear, &v.OccupancyUndated); err != nil {
 			return nil, err
 		}
 		a := areas.of(total, slug)
@@ -256,6 +274,10 @@ func (s *Planner) readSummaries(ctx context.Context, tx pgx.Tx, opt SummaryOptio
 		a.ClustersWithData = map[string]int{"planned_ha": n[0], "established_ha": n[1], "industrial_ha": n[2], "leased_ha": n[3]}
 		a.FiguresNotExact = map[string]int{"planned_ha": q[0], "established_ha": q[1], "industrial_ha": q[2]}
 		a.ClustersDistrictInferred = v.ClustersDistrictInferred
+		a.OccupancyUndated, a.OccupancyYears = v.OccupancyUndated, []int{}
+		if firstYear != nil && lastYear != nil {
+			a.OccupancyYears = []int{*firstYear, *lastYear}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

@@ -60,6 +60,19 @@ type Province struct {
 	// FormerDistricts counts the pre-2025 districts of its territory: its own, or those of the
 	// provinces it was formed from.
 	FormerDistricts int `json:"former_districts"`
+	// Contact is the office an investor asks about the province's clusters, where a source
+	// publishes one (province_contacts); nil otherwise.
+	Contact *Contact `json:"contact"`
+}
+
+// Contact is an office's published address for investors, with its source.
+type Contact struct {
+	Name    geo.Text `json:"name"`
+	Email   *string  `json:"email"`
+	Phone   *string  `json:"phone"`
+	URL     *string  `json:"url"`
+	AsOf    string   `json:"as_of"`
+	Sources []string `json:"sources"`
 }
 
 // Day parses an as_of value: a date (yyyy-mm-dd) or an RFC 3339 time, whose date it takes; empty
@@ -103,7 +116,10 @@ const provincesSQL = `SELECT ` + unitColumns + `,
        CASE WHEN u.view_lon IS NOT NULL THEN json_build_array(u.view_lon, u.view_lat, u.view_zoom) END,
        (SELECT coalesce(json_object_agg(level, n), '{}') FROM
           (SELECT c.level::text AS level, count(*) AS n FROM admin_units c WHERE c.parent_id = u.id GROUP BY c.level) x),
-       (SELECT count(*) FROM admin_units d WHERE d.level = 'district' AND (d.parent_id = u.id OR d.parent_id = ANY (u.formed_from)))
+       (SELECT count(*) FROM admin_units d WHERE d.level = 'district' AND (d.parent_id = u.id OR d.parent_id = ANY (u.formed_from))),
+       (SELECT json_build_object('name', json_build_object('vi', c.name_vi, 'en', c.name_en), 'email', c.email, 'phone', c.phone,
+                                 'url', c.url, 'as_of', c.as_of, 'sources', c.sources)
+          FROM province_contacts c WHERE c.province_code = u.code AND daterange(u.valid_from, u.valid_to, '[]') @> c.as_of)
   FROM admin_units u
  WHERE u.level = 'province' AND daterange(u.valid_from, u.valid_to, '[]') @> $1::date
  ORDER BY u.code`
@@ -120,7 +136,7 @@ func (r *Register) Provinces(ctx context.Context, day time.Time) ([]Province, er
 		for rows.Next() {
 			var p Province
 			var bbox, view, counts []byte
-			if p.Unit, err = scanUnit(rows, &bbox, &view, &counts, &p.FormerDistricts); err != nil {
+			if p.Unit, err = scanUnit(rows, &bbox, &view, &counts, &p.FormerDistricts, &p.Contact); err != nil {
 				return err
 			}
 			if bbox != nil {
