@@ -58,7 +58,8 @@ func checkAxe(p *page, axe, state string) {
 
 // langWalkJS walks every visible text node outside an element whose lang differs from the
 // interface's, and reports those that are an interface string or label of the other
-// language (and not also one of this language) or a raw code.
+// language (and not also one of this language), a sentence of the other language (two or more of
+// its common words), or a raw code.
 const langWalkJS = `(async () => {
   const { UI_STRINGS, loadLanguage } = await import(new URL("i18n.js", document.baseURI).href);
   await loadLanguage("en");
@@ -73,6 +74,13 @@ const langWalkJS = `(async () => {
     if (e.title && e.title[other]) theirs.add(norm(e.title[other]));
     codes.add(e.code);
   }
+  // A sentence of the other language: two or more of its common words (names and numbers are
+  // not sentences). Data marked with its language (lang) is skipped above.
+  const words = {
+    en: new Set(["the", "of", "and", "is", "are", "not", "with", "from", "by", "now", "which", "that", "for", "its", "was", "were", "has", "have"]),
+    vi: new Set(["của", "và", "các", "được", "theo", "trong", "này", "đã", "với", "cho", "là", "có", "không", "tại", "nay", "chưa", "những"]),
+  };
+  const sentenceOf = (text, l) => text.toLowerCase().split(/[\s,.;:!?()"'“”–—-]+/).filter((w) => words[l].has(w)).length >= 2;
   const bad = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -86,6 +94,7 @@ const langWalkJS = `(async () => {
     if (l && l.getAttribute("lang") !== ui) continue;
     if (theirs.has(text) && !mine.has(text)) bad.push(text);
     else if (/^[a-z]+(_[a-z0-9]+)+$/.test(text) || (codes.has(text) && !mine.has(text) && /^[a-z_]+$/.test(text))) bad.push("code " + text);
+    else if (sentenceOf(text, other) && !mine.has(text)) bad.push(other + " sentence: " + text);
   }
   return [...new Set(bad)];
 })()`

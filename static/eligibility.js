@@ -94,7 +94,7 @@ export function createEligibility(i18n) {
     const rules = (sources && sources.rules) || [];
     if (!rules.length) return null;
     return h("details", { class: "rule-sources" }, h("summary", {}, t("elig.rules")),
-      h("ul", { class: "rule-links" }, rules.map((r) => h("li", {}, h("a", { href: r.url, target: "_blank", rel: "noopener noreferrer" }, r.title)))));
+      h("ul", { class: "rule-links" }, rules.map((r) => h("li", {}, h("a", { href: r.url, target: "_blank", rel: "noopener noreferrer" }, (lang() === "vi" && r.title_vi) || r.title)))));
   }
 
   // --- may the cluster expand? ---------------------------------------------------------

@@ -2,7 +2,7 @@
 // badges, fact lists, sections, numbers as their sources give them, "unknown" with its reason,
 // sources, the geometry quality, notes, the lifecycle steps and the occupancy bar.
 
-import { h, parseSource } from "./util.js";
+import { h, parseSource, langOf } from "./util.js";
 import { figuresOf } from "./clusterfacts.js";
 import { colorOfStage } from "./symbols.js";
 
@@ -60,11 +60,12 @@ export function createBlocks(i18n) {
     return h("span", { class: "unknown" }, t("panel.unknown"), why ? h("span", { class: "unknown-why" }, ` — ${why}`) : null);
   }
 
-  // Data text keeps the language it is written in (seed notes, placements and industries
-  // are English, names Vietnamese): screen readers and the language check read the attribute.
+  // Data text keeps the language it is written in (sources write notes, placements and
+  // industries in either language, names in Vietnamese): screen readers and the language check
+  // read the attribute. textLang is the language when the text is too short to tell.
   function dataText(text, textLang) {
     if (text == null || text === "") return null;
-    return h("span", { lang: textLang }, text);
+    return h("span", { lang: langOf(text) || textLang }, text);
   }
 
   function sources(list) {
@@ -90,7 +91,7 @@ export function createBlocks(i18n) {
   }
 
   function notes(p) {
-    return p.notes ? section(t("panel.notes"), h("p", { lang: "en" }, p.notes)) : null;
+    return p.notes ? section(t("panel.notes"), h("p", { lang: langOf(p.notes) || "en" }, p.notes)) : null;
   }
 
   // Lifecycle as a row of steps, the current one marked: planners read "how far

@@ -141,7 +141,7 @@ export function createViews({ i18n, reads, regions, districtName, links }) {
         [t("panel.district"), p.district_basis === "inferred"
           ? h("span", {}, districtLink(p.district, p.district_code), h("span", { class: "note district-inferred" }, ` (${t("panel.districtInferred")})`))
           : districtLink(p.district, p.district_code)],
-        [t("panel.commune"), p.commune],
+        [t("panel.commune"), dataText(p.commune, "vi")],
         [t("panel.region"), regionLink(p.region)],
       ]),
       section(t("panel.areas"),

@@ -177,3 +177,24 @@ export function debounce(fn, ms) {
     timer = setTimeout(() => fn(...args), ms);
   };
 }
+
+// The language a data text is written in, by its common words: "en", "vi", or null when it says
+// too little to tell (a name: Vietnamese when it has Vietnamese letters). Sources write notes,
+// placements and industries in either language; the page marks them (lang) so that screen
+// readers read them right and a reader of the other language knows they are the source's words.
+const EN_WORDS = new Set(["the", "of", "and", "is", "are", "was", "were", "in", "on", "with", "from", "by", "not", "no", "now", "per",
+  "its", "which", "that", "for", "as", "at", "to", "a", "an", "it", "be", "has", "have", "or", "district", "province", "cluster"]);
+const VI_WORDS = new Set(["của", "và", "các", "được", "theo", "trong", "năm", "này", "đã", "với", "cho", "là", "có", "không", "tại",
+  "nay", "từ", "đến", "cụm", "khu", "huyện", "tỉnh", "xã", "công", "nghiệp", "đất", "diện", "tích", "chưa", "một", "những"]);
+const VI_LETTERS = /[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]/i;
+export function langOf(text) {
+  const words = String(text || "").toLowerCase().split(/[\s,.;:!?()[\]"'“”‘’/–—-]+/).filter(Boolean);
+  let en = 0, vi = 0;
+  for (const w of words) {
+    if (EN_WORDS.has(w)) en++;
+    else if (VI_WORDS.has(w)) vi++;
+  }
+  if (en >= 2 && en > vi) return "en";
+  if (vi >= 2 && vi >= en) return "vi";
+  return VI_LETTERS.test(String(text || "")) ? "vi" : null;
+}

@@ -49,20 +49,26 @@ const (
 
 // RuleSource is a legal or method source an answer rests on.
 type RuleSource struct {
-	Title string `json:"title"`
-	URL   string `json:"url"`
+	Title   string `json:"title"`
+	TitleVI string `json:"title_vi"`
+	URL     string `json:"url"`
 }
 
 var (
 	sourceDecree32 = RuleSource{"Decree 32/2024/NĐ-CP on the management and development of industrial clusters (English text)",
+		"Nghị định 32/2024/NĐ-CP về quản lý, phát triển cụm công nghiệp (bản tiếng Anh)",
 		"https://thuvienphapluat.vn/van-ban/Thuong-mai/Decree-32-2024-ND-CP-management-and-development-of-industrial-clusters-603757.aspx"}
 	sourceConditions = RuleSource{"Conditions to establish and expand a cluster under Decree 32/2024 (Tạp chí Công Thương)",
+		"Điều kiện thành lập, mở rộng cụm công nghiệp theo Nghị định 32/2024 (Tạp chí Công Thương)",
 		"https://kinhte.congthuong.vn/thanh-lap-mo-rong-phat-trien-cum-cong-nghiep-can-dap-ung-cac-dieu-kien-gi-308961.html"}
 	sourceSizeLimits = RuleSource{"Size limits under Decree 68/2017 and 32/2024 (LawNet)",
+		"Giới hạn diện tích theo Nghị định 68/2017 và 32/2024 (LawNet)",
 		"https://lawnet.vn/judgment/en/tin-tuc/industrial-cluster-development-plan-in-vietnam-according-to-decree-322024ndcp-10523"}
 	sourceSectors = RuleSource{"Sectors encouraged in clusters, Decree 32/2024 Art. 3 (Luật Việt An)",
+		"Ngành nghề khuyến khích đầu tư vào cụm công nghiệp, Điều 3 Nghị định 32/2024 (Luật Việt An)",
 		"https://luatvietan.vn/nghi-dinh-32-2024-nd-cp-ve-quan-ly-phat-trien-cum-cong-nghiep.html"}
 	sourcePostGIS = RuleSource{"PostGIS ST_Distance on geography: minimum geodesic distance on the WGS 84 spheroid",
+		"PostGIS ST_Distance trên kiểu geography: khoảng cách trắc địa ngắn nhất trên elipxoit WGS 84",
 		"https://postgis.net/docs/ST_Distance.html"}
 )
 
