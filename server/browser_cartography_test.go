@@ -19,11 +19,11 @@ import (
 // every pair of visible labels (of any kind) whose boxes overlap by more than tol px.
 const labelsJS = `((sel, tol) => {
   const box = document.getElementById("map").getBoundingClientRect();
-  const seen = (el) => { const r = (el.firstElementChild || el).getBoundingClientRect(); const cs = getComputedStyle(el);
+  const seen = (el) => { const r = ([...el.children].find((c) => c.getClientRects().length) || el).getBoundingClientRect(); const cs = getComputedStyle(el);
     return r.width > 0 && cs.visibility !== "hidden" && cs.display !== "none" &&
       r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom; };
   const all = [...document.querySelectorAll(".cm-region-label, .cm-district-label, .cm-road-shield, .cm-cluster-label")].filter(seen);
-  const rs = all.map((e) => (e.firstElementChild || e).getBoundingClientRect());
+  const rs = all.map((e) => ([...e.children].find((c) => c.getClientRects().length) || e).getBoundingClientRect());
   const ov = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > tol && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > tol;
   const clashes = [];
   for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++)

@@ -431,7 +431,7 @@ func TestBrowserHostileNames(t *testing.T) {
 		p.do("open the site finder", chromedp.Click(chromedp.CSS("#tab-sites")))
 		w.seeAttr("site finder: industries offered", "#s-industries option", "value", pwn+" industry")
 		p.do("find sites", chromedp.Click(chromedp.CSS("#sites-submit")))
-		w.wait("find sites", `document.body.dataset.sites === "ready" && document.querySelectorAll("#sites-list > li").length > 0`)
+		w.wait("find sites", `document.body.dataset.sites === "ready" && document.querySelectorAll("#sites-list > li[data-id]").length > 0`)
 		w.see("site finder: results", "#sites-list .list-name", pwn)
 		w.seeAttr("site finder: badges on the map", ".cm-site-marker", "title", pwn)
 

@@ -654,7 +654,7 @@ func TestBrowserPlanning(t *testing.T) {
 		got := evalJS[shown](p, `(() => {
 		  const rows = {};
 		  for (const tr of document.querySelectorAll("#overview-table tr[data-region]")) {
-		    rows[tr.dataset.region] = Object.fromEntries([...tr.querySelectorAll("td[data-key]")].map((td) => [td.dataset.key, td.textContent.trim()]));
+		    rows[tr.dataset.region] = Object.fromEntries([...tr.querySelectorAll("td[data-key]")].map((td) => [td.dataset.key, (td.querySelector(".fig") || td).textContent.trim()]));
 		  }
 		  const details = {};
 		  for (const tr of document.querySelectorAll("#overview-details tr[data-region]")) {
@@ -832,7 +832,7 @@ func TestBrowserPlanning(t *testing.T) {
 			Count string `json:"count"`
 		}
 		const sitesJS = `(() => ({
-		  items: [...document.querySelectorAll("#sites-list > li")].map((li) => ({
+		  items: [...document.querySelectorAll("#sites-list > li[data-id]")].map((li) => ({
 		    id: li.dataset.id, rank: li.dataset.rank, score: li.dataset.score,
 		    total: (li.querySelector(".total") || {}).textContent || "",
 		    parts: Object.fromEntries([...li.querySelectorAll("tr[data-part]")].map((tr) => [tr.dataset.part, Number(tr.dataset.contribution)])),
@@ -843,7 +843,7 @@ func TestBrowserPlanning(t *testing.T) {
 		check := func(p *page, query string) apiSites {
 			t.Helper()
 			want := apiGet[apiSites](t, ts.URL, "/api/sites?"+query)
-			got := pollJS[shownSites](p, fmt.Sprintf(`document.body.dataset.sites === "ready" && document.querySelectorAll("#sites-list > li").length === %d && (%s)`, len(want.Sites), sitesJS), settle)
+			got := pollJS[shownSites](p, fmt.Sprintf(`document.body.dataset.sites === "ready" && document.querySelectorAll("#sites-list > li[data-id]").length === %d && (%s)`, len(want.Sites), sitesJS), settle)
 			wantCount := fmt.Sprintf("%d cụm, khu phù hợp (trong %d); xếp theo điểm", want.Matched, want.Candidates)
 			if got.Count != wantCount {
 				t.Errorf("%s: count %q, want %q", query, got.Count, wantCount)
@@ -938,7 +938,7 @@ func TestBrowserPlanning(t *testing.T) {
 
 		// Clearing removes the badges and the legend entry.
 		p.do("clear the results", chromedp.Click(chromedp.CSS("#sites-clear")))
-		pollJS[bool](p, `!document.querySelector(".cm-site-marker") && !document.getElementById("layer-sites") && document.querySelectorAll("#sites-list > li").length === 0`, settle)
+		pollJS[bool](p, `!document.querySelector(".cm-site-marker") && !document.getElementById("layer-sites") && document.querySelectorAll("#sites-list > li[data-id]").length === 0`, settle)
 	})
 
 	t.Run("PhoneSiteFinderAndLinkage", func(t *testing.T) {
@@ -954,10 +954,12 @@ func TestBrowserPlanning(t *testing.T) {
 		p.screenshot("planning-phone-sites")
 		p.do("open the linkage tab", chromedp.Tap(chromedp.CSS("#tab-linkage")))
 		pollJS[bool](p, fmt.Sprintf(`document.body.dataset.linkage === "%g" && document.querySelectorAll("#linkage-list li").length > 0`, catalog.Defaults.LinkageRadiusKM), settle)
-		// All four tabs stay on screen and in reach.
-		for _, id := range []string{"tab-filters", "tab-overview", "tab-linkage", "tab-sites", "lang-toggle", "search"} {
+		// Every tab is in reach: in the header's row, which scrolls sideways to it.
+		for _, id := range []string{"tab-filters", "tab-overview", "tab-linkage", "tab-sites", "tab-table", "lang-toggle", "search"} {
 			why := evalJS[string](p, fmt.Sprintf(`(() => {
-			  const el = document.getElementById(%q), b = el.getBoundingClientRect();
+			  const el = document.getElementById(%q);
+			  el.scrollIntoView({ block: "nearest", inline: "nearest" });
+			  const b = el.getBoundingClientRect();
 			  if (b.width === 0 || b.left < 0 || b.right > innerWidth || b.top < 0) return "outside the viewport";
 			  const hit = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
 			  return hit && (hit === el || el.contains(hit)) ? "" : "covered";
@@ -1048,8 +1050,13 @@ func TestBrowserPlanning(t *testing.T) {
 	t.Run("PhoneTapKeepsClusterAboveSheet", func(t *testing.T) {
 		p := newPage(t, browser, ts.URL, phone)
 		p.load("/")
-		before := rectOf(p, clusterSymbol(dp.id))
-		openCluster(p, dp.id, true)
+		// The cluster lowest on the screen: the one a sheet rising from the bottom would cover.
+		low := evalJS[string](p, `(() => { const m = document.getElementById("map").getBoundingClientRect();
+		  return [...document.querySelectorAll(".cm-symbol-clusters")].map((e) => [e.dataset.id, e.getBoundingClientRect()])
+		    .filter(([, r]) => r.width > 0 && r.bottom <= m.bottom - 20 && r.left >= m.left && r.right <= m.right)
+		    .sort((a, b) => b[1].top - a[1].top)[0][0]; })()`)
+		before := rectOf(p, clusterSymbol(low))
+		openCluster(p, low, true)
 		type strip struct {
 			Symbol rect `json:"symbol"`
 			Map    rect `json:"map"`
@@ -1065,7 +1072,7 @@ func TestBrowserPlanning(t *testing.T) {
 		  window.__cmStrip = k;
 		  const still = !document.querySelector(".leaflet-pan-anim, .leaflet-zoom-anim") && document.getElementById("panel").getAnimations().length === 0;
 		  return same && still && s;
-		})()`, rectJS, clusterSymbol(dp.id)), settle)
+		})()`, rectJS, clusterSymbol(low)), settle)
 		_, y := s.Symbol.center()
 		if y < s.Map.Top || y > s.Panel.Top {
 			t.Errorf("the tapped symbol's centre is at y=%.0f, outside the strip of map above the sheet (%.0f–%.0f); it was at y=%.0f before the tap",

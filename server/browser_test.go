@@ -157,7 +157,7 @@ const mapStateJS = `(() => {
     regionPaths: regionPaths.length,
     regionFills: [...new Set(regionPaths.map((p) => p.getAttribute("fill")))],
     districtPaths: all(".leaflet-cm-districts-pane path").length,
-    regionLabels: all(".cm-region-label").map((e) => e.textContent.trim()),
+    regionLabels: all(".cm-region-label").map((e) => (e.querySelector(".full") || e).textContent.trim()),
     districtLabels: all(".cm-district-label").length,
     clusterIDs: symbols.map((e) => e.dataset.id),
     offscreen: symbols.filter((e) => {
@@ -445,7 +445,7 @@ func TestBrowser(t *testing.T) {
 		  lang: document.documentElement.lang,
 		  tab: document.getElementById("tab-overview").textContent.trim(),
 		  toggle: document.getElementById("lang-toggle").textContent.trim(),
-		  labels: [...document.querySelectorAll(".cm-region-label")].map((e) => e.textContent.trim()),
+		  labels: [...document.querySelectorAll(".cm-region-label")].map((e) => (e.querySelector(".full") || e).textContent.trim()),
 		  stored: localStorage.getItem("clustermap.lang"),
 		}))()`
 		type langState struct {

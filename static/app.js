@@ -32,6 +32,8 @@ import { createLegend } from "./legend.js";
 import { createAbout } from "./about.js";
 import { createTable } from "./table.js";
 import { createCompare } from "./compare.js";
+import { createCompareTray } from "./comparetray.js";
+import { createFactSheet } from "./factsheet.js";
 import { createDeclutter } from "./declutter.js";
 import { contactLinkOf } from "./clusterfacts.js";
 import { showDate, dateInWords } from "./dates.js";
@@ -76,6 +78,15 @@ async function start() {
 
   const reads = createPlanningReads();
   const { panel, compare, selection, select } = wirePanel({ map, state, geojson, i18n, reads });
+  // The fact sheet: one A4 page with a map of the site, printed from the panel.
+  const factSheet = createFactSheet({ i18n, tiles, roads: fcs.roads, contactOf: contactsOf(catalog, i18n),
+    dataVersion: () => (catalog.layer("clusters") || {}).version });
+  panel.onPrint((f) => factSheet.print(f));
+  window.clustermap.select = select;
+  window.clustermap.factSheet = (id) => {
+    const f = clusters.features.find((x) => String(x.id) === String(id));
+    return f ? factSheet.build(f).then(() => true) : Promise.resolve(false);
+  };
   // On a phone the panel and the sidebar are both bottom sheets: one opening closes the other.
   sidebar.onOpen(() => {
     if (isPhone()) panel.close({ restoreFocus: false });
@@ -289,7 +300,6 @@ function wirePanel({ map, state, geojson, i18n, reads }) {
     districtName: (code) => state.districtNames.get(String(code)) || String(code),
   });
   const compare = createCompare({ panel, i18n, clusterEligibility: reads.clusterEligibility });
-  panel.onPrint(() => compare.print("sheet"));
   const selection = createSelection({ map, state, panel, panelElement, symbolAt: geojson.symbolAt, isPhone, i18n });
   const { select } = selection;
   panel.onPick(select);
@@ -393,6 +403,9 @@ function wireFilters({ i18n, sidebar, state, geojson, panel, selection, clusters
 
 // The table of clusters and its comparison; the panel's "add to the comparison" adds to it.
 function wireTable({ i18n, sidebar, panel, compare, clusters, districts, reads, select }) {
+  // The comparison tray sits over the map and stays there: adding a cluster from its panel
+  // says so in the tray, without switching the sidebar's tab.
+  const tray = createCompareTray({ container: $("map"), i18n, features: clusters.features, onCompare: (picked) => compare.compare(picked) });
   const table = createTable({
     section: $("table-section"),
     i18n,
@@ -403,11 +416,9 @@ function wireTable({ i18n, sidebar, panel, compare, clusters, districts, reads, 
     stuck: reads.stuck,
     select,
     onCompare: (picked) => compare.compare(picked),
+    tray,
   });
-  panel.onCompare((f) => {
-    table.addToCompare(f.id);
-    sidebar.open("table");
-  });
+  panel.onCompare((f) => tray.add(f.id));
   sidebar.onOpen((tab) => {
     if (tab === "table") table.show();
   });
@@ -427,15 +438,21 @@ function wireOverview({ i18n, sidebar, select }) {
   return overview;
 }
 
-function wireSites({ i18n, catalog, state, geojson, selection, clusters, fcs, select }) {
-  // Whom an investor asks about a site: the cluster's contact, else the province's department.
-  const department = catalog.province && catalog.province.contact;
-  const contactOf = (site) => {
+// Whom an investor asks about a site: the cluster's own contact where a source gives one, else
+// the province's office for investors (/api/provinces). → contactOf(site) → {kind, name, href,
+// detail} or null.
+function contactsOf(catalog, i18n) {
+  const office = catalog.province && catalog.province.contact;
+  return (site) => {
     const own = contactLinkOf(site.contact);
     if (own) return { kind: "cluster", name: site.name, ...own };
-    const dep = department && contactLinkOf([department.phone, department.email, department.url].filter(Boolean).join(" "));
-    return dep ? { kind: "department", name: department.name[i18n.lang()] || department.name.vi, ...dep } : null;
+    const link = office && contactLinkOf([office.phone, office.email, office.url].filter(Boolean).join(" "));
+    return link ? { kind: "department", name: office.name[i18n.lang()] || office.name.vi, ...link } : null;
   };
+}
+
+function wireSites({ i18n, catalog, state, geojson, selection, clusters, fcs, select }) {
+  const contactOf = contactsOf(catalog, i18n);
   const sites = createSites({
     i18n,
     defaults: catalog.defaults,

@@ -44,7 +44,8 @@ export function createDeclutter({ map, onShift = () => {} }) {
     }
 
     // --- reads ---
-    const boxes = symbols.map(rectOf);
+    // A symbol's drawing (its svg), which CSS may draw smaller than the marker's box.
+    const boxes = symbols.map((el) => rectOf(el.querySelector("svg") || el));
     const base = boxes.map((b) => ({ ...b }));
     // The map's own controls (legend, zoom buttons, scale, credits) cover the map: a label
     // is not placed under them either.
@@ -58,10 +59,14 @@ export function createDeclutter({ map, onShift = () => {} }) {
     });
     const measured = labels.map((el) => {
       if (getComputedStyle(el).display === "none") return null;
-      const r0 = rectOf(el.firstElementChild || el);
+      // The label's visible text (an area has a full and a short name, one shown at a time).
+      const r0 = rectOf([...el.children].find((c) => c.getClientRects().length) || el);
       if (!r0.w) return null;
-      return { r0, sym: clusterSymbol.get(el.dataset.labelFor) ?? null };
+      return { r0, sym: clusterSymbol.get(el.dataset.labelFor) ?? null, area: el.classList.contains("cm-region-label") };
     });
+    // Clusters first: when a cluster and an energy project or a plant overlap, only the other
+    // one moves, so a cluster stays where its data puts it and is never covered.
+    const pinned = symbols.map((el) => el.classList.contains("cm-symbol-clusters"));
 
     // --- symbols apart ---
     // Pairwise repulsion, a few rounds: each overlapping pair moves apart along the line
@@ -83,8 +88,11 @@ export function createDeclutter({ map, onShift = () => {} }) {
           const need = Math.min(((a.w + b.w) / 2 + GAP - Math.abs(b.x - a.x)) / (Math.abs(dx / d) || 1e-3),
             ((a.h + b.h) / 2 + GAP - Math.abs(b.y - a.y)) / (Math.abs(dy / d) || 1e-3));
           const step = Math.max(need, 1) / 2 + 0.5;
-          a.x -= (dx / d) * step; a.y -= (dy / d) * step;
-          b.x += (dx / d) * step; b.y += (dy / d) * step;
+          // A pinned cluster against another symbol: the other takes the whole step.
+          const pa = pinned[i] && !pinned[j], pb = pinned[j] && !pinned[i];
+          const sa = pa ? 0 : pb ? 2 * step : step, sb = pb ? 0 : pa ? 2 * step : step;
+          a.x -= (dx / d) * sa; a.y -= (dy / d) * sa;
+          b.x += (dx / d) * sb; b.y += (dy / d) * sb;
           moved = true;
         }
       }
@@ -101,12 +109,21 @@ export function createDeclutter({ map, onShift = () => {} }) {
     // A label tries its own place, then a few nearby ones, and is left out when none is free.
     const taken = [...boxes.map((b) => ({ ...b })), ...controls];
     const tries = [[0, 0], [0, -16], [0, 16], [-24, 0], [24, 0], [0, -30], [0, 30], [-40, 12], [40, -12]];
+    // An area's name is the map's main idea: it searches farther, on rings around its point
+    // (which lies inside the area), before it gives up.
+    const areaTries = [[0, 0]];
+    for (const radius of [14, 28, 42, 56, 70, 84]) {
+      for (let k = 0; k < 12; k++) {
+        const a = (2 * Math.PI * k) / 12;
+        areaTries.push([Math.round(Math.cos(a) * radius * 1.6), Math.round(Math.sin(a) * radius)]);
+      }
+    }
     const placed = measured.map((m) => {
       if (!m) return null; // not shown: nothing to place
       const { r0 } = m;
       // A cluster's name goes beside its symbol (right, left, below, above, the corners),
       // wherever the symbol was moved to; without a symbol (a footprint) on its point.
-      let own = tries;
+      let own = m.area ? areaTries : tries;
       const s = m.sym != null ? boxes[m.sym] : null;
       if (s) {
         const gx = (s.w + r0.w) / 2 + 3, gy = (s.h + r0.h) / 2 + 1;

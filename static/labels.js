@@ -13,6 +13,27 @@ function labelMarker(latlng, cls, text) {
   });
 }
 
+// An area's name without the words every area shares ("Khu vực … tỉnh", "… area"), for the
+// province's view, where five full names find no room between the symbols (app.css shows the
+// short one while zoomed out; the full name is in the legend, the panel and the overview).
+export function shortAreaName(name) {
+  const s = String(name).replace(/^khu vực\s+/i, "").replace(/\s+tỉnh$/i, "").replace(/\s+area$/i, "").trim();
+  return s ? s[0].toLocaleUpperCase("vi") + s.slice(1) : String(name);
+}
+
+function areaMarker(latlng, full, short) {
+  return L.marker(latlng, {
+    pane: "cm-labels",
+    interactive: false,
+    keyboard: false,
+    icon: L.divIcon({
+      className: "cm-region-label",
+      html: h("span", { class: "full" }, full).outerHTML + h("span", { class: "short" }, short).outerHTML,
+      iconSize: null,
+    }),
+  });
+}
+
 // createLabels({i18n, regions}) → {regionLabels, drawRegionLabels,
 // districtLabels}: regions is slug → region label point (a Point feature with
 // the region's properties), filled before drawing.
@@ -26,7 +47,7 @@ export function createLabels({ i18n, regions }) {
       const c = labelPoint(f.geometry);
       if (!c) continue;
       const name = i18n.lang() === "en" ? f.properties.name_en || f.properties.name_vi : f.properties.name_vi;
-      regionLabels.addLayer(labelMarker([c[1], c[0]], "cm-region-label", name));
+      regionLabels.addLayer(areaMarker([c[1], c[0]], name, shortAreaName(name)));
     }
   }
 

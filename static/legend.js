@@ -124,6 +124,27 @@ export function createLegend(ctx) {
   // While the feature panel is open the legend folds away, and comes back as
   // the user had it when the panel closes.
   let restoreExpanded = null;
+  // Whether the user has opened or closed the legend themselves: until then, the first zoom in
+  // or pan folds it away, since it would cover the part of the province they went to see.
+  let touched = false;
+  const foldOnFirstMove = () => {
+    if (touched || !expanded || restoreExpanded !== null) return;
+    touched = true;
+    expanded = false;
+    render();
+  };
+  // The user's own moves only (a drag, the wheel, a double click, the zoom buttons, the
+  // keyboard), not the map's (a selected feature's fly-to folds it anyway, and unfolds after).
+  map.on("dragstart", foldOnFirstMove);
+  const box = map.getContainer();
+  box.addEventListener("wheel", foldOnFirstMove, { passive: true });
+  box.addEventListener("dblclick", foldOnFirstMove);
+  box.addEventListener("keydown", (e) => {
+    if (/^(\+|-|=|Arrow)/.test(e.key) && e.target === box) foldOnFirstMove();
+  });
+  box.addEventListener("click", (e) => {
+    if (e.target.closest(".leaflet-control-zoom")) foldOnFirstMove();
+  });
 
   function render() {
     const toggle = h("button", {
@@ -132,6 +153,7 @@ export function createLegend(ctx) {
       onclick: () => {
         expanded = !expanded;
         restoreExpanded = null;
+        touched = true;
         render();
         container.querySelector(".cm-legend-toggle").focus();
       },

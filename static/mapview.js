@@ -69,6 +69,8 @@ export function createMap({ container, bounds, i18n, credits = () => [] }) {
   // Zoomed far out, labels shrink (app.css): the class follows the zoom.
   const markZoom = () => {
     map.getContainer().classList.toggle("zoomed-out", map.getZoom() < 9);
+    // The province's view and wider: clusters first, energy projects and plants smaller.
+    map.getContainer().classList.toggle("province-view", map.getZoom() < 10);
   };
   map.on("zoomend", markZoom);
   // The map's box changes with the layout (the sidebar gives up room while the panel is

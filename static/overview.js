@@ -166,7 +166,7 @@ export function createOverview({ elements, i18n, chartJS = "vendor/chart.js/char
     const of = r.clusters ?? 0;
     if (n === 0) return h("td", { class: "num", dataset: { key } }, "");
     return h("td", { class: thin(n, of) ? "num thin" : "num", dataset: { key, base: String(n), of: String(of) } },
-      num(value, 1), n < of ? h("span", { class: "base" }, t("overview.baseShort", { n, of })) : null);
+      h("span", { class: "fig" }, num(value, 1)), n < of ? h("span", { class: "base" }, t("overview.baseShort", { n, of })) : null);
   }
 
   function cells(r) {
@@ -179,7 +179,7 @@ export function createOverview({ elements, i18n, chartJS = "vendor/chart.js/char
       haCell(r, "established_ha", r.established_ha),
       haCell(r, "leased_ha", r.leased_ha),
       h("td", { class: `num occ${isThin ? " thin" : ""}`, dataset: { key: "occupancy_pct", base: String(n), of: String(r.clusters ?? 0), thin: String(isThin) } }, occ == null ? "" : [
-        `${num(occ, 1)} %`,
+        h("span", { class: "fig" }, `${num(occ, 1)} %`),
         h("span", { class: "mini-bar", "aria-hidden": "true" }, h("span", { style: `width:${Math.max(0, Math.min(100, occ))}%` })),
         h("span", { class: "base" }, occupancyBase(r)),
         occ > 100 ? h("span", { class: "base warn" }, t("overview.occOver")) : null,

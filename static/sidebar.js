@@ -22,6 +22,8 @@ export function createSidebar({ sidebar, tabs, closeButton, body }) {
     body.classList.toggle("sidebar-wide", WIDE_TABS.has(tab));
     body.classList.toggle("overview-active", tab === "overview");
     body.dataset.tab = tab;
+    // A tab opens at its top: the sidebar's scroll belonged to the tab shown before.
+    sidebar.scrollTop = 0;
     opened.call(tab);
   }
 

@@ -14,11 +14,11 @@ const VERDICT_ICON = { yes: "✓", no: "✗", unknown: "?", not_applicable: "–
 // createTable({section, i18n, features, districts, clusterEligibility, districtEligibility,
 // select, onCompare}): section is the empty tab section the module fills; features the
 // clusters; districts [{code, name}]; onCompare(features) opens the comparison.
-export function createTable({ section, i18n, features, districts, clusterEligibility, districtEligibility, stuck, select, onCompare }) {
+export function createTable({ section, i18n, features, districts, clusterEligibility, districtEligibility, stuck, select, onCompare, tray }) {
   const { t, label, num, codesOf, lang, onLangChange } = i18n;
   const verdicts = new Map(); // cluster id → verdict
   const districtVerdicts = new Map(); // code → verdict
-  const chosen = new Set(); // ids to compare
+  // The clusters picked to compare live in the tray (comparetray.js), which the panel fills too.
   let sortKey = "name";
   let sortDir = 1;
   let loaded = false;
@@ -121,8 +121,8 @@ export function createTable({ section, i18n, features, districts, clusterEligibi
         t(`table.col.${c.key}`), h("span", { "aria-hidden": "true" }, sortKey === c.key ? (sortDir > 0 ? " ▲" : " ▼") : "")))));
     const body = list.map((r) => h("tr", { dataset: { id: r.id, stage: r.stage } },
       h("td", { class: "pick" }, h("input", {
-        type: "checkbox", class: "compare-pick", checked: chosen.has(r.id), "aria-label": t("table.pick", { name: r.name }),
-        onchange: (e) => { if (e.target.checked) chosen.add(r.id); else chosen.delete(r.id); renderCompare(); },
+        type: "checkbox", class: "compare-pick", checked: tray.has(r.id), "aria-label": t("table.pick", { name: r.name }),
+        onchange: (e) => tray.toggle(r.id, e.target.checked),
       })),
       h("th", { scope: "row" }, h("button", { type: "button", class: "link", lang: "vi", onclick: () => select("clusters", r.id, { fly: true }) }, r.name)),
       h("td", {}, h("span", { class: "swatch", style: `background:${colorOfStage(r.stage)}` }), label("stage", r.stage)),
@@ -147,7 +147,7 @@ export function createTable({ section, i18n, features, districts, clusterEligibi
   }
 
   function renderCompare() {
-    const n = chosen.size;
+    const n = tray.ids().length;
     compareButton.textContent = t("table.compare", { n });
     compareButton.disabled = n < 2 || n > 3;
     compareHint.textContent = n > 3 ? t("table.compareTooMany") : t("table.compareHint");
@@ -249,7 +249,7 @@ export function createTable({ section, i18n, features, districts, clusterEligibi
   stageSelect.addEventListener("change", renderTable);
   exportButton.addEventListener("click", exportCSV);
   compareButton.addEventListener("click", () => {
-    const picked = features.filter((f) => chosen.has(String(f.id)));
+    const picked = features.filter((f) => tray.has(f.id));
     if (picked.length >= 2 && picked.length <= 3) onCompare(picked);
   });
   onLangChange(render);
@@ -260,12 +260,11 @@ export function createTable({ section, i18n, features, districts, clusterEligibi
     loadStuck();
   }
 
-  function addToCompare(id) {
-    chosen.add(String(id));
-    if (chosen.size > 3) chosen.delete([...chosen][0]);
-    renderTable();
+  // A pick made elsewhere (the panel, the tray's ×) ticks or unticks the boxes in place.
+  tray.onChange(() => {
+    for (const box of table.querySelectorAll("input.compare-pick")) box.checked = tray.has(box.closest("tr").dataset.id);
     renderCompare();
-  }
+  });
 
-  return { show, addToCompare, chosen: () => [...chosen] };
+  return { show, chosen: () => tray.ids() };
 }
