@@ -7,7 +7,7 @@ want=(postgresql postgresql-15-postgis-3)
 command -v npm >/dev/null || want+=(nodejs npm)
 for arg in "$@"; do
   case "$arg" in
-    --browser) want+=(chromium fonts-dejavu-core) ;;
+    --browser) want+=(chromium fonts-dejavu-core poppler-utils) ;; # poppler: the print tests read the PDFs
     --gdal) want+=(gdal-bin) ;;
     --bench) want+=(wrk) ;;
     --nginx) want+=(nginx) ;;

@@ -365,6 +365,11 @@ func DefaultCatalog() *Catalog {
 				Field{Name: "free_land_ha", Type: Number, Derived: true, Expr: "(t.industrial_land_ha - coalesce(t.tenant_leased_ha, t.leased_land_ha))", Title: Text{"Đất trống (ha)", "Free land (ha)"}},
 				Field{Name: "tenants_count", Type: Integer, Derived: true, Title: Text{"Số dự án thứ cấp (sổ đăng ký)", "Secondary projects (register)"}},
 				Field{Name: "tenant_leased_ha", Type: Number, Derived: true, Title: Text{"Đất đã cho thuê theo sổ dự án (ha)", "Leased land by the tenant register (ha)"}},
+				// The feature's version (its ETag's number), served so that a client that cannot send
+				// If-Match (QGIS's OGC API provider) can send it back unchanged with a PUT: the write
+				// is refused (412) when someone else changed the feature since (server/ogc/ogc_write.go).
+				Field{Name: "version", Type: Integer, Derived: true, Expr: "(SELECT coalesce(max(v.version), 0) FROM feature_versions v WHERE v.layer = 'clusters' AND v.fid = t.id)",
+					Title: Text{"Phiên bản (chỉ đọc; gửi lại khi sửa)", "Version (read-only; sent back with an edit)"}},
 				Field{Name: "investor", Type: String, Title: Text{"Chủ đầu tư hạ tầng", "Infrastructure investor"}},
 				Field{Name: "target_industries", Type: StringArray, Title: Text{"Ngành nghề thu hút", "Target industries"}},
 				Field{Name: "decision_number", Type: String, Title: Text{"Số quyết định thành lập", "Establishing decision"}},

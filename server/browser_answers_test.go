@@ -34,11 +34,11 @@ func TestBrowserPublicAnswers(t *testing.T) {
 	axe := axeJS(t)
 
 	type area struct {
-		Slug     *string `json:"slug"`
-		Clusters int     `json:"clusters"`
+		Slug     *string  `json:"slug"`
+		Clusters int      `json:"clusters"`
 		Occ      *float64 `json:"occupancy_pct"`
-		OccN     int     `json:"occupancy_clusters_with_data"`
-		Years    []int   `json:"occupancy_years"`
+		OccN     int      `json:"occupancy_clusters_with_data"`
+		Years    []int    `json:"occupancy_years"`
 	}
 	summary := getJSON[struct {
 		Regions  []area `json:"regions"`

@@ -27,6 +27,7 @@ import (
 	"github.com/clustermap/clustermap/geo/versions"
 	"github.com/clustermap/clustermap/server/httpx"
 	"github.com/clustermap/clustermap/server/ogc"
+	"github.com/clustermap/clustermap/server/printer"
 	"github.com/clustermap/clustermap/server/respcache"
 	"github.com/clustermap/clustermap/server/tiles"
 	"github.com/clustermap/clustermap/server/workspace"
@@ -68,6 +69,11 @@ type Config struct {
 	// WarmUp has the server ask itself, once serving, for what a first visit to the web map loads
 	// (warm.go), so the first visitor after a start does not wait for PostGIS.
 	WarmUp bool
+	// Chromium is the browser /print drives (server/printer); a missing one makes /print 503.
+	Chromium string
+	// PrintBase is the address the print's browser loads the map from (the server's own); empty:
+	// the address the /print request came to.
+	PrintBase string
 }
 
 // Defaults of the HTTP server's limits.
@@ -103,6 +109,7 @@ type Server struct {
 	versions  *versions.Current // the layers' data versions, which both caches key on
 	tiles     *tiles.Service
 	ogc       *ogc.Service
+	printer   *printer.Printer
 	workspace *workspace.Service
 	// resp keeps the read answers by data version; deps are each layer's dependencies
 	// (server/respcache).
@@ -142,6 +149,7 @@ func New(cfg Config, store *geo.Store, log *slog.Logger) *Server {
 	auth := httpx.NewAuth(edits, log)
 	s.workspace = workspace.New(store, edits, auth, s.planner, log)
 	s.ogc = ogc.New(store, edits, auth, log)
+	s.printer = printer.New(cfg.Chromium, printTimeout)
 	s.resp = newResponseCache(cfg, s.versions.Of, s.metrics)
 	s.deps = respcache.LayerDeps(store.Catalog())
 	s.all = respcache.AllLayers(store.Catalog())
@@ -301,6 +309,7 @@ func (s *Server) routes() {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"error": "method not allowed"})
 	})
 	r.GET("/healthz", s.handleHealth)
+	r.GET("/print", s.handlePrint)
 
 	api := r.Group("/api", httpx.AllowCORS())
 	api.GET("/layers", s.handleLayers)

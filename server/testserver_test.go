@@ -29,7 +29,11 @@ import (
 type TestServer struct {
 	URL    string  // the base URL, http://127.0.0.1:port
 	Server *Server // its state, for the internal tests
+	stop   context.CancelFunc
 }
+
+// Close stops serving (the listener closes); the test's cleanup still waits for the server.
+func (ts *TestServer) Close() { ts.stop() }
 
 // TestServerOption changes how NewTestServer builds its server.
 type TestServerOption func(*testServerSetup)
@@ -67,7 +71,7 @@ func WithTileCacheMB(mb int) TestServerOption {
 // serving role; the store it returns is the owner's, for the test's own fixtures.
 func NewTestServer(tb testing.TB, opts ...TestServerOption) (*TestServer, *geo.Store) {
 	tb.Helper()
-	setup := testServerSetup{cfg: Config{Addr: "127.0.0.1:0", CacheControl: "public, max-age=60", TileCacheMB: 16}}
+	setup := testServerSetup{cfg: Config{Addr: "127.0.0.1:0", CacheControl: "public, max-age=60", TileCacheMB: 16, Chromium: "/usr/bin/chromium"}}
 	for _, o := range opts {
 		o(&setup)
 	}
@@ -99,7 +103,7 @@ func NewTestServer(tb testing.TB, opts ...TestServerOption) (*TestServer, *geo.S
 		}
 	})
 	waitUntil(tb, "the layer versions to be live", func() bool { return srv.versions.Live() })
-	return &TestServer{URL: "http://" + ln.Addr().String(), Server: srv}, setup.store
+	return &TestServer{URL: "http://" + ln.Addr().String(), Server: srv, stop: cancel}, setup.store
 }
 
 // waitUntil polls cond until it holds and returns how long that took; it fails the test only when

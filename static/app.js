@@ -34,6 +34,8 @@ import { createTable } from "./table.js";
 import { createCompare } from "./compare.js";
 import { createCompareTray } from "./comparetray.js";
 import { createFactSheet } from "./factsheet.js";
+import { printParams, startPrintMode } from "./printmode.js";
+import { startOffline, offline } from "./offline.js";
 import { createDeclutter } from "./declutter.js";
 import { contactLinkOf } from "./clusterfacts.js";
 import { showDate, dateInWords } from "./dates.js";
@@ -62,7 +64,13 @@ function statusMessage(text) {
 performance.mark("clustermap:module"); // the phases of a first load, for the browser tests
 
 async function start() {
+  // The print mode's language is the request's, whatever this (fresh) browser remembers.
+  const print = printParams();
+  if (print) window.localStorage.setItem("clustermap.lang", print.lang);
+  // From an offline pack, the requests are answered by the pack's files (offline.js).
+  const pack = await startOffline();
   const { catalog, i18n } = await loadCatalogAndLanguage();
+  if (pack) showPackStamp(pack, i18n);
   const data = requestData(catalog);
   const sidebar = wireSidebar();
   const { map, footprintRenderer, markZoom, state, tiles, initial, tilesLoaded } = wireMap({ catalog, i18n });
@@ -117,6 +125,9 @@ async function start() {
 
   if (initial && initial.sel) await select(initial.sel.layer, initial.sel.id, { focus: false });
   await tilesLoaded;
+  if (print && print.sheet) {
+    if (await window.clustermap.factSheet(print.sheet)) document.body.dataset.printReady = "true";
+  } else if (print) await startPrintMode({ params: print, map, catalog, i18n, state, tilesLoaded, drawn: Promise.resolve() });
   return i18n;
 }
 
@@ -514,6 +525,7 @@ function wireLegendAndBasemap({ map, i18n, state, selection, sites, home }) {
     expanded: !isPhone(),
   });
   state.onVisible((id, on) => legend.setChecked(id, on));
+  addPrintControl({ map, i18n, state });
   selection.onOpen(() => legend.foldForPanel());
   selection.onClose(() => legend.unfoldAfterPanel());
   sites.onResults(() => legend.render());
@@ -596,3 +608,41 @@ start().then(() => {
   console.error("ClusterMap:", err);
   readyCallbacks.reject(err);
 });
+
+// "Print the map (PDF)": the server's /print of the current view and the layers shown, in the
+// page's language (server/print.go); a link, so the PDF opens in its own tab.
+function addPrintControl({ map, i18n, state }) {
+  const link = document.createElement("a");
+  link.className = "cm-print-link";
+  link.target = "_blank";
+  link.rel = "noopener";
+  const update = () => {
+    const b = map.getBounds();
+    const q = new URLSearchParams({
+      bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(","),
+      layers: state.layerIds.filter((id) => state.isVisible(id) && id !== "basemap").join(","),
+      lang: i18n.lang(),
+    });
+    link.href = `print?${q}`;
+    link.textContent = i18n.t("print.button");
+  };
+  const Control = L.Control.extend({ onAdd: () => { const box = L.DomUtil.create("div", "leaflet-bar cm-print"); box.append(link); return box; } });
+  new Control({ position: "topleft" }).addTo(map);
+  update();
+  map.on("moveend", update);
+  state.onVisible(update);
+  i18n.onLangChange(update);
+}
+
+// The offline pack's stamp under the title: when its data was taken and at which version, so a
+// reader in the field knows how old the map is.
+function showPackStamp(pack, i18n) {
+  const stamp = document.createElement("span");
+  stamp.className = "offline-stamp";
+  const write = () => {
+    stamp.textContent = i18n.t("offline.stamp", { d: showDate(String(pack.made).slice(0, 10), i18n.lang()), v: (pack.versions || {}).clusters ?? "—" });
+  };
+  write();
+  i18n.onLangChange(write);
+  document.querySelector(".brand").append(stamp);
+}

@@ -51,6 +51,10 @@ cp "$nm/ieee754/LICENSE" "$out/leaflet.vectorgrid/LICENSE.ieee754"
 cp "$nm/vector-tile/LICENSE.txt" "$out/leaflet.vectorgrid/LICENSE.vector-tile"
 cp "$nm/chart.js/LICENSE.md" "$out/chart.js/LICENSE.md"
 cp "$nm/@geoman-io/leaflet-geoman-free/LICENSE" "$out/leaflet-geoman/LICENSE"
+# pmtiles (the offline pack's reader) is bundled into a chunk of dist/ by esbuild. The package ships
+# no licence file; its package.json declares it, which is recorded here.
+mkdir -p "$out/pmtiles"
+grep -E '"(license|author|homepage)"' "$nm/pmtiles/package.json" >"$out/pmtiles/LICENSE.package-json.txt"
 
 echo "build: wrote $out"
 

@@ -26,7 +26,7 @@ const line = (color, width, dash = "", casing = "") =>
 const rankBadge = `<svg width="20" height="20" viewBox="0 0 20 20"><circle cx="10" cy="10" r="9" fill="#1b1f23" stroke="#fff" stroke-width="1.5"/><text x="10" y="14" text-anchor="middle" font-size="11" font-weight="700" fill="#fff" font-family="system-ui, sans-serif">1</text></svg>`;
 
 // Legend entries per layer id; regions take their names from the data.
-function entries(id, ctx) {
+export function legendEntries(id, ctx) {
   const { t, label, lang, codesOf } = ctx.i18n;
   switch (id) {
     case "regions": {
@@ -193,7 +193,7 @@ export function createLegend(ctx) {
               if (list) list.hidden = !now;
             },
           })),
-        h("ul", { class: "legend-items", id: listId, hidden: !open }, entries(id, ctx)));
+        h("ul", { class: "legend-items", id: listId, hidden: !open }, legendEntries(id, ctx)));
     });
 
     const bodyEl = h("div", { class: "cm-legend-body", id: "legend-body", hidden: !expanded }, basemap, ...layers);

@@ -4,6 +4,7 @@
 import { regionColor, cropColor, darker, isIndicative, INDICATIVE_DASH } from "./symbols.js";
 import { tileURL } from "./api.js";
 import { listeners } from "./util.js";
+import { offline } from "./offline.js";
 
 function featureIdOf(f) {
   const p = f.properties;
@@ -64,8 +65,9 @@ const STYLES = {
 };
 
 // Layers drawn from one request per tile: the region fills and the district outlines cover the
-// same tiles, so one composite tile (/tiles/regions,districts/…) feeds both.
-const SHARED = ["regions", "districts"];
+// same tiles, so one composite tile (/tiles/regions,districts/…) feeds both. From an offline pack
+// every tile is the composite of every layer (offline.js), so the zones take theirs from it too.
+const sharedIds = () => (offline() ? ["regions", "districts", "raw_material_zones"] : ["regions", "districts"]);
 // Tiles are drawn 512 pixels wide, so a tile of zoom z serves the map at zoom z + 1.
 const ZOOM_OFFSET = -1;
 
@@ -95,6 +97,7 @@ export function createTiles({ bounds, layerBounds = () => null }) {
   // The shared layers' composite tiles: each is fetched once and handed to every shared layer
   // that asks for it; each layer keeps its own MVT layer of it. A layer asking again (a redraw)
   // fetches the tile anew.
+  const SHARED = sharedIds();
   const sharedProperties = [...new Set(SHARED.flatMap((id) => STYLES[id].properties))];
   const fetcher = new VectorTiles(tileURL(SHARED, sharedProperties), { zoomOffset: ZOOM_OFFSET });
   const fetched = new Map(); // "z/x/y" → {promise, takers}

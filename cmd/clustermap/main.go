@@ -42,6 +42,8 @@ type Config struct {
 	// AllowVSI lets an import name a GDAL virtual file system path (/vsicurl/, /vsizip/, …):
 	// off by default, since /vsicurl/ makes the importer fetch over the network.
 	AllowVSI bool
+	// MaxZoom is the deepest zoom of the offline pack's tiles (export-pmtiles only).
+	MaxZoom uint
 }
 
 const usage = `clustermap — industrial clusters (CCN) of one or more Vietnamese provinces, served as a web map, GeoJSON, vector tiles and OGC API.
@@ -55,6 +57,9 @@ Usage:
                                           load GeoJSON (or Shapefile/GeoPackage via ogr2ogr) into LAYER;
                                           LAYER "communes": official commune/ward boundaries (by code)
   clustermap serve                        serve HTTP on CLUSTERMAP_ADDR
+  clustermap export-pmtiles [--max-zoom N] DIR
+                                          write the offline pack into DIR: the web app, the GeoJSON
+                                          layers and every layer's tiles (z0–14) in one PMTiles file
   clustermap user add NAME --role ROLE [--commune|--province|--district CODE] | user token NAME | user disable NAME
                                           workspace accounts (password on standard input)
 
@@ -130,6 +135,8 @@ func run(args []string, log *slog.Logger) error {
 		return server.New(cfg.Server, store, log).Run(ctx)
 	case "user":
 		return runUser(ctx, store, rest[1:], os.Stdin, os.Stdout, log)
+	case "export-pmtiles":
+		return exportPack(ctx, store, cfg, rest[1:], log)
 	default:
 		return fmt.Errorf("unknown command %q", cmd)
 	}
@@ -217,6 +224,8 @@ func configure(args []string) (_ Config, _ []string, err error) {
 			MaxInFlight:     envInt("CLUSTERMAP_MAX_IN_FLIGHT", server.DefaultMaxInFlight),
 			MetricsAddr:     env("CLUSTERMAP_METRICS_ADDR", ""),
 			WarmUp:          env("CLUSTERMAP_WARM_UP", "on") != "off",
+			Chromium:        env("CLUSTERMAP_CHROMIUM", "/usr/bin/chromium"),
+			PrintBase:       env("CLUSTERMAP_PRINT_BASE", ""),
 		},
 	}
 	cfg.ServeRole = env("CLUSTERMAP_SERVE_ROLE", geo.DefaultServeRole)
@@ -241,11 +250,14 @@ func configure(args []string) (_ Config, _ []string, err error) {
 	fl.DurationVar(&cfg.Server.WriteTimeout, "write-timeout", cfg.Server.WriteTimeout, "limit on answering a request, from its headers to the last byte (CLUSTERMAP_WRITE_TIMEOUT)")
 	fl.IntVar(&cfg.Server.MaxInFlight, "max-in-flight", cfg.Server.MaxInFlight, "requests answered at once; more get 503 + Retry-After; negative: no cap (CLUSTERMAP_MAX_IN_FLIGHT)")
 	fl.BoolVar(&cfg.Server.WarmUp, "warm-up", cfg.Server.WarmUp, "at start, fill the caches with what a first visit to the web map loads; --warm-up=false: don't (CLUSTERMAP_WARM_UP=off)")
+	fl.StringVar(&cfg.Server.Chromium, "chromium", cfg.Server.Chromium, "the Chromium binary /print drives to make PDFs (CLUSTERMAP_CHROMIUM)")
+	fl.StringVar(&cfg.Server.PrintBase, "print-base", cfg.Server.PrintBase, "where /print's browser loads the map, e.g. http://127.0.0.1:8080; empty: the address the request came to (CLUSTERMAP_PRINT_BASE)")
 	fl.StringVar(&cfg.Server.MetricsAddr, "metrics-addr", cfg.Server.MetricsAddr, "address of the Prometheus /metrics listener, e.g. 127.0.0.1:9090; empty: none (CLUSTERMAP_METRICS_ADDR)")
 	fl.StringVar(&trusted, "trusted-proxies", trusted, "IPs/CIDRs whose X-Forwarded-Host/-Proto are believed; empty: loopback only; none: no one (CLUSTERMAP_TRUSTED_PROXIES)")
 	fl.StringVar(&cfg.ServeRole, "serve-role", cfg.ServeRole, "migrate, seed, check: the login role serve runs as, which owns nothing (CLUSTERMAP_SERVE_ROLE)")
 	fl.BoolVar(&cfg.AllowVSI, "allow-vsi", false, "import: accept GDAL /vsi… names (e.g. /vsicurl/ fetches over the network)")
 	fl.StringVar(&cfg.CRS, "crs", "", "import: coordinate system of FILE, e.g. EPSG:9218 (default: the file's own, else EPSG:4326)")
+	fl.UintVar(&cfg.MaxZoom, "max-zoom", 14, "export-pmtiles: the deepest zoom of the pack's tiles (at most 16)")
 	// Flags may stand before or after the command word.
 	if err := fl.Parse(args); err != nil {
 		return cfg, nil, err

@@ -22,6 +22,7 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/edit"
+	"github.com/clustermap/clustermap/geo/export"
 	"github.com/clustermap/clustermap/server/httpx"
 	"github.com/clustermap/clustermap/server/respcache"
 )
@@ -72,11 +73,14 @@ type Service struct {
 	resp *respcache.Cache
 	deps map[string][]string
 	all  []string
+	// exports holds a slot per export being written (export.go).
+	exports chan struct{}
 }
 
 // New builds the OGC API over store; edits performs the writes of the users auth recognises.
 func New(store *geo.Store, edits *edit.Store, auth *httpx.Auth, log *slog.Logger) *Service {
-	return &Service{store: store, edits: edits, auth: auth, log: log, deps: respcache.LayerDeps(store.Catalog()), all: respcache.AllLayers(store.Catalog())}
+	return &Service{store: store, edits: edits, auth: auth, log: log, deps: respcache.LayerDeps(store.Catalog()), all: respcache.AllLayers(store.Catalog()),
+		exports: make(chan struct{}, maxExports)}
 }
 
 // UseResponseCache serves the JSON reads (collections, items, features) through c.
@@ -477,12 +481,19 @@ func (s *Service) handleOGCCollection(c *gin.Context) {
 type itemsRequest struct {
 	query  geo.FeatureQuery
 	format format
+	// export, when set, is the file format asked for (f=gpkg, shp, kml, csv, xlsx; or f=json
+	// with a crs other than WGS 84), written by writeExport in crs.
+	export *export.Format
+	crs    export.CRS
+	// limited says the request named its limit; an export without one takes every feature up to
+	// the maximum.
+	limited bool
 	// keep are the filter parameters as given, in a fixed order, carried into next/prev links.
 	keep [][2]string
 }
 
 // ogcItemParams are the query parameters of /items, all declared in the OpenAPI document.
-var ogcItemParams = []string{"f", "limit", "offset", "bbox", "datetime", "filter", "filter-lang", "filter-crs"}
+var ogcItemParams = []string{"f", "limit", "offset", "bbox", "datetime", "filter", "filter-lang", "filter-crs", "crs", "lang"}
 
 // parseItems turns /items parameters into the shared geo.FeatureQuery.
 func parseItems(c *gin.Context, l *geo.Layer) (*itemsRequest, error) {
@@ -490,17 +501,41 @@ func parseItems(c *gin.Context, l *geo.Layer) (*itemsRequest, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A file format (f=gpkg, …) is an export: the same features, written by GDAL or as a table.
+	var asked *export.Format
+	if vals, ok := params["f"]; ok {
+		if ef, ok := export.Formats[strings.ToLower(lastValue(vals))]; ok && ef.Name != "geojson" {
+			asked = &ef
+			params = withoutParam(params, "f")
+		}
+	}
 	f, err := negotiate(c, params)
 	if err != nil {
 		return nil, err
 	}
-	req := &itemsRequest{format: f, query: geo.FeatureQuery{Layer: l, Limit: ogcDefaultLimit}}
+	req := &itemsRequest{format: f, export: asked, crs: export.CRSs[0], query: geo.FeatureQuery{Layer: l, Limit: ogcDefaultLimit}}
+	if v, ok := params["crs"]; ok {
+		if req.crs, err = export.ParseCRS(lastValue(v)); err != nil {
+			return nil, httpx.BadRequest(err.Error())
+		}
+		if req.export == nil && req.crs.EPSG != 4326 {
+			if f == formatHTML {
+				return nil, httpx.BadRequest("crs applies to json and the file formats, not html")
+			}
+			gj := export.Formats["geojson"]
+			req.export = &gj
+		}
+	}
+	if req.export != nil && req.export.WGS84Only && req.crs.EPSG != 4326 {
+		return nil, httpx.BadRequest(fmt.Sprintf("%s holds WGS 84 only; leave out crs", strings.ToUpper(req.export.Name)))
+	}
 	q := &req.query
 	if vals, ok := params["limit"]; ok {
 		// The last limit wins: the test suite appends its own to a next link that has one.
 		if q.Limit, err = httpx.ParseCount("limit", lastValue(vals), 1, ogcMaxLimit); err != nil {
 			return nil, err
 		}
+		req.limited = true
 	}
 	if v, ok := params["offset"]; ok {
 		if q.Offset, err = httpx.ParseCount("offset", v[0], 0, 1<<31-1); err != nil {
@@ -684,6 +719,10 @@ func (s *Service) handleOGCItems(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
+	if req.export != nil {
+		s.writeExport(c, l, req)
+		return
+	}
 	if req.format == formatHTML {
 		page, err := s.store.Features(c.Request.Context(), req.query)
 		if err != nil {
@@ -741,6 +780,14 @@ func itemsLinks(c *gin.Context, l *geo.Layer, req *itemsRequest, page *geo.Featu
 		{Rel: "self", Href: at(q.Offset, self), Type: selfType, Title: "This page"},
 		{Rel: "alternate", Href: at(q.Offset, other), Type: otherType, Title: "This page as " + strings.ToUpper(other)},
 		{Rel: "collection", Href: ogcRoot(c) + "/collections/" + url.PathEscape(l.ID), Type: jsonType, Title: l.Title.EN},
+	}
+	// The same features as files for GIS tools and spreadsheets (export.go).
+	for _, name := range export.FormatNames() {
+		if name == "geojson" {
+			continue
+		}
+		ef := export.Formats[name]
+		links = append(links, httpx.Link{Rel: "alternate", Href: at(q.Offset, name), Type: ef.MediaType, Title: "This page as " + strings.ToUpper(name)})
 	}
 	if next := q.Offset + len(page.Features); len(page.Features) > 0 && int64(next) < page.Matched {
 		links = append(links, httpx.Link{Rel: "next", Href: at(next, self), Type: selfType, Title: "Next page"})

@@ -2,6 +2,7 @@ package ogc
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -34,6 +35,8 @@ func (s *Service) writeRoutes(r gin.IRouter) {
 	g.PUT("/collections/:collectionId/items/:featureId", s.handleOGCReplace)
 	g.PATCH("/collections/:collectionId/items/:featureId", s.handleOGCPatch)
 	g.DELETE("/collections/:collectionId/items/:featureId", s.handleOGCDelete)
+	g.OPTIONS("/collections/:collectionId/items", func(c *gin.Context) { s.allowed(c, false) })
+	g.OPTIONS("/collections/:collectionId/items/:featureId", func(c *gin.Context) { s.allowed(c, true) })
 }
 
 // writeRequest is a feature write as its request states it, read through httpx before any
@@ -68,10 +71,50 @@ func (s *Service) readWrite(c *gin.Context, withBody bool) (writeRequest, bool) 
 			return writeRequest{}, false
 		}
 		w.body, comment = httpx.TakeComment(body, comment)
+		w.ifMatch = versionOf(w.body, w.ifMatch)
 	}
 	w.actor = edit.ActorOf(p, httpx.RequestID(c), comment)
 	w.actor.Key = httpx.IdempotencyKey(c)
 	return w, true
+}
+
+// versionOf is the version a write names: If-Match's, else the body's read-only "version"
+// property sent back unchanged (QGIS's OGC API provider sends no If-Match; its PUT carries every
+// property it read, version included). Naming two different versions names none of ours (412);
+// naming neither stays 0 (428).
+func versionOf(body []byte, ifMatch int64) int64 {
+	var f struct {
+		Properties struct {
+			Version *json.Number `json:"version"`
+		} `json:"properties"`
+	}
+	if json.Unmarshal(body, &f) != nil || f.Properties.Version == nil {
+		return ifMatch
+	}
+	v, err := f.Properties.Version.Int64()
+	switch {
+	case err != nil || v <= 0:
+		return -1
+	case ifMatch != 0 && ifMatch != v:
+		return -1
+	}
+	return v
+}
+
+// allowed says which methods a collection's items (one) answer, for OPTIONS: QGIS's OGC API
+// provider reads Allow to decide what it may do. PATCH and DELETE are not offered: QGIS's PATCH
+// carries only the changed attributes and its DELETE no body, so neither can name the version
+// and both would be refused (428); its PUT carries the version and edits safely.
+func (s *Service) allowed(c *gin.Context, one bool) {
+	methods := "GET, HEAD, OPTIONS"
+	if l, ok := s.store.Catalog().Layer(c.Param("collectionId")); ok && l.Editable {
+		methods = "GET, HEAD, POST, OPTIONS"
+		if one {
+			methods = "GET, HEAD, PUT, OPTIONS"
+		}
+	}
+	c.Header("Allow", methods)
+	httpx.AllowCORS()(c)
 }
 
 func itemPath(c *gin.Context, l *geo.Layer, id int64) string {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/edit"
+	"github.com/clustermap/clustermap/geo/export"
 	"github.com/clustermap/clustermap/server/httpx"
 )
 
@@ -90,7 +91,7 @@ func openAPIDocument(cat *geo.Catalog, root string) obj {
 		paths[base+"/items"] = operation("getFeatures_"+l.ID, l.Title.EN+": features",
 			"Features of the collection, paged with limit and offset (follow the next link). "+timeNote+
 				" filter takes CQL2 text over the collection's queryables.",
-			tag, paramRefs("f", "limit", "offset", "bbox", "datetime", "filter", "filter-lang", "filter-crs"),
+			tag, paramRefs("fItems", "limit", "offset", "bbox", "datetime", "filter", "filter-lang", "filter-crs", "crs", "lang"),
 			obj{"description": "A page of features.", "content": content(httpx.GeoJSONType, ref("schemas", "featureCollection_"+l.ID))}, "400", "500")
 		idSchema := obj{"type": "string"}
 		if l.KeyType == geo.Integer {
@@ -222,6 +223,15 @@ func ogcParameters() obj {
 	return obj{
 		"f": query("f", "The representation: json (the default for non-browsers) or html. Without it, the Accept header decides.",
 			obj{"type": "string", "enum": []string{"json", "html"}}),
+		"fItems": query("f", "The representation: json (GeoJSON, the default for non-browsers) or html, or a file: "+
+			"gpkg (GeoPackage), shp (zipped Shapefiles, one per geometry type, UTF-8 with .cpg and .prj), kml, csv or xlsx "+
+			"(a row per feature, headers in lang, geometry as WKT). A file holds every selected feature up to the maximum unless limit is given.",
+			obj{"type": "string", "enum": append([]string{"json", "html"}, exportNames()...)}),
+		"crs": query("crs", "The coordinate system of json and the files: WGS 84 (the default), VN-2000 geographic (EPSG:4756), "+
+			"VN-2000 TM-3 108°30′ of the former Gia Lai (EPSG:9218) or 108°15′ of the former Bình Định (EPSG:9217), or VN-2000 UTM 48N/49N (EPSG:3405/3406). KML is WGS 84 only.",
+			obj{"type": "string", "enum": crsURIs()}),
+		"lang": query("lang", "The language of csv and xlsx headers: vi (the default) or en.",
+			obj{"type": "string", "enum": []string{"vi", "en"}, "default": "vi"}),
 		"limit": query("limit", fmt.Sprintf("The number of features per page (default %d). A larger limit than %d is served as %d, not refused.", ogcDefaultLimit, ogcMaxLimit, ogcMaxLimit),
 			obj{"type": "integer", "minimum": 1, "maximum": ogcMaxLimit, "default": ogcDefaultLimit}),
 		"offset": query("offset", "The number of features to skip; next links carry it.",
@@ -372,6 +382,26 @@ func schemaSummary(s obj) string {
 	}
 	if m, ok := s["maximum"].(int); ok {
 		out += " ≤ " + strconv.Itoa(m)
+	}
+	return out
+}
+
+// exportNames are the file formats of /items (export.go), GeoJSON being f=json.
+func exportNames() []string {
+	var out []string
+	for _, n := range export.FormatNames() {
+		if n != "geojson" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// crsURIs are the coordinate systems /items writes, as OGC URIs (EPSG:n is taken too).
+func crsURIs() []string {
+	var out []string
+	for _, c := range export.CRSs {
+		out = append(out, c.URI())
 	}
 	return out
 }
