@@ -381,11 +381,12 @@ func TestBrowserHostileNames(t *testing.T) {
 		w.see("cluster panel", "#panel", target.name, target.district, pwn+" investor", pwn+" contact", pwn+" notes",
 			pwn+" commune", pwn+" decision", pwn+" placement", pwn+" industry", pwn+" source")
 		w.see("cluster panel: title", "#panel-title", target.name)
-		// Its printable fact sheet is the panel under the print styles.
+		// Its printable fact sheet: one page built over the app (factsheet.js), printed, then removed.
 		p.do("print the fact sheet", chromedp.Evaluate[chromedp.Void](`window.print = () => {}`), chromedp.Click(chromedp.CSS("#panel-print")))
-		w.wait("print the fact sheet", `document.body.classList.contains("printing")`)
-		w.see("fact sheet", "#panel", target.name, pwn+" investor", pwn+" contact", pwn+" source")
+		w.wait("print the fact sheet", `document.body.classList.contains("printing-sheet") && document.getElementById("fact-sheet").dataset.ready === "true"`)
+		w.see("fact sheet", "#fact-sheet", target.name, pwn+" investor", pwn+" contact", pwn+" source")
 		p.do("after printing", chromedp.Evaluate[chromedp.Void](`window.dispatchEvent(new Event("afterprint"))`))
+		w.wait("the fact sheet removed", `!document.getElementById("fact-sheet") && !document.body.classList.contains("printing-sheet")`)
 
 		// The map zooms to it: its name as a label, and its footprint with a tooltip on hover.
 		w.wait("map: the cluster zoomed to, with its label", fmt.Sprintf(`clustermap.map.getZoom() >= 12 && !!document.querySelector('.cm-cluster-label[data-label-for="%s"]')`, target.id))

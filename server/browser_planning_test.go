@@ -844,7 +844,7 @@ func TestBrowserPlanning(t *testing.T) {
 			t.Helper()
 			want := apiGet[apiSites](t, ts.URL, "/api/sites?"+query)
 			got := pollJS[shownSites](p, fmt.Sprintf(`document.body.dataset.sites === "ready" && document.querySelectorAll("#sites-list > li[data-id]").length === %d && (%s)`, len(want.Sites), sitesJS), settle)
-			wantCount := fmt.Sprintf("%d cụm, khu phù hợp (trong %d); xếp theo điểm", want.Matched, want.Candidates)
+			wantCount := fmt.Sprintf("%d cụm, khu phù hợp (trong %d); theo nhóm, mỗi nhóm xếp theo điểm", want.Matched, want.Candidates)
 			if got.Count != wantCount {
 				t.Errorf("%s: count %q, want %q", query, got.Count, wantCount)
 			}

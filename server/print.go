@@ -27,8 +27,10 @@ type printRequest struct {
 	paper  printer.Paper
 	lang   string
 	title  string
-	// sheet is a cluster whose one-page fact sheet is printed instead of the map.
-	sheet string
+	// sheet is a cluster whose one-page fact sheet is printed instead of the map; compare, two or
+	// three clusters side by side.
+	sheet   string
+	compare []string
 }
 
 // parsePrint reads /print?bbox=minlon,minlat,maxlon,maxlat&layers=a,b&size=A4|A3
@@ -38,7 +40,7 @@ func parsePrint(c *gin.Context, catalog *geo.Catalog) (printRequest, error) {
 	r := printRequest{lang: "vi"}
 	for key := range c.Request.URL.Query() {
 		switch key {
-		case "bbox", "layers", "size", "orientation", "lang", "title", "sheet":
+		case "bbox", "layers", "size", "orientation", "lang", "title", "sheet", "compare":
 		default:
 			return r, httpx.BadRequest(fmt.Sprintf("unknown parameter %q; /print takes bbox, layers, size, orientation, lang, title", key))
 		}
@@ -93,6 +95,18 @@ func parsePrint(c *gin.Context, catalog *geo.Catalog) (printRequest, error) {
 		// The fact sheet is an A4 portrait page whatever else is asked.
 		r.paper, r.paper.Landscape = printer.Papers["A4"], false
 	}
+	if v := c.Query("compare"); v != "" {
+		r.compare = strings.Split(v, ",")
+		if len(r.compare) < 2 || len(r.compare) > 3 {
+			return r, httpx.BadRequest("compare takes two or three clusters' ids")
+		}
+		for _, id := range r.compare {
+			if _, err := strconv.ParseInt(id, 10, 64); err != nil {
+				return r, httpx.BadRequest("compare takes clusters' ids")
+			}
+		}
+		r.paper, r.paper.Landscape = printer.Papers["A4"], false
+	}
 	r.title = c.Query("title")
 	if len([]rune(r.title)) > 120 || !geo.ValidText(r.title) {
 		return r, httpx.BadRequest("title is text of at most 120 characters")
@@ -120,6 +134,9 @@ func (r printRequest) pageQuery() string {
 	if r.sheet != "" {
 		q.Set("sheet", r.sheet)
 	}
+	if len(r.compare) > 0 {
+		q.Set("compare", strings.Join(r.compare, ","))
+	}
 	return q.Encode()
 }
 
@@ -130,9 +147,12 @@ func (s *Server) handlePrint(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
-	if r.sheet != "" {
-		l, _ := s.store.Catalog().Layer("clusters")
-		if _, err := s.store.Feature(c.Request.Context(), l, r.sheet, nil); err != nil {
+	l, _ := s.store.Catalog().Layer("clusters")
+	for _, id := range append(r.compare, r.sheet) {
+		if id == "" {
+			continue
+		}
+		if _, err := s.store.Feature(c.Request.Context(), l, id, nil); err != nil {
 			_ = c.Error(err) // not found: 404
 			return
 		}

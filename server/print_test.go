@@ -106,11 +106,33 @@ func TestPrintMakesAMapPDF(t *testing.T) {
 	if !strings.Contains(string(info), "Pages:           1") || !strings.Contains(string(info), "595.") {
 		t.Errorf("the fact sheet is not one A4 portrait page:\n%s", info)
 	}
+	// Two clusters compared, as a PDF: one page naming both.
+	var a, b, nameA, nameB string
+	if err := store.Pool().QueryRow(t.Context(), `SELECT min(id)::text, max(id)::text FROM (SELECT id FROM clusters ORDER BY id LIMIT 2) x`).Scan(&a, &b); err != nil {
+		t.Fatal(err)
+	}
+	_ = store.Pool().QueryRow(t.Context(), `SELECT (SELECT name FROM clusters WHERE id = $1::bigint), (SELECT name FROM clusters WHERE id = $2::bigint)`, a, b).Scan(&nameA, &nameB)
+	r, err = http.Get(srv.URL + "/print?lang=vi&compare=" + a + "," + b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ = io.ReadAll(r.Body)
+	r.Body.Close()
+	cmp := filepath.Join(dir, "compare.pdf")
+	if err := os.WriteFile(cmp, pdf, 0o600); err != nil || r.StatusCode != 200 {
+		t.Fatalf("comparison: %d %v", r.StatusCode, err)
+	}
+	info, _ = exec.Command("pdfinfo", cmp).CombinedOutput()
+	raw, _ = exec.Command("pdftotext", cmp, "-").Output()
+	text = strings.Join(strings.Fields(string(raw)), " ")
+	if !strings.Contains(string(info), "Pages:           1") || !strings.Contains(text, nameA) || !strings.Contains(text, nameB) || !strings.Contains(text, "So sánh các cụm") {
+		t.Errorf("the comparison PDF: %s\n%s", info, text)
+	}
 	if r, err := http.Get(srv.URL + "/print?sheet=999999"); err != nil || r.StatusCode != 404 {
 		t.Errorf("a fact sheet of no cluster: %v %v, want 404", r.StatusCode, err)
 	}
 
-	for _, bad := range []string{"bbox=1,2,3", "sheet=abc", "layers=nope", "size=A0", "orientation=sideways", "lang=fr", "zoom=3", "bbox=109,14,108,13"} {
+	for _, bad := range []string{"bbox=1,2,3", "sheet=abc", "compare=1", "compare=1,2,3,4", "layers=nope", "size=A0", "orientation=sideways", "lang=fr", "zoom=3", "bbox=109,14,108,13"} {
 		r, err := http.Get(srv.URL + "/print?" + bad)
 		if err != nil {
 			t.Fatal(err)

@@ -114,19 +114,27 @@ async function start() {
     selection.draw();
   });
   markZoom();
-  wireLegendAndBasemap({ map, i18n, state, selection, sites, home: provinceBounds(catalog.province) });
+  const legend = wireLegendAndBasemap({ map, i18n, state, selection, sites, home: provinceBounds(catalog.province) });
   // Symbols apart, labels off the symbols; the selection ring follows the moved symbol.
   const declutter = createDeclutter({ map, onShift: () => selection.draw() });
   declutter.run();
   i18n.onLangChange(() => declutter.run());
   window.clustermap.declutter = declutter;
   const refreshLayer = layerRefresher({ map, state, geojson, fcs, clusters, filtersForm: $("filters"), declutter, selection, geojsonIds: data.geojsonIds });
-  wireWorkspace({ i18n, app: { map, catalog, select, state, panel, refreshLayer } });
+  wireWorkspace({ i18n, app: { map, catalog, select, state, panel, refreshLayer, legend } });
 
   if (initial && initial.sel) await select(initial.sel.layer, initial.sel.id, { focus: false });
   await tilesLoaded;
   if (print && print.sheet) {
     if (await window.clustermap.factSheet(print.sheet)) document.body.dataset.printReady = "true";
+  } else if (print && print.compare) {
+    const picked = print.compare.map((id) => clusters.features.find((f) => String(f.id) === id)).filter(Boolean);
+    if (picked.length >= 2) {
+      compare.compare(picked);
+      document.body.classList.add("printing"); // the panel alone, as the browser's print shows it
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the verdicts, asked for as the table is drawn
+      document.body.dataset.printReady = "true";
+    }
   } else if (print) await startPrintMode({ params: print, map, catalog, i18n, state, tilesLoaded, drawn: Promise.resolve() });
   return i18n;
 }

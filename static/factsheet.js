@@ -89,11 +89,15 @@ export function createFactSheet({ i18n, tiles, roads, contactOf, dataVersion = (
         : t("sites.noZones", { r: num(radius, 0) })));
   }
 
+  // The cluster's own contact as its source words it (a link where it holds a phone, an address
+  // or a page), else the province's office for investors.
   function contact(site, p) {
     const c = contactOf({ ...(site || {}), name: p.name, contact: p.contact });
+    if (p.contact) {
+      return h("p", { class: "sheet-contact" }, dataText(p.contact), c && c.kind === "cluster" ? [" — ", h("a", { href: c.href }, c.detail || c.href)] : null);
+    }
     if (!c) return h("p", {}, h("em", { class: "unknown" }, t("panel.contactNotRecorded")));
-    return h("p", { class: "sheet-contact" }, c.kind === "cluster" ? t("sites.contactCluster", { name: "" }) : t("sites.contactDepartment", { name: c.name }),
-      " — ", h("a", { href: c.href }, c.detail || c.href));
+    return h("p", { class: "sheet-contact" }, t("sites.contactDepartment", { name: c.name }), " — ", h("a", { href: c.href }, c.detail || c.href));
   }
 
   function sources(p) {

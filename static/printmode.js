@@ -21,6 +21,8 @@ export function printParams(search = window.location.search) {
     title: q.get("title") || "",
     // A cluster's fact sheet instead of the map (/print?sheet=ID).
     sheet: q.get("sheet") || "",
+    // Two or three clusters side by side instead of the map (/print?compare=ID,ID).
+    compare: q.get("compare") ? q.get("compare").split(",") : null,
   };
 }
 

@@ -9,7 +9,9 @@ import { sameValue, valueNode } from "./forms.js";
 // showConflict({...}) → Promise of "keep" | "reapply" | "cancel".
 export function showConflict({ container, fields, mine, base, theirs, version, i18n, t }) {
   return new Promise((resolve) => {
-    const names = [...new Set([...Object.keys(mine), ...Object.keys(theirs).filter((k) => !sameValue(theirs[k], base[k]))])];
+    // What a person changed: derived fields (the version, a district's name) move with any save.
+    const derived = new Set(fields.filter((f) => f.derived).map((f) => f.name));
+    const names = [...new Set([...Object.keys(mine), ...Object.keys(theirs).filter((k) => !derived.has(k) && !sameValue(theirs[k], base[k]))])];
     const fieldOf = (n) => fields.find((f) => f.name === n);
     const row = (n) => h("tr", { dataset: { field: n } },
       h("th", { scope: "row" }, i18n.title((fieldOf(n) || {}).title, n)),

@@ -17,7 +17,7 @@ import { createPast } from "./past.js";
 // createWorkspace({map, catalog, state, panel, refreshLayer, select, i18n, t, user, toggle, onExpired}):
 // panel is the feature panel (panel.js), refreshLayer(id) reads a layer again after a write,
 // select(layer, id) shows a feature in it again.
-export async function createWorkspace({ map, catalog, state, panel: featurePanel, refreshLayer, select, i18n, t, user, toggle, onExpired }) {
+export async function createWorkspace({ map, catalog, state, panel: featurePanel, refreshLayer, select, legend = null, i18n, t, user, toggle, onExpired }) {
   await loadGeoman();
   const draw = createDraw({ map, lang: i18n.lang });
   let snapData = null;
@@ -102,6 +102,8 @@ export async function createWorkspace({ map, catalog, state, panel: featurePanel
     startDrawing: () => {
       draw.start({});
       document.body.dataset.drawing = "1";
+      // The legend folds while a boundary is drawn (the drawing needs the map), and comes back after.
+      if (legend) legend.foldForPanel();
       snapTargets().then(addSnap);
     },
     stopDrawing: () => draw.stop(),
@@ -115,6 +117,7 @@ export async function createWorkspace({ map, catalog, state, panel: featurePanel
   const origStop = ctx.stopDrawing;
   ctx.stopDrawing = () => {
     origStop();
+    if (legend) legend.unfoldAfterPanel();
     if (snapLayer) snapLayer.remove();
     snapLayer = null;
   };
