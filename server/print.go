@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -157,9 +158,10 @@ func (s *Server) handlePrint(c *gin.Context) {
 			return
 		}
 	}
-	base := strings.TrimSuffix(s.cfg.PrintBase, "/")
+	base, _ := s.printBase.Load().(string)
 	if base == "" {
-		base = httpx.BaseURL(c)
+		_ = c.Error(httpx.NewError(http.StatusServiceUnavailable, "printing starts once the server listens"))
+		return
 	}
 	pdf, err := s.printer.PDF(c.Request.Context(), base+"/?"+r.pageQuery(), `document.body.dataset.printReady === "true"`, r.paper)
 	switch {
@@ -182,4 +184,23 @@ func (s *Server) handlePrint(c *gin.Context) {
 	c.Header("Content-Disposition", `inline; filename="`+name+`"`)
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/pdf", pdf)
+}
+
+// ownBase is the address /print's browser loads the map from: PrintBase when set, else the
+// listener's own, with an every-address listener (0.0.0.0, ::) reached on loopback.
+func ownBase(configured string, addr net.Addr) string {
+	if configured != "" {
+		return strings.TrimSuffix(configured, "/")
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+		if ip != nil && ip.To4() == nil {
+			host = "::1"
+		}
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }

@@ -158,3 +158,24 @@ func inked(img image.Image, r image.Rectangle) float64 {
 	}
 	return float64(ink) / float64(n)
 }
+
+// A request's Host never sends the server's browser elsewhere: /print loads the map from the
+// server's own listener whatever Host the client sends.
+func TestPrintIgnoresTheRequestHost(t *testing.T) {
+	srv, _ := newTestServer(t)
+	startBrowser(t)
+	req, err := http.NewRequest("GET", srv.URL+"/print?lang=en&bbox=108.0,13.9,108.1,14.0", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = "127.0.0.2:1" // nothing listens there: a print that followed Host would fail
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	if r.StatusCode != 200 || !bytes.HasPrefix(b, []byte("%PDF")) {
+		t.Errorf("/print with Host %s: %d %.200s", req.Host, r.StatusCode, b)
+	}
+}

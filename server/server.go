@@ -16,6 +16,7 @@ import (
 	"net/netip"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -71,8 +72,9 @@ type Config struct {
 	WarmUp bool
 	// Chromium is the browser /print drives (server/printer); a missing one makes /print 503.
 	Chromium string
-	// PrintBase is the address the print's browser loads the map from (the server's own); empty:
-	// the address the /print request came to.
+	// PrintBase is the address the print's browser loads the map from; empty: the server's own
+	// listener (loopback when it listens on every address). Never the request's Host, which the
+	// client chooses: the server's browser would go wherever a request told it to.
 	PrintBase string
 }
 
@@ -97,19 +99,21 @@ const (
 
 // Server serves ClusterMap over HTTP.
 type Server struct {
-	cfg       Config
-	store     *geo.Store
-	reads     storeReads // what the /api read handlers call: the store (reads.go)
-	planner   *planning.Planner
-	units     *units.Register
-	log       *slog.Logger
-	engine    *gin.Engine
-	app       *webApp
-	metrics   *httpx.Metrics
-	versions  *versions.Current // the layers' data versions, which both caches key on
-	tiles     *tiles.Service
-	ogc       *ogc.Service
-	printer   *printer.Printer
+	cfg      Config
+	store    *geo.Store
+	reads    storeReads // what the /api read handlers call: the store (reads.go)
+	planner  *planning.Planner
+	units    *units.Register
+	log      *slog.Logger
+	engine   *gin.Engine
+	app      *webApp
+	metrics  *httpx.Metrics
+	versions *versions.Current // the layers' data versions, which both caches key on
+	tiles    *tiles.Service
+	ogc      *ogc.Service
+	printer  *printer.Printer
+	// printBase is where /print's browser loads the map (ownBase), set when serving starts.
+	printBase atomic.Value
 	workspace *workspace.Service
 	// resp keeps the read answers by data version; deps are each layer's dependencies
 	// (server/respcache).
@@ -231,6 +235,7 @@ func (s *Server) Run(ctx context.Context) error {
 
 // Serve serves on ln until ctx is done.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	s.printBase.Store(ownBase(s.cfg.PrintBase, ln.Addr()))
 	srv := s.httpServer(s.Handler())
 	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 	if s.cfg.MetricsAddr != "" {

@@ -251,7 +251,7 @@ func configure(args []string) (_ Config, _ []string, err error) {
 	fl.IntVar(&cfg.Server.MaxInFlight, "max-in-flight", cfg.Server.MaxInFlight, "requests answered at once; more get 503 + Retry-After; negative: no cap (CLUSTERMAP_MAX_IN_FLIGHT)")
 	fl.BoolVar(&cfg.Server.WarmUp, "warm-up", cfg.Server.WarmUp, "at start, fill the caches with what a first visit to the web map loads; --warm-up=false: don't (CLUSTERMAP_WARM_UP=off)")
 	fl.StringVar(&cfg.Server.Chromium, "chromium", cfg.Server.Chromium, "the Chromium binary /print drives to make PDFs (CLUSTERMAP_CHROMIUM)")
-	fl.StringVar(&cfg.Server.PrintBase, "print-base", cfg.Server.PrintBase, "where /print's browser loads the map, e.g. http://127.0.0.1:8080; empty: the address the request came to (CLUSTERMAP_PRINT_BASE)")
+	fl.StringVar(&cfg.Server.PrintBase, "print-base", cfg.Server.PrintBase, "where /print's browser loads the map, e.g. http://127.0.0.1:8080; empty: the server's own listener (CLUSTERMAP_PRINT_BASE)")
 	fl.StringVar(&cfg.Server.MetricsAddr, "metrics-addr", cfg.Server.MetricsAddr, "address of the Prometheus /metrics listener, e.g. 127.0.0.1:9090; empty: none (CLUSTERMAP_METRICS_ADDR)")
 	fl.StringVar(&trusted, "trusted-proxies", trusted, "IPs/CIDRs whose X-Forwarded-Host/-Proto are believed; empty: loopback only; none: no one (CLUSTERMAP_TRUSTED_PROXIES)")
 	fl.StringVar(&cfg.ServeRole, "serve-role", cfg.ServeRole, "migrate, seed, check: the login role serve runs as, which owns nothing (CLUSTERMAP_SERVE_ROLE)")
