@@ -6,19 +6,25 @@ import { h, parseSource } from "./util.js";
 import { colorOfStage } from "./symbols.js";
 import { freeLandOf, occupancyOf, lastDateOf, figuresOf } from "./clusterfacts.js";
 
+// haOf(i18n) → ha(value, properties, field): hectares as the source gives them ("≥ 24.2 ha (as of
+// 2020)"), or "unknown"; the comparison and the fact sheet print figures the same way.
+export function haOf({ t, num }) {
+  return (v, p, field) => {
+    if (v == null) return h("em", { class: "unknown" }, t("panel.unknown"));
+    const q = field ? figuresOf(p)[field] : null;
+    const sign = q ? { at_least: "≥ ", about: "≈ " }[q.qualifier] || "" : "";
+    const when = q && q.as_of ? ` (${t("panel.asOf", { d: q.as_of })})` : "";
+    return `${sign}${t("units.ha", { n: num(v, 1) })}${when}`;
+  };
+}
+
 // createCompare({panel, i18n, clusterEligibility, win}) → {compare(features), print()}; a
 // comparison shown follows the interface language.
 export function createCompare({ panel, i18n, clusterEligibility, win = window, doc = document }) {
   const { t, label, num, locale } = i18n;
   let last = null; // re-rendered on a language change
 
-  function ha(v, p, field) {
-    if (v == null) return h("em", { class: "unknown" }, t("panel.unknown"));
-    const q = field ? figuresOf(p)[field] : null;
-    const sign = q ? { at_least: "≥ ", about: "≈ " }[q.qualifier] || "" : "";
-    const when = q && q.as_of ? ` (${t("panel.asOf", { d: q.as_of })})` : "";
-    return `${sign}${t("units.ha", { n: num(v, 1) })}${when}`;
-  }
+  const ha = haOf(i18n);
 
   function text(v, textLang) {
     return v ? h("span", { lang: textLang }, v) : h("em", { class: "unknown" }, t("panel.unknown"));

@@ -7,7 +7,8 @@
 
 import { h, parseSource, langOf } from "./util.js";
 import { findSites } from "./api.js";
-import { freeLandOf, occupancyOf, figuresOf, lastDateOf } from "./clusterfacts.js";
+import { freeLandOf, occupancyOf, lastDateOf } from "./clusterfacts.js";
+import { haOf } from "./compare.js";
 import { showDate } from "./dates.js";
 import { colorOfStage } from "./symbols.js";
 
@@ -39,13 +40,7 @@ export function createFactSheet({ i18n, tiles, roads, contactOf, dataVersion = (
     return { site: (a.sites || []).find((s) => String(s.id) === String(id)) || null, radius: a.filters ? a.filters.radius_km : null };
   }
 
-  function ha(v, p, field) {
-    if (v == null) return h("em", { class: "unknown" }, t("panel.unknown"));
-    const q = field ? figuresOf(p)[field] : null;
-    const sign = q ? { at_least: "≥ ", about: "≈ " }[q.qualifier] || "" : "";
-    const when = q && q.as_of ? ` (${t("panel.asOf", { d: q.as_of })})` : "";
-    return `${sign}${t("units.ha", { n: num(v, 1) })}${when}`;
-  }
+  const ha = haOf(i18n);
 
   function dataText(v) {
     return v ? h("span", { lang: langOf(v) || "vi" }, v) : h("em", { class: "unknown" }, t("panel.unknown"));

@@ -15,12 +15,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/clustermap/clustermap/geo/ingest"
 	"github.com/paulmach/orb/encoding/wkt"
 	"github.com/paulmach/orb/geojson"
 	"github.com/xuri/excelize/v2"
@@ -216,15 +216,8 @@ func ogr(ctx context.Context, dir, in, driver, out string, crs CRS, layer string
 	args := []string{"-f", driver, "-nln", layer, "-t_srs", fmt.Sprintf("EPSG:%d", crs.EPSG)}
 	args = append(args, extra...)
 	args = append(args, filepath.Join(dir, out), in)
-	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, "ogr2ogr", args...)
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if len(msg) > 1024 {
-			msg = msg[:1024] + "…"
-		}
-		return nil, fmt.Errorf("%w: %v: %s", ErrTool, err, msg)
+	if _, err := ingest.OGR2OGR(ctx, args...); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrTool, err)
 	}
 	if filepath.Ext(out) == ".shp" {
 		return nil, nil

@@ -20,7 +20,12 @@ func OGRToGeoJSON(ctx context.Context, src string, toWGS84 bool) ([]byte, error)
 	if toWGS84 {
 		args = append(args, "-t_srs", "EPSG:4326")
 	}
-	args = append(args, "/vsistdout/", src)
+	return OGR2OGR(ctx, append(args, "/vsistdout/", src)...)
+}
+
+// OGR2OGR runs ogr2ogr with args and returns what it wrote to standard output; a failure carries
+// the first of its messages. Imports and exports (geo/export) both go through it.
+func OGR2OGR(ctx context.Context, args ...string) ([]byte, error) {
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, "ogr2ogr", args...)
 	cmd.Stderr = &stderr

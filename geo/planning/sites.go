@@ -220,7 +220,7 @@ cand AS (
 -- Per-cluster lookups by index (LATERAL, kept from being flattened into joins by the aggregate
 -- and the LIMITs), so that the plan stays linear in the clusters however the estimates come out.
 parts AS (
-  SELECT cand.*, s.ha AS supply_ha, coalesce(s.zones, 0) AS supply_zones, coalesce(s.no_area, 0) AS supply_no_area, s.zone_list,
+  SELECT cand.*, s.ha AS supply_ha, coalesce(s.zones, 0) AS supply_zones, coalesce(s.no_area, 0) AS supply_no_area,
          h.ref AS highway_ref, h.distance_m AS highway_m, g.distance_m AS gate_m, g.basis AS gate_basis,
          least(coalesce(cand.free_ha, 0) / $5, 1)::float8 AS s_free,
          least(coalesce(s.ha, 0) / $6, 1)::float8 AS s_crop,
@@ -232,10 +232,7 @@ parts AS (
     -- zone's area spread evenly over its polygon, migrations/00015), not the whole zone as soon
     -- as its edge is near.
     CROSS JOIN LATERAL (
-      SELECT coalesce(sum(w.ha), 0) AS ha, count(*) AS zones, count(*) FILTER (WHERE z.area_ha IS NULL) AS no_area,
-             coalesce(json_agg(json_build_object('id', z.id, 'name', z.name, 'crop', z.crop, 'area_ha', z.area_ha,
-                                                 'within_ha', round(w.ha::numeric))
-                               ORDER BY w.ha DESC NULLS LAST, z.id), '[]') AS zone_list
+      SELECT coalesce(sum(w.ha), 0) AS ha, count(*) AS zones, count(*) FILTER (WHERE z.area_ha IS NULL) AS no_area
         FROM cluster_distances cd
         JOIN raw_material_zones z ON z.id = cd.target_id
         CROSS JOIN LATERAL (SELECT reach_at(cd.reach_ha, $3) AS ha) w
@@ -274,6 +271,15 @@ SELECT id, name, kind, status, district_code, district, region_slug, ST_X(p.geom
        s_free, s_crop, s_highway, s_border, s_stage, score, grp
   FROM (SELECT * FROM scored WHERE passes ORDER BY grp, score DESC, id LIMIT $21) page
  CROSS JOIN LATERAL ST_PointOnSurface(page.geom) AS p(geom)
+ -- The zones counted and each one's hectares within reach, for the returned sites only.
+ CROSS JOIN LATERAL (
+   SELECT coalesce(json_agg(json_build_object('id', z.id, 'name', z.name, 'crop', z.crop, 'area_ha', z.area_ha,
+                                              'within_ha', round(reach_at(cd.reach_ha, $3)::numeric))
+                            ORDER BY reach_at(cd.reach_ha, $3) DESC NULLS LAST, z.id), '[]') AS zone_list
+     FROM cluster_distances cd
+     JOIN raw_material_zones z ON z.id = cd.target_id
+    WHERE cd.cluster_id = page.id AND cd.target = 'zone' AND cd.distance_m <= $3
+      AND ($4::text IS NULL OR z.crop::text = $4)) zl
  ORDER BY grp, score DESC, id`
 
 // Each left-out cluster counts once, under the first filter it fails (industry, free land,

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/pmtiles"
 )
 
@@ -140,17 +140,13 @@ func Write(ctx context.Context, h http.Handler, dir string, o Options) (*Report,
 		}
 	}
 	var tiles []pmtiles.Tile
-	for z := o.MinZoom; z <= o.MaxZoom; z++ {
-		x0, y0 := lonLatTile(box[0], box[3], z)
-		x1, y1 := lonLatTile(box[2], box[1], z)
-		for x := x0; x <= x1; x++ {
-			for y := y0; y <= y1; y++ {
-				b, err := get(ctx, h, fmt.Sprintf("/tiles/%s/%d/%d/%d.mvt?properties=%s", TileSpec, z, x, y, TileProperties))
-				if err != nil {
-					return nil, err
-				}
-				tiles = append(tiles, pmtiles.Tile{Z: z, X: x, Y: y, Data: b})
+	for z := int(o.MinZoom); z <= int(o.MaxZoom); z++ {
+		for _, tc := range geo.TilesCovering(geo.BBox{MinLon: box[0], MinLat: box[1], MaxLon: box[2], MaxLat: box[3]}, z) {
+			b, err := get(ctx, h, fmt.Sprintf("/tiles/%s/%s.mvt?properties=%s", TileSpec, tc, TileProperties))
+			if err != nil {
+				return nil, err
 			}
+			tiles = append(tiles, pmtiles.Tile{Z: uint8(tc.Z), X: uint32(tc.X), Y: uint32(tc.Y), Data: b})
 		}
 	}
 	meta, _ := json.Marshal(map[string]any{
@@ -204,14 +200,4 @@ func copyApp(app fs.FS, dir string) error {
 		}
 		return os.WriteFile(target, b, 0o644)
 	})
-}
-
-// lonLatTile is the web-mercator tile holding the point at zoom z.
-func lonLatTile(lon, lat float64, z uint8) (uint32, uint32) {
-	n := math.Exp2(float64(z))
-	x := (lon + 180) / 360 * n
-	r := lat * math.Pi / 180
-	y := (1 - math.Log(math.Tan(r)+1/math.Cos(r))/math.Pi) / 2 * n
-	clamp := func(v float64) uint32 { return uint32(max(0, min(n-1, math.Floor(v)))) }
-	return clamp(x), clamp(y)
 }
