@@ -342,7 +342,14 @@ func TestBrowserWorkspace(t *testing.T) {
 		open := fmt.Sprintf(`#ws-review-queue [data-open="%d"]`, proposalID)
 		pollJS[bool](p, fmt.Sprintf(`!!document.querySelector(%q)`, open), settle)
 		p.do("open the proposal", chromedp.Click(chromedp.CSS(open)))
-		pollJS[bool](p, `!!document.querySelector("#ws-review-detail #ws-verdict") && !!document.querySelector("path.ws-proposal-shape")`, settle)
+		// The check either answers or says why not; a refusal is reported as such, not as a timeout.
+		shownCheck := pollJS[string](p, `(() => { const d = document.querySelector("#ws-review-detail:not([hidden])");
+			if (!d || !document.querySelector("path.ws-proposal-shape")) return "";
+			if (d.querySelector("#ws-verdict")) return "verdict";
+			const e = d.querySelector(".ws-live .ws-error"); return e ? "error: " + e.textContent : ""; })()`, settle)
+		if shownCheck != "verdict" {
+			t.Fatalf("the opened proposal shows no eligibility verdict: %s", shownCheck)
+		}
 		saveShot(t, p, "review")
 		p.do("approve without a decision", chromedp.Click(chromedp.CSS("#ws-approve")))
 		pollJS[bool](p, `!document.getElementById("ws-review-error").hidden`, settle)

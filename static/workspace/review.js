@@ -54,15 +54,17 @@ export function createReview({ map, i18n, t, state, catalog, container, onExpire
   function draw() {
     list.replaceChildren(...(queue.length ? sorted().map((p) => {
       const v = verdicts.get(p.id);
+      // The verdict arrives after the row is drawn; its slot is a line of its own with its
+      // height reserved, so filling it moves no button under a reviewer's pointer.
       return h("li", { dataset: { id: p.id, verdict: v || "" } },
         h("strong", {}, p.name), " ",
-        h("span", { class: "ws-verdict-slot" }, v ? verdictTag(v) : null), " ",
         h("span", { class: "note" }, [
           t(`prop.kind.${p.kind}`), districtName(p.district_code),
           p.submitted_at ? t("review.submittedAt", { date: showDate(p.submitted_at, lang()) }) : "",
           `${i18n.num(p.area_ha, 2)} ha`,
         ].filter(Boolean).join(" · ")), " ",
-        h("button", { type: "button", class: "button secondary", dataset: { open: p.id }, onclick: () => open(p) }, t("review.open")));
+        h("button", { type: "button", class: "button secondary", dataset: { open: p.id }, onclick: () => open(p) }, t("review.open")),
+        h("span", { class: "ws-verdict-slot" }, v ? verdictTag(v) : null));
     }) : [h("li", { class: "note" }, t("review.none"))]));
   }
 
