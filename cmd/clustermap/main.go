@@ -26,6 +26,7 @@ import (
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/ingest"
 	"github.com/clustermap/clustermap/geo/replica"
+	"github.com/clustermap/clustermap/geo/synthetic"
 	"github.com/clustermap/clustermap/migrations"
 	"github.com/clustermap/clustermap/server"
 )
@@ -44,6 +45,10 @@ type Config struct {
 	AllowVSI bool
 	// MaxZoom is the deepest zoom of the offline pack's tiles (export-pmtiles only).
 	MaxZoom uint
+	// Synthetic names the generated dataset seed loads instead of the sourced one, and
+	// SyntheticScale multiplies its counts (seed only; geo/synthetic).
+	Synthetic      string
+	SyntheticScale float64
 }
 
 const usage = `clustermap — industrial clusters (CCN) of one or more Vietnamese provinces, served as a web map, GeoJSON, vector tiles and OGC API.
@@ -52,6 +57,9 @@ Usage:
   clustermap migrate                      apply the database migrations (as the owner), and grant the
                                           serving role (CLUSTERMAP_SERVE_ROLE) what serve needs
   clustermap seed                         migrate, then load the sourced seed dataset (idempotent)
+  clustermap seed --synthetic national [--scale F]
+                                          migrate, then load the synthetic national dataset (generated,
+                                          not real: for benchmarks) into an empty database
   clustermap check                        say what is wrong with the database's roles and grants
   clustermap import [--crs EPSG:n] [--allow-vsi] LAYER FILE
                                           load GeoJSON (or Shapefile/GeoPackage via ogr2ogr) into LAYER;
@@ -108,6 +116,15 @@ func run(args []string, log *slog.Logger) error {
 	case "seed":
 		if err := migrateAndGrant(ctx, store, cfg, log); err != nil {
 			return err
+		}
+		if cfg.Synthetic != "" || len(rest) > 1 {
+			return seedSynthetic(ctx, store, cfg, rest[1:], os.Stdout)
+		}
+		// The real seed and the synthetic dataset never share a database.
+		if found, err := synthetic.Present(ctx, store.Pool()); err != nil {
+			return err
+		} else if found {
+			return errors.New("this database holds the synthetic national dataset: seed the real data into a database of its own")
 		}
 		seed, err := fs.Sub(migrations.Files, "seed")
 		if err != nil {
@@ -258,6 +275,8 @@ func configure(args []string) (_ Config, _ []string, err error) {
 	fl.BoolVar(&cfg.AllowVSI, "allow-vsi", false, "import: accept GDAL /vsi… names (e.g. /vsicurl/ fetches over the network)")
 	fl.StringVar(&cfg.CRS, "crs", "", "import: coordinate system of FILE, e.g. EPSG:9218 (default: the file's own, else EPSG:4326)")
 	fl.UintVar(&cfg.MaxZoom, "max-zoom", 14, "export-pmtiles: the deepest zoom of the pack's tiles (at most 16)")
+	fl.StringVar(&cfg.Synthetic, "synthetic", "", "seed: load this generated dataset instead of the sourced one (national), into an empty database")
+	fl.Float64Var(&cfg.SyntheticScale, "scale", 1, "seed --synthetic: multiplies every count (1: 34 provinces, ~3,300 communes, ~2,000 clusters)")
 	// Flags may stand before or after the command word.
 	if err := fl.Parse(args); err != nil {
 		return cfg, nil, err
