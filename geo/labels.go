@@ -12,8 +12,9 @@ var LabelLayers = []string{"regions", "districts"}
 // Labels returns the label points of the regions and districts as one GeoJSON FeatureCollection
 // of Points: each feature keeps its layer's declared properties (a region's are what the legend,
 // the filters and the panel read) plus "layer", and sits at the centre of the polygon's largest
-// inscribed circle, the point farthest from its edges, where a label stays inside. The web app
-// places labels from it instead of downloading every polygon whole.
+// inscribed circle, the point farthest from its edges, where a label stays inside (label_point,
+// kept by PostgreSQL with the outline: migrations/00018). The web app places labels from it
+// instead of downloading every polygon whole.
 func (s *Store) Labels(ctx context.Context) ([]byte, error) {
 	var parts []string
 	for i, id := range LabelLayers {
@@ -29,7 +30,7 @@ func (s *Store) Labels(ctx context.Context) ([]byte, error) {
 			}
 		}
 		parts = append(parts, fmt.Sprintf(`SELECT %d AS ord, t.%s::text AS id, json_build_object('type','Feature','id',t.%[2]s,
-		  'geometry',ST_AsGeoJSON((ST_MaximumInscribedCircle(t.geom)).center, 6)::json,
+		  'geometry',ST_AsGeoJSON(t.label_point, 6)::json,
 		  'properties',(%s)::jsonb || jsonb_build_object('layer', %s)) AS f
 		  FROM %s t`, i, l.KeyColumn, propertiesJSON(fields), quoteLiteral(l.ID), l.Table))
 	}

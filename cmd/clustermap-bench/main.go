@@ -56,8 +56,11 @@ type options struct {
 	geojsonConns    int
 	geojsonDuration time.Duration
 	phases          string
-	// layers limits the tile list to these polygon layers ("": all of them).
+	// layers limits the tile list to these layers ("": every polygon layer).
 	layers string
+	// dataset is "seed" (the sourced province) or "national" (geo/synthetic, loaded into an
+	// empty database, then the busiest province's tiles and GeoJSON and the planning answers).
+	dataset string
 }
 
 func main() {
@@ -75,8 +78,9 @@ func main() {
 	flag.StringVar(&o.pgFeatureserv, "pg_featureserv", "", "pg_featureserv binary (default: pg_featureserv on PATH; skipped when missing)")
 	flag.IntVar(&o.geojsonConns, "geojson-conns", 16, "concurrent keep-alive connections of the GeoJSON phase")
 	flag.DurationVar(&o.geojsonDuration, "geojson-duration", 6*time.Second, "measured time per GeoJSON request kind and server (split over the rounds)")
-	flag.StringVar(&o.phases, "phases", "tiles,geojson", "which loads to run: tiles, geojson or both")
-	flag.StringVar(&o.layers, "layers", "", "comma-separated polygon layers of the tile list, e.g. districts (default: all)")
+	flag.StringVar(&o.phases, "phases", "tiles,geojson,answers", "which loads to run: tiles, geojson, answers (national only)")
+	flag.StringVar(&o.layers, "layers", "", "comma-separated layers of the tile list, e.g. districts,clusters (default: every polygon layer)")
+	flag.StringVar(&o.dataset, "dataset", "seed", "seed (the sourced province) or national (the synthetic national dataset, loaded when the database is empty)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "clustermap-bench:", err)
@@ -162,17 +166,32 @@ func run(o options) error {
 	fmt.Printf("$ %s\n", strings.Join(os.Args, " "))
 	fmt.Printf("machine: %s, %d CPUs, %s, load average %s\n", cpuModel(), runtime.NumCPU(), runtime.Version(), loadAverage())
 
+	if o.dataset != "seed" && o.dataset != "national" {
+		return fmt.Errorf("-dataset %q: want seed or national", o.dataset)
+	}
 	// The database holds the seed (idempotent: an already seeded database is left as it is).
-	seed := exec.Command(o.clustermap, "seed")
-	seed.Env = append(os.Environ(), "DATABASE_URL="+o.dbURL)
-	if out, err := seed.CombinedOutput(); err != nil {
-		return fmt.Errorf("seed: %v\n%s", err, out)
+	if o.dataset == "seed" {
+		seed := exec.Command(o.clustermap, "seed")
+		seed.Env = append(os.Environ(), "DATABASE_URL="+o.dbURL)
+		if out, err := seed.CombinedOutput(); err != nil {
+			return fmt.Errorf("seed: %v\n%s", err, out)
+		}
 	}
 	store, err := geo.Open(ctx, geo.DBConfig{URL: o.dbURL}, geo.DefaultCatalog(), slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	// Every ratio the targets are stated in, printed at the end on one line for scripts, and the
+	// figures against their targets.
+	ratios := &ratioLine{}
+	goals := &timing.Targets{}
+	var nat *national
+	if o.dataset == "national" {
+		if nat, err = prepareNational(ctx, o, store, ratios, goals); err != nil {
+			return err
+		}
+	}
 	stats, err := store.Stats(ctx)
 	if err != nil {
 		return err
@@ -185,18 +204,23 @@ func run(o options) error {
 		return errors.New("no districts in the database")
 	}
 	box := geo.BBox{MinLon: b[0], MinLat: b[1], MaxLon: b[2], MaxLat: b[3]}
-
-	// Every ratio the targets are stated in, printed at the end on one line for scripts, and the
-	// figures against their targets.
-	ratios := &ratioLine{}
-	goals := &timing.Targets{}
+	kinds, geojsonTarget := geojsonKinds(), 5.0
+	if nat != nil { // a province of the country, as a user zooms into one
+		box, b = nat.box, []float64{nat.box.MinLon, nat.box.MinLat, nat.box.MaxLon, nat.box.MaxLat}
+		kinds, geojsonTarget = nationalGeoJSONKinds(nat), 20
+	}
 	if strings.Contains(o.phases, "tiles") {
 		if err := runTiles(ctx, o, store, b, box, ratios, goals); err != nil {
 			return err
 		}
 	}
 	if strings.Contains(o.phases, "geojson") {
-		if err := runGeoJSON(ctx, o, store, ratios, goals); err != nil {
+		if err := runGeoJSON(ctx, o, store, kinds, geojsonTarget, ratios, goals); err != nil {
+			return err
+		}
+	}
+	if nat != nil && strings.Contains(o.phases, "answers") {
+		if err := runAnswers(ctx, o, store, nat, ratios, goals); err != nil {
 			return err
 		}
 	}
@@ -219,7 +243,7 @@ func runTiles(ctx context.Context, o options, store *geo.Store, b []float64, box
 	var names []string
 	perZoom := map[int]int{}
 	for _, l := range geo.DefaultCatalog().Layers() {
-		if !l.Polygonal || (o.layers != "" && !slices.Contains(strings.Split(o.layers, ","), l.ID)) {
+		if o.layers == "" && !l.Polygonal || o.layers != "" && !slices.Contains(strings.Split(o.layers, ","), l.ID) {
 			continue
 		}
 		names = append(names, l.ID)

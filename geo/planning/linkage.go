@@ -24,15 +24,20 @@ var (
 
 // nearestProcessingCTE defines nearest(zone_id, cluster_id, distance_m, near_point): for every
 // zone, the nearest cluster that processes its crop (the processes flag, kept from cluster_crops),
-// among clusters of kind $1 (NULL: all kinds), ties broken by cluster id. The partial index
-// cluster_distances_processing_idx hands the rows over in this order.
+// among clusters of kind $1 (NULL: all kinds), ties broken by cluster id. One probe per zone of
+// the partial index cluster_distances_processing_idx, which holds each zone's processing clusters
+// nearest first: a DISTINCT ON over every pair sorted 37,000 rows at national scale (70 ms).
 const nearestProcessingCTE = `
 nearest AS (
-  SELECT DISTINCT ON (cd.target_id) cd.target_id AS zone_id, cd.cluster_id, cd.distance_m, cd.near_point
-    FROM cluster_distances cd
-   WHERE cd.target = 'zone' AND cd.processes
-     AND ($1::text IS NULL OR EXISTS (SELECT 1 FROM clusters c WHERE c.id = cd.cluster_id AND c.kind::text = $1))
-   ORDER BY cd.target_id, cd.distance_m, cd.cluster_id)`
+  SELECT z0.id AS zone_id, n.cluster_id, n.distance_m, n.near_point
+    FROM raw_material_zones z0
+   CROSS JOIN LATERAL (
+     SELECT cd.cluster_id, cd.distance_m, cd.near_point
+       FROM cluster_distances cd
+      WHERE cd.target = 'zone' AND cd.processes AND cd.target_id = z0.id
+        AND ($1::text IS NULL OR EXISTS (SELECT 1 FROM clusters c WHERE c.id = cd.cluster_id AND c.kind::text = $1))
+      ORDER BY cd.distance_m, cd.cluster_id
+      LIMIT 1) n)`
 
 // Point is [lon, lat] in WGS 84.
 type Point [2]float64
@@ -147,12 +152,13 @@ SELECT cluster_id, crop::text AS crop_name, count(*), coalesce(sum(area_ha), 0):
 // metres, its nearest cluster with no recorded target industries.
 const linkageZonesSQL = `
 WITH ` + nearestProcessingCTE + `,
+-- From the clusters with no recorded industries (few, when any) to their zones within $2
+-- (cluster_distances_cluster_near_idx), each zone's nearest of them.
 unclassified AS (
   SELECT DISTINCT ON (cd.target_id) cd.target_id AS zone_id, cd.cluster_id, cd.distance_m, cd.near_point
-    FROM cluster_distances cd
-    JOIN clusters c ON c.id = cd.cluster_id
-   WHERE cd.target = 'zone' AND cd.distance_m <= $2 AND c.target_industries = '{}'
-     AND ($1::text IS NULL OR c.kind::text = $1)
+    FROM clusters c
+    JOIN cluster_distances cd ON cd.cluster_id = c.id AND cd.target = 'zone' AND cd.distance_m <= $2
+   WHERE c.target_industries = '{}' AND ($1::text IS NULL OR c.kind::text = $1)
    ORDER BY cd.target_id, cd.distance_m, cd.cluster_id)
 SELECT z.id, z.name, z.crop::text, z.area_ha::float8, z.district_codes, z.geometry_quality::text, z.sources,
        n.cluster_id, n.distance_m, ST_X(n.near_point), ST_Y(n.near_point),
