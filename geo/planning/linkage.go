@@ -153,7 +153,7 @@ SELECT cluster_id, crop::text AS crop_name, count(*), coalesce(sum(area_ha), 0):
 const linkageZonesSQL = `
 WITH ` + nearestProcessingCTE + `,
 -- From the clusters with no recorded industries (few, when any) to their zones within $2
--- (cluster_distances_cluster_near_idx), each zone's nearest of them.
+-- (cluster_distances_cluster_zones_idx), each zone's nearest of them.
 unclassified AS (
   SELECT DISTINCT ON (cd.target_id) cd.target_id AS zone_id, cd.cluster_id, cd.distance_m, cd.near_point
     FROM clusters c

@@ -232,7 +232,7 @@ parts AS (
     -- zone's area spread evenly over its polygon, migrations/00015), not the whole zone as soon
     -- as its edge is near.
     CROSS JOIN LATERAL (
-      -- The cluster's zones within the radius first (cluster_distances_cluster_near_idx; OFFSET 0
+      -- The cluster's zones within the radius first (cluster_distances_cluster_zones_idx; OFFSET 0
       -- keeps the planner from starting at the zones of the crop and probing every pair: 0.4 ms
       -- a cluster at national scale), then their crop.
       SELECT coalesce(sum(w.ha), 0) AS ha, count(*) AS zones, count(*) FILTER (WHERE z.area_ha IS NULL) AS no_area
