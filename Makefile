@@ -11,7 +11,7 @@ BIN := bin/clustermap
 DB = url="$${DATABASE_URL:-}"; [ -n "$$url" ] || url=$$(.ci/db.sh); export DATABASE_URL="$$url"; \
 	surl="$${CLUSTERMAP_SERVE_DATABASE_URL:-}"; [ -n "$$surl" ] || surl=$$(.ci/db.sh --serve); export CLUSTERMAP_SERVE_DATABASE_URL="$$surl"
 
-.PHONY: run test build vendor setup setup-test bench edit-load vet clean fuzz vuln soak scale-test
+.PHONY: run test build vendor setup setup-test bench bench-national edit-load vet clean fuzz vuln soak scale-test
 
 run: setup build
 	$(DB); $(BIN) seed && DATABASE_URL="$$CLUSTERMAP_SERVE_DATABASE_URL" exec $(BIN) serve
@@ -84,6 +84,22 @@ bench: setup-test build
 	  $(GO) run ./cmd/clustermap-bench -clustermap $(BIN) $${PG_TILESERV:+-pg_tileserv "$$PG_TILESERV"} \
 	    $${PG_FEATURESERV:+-pg_featureserv "$$PG_FEATURESERV"} && \
 	  $(GO) test -count=1 -v -run $(FIGURE_TESTS) ./server/
+
+# The national bench (not part of make test; ~15 minutes the first time on 2 cores, ~8 after):
+# the synthetic national dataset (geo/synthetic: 34 provinces, 3,300 communes, 2,000 clusters,
+# 30,000 tenants, ~200,000 versions; generated, not real) in a database of its own,
+# NATIONAL_DB, made from clustermap_template when missing and loaded by the bench when empty
+# (migrate + seed timed). Then, zoomed into its busiest province: cold and warm tiles of the
+# communes and clusters z6–z13 beside pg_tileserv, GeoJSON beside pg_featureserv (PG_TILESERV,
+# PG_FEATURESERV as for bench), and every planning answer and "as of" with the response cache
+# off. Last line: RATIOS. Drop the database to time the load again.
+NATIONAL_DB ?= clustermap_national
+bench-national: setup-test build
+	$(DB); url="$${DATABASE_URL%/*}/$(NATIONAL_DB)?sslmode=disable"; \
+	  if [ -z "$$(runuser -u postgres -- psql -qAt -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$(NATIONAL_DB)'")" ]; then \
+	    runuser -u postgres -- psql -q -d postgres -c "CREATE DATABASE $(NATIONAL_DB) OWNER clustermap TEMPLATE clustermap_template"; fi; \
+	  $(GO) run ./cmd/clustermap-bench -dataset national -layers districts,clusters -zmin 6 -zmax 13 -database-url "$$url" \
+	    -clustermap $(BIN) $${PG_TILESERV:+-pg_tileserv "$$PG_TILESERV"} $${PG_FEATURESERV:+-pg_featureserv "$$PG_FEATURESERV"}
 
 # Soak test (not part of make test): SOAK_DURATION of mixed traffic at SOAK_RATE requests/s on
 # 127.0.0.1 against a fresh server on the seeded database, logged in as the serving role, printing

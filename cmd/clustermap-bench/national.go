@@ -138,8 +138,8 @@ func nationalAnswers(n *national) []answerKind {
 }
 
 // runAnswers measures the planning answers and time travel on a server with its response cache
-// off, so that every answer is computed: p50 and p99 per kind at a few connections (the answers
-// are asked by people, not by a map's tile storm).
+// off, so that every answer is computed: p50 and p99 per kind, one request at a time (the
+// latency of a cold answer; they are asked by people, not by a map's tile storm).
 func runAnswers(ctx context.Context, o options, store *geo.Store, n *national, ratios *ratioLine, goals *timing.Targets) error {
 	addr := freeAddr()
 	srv, err := start(o.clustermap, []string{"serve"}, "", "DATABASE_URL="+o.dbURL, "CLUSTERMAP_ADDR="+addr, "CLUSTERMAP_WARM_UP=off",
@@ -151,8 +151,8 @@ func runAnswers(ctx context.Context, o options, store *geo.Store, n *national, r
 	if err := srv.ready(addr, "/healthz"); err != nil {
 		return err
 	}
-	const conns = 4
-	fmt.Printf("\nplanning answers and history: response cache off (every answer computed), %d connections, %v per kind\n", conns, o.geojsonDuration)
+	const conns = 1
+	fmt.Printf("\nplanning answers and history: response cache off (every answer computed), %d connection, %v per kind\n", conns, o.geojsonDuration)
 	var failed []string
 	for _, k := range nationalAnswers(n) {
 		p := measure(ctx, store, srv, func() *phase { return replay(addr, k.paths, conns, o.geojsonDuration, false) })
