@@ -69,7 +69,8 @@ setup-test:
 
 # Benchmarks: the Go benchmark of the tile path, then the load test (cmd/clustermap-bench):
 # every tile over Gia Lai z6–z14 of each polygon layer at 32 connections on 127.0.0.1, cache off
-# and on, the server's static-file ceiling, and pg_tileserv on the same database when its binary
+# and on, the server's static-file ceiling, the issue's narrower list (every districts tile z6–z13
+# at 16 connections, cache off, beside pg_tileserv), and pg_tileserv on the same database when its binary
 # is on PATH or given as PG_TILESERV=/path/to/pg_tileserv; then GeoJSON (whole layer and bbox
 # pages) at 16 connections on /api and /ogc, and pg_featureserv when on PATH or given as
 # PG_FEATURESERV=/path/to/pg_featureserv (neither is built here). The last line, "RATIOS …",
