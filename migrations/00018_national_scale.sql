@@ -36,6 +36,7 @@ DROP INDEX cluster_distances_road_idx;
 CREATE INDEX cluster_distances_road_idx ON cluster_distances (cluster_id, distance_m) INCLUDE (target_id) WHERE target = 'road';
 CREATE INDEX cluster_distances_zone_near_idx ON cluster_distances (target_id, distance_m, cluster_id) WHERE target = 'zone';
 CREATE INDEX feature_versions_as_of_idx ON feature_versions (layer, fid, at DESC, version DESC);
+CREATE INDEX feature_versions_first_idx ON feature_versions (layer, at) INCLUDE (fid) WHERE version = 1;
 
 -- The label points of the map (geo/labels.go): the centre of each polygon's largest inscribed
 -- circle, computed once when the outline changes instead of for every polygon on every request
@@ -48,6 +49,7 @@ ALTER TABLE regions ADD COLUMN label_point geometry(Point, 4326)
 -- +goose Down
 ALTER TABLE regions DROP COLUMN label_point;
 ALTER TABLE districts DROP COLUMN label_point;
+DROP INDEX feature_versions_first_idx;
 DROP INDEX feature_versions_as_of_idx;
 DROP INDEX cluster_distances_zone_near_idx;
 DROP INDEX cluster_distances_cluster_zones_idx;
