@@ -99,7 +99,7 @@ bench-national: setup-test build
 	$(DB); url="$${DATABASE_URL%/*}/$(NATIONAL_DB)?sslmode=disable"; \
 	  if [ -z "$$(runuser -u postgres -- psql -qAt -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$(NATIONAL_DB)'")" ]; then \
 	    runuser -u postgres -- psql -q -d postgres -c "CREATE DATABASE $(NATIONAL_DB) OWNER clustermap TEMPLATE clustermap_template"; fi; \
-	  $(GO) run ./cmd/clustermap-bench -dataset national -layers districts,clusters -zmin 6 -zmax 13 -database-url "$$url" \
+	  DATABASE_URL="$$url" $(GO) run ./cmd/clustermap-bench -dataset national -layers districts,clusters -zmin 6 -zmax 13 \
 	    -clustermap $(BIN) $${PG_TILESERV:+-pg_tileserv "$$PG_TILESERV"} $${PG_FEATURESERV:+-pg_featureserv "$$PG_FEATURESERV"}
 
 # Soak test (not part of make test): SOAK_DURATION of mixed traffic at SOAK_RATE requests/s on

@@ -88,9 +88,12 @@ func LoadNational(ctx context.Context, pool *pgxpool.Pool, scale float64) (Repor
 	return rep, err
 }
 
-// Present reports whether the database holds the synthetic dataset.
+// Present reports whether the database holds the synthetic dataset (false for one not migrated).
 func Present(ctx context.Context, pool *pgxpool.Pool) (bool, error) {
 	var found bool
+	if err := pool.QueryRow(ctx, `SELECT to_regclass('public.districts') IS NOT NULL AND to_regclass('public.clusters') IS NOT NULL`).Scan(&found); err != nil || !found {
+		return false, err
+	}
 	err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM districts WHERE $1 = ANY (sources))
 		OR EXISTS (SELECT 1 FROM clusters WHERE $1 = ANY (sources))`, Source).Scan(&found)
 	if err != nil {
