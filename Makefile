@@ -65,7 +65,7 @@ setup:
 	.ci/install.sh
 
 setup-test:
-	.ci/install.sh --browser --gdal
+	.ci/install.sh --browser --gdal --qgis
 
 # Benchmarks: the Go benchmark of the tile path, then the load test (cmd/clustermap-bench):
 # every tile over Gia Lai z6–z14 of each polygon layer at 32 connections on 127.0.0.1, cache off

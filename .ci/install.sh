@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what ClusterMap needs from Debian's packages, only when missing, and starts PostgreSQL.
-# Usage: .ci/install.sh [--browser] [--gdal] [--bench] [--nginx]   (run as root on Debian/Ubuntu)
+# Usage: .ci/install.sh [--browser] [--gdal] [--qgis] [--bench] [--nginx]   (run as root on Debian/Ubuntu)
 set -euo pipefail
 
 want=(postgresql postgresql-15-postgis-3)
@@ -9,6 +9,7 @@ for arg in "$@"; do
   case "$arg" in
     --browser) want+=(chromium fonts-dejavu-core poppler-utils) ;; # poppler: the print tests read the PDFs
     --gdal) want+=(gdal-bin) ;;
+    --qgis) want+=(python3-qgis) ;; # the export tests open every format with QGIS (/usr/bin/python3)
     --bench) want+=(wrk) ;;
     --nginx) want+=(nginx) ;;
   esac
