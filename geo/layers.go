@@ -16,6 +16,9 @@ type LayerStats struct {
 	Bounds []float64
 	// Version is the layer's data version; every write that changes rows bumps it.
 	Version int64
+	// Updated is when the version was made (the date of the data a print states); nil for a
+	// layer with no version row.
+	Updated *time.Time
 	// Time is the first and last value of the layer's time field, nil when it has none.
 	Time *Interval
 }
@@ -32,7 +35,8 @@ func (s *Store) Stats(ctx context.Context) (map[string]LayerStats, error) {
 			first, last = "min("+f.SQL()+")", "max("+f.SQL()+")"
 		}
 		batch.Queue(fmt.Sprintf(`SELECT x.n, ST_XMin(x.e), ST_YMin(x.e), ST_XMax(x.e), ST_YMax(x.e),
-		        coalesce((SELECT version FROM layer_versions WHERE layer = $1), 0), x.first, x.last
+		        coalesce((SELECT version FROM layer_versions WHERE layer = $1), 0),
+		        (SELECT updated_at FROM layer_versions WHERE layer = $1), x.first, x.last
 		   FROM (SELECT count(*) AS n, ST_Extent(t.geom) AS e, %s AS first, %s AS last FROM %s t) x`,
 			first, last, l.Table), l.ID)
 	}
@@ -45,7 +49,7 @@ func (s *Store) Stats(ctx context.Context) (map[string]LayerStats, error) {
 			var st LayerStats
 			var minx, miny, maxx, maxy *float64
 			var first, last *time.Time
-			if err := results.QueryRow().Scan(&st.Count, &minx, &miny, &maxx, &maxy, &st.Version, &first, &last); err != nil {
+			if err := results.QueryRow().Scan(&st.Count, &minx, &miny, &maxx, &maxy, &st.Version, &st.Updated, &first, &last); err != nil {
 				return fmt.Errorf("stats of %s: %w", l.ID, err)
 			}
 			if first != nil && last != nil {

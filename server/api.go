@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -68,6 +69,7 @@ type layerInfo struct {
 	Count        int64        `json:"count"`
 	Bounds       []float64    `json:"bounds"`
 	Version      int64        `json:"version"`
+	VersionTime  *time.Time   `json:"version_time,omitempty"` // when the version was made: the date of the data a print states
 	Fields       []fieldInfo  `json:"fields"`
 	Attribution  string       `json:"attribution"`
 	Credits      []geo.Credit `json:"credits"`
@@ -88,7 +90,7 @@ func (s *Server) layers(ctx context.Context, base string) (*layersDoc, error) {
 		st := stats[l.ID]
 		info := layerInfo{
 			ID: l.ID, Title: l.Title, Description: l.Description, GeometryType: l.GeometryType,
-			Count: st.Count, Bounds: st.Bounds, Version: st.Version, Attribution: l.Attribution(), Credits: l.Credits, License: l.License, Editable: l.Editable,
+			Count: st.Count, Bounds: st.Bounds, Version: st.Version, VersionTime: st.Updated, Attribution: l.Attribution(), Credits: l.Credits, License: l.License, Editable: l.Editable,
 			Links: []httpx.Link{
 				{Rel: "items", Href: base + "/api/layers/" + l.ID + "/features", Type: httpx.GeoJSONType},
 				{Rel: "tiles", Href: base + "/tiles/" + l.ID + "/{z}/{x}/{y}.mvt", Type: "application/vnd.mapbox-vector-tile"},

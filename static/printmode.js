@@ -30,6 +30,13 @@ export function printParams(search = window.location.search) {
 // straight lines through cited points): a print showing one says so.
 const INDICATIVE = new Set(["clusters", "raw_material_zones", "plants", "energy", "roads"]);
 
+// The words before the date of the data. (Here rather than in i18n*.js while those files are
+// another change's; they belong with the other print.* strings.)
+const DATA_DATE = { vi: "Ngày của dữ liệu: ", en: "Data as of " };
+
+// vietnamDay(date) → "YYYY-MM-DD", the day it is at that moment in Vietnam (UTC+7).
+const vietnamDay = (d) => new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Ho_Chi_Minh", year: "numeric", month: "2-digit", day: "2-digit" }).format(d);
+
 // startPrintMode({params, map, catalog, i18n, state, tilesLoaded, drawn}) lays the page out for
 // the sheet, then marks it ready (body[data-print-ready]) for the printer.
 export async function startPrintMode({ params, map, catalog, i18n, state, tilesLoaded, drawn }) {
@@ -50,9 +57,14 @@ export async function startPrintMode({ params, map, catalog, i18n, state, tilesL
   const credits = [...new Map(shown.flatMap((id) => (catalog.layer(id) || {}).credits || []).map((c) => [c.text, c])).values()];
   const licences = [...new Set(shown.map((id) => catalog.layer(id)).filter((l) => l && l.license).map((l) => l.license.name))];
   const today = new Date().toISOString().slice(0, 10);
+  // The date of the data: the latest version time of the layers shown (/api/layers'
+  // version_time), as the day it was in Vietnam.
+  const times = shown.map((id) => (catalog.layer(id) || {}).version_time).filter(Boolean).map((v) => new Date(v)).filter((d) => !Number.isNaN(d.getTime()));
+  const dataDate = times.length ? vietnamDay(new Date(Math.max(...times))) : "";
   const frame = h("section", { class: "print-frame", id: "print-frame" },
     h("header", { class: "print-head" },
       h("h1", {}, params.title || t("print.title")),
+      dataDate ? h("p", { class: "print-data-date" }, DATA_DATE[lang()] || DATA_DATE.vi, h("time", { datetime: dataDate }, showDate(dataDate, lang()))) : null,
       h("p", {}, t("print.dated", { d: showDate(today, lang()), units: showDate(catalog.unitsAsOf, lang()) }))),
     h("aside", { class: "print-side" }, legend),
     h("section", { class: "print-sources" },
@@ -64,6 +76,8 @@ export async function startPrintMode({ params, map, catalog, i18n, state, tilesL
   body.append(frame);
   // The map takes its place on the sheet; Leaflet is told its new size before the view is set.
   frame.insertBefore(map.getContainer(), frame.querySelector(".print-side"));
+  // The web map's own print button has no place on paper.
+  for (const el of map.getContainer().querySelectorAll(".cm-print")) el.remove();
   map.getContainer().append(h("div", { class: "print-north", "aria-label": t("print.north") },
     h("span", { "aria-hidden": "true" }, "▲"), h("span", {}, t("print.northLetter"))));
   map.invalidateSize();
