@@ -114,6 +114,7 @@ type page struct {
 	origin string // our server, scheme://host:port
 
 	mu        sync.Mutex
+	only      string   // when set (cutNetworkBut), every request to another origin fails
 	problems  []string // console errors, exceptions, failed requests to our server
 	warnings  []string // console warnings: logged, not failures
 	urls      map[network.RequestID]string
@@ -173,6 +174,13 @@ func newPage(t *testing.T, browserCtx context.Context, origin string, vp viewpor
 			if err != nil {
 				return
 			}
+			p.mu.Lock()
+			only := p.only
+			p.mu.Unlock()
+			if only != "" && strings.HasPrefix(ev.Request.URL, only+"/") {
+				_, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+				continue
+			}
 			_, _ = chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonNameNotResolved})
 		}
 	}()
@@ -192,6 +200,18 @@ func newPage(t *testing.T, browserCtx context.Context, origin string, vp viewpor
 		t.Fatalf("emulate viewport: %v", err)
 	}
 	return p
+}
+
+// cutNetworkBut cuts the page off the network: from now on every request fails as if its host
+// did not resolve, but those to origin (scheme://host:port).
+func (p *page) cutNetworkBut(origin string) {
+	p.t.Helper()
+	p.mu.Lock()
+	p.only = strings.TrimSuffix(origin, "/")
+	p.mu.Unlock()
+	if _, err := chromedp.Call(p.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*"}}}); err != nil {
+		p.t.Fatalf("fetch.Enable: %v", err)
+	}
 }
 
 func (p *page) reset() {

@@ -1,44 +1,64 @@
 package server_test
 
 import (
-	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/clustermap/clustermap/server/offline"
-	"github.com/clustermap/clustermap/static"
 )
 
-// The offline pack: every tile in its PMTiles archive, read back by the reference reader (npm
-// pmtiles) in Chromium, is byte for byte what /tiles answers; and served by a plain static file
-// server, with ClusterMap's server stopped, the pack shows the map: area fills, district outlines,
-// every cluster, and its stamp.
+// The offline pack, made by `clustermap export-pmtiles` at its default depth (z14): every tile
+// of z0–10 and a fixed sample of z11–14 in its PMTiles archive, read back by the reference reader
+// (npm pmtiles) in Chromium, is byte for byte what /tiles answers; and served by a plain static
+// file server, with ClusterMap's server stopped and the browser cut off from every other host,
+// the pack shows the map: area fills, district outlines, every cluster, and its stamp (the data's
+// date and version).
 func TestOfflinePackShowsTheMapWithoutTheServer(t *testing.T) {
 	ts, store := newTestServer(t)
 	browser := startBrowser(t)
-	dir := t.TempDir()
-	rep, err := offline.Write(context.Background(), ts.Server.Handler(), dir, offline.Options{MinZoom: 0, MaxZoom: 10, App: static.Files})
-	if err != nil {
-		t.Fatal(err)
+	// The pack as an official makes it: the clustermap binary's export-pmtiles, at its default
+	// depth (z14), on the test's database.
+	dir, bin := t.TempDir(), filepath.Join(t.TempDir(), "clustermap")
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	build := exec.Command(goTool, "build", "-o", bin, "./cmd/clustermap")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v %s", err, out)
 	}
-	if rep.Tiles < 20 {
-		t.Fatalf("the pack holds %d tiles", rep.Tiles)
+	cli := exec.Command(bin, "export-pmtiles", dir)
+	cli.Env = append(os.Environ(), "DATABASE_URL="+store.Pool().Config().ConnString())
+	if out, err := cli.CombinedOutput(); err != nil {
+		t.Fatalf("clustermap export-pmtiles: %v %.2000s", err, out)
 	}
-	// What /tiles answers for every tile of the pack's range that has data.
-	want := map[string]string{}
-	for z := 0; z <= 10; z++ {
-		for x := 0; x < 1<<z; x++ {
-			for y := 0; y < 1<<z; y++ {
-				if !tileNearProvince(z, x, y) {
+	var manifest offline.Manifest
+	if b, err := os.ReadFile(filepath.Join(dir, "offline.json")); err != nil || json.Unmarshal(b, &manifest) != nil {
+		t.Fatalf("offline.json: %v", err)
+	}
+	if manifest.MaxZoom != 14 {
+		t.Errorf("the CLI's pack goes to z%d, want its default z14", manifest.MaxZoom)
+	}
+	// What /tiles answers for every tile of z0–10 near the province that has data, and for a
+	// fixed sample of z11–14 (one tile in 53 by its coordinates).
+	want, sampled := map[string]string{}, map[int]int{}
+	for z := 0; z <= 14; z++ {
+		n := float64(int(1) << z) // the province's columns and rows, then tileNearProvince's edges
+		for x := int((107.0 + 180) / 360 * n); x <= int((109.6+180)/360*n); x++ {
+			for y := int(tileRow(15.2, n)); y <= int(tileRow(12.4, n)); y++ {
+				if !tileNearProvince(z, x, y) || z > 10 && (x*31+y*17+z)%53 != 0 {
 					continue
 				}
+				sampled[z]++
 				r, err := http.Get(fmt.Sprintf("%s/tiles/%s/%d/%d/%d.mvt?properties=%s", ts.URL, offline.TileSpec, z, x, y, offline.TileProperties))
 				if err != nil {
 					t.Fatal(err)
@@ -51,10 +71,31 @@ func TestOfflinePackShowsTheMapWithoutTheServer(t *testing.T) {
 			}
 		}
 	}
+	for z := 11; z <= 14; z++ {
+		if sampled[z] == 0 {
+			t.Errorf("no tile of z%d sampled", z)
+		}
+	}
 	var clusters int
 	if err := store.Pool().QueryRow(t.Context(), `SELECT count(*) FROM clusters`).Scan(&clusters); err != nil {
 		t.Fatal(err)
 	}
+	// The stamp's data versions are the database's.
+	rows, err := store.Pool().Query(t.Context(), `SELECT layer, version FROM layer_versions`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var layer string
+		var v int64
+		if err := rows.Scan(&layer, &v); err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := manifest.Versions[layer]; ok && got != v || !ok && layer == "clusters" {
+			t.Errorf("the pack stamps %s version %d, the database holds %d", layer, got, v)
+		}
+	}
+	rows.Close()
 
 	// The pack on a static file server (Go's: it answers range requests, as any static host).
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -67,8 +108,13 @@ func TestOfflinePackShowsTheMapWithoutTheServer(t *testing.T) {
 	origin := "http://" + ln.Addr().String()
 	ts.Close() // the network cut: ClusterMap's server is gone
 
-	p := newPage(t, browser, origin, usabilityDesktop)
+	p := newPage(t, browser, origin, desktop)
+	// The network cut in the browser too: every request but the static pack's fails.
+	p.cutNetworkBut(origin)
 	p.load("/")
+	if evalJS[bool](p, `fetch("https://tile.openstreetmap.org/0/0/0.png", { mode: "no-cors" }).then(() => true, () => false)`) {
+		t.Error("with the network cut, the page still reaches another host")
+	}
 	got := evalJS[map[string]string](p, fmt.Sprintf(`(async () => {
 	  const out = {};
 	  for (const k of %s) {
@@ -91,8 +137,13 @@ func TestOfflinePackShowsTheMapWithoutTheServer(t *testing.T) {
 	   districts: document.querySelectorAll(".leaflet-cm-districts-pane path").length,
 	   clusters: document.querySelectorAll(".cm-symbol-clusters").length,
 	   stamp: (document.querySelector(".offline-stamp") || {}).textContent || "" })`)
-	if shown.Regions == 0 || shown.Districts == 0 || shown.Clusters != clusters || shown.Stamp == "" {
-		t.Errorf("offline, the map shows %+v, want area fills, district outlines, %d clusters and the stamp", shown, clusters)
+	if shown.Regions == 0 || shown.Districts == 0 || shown.Clusters != clusters {
+		t.Errorf("offline, the map shows %+v, want area fills, district outlines and %d clusters", shown, clusters)
+	}
+	// The stamp: the day the data was taken (dd/mm/yyyy, the page being Vietnamese) and its version.
+	made := manifest.Made[8:10] + "/" + manifest.Made[5:7] + "/" + manifest.Made[0:4]
+	if !strings.Contains(shown.Stamp, made) || !strings.Contains(shown.Stamp, fmt.Sprint(manifest.Versions["clusters"])) {
+		t.Errorf("the stamp reads %q, want the date %s and the clusters' version %d", shown.Stamp, made, manifest.Versions["clusters"])
 	}
 	if _, err := os.Stat(filepath.Join(dir, "clustermap.pmtiles")); err != nil {
 		t.Error(err)
@@ -118,4 +169,10 @@ func jsKeys(m map[string]string) string {
 // tileLat is the latitude of a tile row's top edge (web mercator), n tiles a side.
 func tileLat(y int, n float64) float64 {
 	return math.Atan(math.Sinh(math.Pi*(1-2*float64(y)/n))) * 180 / math.Pi
+}
+
+// tileRow is the (fractional) row of a latitude (web mercator), n tiles a side.
+func tileRow(lat, n float64) float64 {
+	r := lat * math.Pi / 180
+	return (1 - math.Log(math.Tan(r)+1/math.Cos(r))/math.Pi) / 2 * n
 }
