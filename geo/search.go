@@ -24,7 +24,8 @@ type SearchResult struct {
 const MaxSearchResults = 25
 
 // Search finds features of every layer whose searchable names contain q, or what q also means
-// (SearchTerms: "highway 19" is QL19, "cassava" is Sắn), ignoring case and Vietnamese diacritics
+// (SearchTerms: "highway 19" is QL19, "cassava" is Sắn, "food processing" the clusters that
+// target food or processing), ignoring case and Vietnamese diacritics
 // ("chu se" finds "Chư Sê", "dien phu" finds "Diên Phú"). Names that start with a term rank first;
 // then catalog order (regions, districts, clusters, …).
 func (s *Store) Search(ctx context.Context, q string) ([]SearchResult, error) {
@@ -42,14 +43,20 @@ func (s *Store) Search(ctx context.Context, q string) ([]SearchResult, error) {
 			keys = append(keys, "coalesce(search_key(t."+c+"), '')")
 		}
 		key := strings.Join(keys, " || ' ' || ")
+		// A layer with target industries is also found by the industries a query names.
+		industries := "false"
+		if f, ok := l.Field("target_industries"); ok && f.Type == StringArray {
+			industries = "EXISTS (SELECT 1 FROM unnest($3::text[]) q WHERE strpos(lower(array_to_string(t.target_industries, ' ')), q) > 0)"
+		}
 		parts = append(parts, fmt.Sprintf(`SELECT '%[1]s' AS layer, %[2]d AS ord, t.%[3]s::text AS id, t.%[4]s AS name,
 			least((SELECT min(nullif(position(search_key(q) IN search_key(t.%[4]s)), 0)) FROM unnest($1::text[]) q),
 			      (SELECT min(nullif(position(lower(q) IN lower(t.%[4]s)), 0)) FROM unnest($2::text[]) q)) AS pos,
 			ST_XMin(t.geom) AS x0, ST_YMin(t.geom) AS y0, ST_XMax(t.geom) AS x1, ST_YMax(t.geom) AS y1,
 			ST_PointOnSurface(t.geom) AS c
 			FROM %[5]s t WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) q WHERE strpos(%[6]s, search_key(q)) > 0)
-			   OR EXISTS (SELECT 1 FROM unnest($2::text[]) q WHERE strpos(lower(t.%[4]s), lower(q)) > 0)`,
-			l.ID, i, l.KeyColumn, l.NameColumn, l.Table, key))
+			   OR EXISTS (SELECT 1 FROM unnest($2::text[]) q WHERE strpos(lower(t.%[4]s), lower(q)) > 0)
+			   OR %[7]s`,
+			l.ID, i, l.KeyColumn, l.NameColumn, l.Table, key, industries))
 	}
 	sql := fmt.Sprintf(`SELECT layer, id, name, x0, y0, x1, y1, ST_X(c), ST_Y(c) FROM (%s) m
 		ORDER BY (pos = 1) IS TRUE DESC, ord, name LIMIT %d`, strings.Join(parts, " UNION ALL "), MaxSearchResults)
@@ -57,9 +64,9 @@ func (s *Store) Search(ctx context.Context, q string) ([]SearchResult, error) {
 	defer cancel()
 	var out []SearchResult
 	err := s.Read(ctx, func(db *pgxpool.Pool) error {
-		// The query and what it also means (a road number, a crop in either language).
+		// The query and what it also means (a road number, a crop in either language, industries).
 		folded, accented := SearchTerms(q)
-		rows, err := db.Query(ctx, sql, folded, accented)
+		rows, err := db.Query(ctx, sql, folded, accented, IndustryTerms(q))
 		if err != nil {
 			return fmt.Errorf("search: %w", err)
 		}

@@ -28,3 +28,21 @@ func TestSearchTerms(t *testing.T) {
 		}
 	}
 }
+
+func TestIndustryTerms(t *testing.T) {
+	for q, want := range map[string][]string{
+		"food processing":    {"processing", "food"},
+		"chế biến thực phẩm": {"processing", "food"},
+		"che bien":           {"processing"},
+		"chế biến":           {"processing"},
+		"Garments":           {"garment"},
+		"gỗ":                 {"wood"},
+		"Đak Đoa":            nil, // "đá" is a word of its own, not a part of "Đak"
+		"chu se":             nil,
+		"highway 19":         nil,
+	} {
+		if got := IndustryTerms(q); !slices.Equal(got, want) {
+			t.Errorf("IndustryTerms(%q) = %q, want %q", q, got, want)
+		}
+	}
+}

@@ -7,20 +7,24 @@ import (
 	"testing"
 )
 
+// searchNames returns "layer:name" of each result of /api/search?q=.
+func searchNames(t *testing.T, base, q string) []string {
+	t.Helper()
+	var out []string
+	for _, r := range getJSON[struct {
+		Results []struct{ Name, Layer string } `json:"results"`
+	}](t, base+"/api/search?q="+url.QueryEscape(q), 200).Results {
+		out = append(out, r.Layer+":"+r.Name)
+	}
+	return out
+}
+
 // Search understands road numbers and crops in either language: "highway 19" finds QL19,
 // "cassava" the cassava zone and the starch plant, but not the Sê San dams, whose name folds to
 // the same letters.
 func TestSearchUnderstandsRoadsAndCrops(t *testing.T) {
 	ts, _ := NewTestServer(t)
-	names := func(q string) []string {
-		var out []string
-		for _, r := range getJSON[struct {
-			Results []struct{ Name, Layer string } `json:"results"`
-		}](t, ts.URL+"/api/search?q="+url.QueryEscape(q), 200).Results {
-			out = append(out, r.Layer+":"+r.Name)
-		}
-		return out
-	}
+	names := func(q string) []string { return searchNames(t, ts.URL, q) }
 	for _, q := range []string{"highway 19", "National Highway 19", "QL 19", "quoc lo 19"} {
 		if got := names(q); !slices.Contains(got, "roads:Quốc lộ 19") {
 			t.Errorf("%q finds %q, not QL19", q, got)
@@ -81,5 +85,69 @@ func TestSitesNearAChosenHighway(t *testing.T) {
 	}
 	if r, _ := get(t, ts.URL+"/api/sites?highway=river"); r.StatusCode != 400 {
 		t.Errorf("highway=river: %d", r.StatusCode)
+	}
+}
+
+// Search understands areas, districts and communes without their diacritics, and industries in
+// either language: "central area" is Khu vực trung tâm, "chu se" Chư Sê, "food processing" and
+// "chế biến" the clusters that target them (their target industries, from the data).
+func TestSearchUnderstandsAreasPlacesAndIndustries(t *testing.T) {
+	ts, _ := NewTestServer(t)
+	names := func(q string) []string { return searchNames(t, ts.URL, q) }
+	for q, want := range map[string][]string{
+		"Chư Sê":            {"districts:Chư Sê", "regions:Khu vực huyện Chư Sê"},
+		"chu se":            {"districts:Chư Sê", "regions:Khu vực huyện Chư Sê"},
+		"central area":      {"regions:Khu vực trung tâm"},
+		"khu vực trung tâm": {"regions:Khu vực trung tâm"},
+		"khu vuc trung tam": {"regions:Khu vực trung tâm"},
+		"phu cat":           {"districts:Phù Cát"},
+		"dien phu":          {"clusters:CCN Diên Phú"}, // its commune, Diên Phú
+	} {
+		got := names(q)
+		for _, w := range want {
+			if !slices.Contains(got, w) {
+				t.Errorf("%q finds %q, not %s", q, got, w)
+			}
+		}
+	}
+	clusters := getJSON[struct {
+		Features []struct {
+			Properties struct {
+				Name       string   `json:"name"`
+				Industries []string `json:"target_industries"`
+			} `json:"properties"`
+		} `json:"features"`
+	}](t, ts.URL+"/api/layers/clusters/features?limit=1000", 200).Features
+	targeting := func(words ...string) (out []string) {
+		for _, c := range clusters {
+			all := strings.ToLower(strings.Join(c.Properties.Industries, "; "))
+			if slices.ContainsFunc(words, func(w string) bool { return strings.Contains(all, w) }) {
+				out = append(out, "clusters:"+c.Properties.Name)
+			}
+		}
+		return out
+	}
+	for q, words := range map[string][]string{
+		"food processing":    {"food", "processing"},
+		"chế biến thực phẩm": {"food", "processing"},
+		"chế biến":           {"processing"},
+		"che bien":           {"processing"},
+		"garments":           {"garment"},
+	} {
+		want := targeting(words...)
+		if len(want) < 2 {
+			t.Fatalf("the seed has %d clusters targeting %v", len(want), words)
+		}
+		var got []string
+		for _, n := range names(q) {
+			if strings.HasPrefix(n, "clusters:") {
+				got = append(got, n)
+			}
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%q finds the clusters %q, those targeting %v are %q", q, got, words, want)
+		}
 	}
 }
