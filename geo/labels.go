@@ -14,8 +14,10 @@ var LabelLayers = []string{"regions", "districts"}
 // the filters and the panel read) plus "layer", and sits at the centre of the polygon's largest
 // inscribed circle, the point farthest from its edges, where a label stays inside (label_point,
 // kept by PostgreSQL with the outline: migrations/00018). The web app places labels from it
-// instead of downloading every polygon whole.
-func (s *Store) Labels(ctx context.Context) ([]byte, error) {
+// instead of downloading every polygon whole. A province (its code; "" for all) keeps the
+// labels of that province's units: the map of one province in an installation of many (3,300
+// communes of a country are ~400 kB of labels, a province's ~30 kB).
+func (s *Store) Labels(ctx context.Context, province string) ([]byte, error) {
 	var parts []string
 	for i, id := range LabelLayers {
 		l, ok := s.catalog.Layer(id)
@@ -32,14 +34,18 @@ func (s *Store) Labels(ctx context.Context) ([]byte, error) {
 		parts = append(parts, fmt.Sprintf(`SELECT %d AS ord, t.%s::text AS id, json_build_object('type','Feature','id',t.%[2]s,
 		  'geometry',ST_AsGeoJSON(t.label_point, 6)::json,
 		  'properties',(%s)::jsonb || jsonb_build_object('layer', %s)) AS f
-		  FROM %s t`, i, l.KeyColumn, propertiesJSON(fields), quoteLiteral(l.ID), l.Table))
+		  FROM %s t WHERE $1::text IS NULL OR t.province_code = $1`, i, l.KeyColumn, propertiesJSON(fields), quoteLiteral(l.ID), l.Table))
 	}
 	sql := `SELECT json_build_object('type','FeatureCollection','features',coalesce(json_agg(x.f ORDER BY x.ord, x.id), '[]'::json))::text
 	          FROM (` + strings.Join(parts, " UNION ALL ") + `) x`
 	ctx, cancel := s.queryContext(ctx)
 	defer cancel()
 	var out []byte
-	if err := s.pool.QueryRow(ctx, sql).Scan(&out); err != nil {
+	var only *string
+	if province != "" {
+		only = &province
+	}
+	if err := s.pool.QueryRow(ctx, sql, only).Scan(&out); err != nil {
 		return nil, fmt.Errorf("labels: %w", err)
 	}
 	return out, nil

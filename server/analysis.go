@@ -218,13 +218,13 @@ const (
 )
 
 func siteQuery(c *gin.Context) (planning.SiteQuery, error) {
-	allowed := append([]string{"industry", "min_free_ha", "crop", "max_highway_km", "highway", "include_unknown_free", "radius_km", "kind", "limit"}, weightParams...)
+	allowed := append([]string{"industry", "min_free_ha", "crop", "max_highway_km", "highway", "include_unknown_free", "radius_km", "kind", "province", "limit"}, weightParams...)
 	q := planning.SiteQuery{Weights: planning.DefaultSiteWeights, Limit: defaultSitesLimit}
 	p, err := analysisParams(c, allowed...)
 	if err != nil {
 		return q, err
 	}
-	q.Industry, q.Crop, q.Kind = p["industry"], p["crop"], p["kind"]
+	q.Industry, q.Crop, q.Kind, q.Province = p["industry"], p["crop"], p["kind"], p["province"]
 	if h := p["highway"]; h != "" {
 		// "QL19", "ql 19", "highway 19", "Quốc lộ 19": the road's ref.
 		terms, _ := geo.SearchTerms(h)
@@ -279,7 +279,7 @@ func sitesRequest(c *gin.Context, planner *planning.Planner) (string, func(conte
 			return nil, err
 		}
 		return sitesAnswer{Filters: map[string]any{"industry": nullString(q.Industry), "min_free_ha": q.MinFreeHa, "crop": nullString(q.Crop),
-			"max_highway_km": q.MaxHighwayKM, "highway": nullString(q.Highway), "include_unknown_free": q.IncludeUnknownFree, "radius_km": q.RadiusKM, "kind": nullString(q.Kind), "limit": q.Limit}, Sites: sites}, nil
+			"max_highway_km": q.MaxHighwayKM, "highway": nullString(q.Highway), "include_unknown_free": q.IncludeUnknownFree, "radius_km": q.RadiusKM, "kind": nullString(q.Kind), "province": nullString(q.Province), "limit": q.Limit}, Sites: sites}, nil
 	}, err
 }
 

@@ -670,3 +670,52 @@ func TestSitesAnswerTheInvestor(t *testing.T) {
 		t.Errorf("include_unknown_free=maybe: %d, want 400", resp.StatusCode)
 	}
 }
+
+// The site finder of one province: ?province= keeps that province's clusters (all 39 of the
+// merged Gia Lai on the seed), a province with none gives none, and a code that is not one is a
+// 400.
+func TestSitesOfAProvince(t *testing.T) {
+	ts, _ := newTestServer(t)
+	type answer struct {
+		Candidates int               `json:"candidates"`
+		Filters    map[string]any    `json:"filters"`
+		Sites      []json.RawMessage `json:"sites"`
+	}
+	all := getJSON[answer](t, ts.URL+"/api/sites?limit=1000", 200)
+	ours := getJSON[answer](t, ts.URL+"/api/sites?limit=1000&province=52", 200)
+	if all.Candidates == 0 || ours.Candidates != all.Candidates || len(ours.Sites) != len(all.Sites) {
+		t.Errorf("province 52: %d candidates, %d sites; every province: %d, %d", ours.Candidates, len(ours.Sites), all.Candidates, len(all.Sites))
+	}
+	if ours.Filters["province"] != "52" {
+		t.Errorf("filters echo province %v", ours.Filters["province"])
+	}
+	// 64 is the former Gia Lai's code: no cluster is in it today.
+	if none := getJSON[answer](t, ts.URL+"/api/sites?province=64", 200); none.Candidates != 0 || len(none.Sites) != 0 {
+		t.Errorf("province 64 (former Gia Lai): %d candidates, %d sites", none.Candidates, len(none.Sites))
+	}
+	getJSON[answer](t, ts.URL+"/api/sites?province=Gia%20Lai", 400)
+}
+
+// The labels of one province: ?province= keeps the units of that province (every district of the
+// seed lies in the merged Gia Lai, 52), none of a province with no units, and a 400 for a code
+// that is not one; each answer is cached under its own key.
+func TestLabelsOfAProvince(t *testing.T) {
+	ts, _ := newTestServer(t)
+	type labels struct {
+		Features []struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	all := getJSON[labels](t, ts.URL+"/api/labels", 200)
+	ours := getJSON[labels](t, ts.URL+"/api/labels?province=52", 200)
+	if len(all.Features) == 0 || len(ours.Features) != len(all.Features) {
+		t.Errorf("province 52: %d labels, every province: %d", len(ours.Features), len(all.Features))
+	}
+	if none := getJSON[labels](t, ts.URL+"/api/labels?province=64", 200); len(none.Features) != 0 {
+		t.Errorf("province 64 (former Gia Lai, no units today): %d labels", len(none.Features))
+	}
+	if again := getJSON[labels](t, ts.URL+"/api/labels", 200); len(again.Features) != len(all.Features) {
+		t.Errorf("the whole answer after a province's: %d labels, want %d (a cache key shared)", len(again.Features), len(all.Features))
+	}
+	getJSON[labels](t, ts.URL+"/api/labels?province=x", 400)
+}

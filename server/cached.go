@@ -36,13 +36,20 @@ func jsonAnswer(what string, v any) (respcache.Built, error) {
 
 // handleLabels serves the label points of regions and districts (geo.Labels): a few kilobytes in
 // place of the whole polygons the web app used to download only to place its labels.
+// ?province=CODE keeps one province's (the web map of a province in an installation of several).
 func (s *Server) handleLabels(c *gin.Context) {
-	if _, err := analysisParams(c); err != nil {
+	p, err := analysisParams(c, "province")
+	if err != nil {
 		_ = c.Error(err)
 		return
 	}
-	s.resp.Serve(c, geo.LabelLayers, "labels", func(ctx context.Context) (respcache.Built, error) {
-		b, err := s.store.Labels(ctx)
+	province := p["province"]
+	if province != "" && !geo.IsProvinceCode(province) {
+		_ = c.Error(httpx.BadRequest(fmt.Sprintf("province %q is not a province code (2–3 digits)", province)))
+		return
+	}
+	s.resp.Serve(c, geo.LabelLayers, "labels|"+province, func(ctx context.Context) (respcache.Built, error) {
+		b, err := s.store.Labels(ctx, province)
 		return respcache.Built{Body: b, Type: httpx.GeoJSONType}, err
 	})
 }

@@ -78,7 +78,7 @@ func main() {
 	flag.StringVar(&o.pgFeatureserv, "pg_featureserv", "", "pg_featureserv binary (default: pg_featureserv on PATH; skipped when missing)")
 	flag.IntVar(&o.geojsonConns, "geojson-conns", 16, "concurrent keep-alive connections of the GeoJSON phase")
 	flag.DurationVar(&o.geojsonDuration, "geojson-duration", 6*time.Second, "measured time per GeoJSON request kind and server (split over the rounds)")
-	flag.StringVar(&o.phases, "phases", "tiles,geojson,answers", "which loads to run: tiles, geojson, answers (national only)")
+	flag.StringVar(&o.phases, "phases", "tiles,geojson,answers,edits", "which loads to run: tiles, geojson, answers and edits (national only)")
 	flag.StringVar(&o.layers, "layers", "", "comma-separated layers of the tile list, e.g. districts,clusters (default: every polygon layer)")
 	flag.StringVar(&o.dataset, "dataset", "seed", "seed (the sourced province) or national (the synthetic national dataset, loaded when the database is empty)")
 	flag.Parse()
@@ -222,6 +222,11 @@ func run(o options) error {
 	}
 	if nat != nil && strings.Contains(o.phases, "answers") {
 		if err := runAnswers(ctx, o, store, nat, ratios, goals); err != nil {
+			return err
+		}
+	}
+	if nat != nil && strings.Contains(o.phases, "edits") {
+		if err := runEdits(ctx, o, store, nat, ratios, goals); err != nil {
 			return err
 		}
 	}

@@ -217,7 +217,7 @@ func (s *Planner) Consolidated(ctx context.Context, p Period, province string) (
 	if err := CheckPeriod(p); err != nil {
 		return nil, err
 	}
-	if province != "" && !provinceCodeRE.MatchString(province) {
+	if province != "" && !geo.IsProvinceCode(province) {
 		return nil, &geo.InputError{Msg: fmt.Sprintf("province %q is not a province code (2–3 digits)", province)}
 	}
 	prev := p.Previous()
@@ -268,7 +268,7 @@ type KhuyenCong struct {
 // KhuyenCongRegister lists the register (of province "" for all) with its sums: a programme's
 // total of a period is a row of its own (its year span says so) and is not added to the projects.
 func (s *Planner) KhuyenCongRegister(ctx context.Context, province string) (*KhuyenCong, error) {
-	if province != "" && !provinceCodeRE.MatchString(province) {
+	if province != "" && !geo.IsProvinceCode(province) {
 		return nil, &geo.InputError{Msg: fmt.Sprintf("province %q is not a province code (2–3 digits)", province)}
 	}
 	out := &KhuyenCong{Projects: []json.RawMessage{}, ByYear: []json.RawMessage{}, ByCluster: []json.RawMessage{}, ByArea: []json.RawMessage{},

@@ -65,8 +65,11 @@ type SiteQuery struct {
 	IncludeUnknownFree bool
 	RadiusKM           float64
 	Kind               string
-	Weights            SiteWeights
-	Limit              int
+	// Province keeps the clusters of one province (its code) valid today: the site finder of a
+	// province's map in an installation that holds several.
+	Province string
+	Weights  SiteWeights
+	Limit    int
 }
 
 // Validate checks the query's values.
@@ -79,6 +82,9 @@ func (q SiteQuery) Validate() error {
 	}
 	if q.Kind != "" && !IsClusterKind(q.Kind) {
 		return &geo.InputError{Msg: fmt.Sprintf("kind %q is not one of ccn, kcn, kkt", q.Kind)}
+	}
+	if q.Province != "" && !geo.IsProvinceCode(q.Province) {
+		return &geo.InputError{Msg: fmt.Sprintf("province %q is not a province code (2–3 digits)", q.Province)}
 	}
 	if len(q.Industry) > 200 {
 		return &geo.InputError{Msg: "industry is longer than 200 characters"}
@@ -192,7 +198,7 @@ type Sites struct {
 // distinct target industry once, however many clusters share it. Parameters: $1 industry, $2 kind, $3 radius (m),
 // $4 crop, $5..$8 the part scales, $9/$10 stage names and scores, $11 min free ha, $12 max
 // highway m, $13..$17 weights, $18 the border-gate slug, $19 the one highway measured to (NULL: the nearest),
-// $20 whether unknown free land passes the free-land filter.
+// $20 whether unknown free land passes the free-land filter, $21 the province (NULL: every one).
 const sitesCTE = `
 WITH q AS MATERIALIZED (SELECT search_key($1::text) AS key),
 named AS MATERIALIZED (
@@ -216,7 +222,9 @@ cand AS (
     FROM clusters c
     LEFT JOIN districts d ON d.code = c.district_code
     LEFT JOIN region_members rm ON rm.district_code = c.district_code
-   WHERE $2::text IS NULL OR c.kind::text = $2),
+   WHERE ($2::text IS NULL OR c.kind::text = $2)
+     -- clusters_province_idx: a province's site finder reads its own clusters only.
+     AND ($21::text IS NULL OR c.province_code = $21)),
 -- Per-cluster lookups by index (LATERAL, kept from being flattened into joins by the aggregate
 -- and the LIMITs), so that the plan stays linear in the clusters however the estimates come out.
 parts AS (
@@ -274,7 +282,7 @@ SELECT id, name, kind, status, district_code, district, region_slug, ST_X(p.geom
        target_industries, investor, contact, sources,
        free_ha::float8, supply_ha::float8, supply_zones, supply_no_area, zone_list, highway_ref, highway_m, gate_m, gate_basis,
        s_free, s_crop, s_highway, s_border, s_stage, score, grp
-  FROM (SELECT * FROM scored WHERE passes ORDER BY grp, score DESC, id LIMIT $21) page
+  FROM (SELECT * FROM scored WHERE passes ORDER BY grp, score DESC, id LIMIT $22) page
  CROSS JOIN LATERAL ST_PointOnSurface(page.geom) AS p(geom)
  -- The zones counted and each one's hectares within reach, for the returned sites only.
  CROSS JOIN LATERAL (
@@ -338,7 +346,7 @@ func (s *Planner) Sites(ctx context.Context, q SiteQuery) (*Sites, error) {
 	}
 	args := []any{nullable(q.Industry), nullable(q.Kind), q.RadiusKM * 1000, nullable(q.Crop),
 		FreeLandFullHa, CropSupplyFullHa, HighwayZeroKM, BorderZeroKM, stageNames, stageScores,
-		minFree, maxHighwayM, w.Free, w.Crop, w.Highway, w.Border, w.Stage, BorderGateSlug, nullable(q.Highway), q.IncludeUnknownFree}
+		minFree, maxHighwayM, w.Free, w.Crop, w.Highway, w.Border, w.Stage, BorderGateSlug, nullable(q.Highway), q.IncludeUnknownFree, nullable(q.Province)}
 
 	out := &Sites{
 		Weights: w, WeightsApplied: norm, Scoring: siteScoring(q), Sites: []Site{},

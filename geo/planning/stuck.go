@@ -76,7 +76,7 @@ SELECT w.id, w.name, w.stage, w.province_code, w.after, to_char(w.since, 'YYYY-M
 
 // Stuck lists the clusters whose next step is overdue on day, of one province ("" for all).
 func (s *Planner) Stuck(ctx context.Context, day time.Time, province string) (*Stuck, error) {
-	if province != "" && !provinceCodeRE.MatchString(province) {
+	if province != "" && !geo.IsProvinceCode(province) {
 		return nil, &geo.InputError{Msg: fmt.Sprintf("province %q is not a province code (2–3 digits)", province)}
 	}
 	out := &Stuck{AsOf: day.Format("2006-01-02"), Items: []StuckItem{},

@@ -358,13 +358,12 @@ func checkSummaryOptions(opt SummaryOptions) error {
 	if opt.Kind != "" && !IsClusterKind(opt.Kind) {
 		return &geo.InputError{Msg: fmt.Sprintf("kind %q is not one of ccn, kcn, kkt", opt.Kind)}
 	}
-	if opt.Province != "" && !provinceCodeRE.MatchString(opt.Province) {
+	if opt.Province != "" && !geo.IsProvinceCode(opt.Province) {
 		return &geo.InputError{Msg: fmt.Sprintf("province %q is not a province code (2–3 digits)", opt.Province)}
 	}
 	return nil
 }
 
-var provinceCodeRE = regexp.MustCompile(`^[0-9]{2,3}$`)
 
 // readProvince names the provinces valid today that a summary covers: one by code, or all;
 // a code no province has today is an input error, not an empty summary.
