@@ -364,7 +364,6 @@ func checkSummaryOptions(opt SummaryOptions) error {
 	return nil
 }
 
-
 // readProvince names the provinces valid today that a summary covers: one by code, or all;
 // a code no province has today is an input error, not an empty summary.
 func readProvince(ctx context.Context, tx pgx.Tx, code string) (string, error) {
