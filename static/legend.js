@@ -142,9 +142,11 @@ export function createLegend(ctx) {
   box.addEventListener("keydown", (e) => {
     if (/^(\+|-|=|Arrow)/.test(e.key) && e.target === box) foldOnFirstMove();
   });
+  // In the capture phase: the zoom control stops its clicks' propagation (Leaflet's
+  // disableClickPropagation), so they never bubble up to the map's box.
   box.addEventListener("click", (e) => {
     if (e.target.closest(".leaflet-control-zoom")) foldOnFirstMove();
-  });
+  }, true);
 
   function render() {
     const toggle = h("button", {

@@ -5,7 +5,7 @@
 // Chart.js is loaded only when the overview is first shown, which keeps it off
 // the first page load.
 
-import { h, download } from "./util.js";
+import { h, download, langOf } from "./util.js";
 import { csvCell } from "./clusterfacts.js";
 import { getSummary } from "./api.js";
 import { colorOfStage, regionColor, cropColor } from "./symbols.js";
@@ -232,7 +232,7 @@ export function createOverview({ elements, i18n, chartJS = "vendor/chart.js/char
   function investorCell(r) {
     const names = r.investors || [];
     return h("td", { class: "investors", dataset: { key: "investors" } },
-      names.length ? h("ul", {}, names.map((n) => h("li", {}, n))) : h("span", { class: "unknown" }, t("overview.noInvestor")),
+      names.length ? h("ul", {}, names.map((n) => h("li", { lang: langOf(n) || "vi" }, n))) : h("span", { class: "unknown" }, t("overview.noInvestor")),
       r.investors_unnamed ? h("span", { class: "note unnamed", dataset: { unnamed: String(r.investors_unnamed) } }, t("overview.investorsUnnamed", { n: r.investors_unnamed })) : null);
   }
 
