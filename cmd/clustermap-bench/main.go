@@ -55,6 +55,8 @@ type options struct {
 	pgFeatureserv   string
 	geojsonConns    int
 	geojsonDuration time.Duration
+	editEvery       time.Duration
+	editDuration    time.Duration
 	phases          string
 	// layers limits the tile list to these layers ("": every polygon layer).
 	layers string
@@ -78,6 +80,8 @@ func main() {
 	flag.StringVar(&o.pgFeatureserv, "pg_featureserv", "", "pg_featureserv binary (default: pg_featureserv on PATH; skipped when missing)")
 	flag.IntVar(&o.geojsonConns, "geojson-conns", 16, "concurrent keep-alive connections of the GeoJSON phase")
 	flag.DurationVar(&o.geojsonDuration, "geojson-duration", 6*time.Second, "measured time per GeoJSON request kind and server (split over the rounds)")
+	flag.DurationVar(&o.editDuration, "edit-duration", 20*time.Second, "measured time of the edits phase")
+	flag.DurationVar(&o.editEvery, "edit-every", time.Second, "how often each of the edits phase's 20 editors writes (0: back to back, a saturation test)")
 	flag.StringVar(&o.phases, "phases", "tiles,geojson,answers,edits", "which loads to run: tiles, geojson, answers and edits (national only)")
 	flag.StringVar(&o.layers, "layers", "", "comma-separated layers of the tile list, e.g. districts,clusters (default: every polygon layer)")
 	flag.StringVar(&o.dataset, "dataset", "seed", "seed (the sourced province) or national (the synthetic national dataset, loaded when the database is empty)")

@@ -111,9 +111,11 @@ type answerKind struct {
 }
 
 func nationalAnswers(n *national) []answerKind {
-	var elig, district, summary, stuck, sites, linkage, asOf answerKind
+	var elig, district, summary, stuck, sites, provinceSites, linkage, asOf answerKind
 	elig.name, district.name, summary.name, stuck.name = "eligibility of a cluster", "eligibility of a commune", "summary of a province", "stuck clusters of a province"
 	sites.name, linkage.name, asOf.name = "site finder", "linkage (whole country)", "clusters as of a date (history)"
+	// What the web map of one province asks (static/api.js adds its province).
+	provinceSites.name = "site finder of a province"
 	for _, id := range n.clusterIDs {
 		elig.paths = append(elig.paths, fmt.Sprintf("/api/clusters/%d/eligibility", id))
 	}
@@ -128,13 +130,16 @@ func nationalAnswers(n *national) []answerKind {
 	for i := range 24 {
 		sites.paths = append(sites.paths, fmt.Sprintf("/api/sites?crop=%s&min_free_ha=%d&radius_km=%d", crops[i%len(crops)], 5*(i%4), 20+10*(i%3)))
 	}
+	for i, p := range n.provinces {
+		provinceSites.paths = append(provinceSites.paths, fmt.Sprintf("/api/sites?crop=%s&min_free_ha=%d&radius_km=%d&province=%s", crops[i%len(crops)], 5*(i%4), 20+10*(i%3), p))
+	}
 	for r := 10; r <= 60; r += 5 {
 		linkage.paths = append(linkage.paths, "/api/analysis/linkage?radius_km="+strconv.Itoa(r))
 	}
 	for m := range 24 {
 		asOf.paths = append(asOf.paths, fmt.Sprintf("/api/layers/clusters/features?as_of=%d-%02d-15", 2021+m/6, 1+2*(m%6)))
 	}
-	return []answerKind{elig, district, summary, stuck, sites, linkage, asOf}
+	return []answerKind{elig, district, summary, stuck, sites, provinceSites, linkage, asOf}
 }
 
 // runAnswers measures the planning answers and time travel on a server with its response cache

@@ -37,7 +37,9 @@ func SupportedCRS() []string {
 }
 
 // ProvinceTolerance is how far outside the province's districts a feature may reach. Border dams
-// on the Sê San river sit a few hundred metres over the line on the Kon Tum bank.
+// on the Sê San river sit a few hundred metres over the line on the Kon Tum bank. The database
+// holds the same figure (territory_tolerance_m(), migrations/00019_territory.sql); a test keeps
+// the two equal.
 const ProvinceTolerance = 3000 // metres
 
 // ImportOptions tune an import.
@@ -130,13 +132,6 @@ func (s *Importer) Import(ctx context.Context, layerID string, data []byte, opt 
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 
-	if l.ID != "districts" {
-		// The province is whatever the districts table holds, so a later import of new units works.
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_province ON COMMIT DROP AS
-			SELECT ST_Buffer(ST_Union(geom)::geography, $1)::geometry AS geom FROM districts`, ProvinceTolerance); err != nil {
-			return nil, fmt.Errorf("import %s: province outline: %w", l.ID, err)
-		}
-	}
 	defaults, err := columnDefaults(ctx, tx, l.Table)
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", l.ID, err)
@@ -286,7 +281,9 @@ func importSQL(l *geo.Layer, crs string, defaults map[string]string) (check, ups
 	}
 	inside := "NULL::boolean"
 	if l.ID != "districts" {
-		inside = "(SELECT ST_CoveredBy(g.geom, p.geom) FROM import_province p)"
+		// The province is whatever the districts table holds (kept as indexed pieces by
+		// migrations/00019_territory.sql), so a later import of new units works.
+		inside = "territory_covers(g.geom)"
 	}
 	check = fmt.Sprintf(`SELECT ST_IsValid(g.geom), ST_IsValidReason(g.geom), GeometryType(g.geom), %s
 		FROM (SELECT %s AS geom) g`, inside, geom)

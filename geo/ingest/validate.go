@@ -55,14 +55,9 @@ type EditSQL struct {
 	Check, Insert, Update string
 }
 
-// EditStatements prepares tx for writing features of l as an import would: it creates the
-// transaction's province outline (the table import_province that the check reads) and builds
-// the statements from the layer's declared fields and the table's column defaults.
+// EditStatements builds the statements of a write to l as an import would, from the layer's
+// declared fields and the table's column defaults.
 func EditStatements(ctx context.Context, tx pgx.Tx, l *geo.Layer) (*EditSQL, error) {
-	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS import_province ON COMMIT DROP AS
-		SELECT ST_Buffer(ST_Union(geom)::geography, $1)::geometry AS geom FROM districts`, ProvinceTolerance); err != nil {
-		return nil, fmt.Errorf("edit %s: province outline: %w", l.ID, err)
-	}
 	defaults, err := columnDefaults(ctx, tx, l.Table)
 	if err != nil {
 		return nil, fmt.Errorf("edit %s: %w", l.ID, err)

@@ -247,6 +247,9 @@ SELECT x.layer, x.id, 1, 'insert', 'synthetic', 'cli', now(), x.props, x.geom
         UNION ALL SELECT 'plants', id, to_jsonb(p) - 'geom' - 'geom_3857', geom FROM plants p
         UNION ALL SELECT 'roads', id, to_jsonb(r) - 'geom' - 'geom_3857', geom FROM roads r) x;
 
+-- The deferred triggers (a layer's version, the territory) fire now: a table with trigger events
+-- pending cannot be altered.
+SET CONSTRAINTS ALL IMMEDIATE;
 ALTER TABLE clusters ENABLE TRIGGER clusters_history;
 ALTER TABLE raw_material_zones ENABLE TRIGGER raw_material_zones_history;
 ALTER TABLE energy ENABLE TRIGGER energy_history;
