@@ -56,31 +56,44 @@ export function tileURL(ids, properties = []) {
   return `tiles/${ids.map(enc).join(",")}/{z}/{x}/{y}.mvt${query}`;
 }
 
+// --- one province of several ----------------------------------------------------------------
+// An installation may hold several provinces (a merged region, the whole country); the web map
+// shows one (catalog.province) and reads that one's data only: the GeoJSON layers, the label
+// points, the summaries and the site finder carry its code, so that a first visit costs what one
+// province costs, not what the country does. Unset (an installation of one province), every read
+// asks for the whole, as the server's caches are warmed for.
+let province = null;
+export function readOnlyProvince(code) {
+  province = code || null;
+}
+// "&name=CODE" (or "?name=CODE" first in a query) while one province is read, "" otherwise.
+const ofProvince = (name, sep = "&") => (province ? `${sep}${name}=${enc(province)}` : "");
+
 // --- the map's reads: JSON, or a thrown HTTPError ----------------------------------------------
 
 // The layer catalog: layers, fields, vocabularies, credits, defaults.
 export const getCatalog = () => getJSON("api/layers");
 // The label points of regions and districts, each region with its properties.
-export const getLabels = () => getJSON("api/labels");
+export const getLabels = () => getJSON(`api/labels${ofProvince("province", "?")}`);
 // Region dashboards and the province's totals.
-export const getSummary = () => getJSON("api/summary");
+export const getSummary = () => getJSON(`api/summary${ofProvince("province", "?")}`);
 
 export const getProvinces = () => getJSON("api/provinces");
 // One feature of a layer, with its geometry.
 export const getFeature = (layer, id) => getJSON(featurePath(layer, id));
 // The names and dated figures of a layer's features (the "about the data" dialog).
-export const getLayerFigures = (layer) => getJSON(`${featuresPath(layer)}?limit=${WHOLE_LAYER}&properties=name,figures`);
+export const getLayerFigures = (layer) => getJSON(`${featuresPath(layer)}?limit=${WHOLE_LAYER}&properties=name,figures${ofProvince("province_code")}`);
 // Search by name, diacritics-insensitive.
 export const search = (q, opts) => getJSON(`api/search?q=${enc(q)}`, opts);
 // Raw-material linkage within a radius.
 export const getLinkage = (radiusKm, opts) => getJSON(`api/analysis/linkage?radius_km=${enc(radiusKm)}`, opts);
 // Ranked sites for an investor; query is the form's URLSearchParams text.
-export const findSites = (query, opts) => getJSON(`api/sites?${query}`, opts);
+export const findSites = (query, opts) => getJSON(`api/sites?${query}${ofProvince("province")}`, opts);
 
 // getAllFeatures(layer) → the whole layer as one FeatureCollection, following "next" links in
 // case the server caps the page size below the limit asked for.
 export async function getAllFeatures(layer) {
-  let url = `${featuresPath(layer)}?limit=${WHOLE_LAYER}`;
+  let url = `${featuresPath(layer)}?limit=${WHOLE_LAYER}${ofProvince("province_code")}`;
   const features = [];
   for (let page = 0; url && page < 50; page++) {
     const fc = await getJSON(url);
@@ -193,7 +206,7 @@ export const workspaceAPI = {
   revert: (layer, id, version) => request("POST", `${featurePath(layer, id)}/revert`, { version }),
   // What drawing snaps to: a district's boundary, every cluster's footprint.
   district: (code) => request("GET", featurePath("districts", code)),
-  clusters: () => request("GET", `${featuresPath("clusters")}?limit=${WHOLE_LAYER}`),
+  clusters: () => request("GET", `${featuresPath("clusters")}?limit=${WHOLE_LAYER}${ofProvince("province_code")}`),
 
   // Proposals (a new cluster or an expansion) and their Decree 32/2024 check.
   proposals: () => request("GET", "api/proposals"),

@@ -9,7 +9,7 @@
 // page on its own.
 
 import { createI18n, loadLanguage, savedLang } from "./i18n.js";
-import { getLabels, getAllFeatures, findDistrictAt, createPlanningReads } from "./api.js";
+import { getLabels, getAllFeatures, findDistrictAt, createPlanningReads, readOnlyProvince } from "./api.js";
 import { installPatterns } from "./symbols.js";
 import { loadCatalog, creditHTML } from "./catalog.js";
 import { createMap } from "./mapview.js";
@@ -162,6 +162,8 @@ async function loadCatalogAndLanguage() {
 // each region with its properties: legend, filters, panel; their polygons come as tiles) and
 // the GeoJSON layers.
 function requestData(catalog) {
+  // An installation of several provinces: the map reads the one it shows (api.js).
+  readOnlyProvince(catalog.provinces.length > 1 && catalog.province ? catalog.province.code : null);
   const load = async (what, fn) => {
     try {
       return await fn();
