@@ -15,7 +15,9 @@
 --
 -- The rows' triggers fire at commit, where the first one of a layer bumps it and marks the
 -- transaction (a transaction-local setting named after the layer); the others see the mark and
--- return. Only rows really written fire (an upsert that changes nothing does not), as the
+-- return. A writer that must know the versions its write made before it commits (geo/edit, which
+-- moves its own process's versions so that it reads its own writes) fires them itself at the end
+-- of its work with SET CONSTRAINTS ALL IMMEDIATE, then reads layer_versions. Only rows really written fire (an upsert that changes nothing does not), as the
 -- transition tables ensured before. TRUNCATE, which has no row triggers, keeps its statement
 -- trigger.
 -- +goose StatementBegin

@@ -221,6 +221,11 @@ func (s *Store) runTx(ctx context.Context, what string, commit bool, fn func(ctx
 	}
 	var after map[string]int64
 	if s.Committed != nil {
+		// The layers' versions are bumped by deferred triggers (migrations/00020): fired now, at
+		// the end of the work, so that the versions read here include this write's.
+		if _, err := tx.Exec(ctx, "SET CONSTRAINTS ALL IMMEDIATE"); err != nil {
+			return classify(what, err)
+		}
 		if after, err = versions.ReadIn(ctx, tx); err != nil {
 			return classify(what, err)
 		}
