@@ -360,6 +360,23 @@ func TestSecondProvinceCoexists(t *testing.T) {
 	if got := names(f.url + "/api/layers/clusters/features?province_code=99"); !slices.Equal(got, []string{"CCN Kiểm Thử"}) {
 		t.Errorf("/api clusters of 99: %v", got)
 	}
+	// Time travel keeps to one province too (the web map's past-date view in an installation of
+	// several), by the province each version records; anything else beside as_of is refused.
+	asOf := f.url + "/api/layers/clusters/features?as_of=" + url.QueryEscape(time.Now().UTC().Add(time.Minute).Format(time.RFC3339))
+	if got := names(asOf + "&province_code=99"); !slices.Equal(got, []string{"CCN Kiểm Thử"}) {
+		t.Errorf("clusters of 99 as of now: %v", got)
+	}
+	if got := names(asOf + "&province_code=52"); len(got) != in52 || slices.Contains(got, "CCN Kiểm Thử") {
+		t.Errorf("clusters of 52 as of now: %d, want %d without the fixture's", len(got), in52)
+	}
+	if got := names(asOf); len(got) != in52+1 {
+		t.Errorf("clusters as of now: %d, want %d", len(got), in52+1)
+	}
+	for _, bad := range []string{"&province_code=9a", "&province_code=52&province_code=99", "&province_code=", "&bbox=106,8,107,9"} {
+		if r, body := get(t, asOf+bad); r.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "error") {
+			t.Errorf("as_of with %s: %d %s, want 400 with a JSON error", bad, r.StatusCode, body)
+		}
+	}
 	if got := names(f.url + "/ogc/collections/clusters/items?filter=" + url.QueryEscape("province_code = '99'")); !slices.Equal(got, []string{"CCN Kiểm Thử"}) {
 		t.Errorf("/ogc clusters of 99: %v", got)
 	}

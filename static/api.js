@@ -201,7 +201,7 @@ export const workspaceAPI = {
   // whose properties are the columns a write may set.
   storedFeature: (layer, id, asOf = FAR_FUTURE) => request("GET", `${featurePath(layer, id)}?as_of=${enc(asOf)}`),
   // A layer as it was at a time.
-  featuresAsOf: (layer, asOf) => request("GET", `${featuresPath(layer)}?as_of=${enc(asOf)}`),
+  featuresAsOf: (layer, asOf) => request("GET", `${featuresPath(layer)}?as_of=${enc(asOf)}${ofProvince("province_code")}`),
   history: (layer, id) => request("GET", `${featurePath(layer, id)}/history`),
   revert: (layer, id, version) => request("POST", `${featurePath(layer, id)}/revert`, { version }),
   // What drawing snaps to: a district's boundary, every cluster's footprint.

@@ -111,11 +111,11 @@ type answerKind struct {
 }
 
 func nationalAnswers(n *national) []answerKind {
-	var elig, district, summary, stuck, sites, provinceSites, linkage, asOf answerKind
+	var elig, district, summary, stuck, sites, provinceSites, linkage, asOf, provinceAsOf answerKind
 	elig.name, district.name, summary.name, stuck.name = "eligibility of a cluster", "eligibility of a commune", "summary of a province", "stuck clusters of a province"
 	sites.name, linkage.name, asOf.name = "site finder", "linkage (whole country)", "clusters as of a date (history)"
 	// What the web map of one province asks (static/api.js adds its province).
-	provinceSites.name = "site finder of a province"
+	provinceSites.name, provinceAsOf.name = "site finder of a province", "clusters of a province as of a date (history)"
 	for _, id := range n.clusterIDs {
 		elig.paths = append(elig.paths, fmt.Sprintf("/api/clusters/%d/eligibility", id))
 	}
@@ -139,7 +139,10 @@ func nationalAnswers(n *national) []answerKind {
 	for m := range 24 {
 		asOf.paths = append(asOf.paths, fmt.Sprintf("/api/layers/clusters/features?as_of=%d-%02d-15", 2021+m/6, 1+2*(m%6)))
 	}
-	return []answerKind{elig, district, summary, stuck, sites, provinceSites, linkage, asOf}
+	for i, p := range n.provinces {
+		provinceAsOf.paths = append(provinceAsOf.paths, fmt.Sprintf("/api/layers/clusters/features?as_of=%d-%02d-15&province_code=%s", 2021+i%6, 1+2*(i%6), p))
+	}
+	return []answerKind{elig, district, summary, stuck, sites, provinceSites, linkage, asOf, provinceAsOf}
 }
 
 // runAnswers measures the planning answers and time travel on a server with its response cache

@@ -128,7 +128,7 @@ func TestHistoryVersionsAsOfRevertAppendOnly(t *testing.T) {
 	}
 	// as_of each intermediate state.
 	for i := 1; i < n; i++ {
-		fs, err := ed.AsOf(ctx, l, times[i], fid)
+		fs, err := ed.AsOf(ctx, l, times[i], fid, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -144,11 +144,15 @@ const asOfSQL = `WITH fids AS (
 	                       WHERE fv.layer = $1 AND fv.fid = fids.fid AND fv.at <= $2
 	                       ORDER BY fv.at DESC, fv.version DESC LIMIT 1) v
 	 WHERE v.op <> 'delete'
+	   -- One province's, as the version says (every version carries its row's province_code):
+	   -- the others are probed but never written out, which is where the time goes.
+	   AND ($5::text = '' OR v.props->>'province_code' = $5)
 	 ORDER BY v.fid`
 
 // AsOf returns the layer's features (or the one feature fid, when not empty) as they were at t,
-// as GeoJSON Feature texts; geo.ErrNotFound when fid did not exist then.
-func (s *Store) AsOf(ctx context.Context, l *geo.Layer, t time.Time, fid string) ([][]byte, error) {
+// as GeoJSON Feature texts, those of one province when province is not empty; geo.ErrNotFound
+// when fid did not exist then.
+func (s *Store) AsOf(ctx context.Context, l *geo.Layer, t time.Time, fid, province string) ([][]byte, error) {
 	var one *int64
 	if fid != "" {
 		id, err := featureID(l, fid)
@@ -161,7 +165,7 @@ func (s *Store) AsOf(ctx context.Context, l *geo.Layer, t time.Time, fid string)
 	}
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, asOfSQL, l.ID, t, writableFields(l), one)
+	rows, err := s.pool.Query(ctx, asOfSQL, l.ID, t, writableFields(l), one, province)
 	if err != nil {
 		return nil, fmt.Errorf("%s as of %s: %w", l.ID, t.Format(time.RFC3339), err)
 	}

@@ -6,6 +6,7 @@
 package workspace
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime"
@@ -137,11 +138,18 @@ func (s *Service) handleRevert(c *gin.Context) {
 }
 
 // FeaturesAsOf answers /api/layers/{id}/features[/{fid}]?as_of=RFC3339 from history; fid empty
-// means the collection. It is the only parameter these answers take.
+// means the collection, which may be kept to one province (&province_code=CODE, the province the
+// feature was in then: the web map of one province in an installation of several). No other
+// parameter is taken.
 func (s *Service) FeaturesAsOf(c *gin.Context, l *geo.Layer, fid string) {
 	q := c.Request.URL.Query()
-	if len(q) != 1 || len(q["as_of"]) != 1 {
-		_ = c.Error(httpx.BadRequest("as_of takes no other parameter"))
+	province := q.Get("province_code")
+	if len(q["as_of"]) != 1 || len(q["province_code"]) > 1 || len(q) != 1+len(q["province_code"]) {
+		_ = c.Error(httpx.BadRequest("as_of takes no other parameter than province_code"))
+		return
+	}
+	if q.Has("province_code") && (fid != "" || !geo.IsProvinceCode(province)) {
+		_ = c.Error(httpx.BadRequest(fmt.Sprintf("province_code %q: a province code (2–3 digits), for a collection", province)))
 		return
 	}
 	t, err := time.Parse(time.RFC3339, q.Get("as_of"))
@@ -155,7 +163,7 @@ func (s *Service) FeaturesAsOf(c *gin.Context, l *geo.Layer, fid string) {
 		}
 		t = d.Add(24*time.Hour - 7*time.Hour - time.Nanosecond)
 	}
-	fs, err := s.edit.AsOf(c.Request.Context(), l, t, fid)
+	fs, err := s.edit.AsOf(c.Request.Context(), l, t, fid, province)
 	if err != nil {
 		_ = c.Error(err)
 		return
