@@ -23,8 +23,8 @@ import (
 // headers and compressed bodies, with the national dataset loaded.
 const firstLoadBudget = 150_000
 
-// A first visit reads the province it shows and nothing of the others: every GeoJSON layer and
-// the label points ask for its code, and the features drawn are its own. Its bytes and the time
+// A first visit reads the province it shows and nothing of the others: every GeoJSON layer, the
+// label points and the base tiles ask for its code, and the features drawn are its own. Its bytes and the time
 // to features drawn (median of three empty-cache loads) are figures, held to firstLoadBudget and
 // 600 ms only by BENCH_STRICT=1.
 func TestBrowserNationalFirstLoad(t *testing.T) {
@@ -67,7 +67,7 @@ func TestBrowserNationalFirstLoad(t *testing.T) {
 		drawn = append(drawn, stats.drawnMS)
 
 		// Every API read that has a province's version asks for this one.
-		features, labels := 0, 0
+		features, labels, tiles := 0, 0, 0
 		for path := range p.cacheStatus() {
 			u, err := url.Parse(path)
 			if err != nil {
@@ -79,6 +79,13 @@ func TestBrowserNationalFirstLoad(t *testing.T) {
 				if got := u.Query().Get("province_code"); got != province {
 					t.Errorf("%s reads province %q, the map shows %s", path, got, province)
 				}
+			case strings.HasPrefix(u.Path, "/tiles/regions,districts/"):
+				// The base of areas and units: the province's own (a z7 tile holds ~500
+				// communes of several provinces).
+				tiles++
+				if got := u.Query().Get("province_code"); got != province {
+					t.Errorf("%s reads province %q, the map shows %s", path, got, province)
+				}
 			case u.Path == "/api/labels":
 				labels++
 				if got := u.Query().Get("province"); got != province {
@@ -86,8 +93,8 @@ func TestBrowserNationalFirstLoad(t *testing.T) {
 				}
 			}
 		}
-		if features < 3 || labels != 1 {
-			t.Errorf("the first load read %d GeoJSON layers and the labels %d times", features, labels)
+		if features < 3 || labels != 1 || tiles == 0 {
+			t.Errorf("the first load read %d GeoJSON layers, the labels %d times and %d base tiles", features, labels, tiles)
 		}
 		// The clusters drawn are the province's, all of them.
 		shown := evalJS[int](p, `document.querySelectorAll('.cm-symbol[data-layer="clusters"]').length`)

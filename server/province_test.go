@@ -396,6 +396,37 @@ func TestSecondProvinceCoexists(t *testing.T) {
 			t.Errorf("tile %s filtered to %s: %d features (status %d), want %d", tc, code, n, r.StatusCode, want)
 		}
 	}
+	// The web map's base tiles (regions and districts in one composite tile) of one province: a
+	// z4 tile holds both provinces; filtered, each keeps its own units only.
+	base := geo.TileAt(4, 106.5, 8.5)
+	codesOf := func(query string) (regions int, codes []string) {
+		r, tile := get(t, fmt.Sprintf("%s/tiles/regions,districts/%s.mvt?properties=slug,code%s", f.url, base, query))
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("base tile %s%s: %d %s", base, query, r.StatusCode, tile)
+		}
+		rep := tileReport(t, "base tile", tile)
+		if l := rep.Layer("regions"); l != nil {
+			regions = l.Features
+		}
+		if l := rep.Layer("districts"); l != nil {
+			for _, f := range l.FeatureReports {
+				codes = append(codes, fmt.Sprint(f.Properties["code"]))
+			}
+		}
+		return regions, codes
+	}
+	allRegions, all := codesOf("")
+	regions99, in99 := codesOf("&province_code=99")
+	regions52, in52Tile := codesOf("&province_code=52")
+	if !slices.Contains(all, "999") || allRegions != 5 || regions99 != 0 || !slices.Equal(in99, []string{"999"}) ||
+		regions52 != 5 || slices.Contains(in52Tile, "999") || len(in52Tile) != len(all)-1 {
+		t.Errorf("base tile %s: %d areas and %d districts unfiltered; of 99 %d areas, districts %v; of 52 %d areas and %d districts",
+			base, allRegions, len(all), regions99, in99, regions52, len(in52Tile))
+	}
+	if r, body := get(t, fmt.Sprintf("%s/tiles/regions,districts/%s.mvt?status=operating", f.url, base)); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("a composite filter one layer lacks: %d %s", r.StatusCode, body)
+	}
+
 	// A department user of province 52 does not write in province 99.
 	if err := f.ed.AddScopedUser(ctx, "dept52", edit.RoleDepartment, edit.Scope{Province: "52"}, "a long enough password"); err != nil {
 		t.Fatal(err)

@@ -49,11 +49,16 @@ const itemPath = (layer, id) => `ogc/collections/${enc(layer)}/items/${enc(id)}`
 // A whole layer in one page: the server's page limit is far above the layers' sizes.
 const WHOLE_LAYER = 10000;
 
-// tileURL(ids, properties) is the URL template of vector tiles of one layer, or of several
-// layers in one composite tile, with the properties the map reads (all of them when none).
-export function tileURL(ids, properties = []) {
-  const query = properties.length ? `?properties=${properties.map(enc).join(",")}` : "";
-  return `tiles/${ids.map(enc).join(",")}/{z}/{x}/{y}.mvt${query}`;
+// tileURL(ids, properties, {shownProvinceOnly}) is the URL template of vector tiles of one layer,
+// or of several layers in one composite tile, with the properties the map reads (all of them when
+// none); shownProvinceOnly keeps the features of the province shown, when the installation holds
+// several (the map's base of areas and units: a national one's z7 tile holds ~500 communes of
+// several provinces).
+export function tileURL(ids, properties = [], { shownProvinceOnly = false } = {}) {
+  const params = [];
+  if (properties.length) params.push(`properties=${properties.map(enc).join(",")}`);
+  if (shownProvinceOnly && province) params.push(`province_code=${enc(province)}`);
+  return `tiles/${ids.map(enc).join(",")}/{z}/{x}/{y}.mvt${params.length ? "?" + params.join("&") : ""}`;
 }
 
 // --- one province of several ----------------------------------------------------------------

@@ -99,7 +99,7 @@ export function createTiles({ bounds, layerBounds = () => null }) {
   // fetches the tile anew.
   const SHARED = sharedIds();
   const sharedProperties = [...new Set(SHARED.flatMap((id) => STYLES[id].properties))];
-  const fetcher = new VectorTiles(tileURL(SHARED, sharedProperties), { zoomOffset: ZOOM_OFFSET });
+  const fetcher = new VectorTiles(tileURL(SHARED, sharedProperties, { shownProvinceOnly: true }), { zoomOffset: ZOOM_OFFSET });
   const fetched = new Map(); // "z/x/y" → {promise, takers}
   function sharedTile(id, coords) {
     const key = `${coords.z}/${coords.x}/${coords.y}`;

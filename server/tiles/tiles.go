@@ -169,8 +169,8 @@ func (s *Service) compositeTile(ctx context.Context, layers []*geo.Layer, spec s
 	vs := make([]int64, len(layers))
 	status := "assembled" // from cached layers
 	for i, l := range layers {
-		props, propsKey := q.layerProperties(l)
-		t, st, err := s.layerTile(ctx, l, tc, nil, props, propsKey, false, "")
+		props, filterKey := q.layerProperties(l)
+		t, st, err := s.layerTile(ctx, l, tc, q.equals, props, filterKey, false, "")
 		if err != nil {
 			return tile{}, "", err
 		}
@@ -317,25 +317,30 @@ func parseTileParams(raw string, layers []*geo.Layer, tc geo.TileCoord) (tilePar
 		}
 		params.Set("properties", strings.Join(q.properties, ","))
 	}
-	// Filters: every other parameter.
+	// Filters: every other parameter. A composite tile takes a filter every one of its layers
+	// declares (province_code: the web map of one province in an installation of several).
 	for k, vals := range params {
 		if k == "properties" {
 			continue
 		}
-		if len(layers) != 1 {
-			return q, httpx.BadRequest("filters apply to one layer's tiles, not to composite tiles")
-		}
-		l := layers[0]
-		if _, ok := l.Field(k); !ok {
-			return q, httpx.BadRequest(fmt.Sprintf("unknown parameter %q: not a field of layer %s", k, l.ID))
+		for _, l := range layers {
+			if _, ok := l.Field(k); !ok && len(layers) > 1 {
+				return q, httpx.BadRequest(fmt.Sprintf("unknown parameter %q: a composite tile's filter must be a field of each of its layers, and it is not one of %s", k, l.ID))
+			} else if !ok {
+				return q, httpx.BadRequest(fmt.Sprintf("unknown parameter %q: not a field of layer %s", k, l.ID))
+			}
 		}
 		if q.equals == nil {
 			q.equals = make(map[string]string, len(params))
 		}
 		q.equals[k] = vals[0]
 	}
-	if len(layers) == 1 {
-		if err := (geo.TileQuery{Layer: layers[0], Tile: tc, Equals: q.equals, Properties: q.properties}).Validate(); err != nil {
+	for _, l := range layers {
+		props := q.properties // a composite's were checked above: each layer takes those it declares
+		if len(layers) > 1 {
+			props = nil
+		}
+		if err := (geo.TileQuery{Layer: l, Tile: tc, Equals: q.equals, Properties: props}).Validate(); err != nil {
 			return q, err
 		}
 	}
@@ -345,19 +350,26 @@ func parseTileParams(raw string, layers []*geo.Layer, tc geo.TileCoord) (tilePar
 
 // layerProperties is the part of the property list that layer l declares (empty: none of it)
 // with its canonical form, for one layer's tile in a composite.
+// layerProperties is the part of a composite tile's query that one of its layers takes: the
+// properties it declares and the filters (which every layer declares), and their canonical key.
 func (q tileParams) layerProperties(l *geo.Layer) ([]string, string) {
-	if q.properties == nil {
-		return nil, ""
+	key := url.Values{}
+	for k, v := range q.equals {
+		key.Set(k, v)
 	}
-	own := []string{}
-	for _, name := range q.properties {
-		if _, ok := l.Field(name); ok {
-			own = append(own, name)
+	var own []string
+	if q.properties != nil {
+		own = []string{}
+		for _, name := range q.properties {
+			if _, ok := l.Field(name); ok {
+				own = append(own, name)
+			}
 		}
+		key.Set("properties", strings.Join(own, ","))
 	}
-	// The same canonical form as a single layer's tile with this list (parseTileParams), so both
+	// The same canonical form as a single layer's tile with this query (parseTileParams), so both
 	// requests share one cache entry.
-	return own, url.Values{"properties": {strings.Join(own, ",")}}.Encode()
+	return own, key.Encode()
 }
 
 func layerNames(layers []*geo.Layer) string {
