@@ -169,7 +169,7 @@ func (s *Service) compositeTile(ctx context.Context, layers []*geo.Layer, spec s
 	vs := make([]int64, len(layers))
 	status := "assembled" // from cached layers
 	for i, l := range layers {
-		props, filterKey := q.layerProperties(l)
+		props, filterKey := q.layerQuery(l)
 		t, st, err := s.layerTile(ctx, l, tc, q.equals, props, filterKey, false, "")
 		if err != nil {
 			return tile{}, "", err
@@ -324,11 +324,13 @@ func parseTileParams(raw string, layers []*geo.Layer, tc geo.TileCoord) (tilePar
 			continue
 		}
 		for _, l := range layers {
-			if _, ok := l.Field(k); !ok && len(layers) > 1 {
-				return q, httpx.BadRequest(fmt.Sprintf("unknown parameter %q: a composite tile's filter must be a field of each of its layers, and it is not one of %s", k, l.ID))
-			} else if !ok {
-				return q, httpx.BadRequest(fmt.Sprintf("unknown parameter %q: not a field of layer %s", k, l.ID))
+			if _, ok := l.Field(k); ok {
+				continue
 			}
+			if len(layers) > 1 {
+				return q, httpx.BadRequest(fmt.Sprintf("unknown parameter %q: a composite tile's filter must be a field of each of its layers, and it is not one of %s", k, l.ID))
+			}
+			return q, httpx.BadRequest(fmt.Sprintf("unknown parameter %q: not a field of layer %s", k, l.ID))
 		}
 		if q.equals == nil {
 			q.equals = make(map[string]string, len(params))
@@ -348,11 +350,9 @@ func parseTileParams(raw string, layers []*geo.Layer, tc geo.TileCoord) (tilePar
 	return q, nil
 }
 
-// layerProperties is the part of the property list that layer l declares (empty: none of it)
-// with its canonical form, for one layer's tile in a composite.
-// layerProperties is the part of a composite tile's query that one of its layers takes: the
+// layerQuery is the part of a composite tile's query that one of its layers takes: the
 // properties it declares and the filters (which every layer declares), and their canonical key.
-func (q tileParams) layerProperties(l *geo.Layer) ([]string, string) {
+func (q tileParams) layerQuery(l *geo.Layer) ([]string, string) {
 	key := url.Values{}
 	for k, v := range q.equals {
 		key.Set(k, v)
@@ -466,7 +466,7 @@ func (s *Service) tileJSON(ctx context.Context, layers []*geo.Layer, spec string
 			box = []float64{min(box[0], b[0]), min(box[1], b[1]), max(box[2], b[2]), max(box[3], b[3])}
 		}
 		vl := VectorLayer{ID: l.ID, Description: l.Description.EN, MaxZoom: TileJSONMaxZoom, Fields: map[string]string{}}
-		props, _ := q.layerProperties(l)
+		props, _ := q.layerQuery(l)
 		for _, f := range l.Fields {
 			if props == nil || slices.Contains(props, f.Name) {
 				vl.Fields[f.Name] = f.Title.EN + " (" + mvtFieldType(f.Type) + ")"
