@@ -21,47 +21,66 @@ COMMENT ON TABLE territory_pieces IS
 -- same figure as geo/ingest.ProvinceTolerance, which words the refusal.
 CREATE FUNCTION territory_tolerance_m() RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN 3000;
 
+-- The refresh takes the table's lock first: two transactions refreshing at once (two imports of
+-- units) then run one after the other, and the second, whose statements each see what committed
+-- before them, deletes the first's pieces instead of keeping both. Only the triggers below run
+-- it (SECURITY DEFINER: the writer of districts need not write the pieces).
 -- +goose StatementBegin
 CREATE FUNCTION territory_refresh() RETURNS void
   LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp SET jit = off AS $$
+  LOCK TABLE territory_pieces IN SHARE ROW EXCLUSIVE MODE;
   DELETE FROM territory_pieces;
   INSERT INTO territory_pieces (geom)
   SELECT ST_Subdivide(ST_Buffer(ST_Union(geom)::geography, territory_tolerance_m())::geometry, 256)
     FROM districts;
 $$;
 -- +goose StatementEnd
+REVOKE EXECUTE ON FUNCTION territory_refresh() FROM PUBLIC;
 
 -- territory_covers(g): true when g lies within the territory, false when it reaches beyond it,
--- NULL while the installation holds no units (nothing to compare with: the check passes, as it did).
+-- NULL while the installation holds no units (nothing to compare with: the check passes, as it
+-- did). Should the pieces be missing while units exist (a data-only restore that left them out),
+-- the outline is made whole as before: slower, never wrong.
 -- +goose StatementBegin
 CREATE FUNCTION territory_covers(g geometry) RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM territory_pieces) THEN NULL
-              ELSE coalesce((SELECT ST_CoveredBy(g, ST_Union(p.geom)) FROM territory_pieces p WHERE p.geom && g), false) END
+  SELECT CASE WHEN EXISTS (SELECT 1 FROM territory_pieces)
+              THEN coalesce((SELECT ST_CoveredBy(g, ST_Union(p.geom)) FROM territory_pieces p WHERE p.geom && g), false)
+              WHEN EXISTS (SELECT 1 FROM districts)
+              THEN (SELECT ST_CoveredBy(g, ST_Buffer(ST_Union(d.geom)::geography, territory_tolerance_m())::geometry) FROM districts d)
+         END
 $$;
 -- +goose StatementEnd
 
 -- Refreshed once per transaction that changed the units, at its commit: an import writes its
 -- units one statement (and savepoint) at a time, and 3,300 refreshes would take an hour. The
--- trigger is deferred, so it sees the transaction's last state; the first firing refreshes and
--- marks the transaction, the others see the mark and return.
+-- row trigger is deferred, so it sees the transaction's last state; the first firing refreshes
+-- and marks the transaction, the others see the mark and return. Every statement that writes the
+-- units clears the mark first, so a change made after the deferred triggers have fired (SET
+-- CONSTRAINTS ALL IMMEDIATE, then more writes) is refreshed again at commit. TRUNCATE, which has
+-- no row triggers, refreshes at once.
 -- +goose StatementBegin
 CREATE FUNCTION territory_changed() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-  IF TG_LEVEL = 'STATEMENT' THEN -- a TRUNCATE: refresh, and leave the mark to the rows' firings
-    PERFORM territory_refresh();
-  ELSIF current_setting('clustermap.territory_refreshed', true) IS DISTINCT FROM txid_current()::text THEN
+  IF current_setting('clustermap.territory_refreshed', true) IS DISTINCT FROM txid_current()::text THEN
     PERFORM territory_refresh();
     PERFORM set_config('clustermap.territory_refreshed', txid_current()::text, true);
   END IF;
   RETURN NULL;
 END $$;
 -- +goose StatementEnd
+-- +goose StatementBegin
+CREATE FUNCTION territory_unmark() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('clustermap.territory_refreshed', '', true);
+  RETURN NULL;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER territory_unmark BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON districts
+  FOR EACH STATEMENT EXECUTE FUNCTION territory_unmark();
 CREATE CONSTRAINT TRIGGER territory_changed AFTER INSERT OR UPDATE OF geom OR DELETE ON districts
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION territory_changed();
--- TRUNCATE has no row trigger: a statement trigger refreshes (to nothing, or to what the
--- transaction inserts next, which the row trigger above refreshes again at commit).
 CREATE TRIGGER territory_truncated AFTER TRUNCATE ON districts
   FOR EACH STATEMENT EXECUTE FUNCTION territory_changed();
 
@@ -72,6 +91,8 @@ SELECT territory_refresh();
 -- +goose Down
 DROP TRIGGER territory_truncated ON districts;
 DROP TRIGGER territory_changed ON districts;
+DROP TRIGGER territory_unmark ON districts;
+DROP FUNCTION territory_unmark();
 DROP FUNCTION territory_changed();
 DROP FUNCTION territory_covers(geometry);
 DROP FUNCTION territory_refresh();

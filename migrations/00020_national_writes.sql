@@ -38,6 +38,17 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
+-- Every statement that writes a layer's table clears the layer's mark first: a write made after
+-- the deferred triggers have fired (SET CONSTRAINTS ALL IMMEDIATE, then more writes) bumps the
+-- version again at commit.
+-- +goose StatementBegin
+CREATE FUNCTION unmark_layer_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('clustermap.version_bumped_' || TG_ARGV[0], '', true);
+  RETURN NULL;
+END $$;
+-- +goose StatementEnd
+
 -- +goose StatementBegin
 DO $$
 DECLARE
@@ -51,6 +62,8 @@ BEGIN
     EXECUTE format('DROP TRIGGER %I ON %I', t.tbl || '_version_ins', t.tbl);
     EXECUTE format('DROP TRIGGER %I ON %I', t.tbl || '_version_upd', t.tbl);
     EXECUTE format('DROP TRIGGER %I ON %I', t.tbl || '_version_del', t.tbl);
+    EXECUTE format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE OR DELETE ON %I
+                    FOR EACH STATEMENT EXECUTE FUNCTION unmark_layer_version(%L)', t.tbl || '_version_unmark', t.tbl, t.layer);
     EXECUTE format('CREATE CONSTRAINT TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON %I
                     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_layer_version_at_commit(%L)',
                    t.tbl || '_version', t.tbl, t.layer);
@@ -94,6 +107,7 @@ BEGIN
       ('energy', 'energy'), ('roads', 'roads')) AS v(tbl, layer)
   LOOP
     EXECUTE format('DROP TRIGGER %I ON %I', t.tbl || '_version', t.tbl);
+    EXECUTE format('DROP TRIGGER %I ON %I', t.tbl || '_version_unmark', t.tbl);
     EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS changed_rows
                     FOR EACH STATEMENT EXECUTE FUNCTION bump_layer_version(%L)', t.tbl || '_version_ins', t.tbl, t.layer);
     EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING NEW TABLE AS changed_rows
@@ -104,3 +118,4 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 DROP FUNCTION bump_layer_version_at_commit();
+DROP FUNCTION unmark_layer_version();

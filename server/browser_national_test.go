@@ -96,6 +96,10 @@ func TestBrowserNationalFirstLoad(t *testing.T) {
 		if features < 3 || labels != 1 || tiles == 0 {
 			t.Errorf("the first load read %d GeoJSON layers, the labels %d times and %d base tiles", features, labels, tiles)
 		}
+		// The workspace, a bundle of its own, reads the province from the page's root element.
+		if got := evalJS[string](p, `document.documentElement.dataset.province || ""`); got != province {
+			t.Errorf("the page keeps province %q for the workspace's reads, the map shows %s", got, province)
+		}
 		// The clusters drawn are the province's, all of them.
 		shown := evalJS[int](p, `document.querySelectorAll('.cm-symbol[data-layer="clusters"]').length`)
 		if shown != clusters {

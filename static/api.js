@@ -57,7 +57,7 @@ const WHOLE_LAYER = 10000;
 export function tileURL(ids, properties = [], { shownProvinceOnly = false } = {}) {
   const params = [];
   if (properties.length) params.push(`properties=${properties.map(enc).join(",")}`);
-  if (shownProvinceOnly && province) params.push(`province_code=${enc(province)}`);
+  if (shownProvinceOnly && province()) params.push(`province_code=${enc(province())}`);
   return `tiles/${ids.map(enc).join(",")}/{z}/{x}/{y}.mvt${params.length ? "?" + params.join("&") : ""}`;
 }
 
@@ -66,13 +66,15 @@ export function tileURL(ids, properties = [], { shownProvinceOnly = false } = {}
 // shows one (catalog.province) and reads that one's data only: the GeoJSON layers, the label
 // points, the summaries and the site finder carry its code, so that a first visit costs what one
 // province costs, not what the country does. Unset (an installation of one province), every read
-// asks for the whole, as the server's caches are warmed for.
-let province = null;
+// asks for the whole, as the server's caches are warmed for. The code is kept on the page's root
+// element, not in this module: the workspace is a bundle of its own, with its own copy of it.
+const province = () => document.documentElement.dataset.province || null;
 export function readOnlyProvince(code) {
-  province = code || null;
+  if (code) document.documentElement.dataset.province = code;
+  else delete document.documentElement.dataset.province;
 }
 // "&name=CODE" (or "?name=CODE" first in a query) while one province is read, "" otherwise.
-const ofProvince = (name, sep = "&") => (province ? `${sep}${name}=${enc(province)}` : "");
+const ofProvince = (name, sep = "&") => (province() ? `${sep}${name}=${enc(province())}` : "");
 
 // --- the map's reads: JSON, or a thrown HTTPError ----------------------------------------------
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -102,7 +103,7 @@ func runEdits(ctx context.Context, o options, store *geo.Store, n *national, rat
 		if len(d) == 0 {
 			return 0
 		}
-		return d[min(len(d)-1, int(q*float64(len(d))))]
+		return d[max(0, int(math.Ceil(q*float64(len(d))))-1)] // nearest rank
 	}
 	fmt.Printf("  %d writes, statuses %v\n", len(shown), statuses)
 	fmt.Printf("  PATCH answered:                p50 %s  p99 %s\n", ms(pct(patches, 0.5)), ms(pct(patches, 0.99)))

@@ -144,9 +144,10 @@ const asOfSQL = `WITH fids AS (
 	                       WHERE fv.layer = $1 AND fv.fid = fids.fid AND fv.at <= $2
 	                       ORDER BY fv.at DESC, fv.version DESC LIMIT 1) v
 	 WHERE v.op <> 'delete'
-	   -- One province's, as the version says (every version carries its row's province_code):
-	   -- the others are probed but never written out, which is where the time goes.
-	   AND ($5::text = '' OR v.props->>'province_code' = $5)
+	   -- One province's, as the version says (a version written since migration 00011 carries
+	   -- its row's province_code; an older one is placed by its geometry): the others are probed
+	   -- but never written out, which is where the time goes.
+	   AND ($5::text = '' OR coalesce(v.props->>'province_code', province_of(v.geom)) = $5)
 	 ORDER BY v.fid`
 
 // AsOf returns the layer's features (or the one feature fid, when not empty) as they were at t,

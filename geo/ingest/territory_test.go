@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/clustermap/clustermap/geo/ingest"
@@ -77,5 +78,30 @@ func TestTerritoryIsTheUnitsWidened(t *testing.T) {
 	}
 	if covers() {
 		t.Fatal("a removed unit's land is still in the territory")
+	}
+
+	// A unit added after the transaction's deferred triggers were fired early (and the
+	// territory refreshed with the first unit) counts too: the first is far from the test point,
+	// the second holds it.
+	unit := func(code string, lon, lat float64) string {
+		return fmt.Sprintf(`INSERT INTO districts (code, name, name_ascii, kind, geom, sources)
+		 VALUES ('%s', 'Đơn vị kiểm thử %[1]s', 'Don vi kiem thu %[1]s', (SELECT kind FROM districts LIMIT 1),
+		         ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(%g, %g), 4326), 0.05)), ARRAY['test: a unit of this test'])`, code, lon, lat)
+	}
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	for _, q := range []string{unit("997", 105.50, 9.80), `SET CONSTRAINTS ALL IMMEDIATE`, `SET CONSTRAINTS ALL DEFERRED`, unit("998", 106.70, 10.80)} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !covers() {
+		t.Fatal("a unit added after an early firing is not in the territory")
 	}
 }

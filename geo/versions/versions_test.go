@@ -142,3 +142,68 @@ func TestCurrentVersions(t *testing.T) {
 		t.Fatal("a version is trusted while the listener is down")
 	}
 }
+
+// A layer's version is bumped once per transaction, at its end (migrations/00020): many rows, one
+// bump; a write after the deferred triggers were fired early (SET CONSTRAINTS ALL IMMEDIATE, as
+// geo/edit does before it reads the versions it made) bumps it again at commit; a transaction
+// rolled back bumps nothing.
+func TestLayerVersionBumpedOncePerTransaction(t *testing.T) {
+	store, _ := geotest.Seeded(t)
+	ctx := context.Background()
+	pool := store.Pool()
+	version := func() int64 {
+		var v int64
+		if err := pool.QueryRow(ctx, `SELECT version FROM layer_versions WHERE layer = 'plants'`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v0 := version()
+	if _, err := pool.Exec(ctx, `UPDATE plants SET notes = coalesce(notes, '') || ' ' WHERE id IN (SELECT id FROM plants ORDER BY id LIMIT 3)`); err != nil {
+		t.Fatal(err)
+	}
+	if v1 := version(); v1 != v0+1 {
+		t.Fatalf("three rows in one statement: version %d → %d, want one bump", v0, v1)
+	}
+
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	var inside int64
+	for _, q := range []string{
+		`UPDATE plants SET notes = coalesce(notes, '') || '.' WHERE id = (SELECT min(id) FROM plants)`,
+		`SET CONSTRAINTS ALL IMMEDIATE`,
+	} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.QueryRow(ctx, `SELECT version FROM layer_versions WHERE layer = 'plants'`).Scan(&inside); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE plants SET notes = coalesce(notes, '') || '.' WHERE id = (SELECT max(id) FROM plants)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := version(); inside != v0+2 || after != v0+3 {
+		t.Errorf("fired early the version read %d (want %d); after a later write and the commit %d (want %d)", inside, v0+2, after, v0+3)
+	}
+
+	tx, err = pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE plants SET notes = coalesce(notes, '') || '.' WHERE id = (SELECT min(id) FROM plants)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v := version(); v != v0+3 {
+		t.Errorf("a rolled-back write moved the version to %d", v)
+	}
+}
