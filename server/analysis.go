@@ -170,7 +170,7 @@ func (s *Server) handleDistrictEligibility(c *gin.Context) {
 }
 
 func linkageRequest(c *gin.Context, planner *planning.Planner) (string, func(context.Context) (any, error), error) {
-	p, err := analysisParams(c, "radius_km")
+	p, err := analysisParams(c, "radius_km", "province")
 	if err != nil {
 		return "", nil, err
 	}
@@ -178,7 +178,12 @@ func linkageRequest(c *gin.Context, planner *planning.Planner) (string, func(con
 	if err != nil {
 		return "", nil, err
 	}
-	return strconv.FormatFloat(radius, 'g', -1, 64), func(ctx context.Context) (any, error) { return planner.Linkage(ctx, radius) }, nil
+	province := p["province"]
+	if _, given := c.GetQuery("province"); given && !geo.IsProvinceCode(province) {
+		return "", nil, httpx.BadRequest(fmt.Sprintf("province %q is not a province code (2–3 digits)", province))
+	}
+	key := strconv.FormatFloat(radius, 'g', -1, 64) + "|" + province
+	return key, func(ctx context.Context) (any, error) { return planner.Linkage(ctx, radius, province) }, nil
 }
 
 func summaryOptions(c *gin.Context) (planning.SummaryOptions, string, error) {

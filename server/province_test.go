@@ -396,6 +396,45 @@ func TestSecondProvinceCoexists(t *testing.T) {
 			t.Errorf("tile %s filtered to %s: %d features (status %d), want %d", tc, code, n, r.StatusCode, want)
 		}
 	}
+	// The linkage of one province: its zones and clusters (and those its zones are linked to);
+	// the fixture's cluster, which has no zones near it, in its own province's answer only.
+	type linkage struct {
+		Province string `json:"province"`
+		Clusters []struct {
+			ID int64 `json:"id"`
+		} `json:"clusters"`
+		Zones []struct {
+			ID int64 `json:"id"`
+		} `json:"zones"`
+	}
+	ids := func(l linkage) (clusters, zones []int64) {
+		for _, c := range l.Clusters {
+			clusters = append(clusters, c.ID)
+		}
+		for _, z := range l.Zones {
+			zones = append(zones, z.ID)
+		}
+		return clusters, zones
+	}
+	var zones52 int
+	if err := f.store.Pool().QueryRow(ctx, `SELECT count(*) FROM raw_material_zones WHERE province_code = '52'`).Scan(&zones52); err != nil {
+		t.Fatal(err)
+	}
+	wholeC, wholeZ := ids(getJSON[linkage](t, f.url+"/api/analysis/linkage", 200))
+	l99C, l99Z := ids(getJSON[linkage](t, f.url+"/api/analysis/linkage?province=99", 200))
+	l52 := getJSON[linkage](t, f.url+"/api/analysis/linkage?province=52", 200)
+	l52C, l52Z := ids(l52)
+	if !slices.Equal(l99C, []int64{fixtureID}) || len(l99Z) != 0 {
+		t.Errorf("linkage of 99: clusters %v, zones %v; want the fixture's cluster alone", l99C, l99Z)
+	}
+	if l52.Province != "52" || slices.Contains(l52C, fixtureID) || len(l52C) != in52 || len(l52Z) != zones52 || zones52 == 0 ||
+		len(wholeC) != in52+1 || len(wholeZ) != len(l52Z) {
+		t.Errorf("linkage of 52: %d clusters, %d zones (want %d, %d); the whole: %d clusters, %d zones", len(l52C), len(l52Z), in52, zones52, len(wholeC), len(wholeZ))
+	}
+	if r, body := get(t, f.url+"/api/analysis/linkage?province=5x"); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("linkage of province 5x: %d %s", r.StatusCode, body)
+	}
+
 	// The web map's base tiles (regions and districts in one composite tile) of one province: a
 	// z4 tile holds both provinces; filtered, each keeps its own units only.
 	base := geo.TileAt(4, 106.5, 8.5)

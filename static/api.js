@@ -64,7 +64,7 @@ export function tileURL(ids, properties = [], { shownProvinceOnly = false } = {}
 // --- one province of several ----------------------------------------------------------------
 // An installation may hold several provinces (a merged region, the whole country); the web map
 // shows one (catalog.province) and reads that one's data only: the GeoJSON layers, the label
-// points, the summaries and the site finder carry its code, so that a first visit costs what one
+// points, the summaries, the linkage and the site finder carry its code, so that a first visit costs what one
 // province costs, not what the country does. Unset (an installation of one province), every read
 // asks for the whole, as the server's caches are warmed for. The code is kept on the page's root
 // element, not in this module: the workspace is a bundle of its own, with its own copy of it.
@@ -93,7 +93,7 @@ export const getLayerFigures = (layer) => getJSON(`${featuresPath(layer)}?limit=
 // Search by name, diacritics-insensitive.
 export const search = (q, opts) => getJSON(`api/search?q=${enc(q)}`, opts);
 // Raw-material linkage within a radius.
-export const getLinkage = (radiusKm, opts) => getJSON(`api/analysis/linkage?radius_km=${enc(radiusKm)}`, opts);
+export const getLinkage = (radiusKm, opts) => getJSON(`api/analysis/linkage?radius_km=${enc(radiusKm)}${ofProvince("province")}`, opts);
 // Ranked sites for an investor; query is the form's URLSearchParams text.
 export const findSites = (query, opts) => getJSON(`api/sites?${query}${ofProvince("province")}`, opts);
 

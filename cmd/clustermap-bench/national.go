@@ -111,11 +111,11 @@ type answerKind struct {
 }
 
 func nationalAnswers(n *national) []answerKind {
-	var elig, district, summary, stuck, sites, provinceSites, linkage, asOf, provinceAsOf answerKind
+	var elig, district, summary, stuck, sites, provinceSites, linkage, provinceLinkage, asOf, provinceAsOf answerKind
 	elig.name, district.name, summary.name, stuck.name = "eligibility of a cluster", "eligibility of a commune", "summary of a province", "stuck clusters of a province"
 	sites.name, linkage.name, asOf.name = "site finder", "linkage (whole country)", "clusters as of a date (history)"
 	// What the web map of one province asks (static/api.js adds its province).
-	provinceSites.name, provinceAsOf.name = "site finder of a province", "clusters of a province as of a date (history)"
+	provinceSites.name, provinceLinkage.name, provinceAsOf.name = "site finder of a province", "linkage of a province", "clusters of a province as of a date (history)"
 	for _, id := range n.clusterIDs {
 		elig.paths = append(elig.paths, fmt.Sprintf("/api/clusters/%d/eligibility", id))
 	}
@@ -136,13 +136,16 @@ func nationalAnswers(n *national) []answerKind {
 	for r := 10; r <= 60; r += 5 {
 		linkage.paths = append(linkage.paths, "/api/analysis/linkage?radius_km="+strconv.Itoa(r))
 	}
+	for i, p := range n.provinces {
+		provinceLinkage.paths = append(provinceLinkage.paths, fmt.Sprintf("/api/analysis/linkage?radius_km=%d&province=%s", 10+5*(i%11), p))
+	}
 	for m := range 24 {
 		asOf.paths = append(asOf.paths, fmt.Sprintf("/api/layers/clusters/features?as_of=%d-%02d-15", 2021+m/6, 1+2*(m%6)))
 	}
 	for i, p := range n.provinces {
 		provinceAsOf.paths = append(provinceAsOf.paths, fmt.Sprintf("/api/layers/clusters/features?as_of=%d-%02d-15&province_code=%s", 2021+i%6, 1+2*(i%6), p))
 	}
-	return []answerKind{elig, district, summary, stuck, sites, provinceSites, linkage, asOf, provinceAsOf}
+	return []answerKind{elig, district, summary, stuck, sites, provinceSites, linkage, provinceLinkage, asOf, provinceAsOf}
 }
 
 // runAnswers measures the planning answers and time travel on a server with its response cache

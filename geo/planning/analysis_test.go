@@ -491,7 +491,7 @@ func TestLinkageFindsTheNearestProcessingCluster(t *testing.T) {
 		{11, false, []int64{f.z1, f.z2, f.z4}}, // Z1 is 11.132 km from P
 	} {
 		t.Run(fmt.Sprintf("radius %g km", tc.radius), func(t *testing.T) {
-			l, err := planning.New(store).Linkage(ctx, tc.radius)
+			l, err := planning.New(store).Linkage(ctx, tc.radius, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -518,7 +518,7 @@ func TestLinkageFindsTheNearestProcessingCluster(t *testing.T) {
 		})
 	}
 	t.Run("a cluster's zones by crop", func(t *testing.T) {
-		l, err := planning.New(store).Linkage(ctx, 30)
+		l, err := planning.New(store).Linkage(ctx, 30, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -548,7 +548,7 @@ func TestLinkageFindsTheNearestProcessingCluster(t *testing.T) {
 	t.Run("a zone's crop and the mapping decide who serves it", func(t *testing.T) {
 		pool := store.Pool()
 		mustExec(t, pool, `UPDATE raw_material_zones SET crop = 'sugarcane' WHERE id = $1`, f.z4)
-		l, err := planning.New(store).Linkage(ctx, 30)
+		l, err := planning.New(store).Linkage(ctx, 30, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -556,7 +556,7 @@ func TestLinkageFindsTheNearestProcessingCluster(t *testing.T) {
 			t.Fatalf("Z4 as sugarcane: %+v, want P at %.3f km", n, meridian01/1000)
 		}
 		mustExec(t, pool, `UPDATE crop_industries SET terms = array_remove(terms, 'sugar') WHERE crop = 'sugarcane'`)
-		if l, err = planning.New(store).Linkage(ctx, 30); err != nil {
+		if l, err = planning.New(store).Linkage(ctx, 30, ""); err != nil {
 			t.Fatal(err)
 		}
 		for _, id := range []int64{f.z1, f.z3, f.z4} {
@@ -568,7 +568,7 @@ func TestLinkageFindsTheNearestProcessingCluster(t *testing.T) {
 	t.Run("radius out of bounds", func(t *testing.T) {
 		for _, r := range []float64{0.5, 201, math.NaN()} {
 			var ie *geo.InputError
-			if _, err := planning.New(store).Linkage(ctx, r); !errors.As(err, &ie) {
+			if _, err := planning.New(store).Linkage(ctx, r, ""); !errors.As(err, &ie) {
 				t.Fatalf("radius %g: %v", r, err)
 			}
 		}
@@ -596,7 +596,7 @@ func TestCropIndustryMapping(t *testing.T) {
 	addDistrict(t, pool, "101", -0.5, -0.5, 0.5, 0.5, "")
 	processes := func(id int64) []string {
 		t.Helper()
-		l, err := planning.New(store).Linkage(ctx, 30)
+		l, err := planning.New(store).Linkage(ctx, 30, "")
 		if err != nil {
 			t.Fatal(err)
 		}

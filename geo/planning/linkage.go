@@ -71,6 +71,7 @@ type LinkedCluster struct {
 	Processes          []string    `json:"processes"`
 	ZonesWithinRadius  []CropReach `json:"zones_within_radius"`
 	Sources            []string    `json:"sources"`
+	province           string      // the province it lies in today, for an answer of one province
 }
 
 // ZoneLink is a zone's link to a cluster.
@@ -99,6 +100,7 @@ type LinkedZone struct {
 	// recorded: it might process the crop, the data cannot say.
 	NearestUnclassified *ZoneLink `json:"nearest_unclassified_cluster"`
 	Sources             []string  `json:"sources"`
+	province            string    // as LinkedCluster's
 }
 
 // LinkageTotals sums the answer up.
@@ -114,7 +116,10 @@ type LinkageTotals struct {
 
 // Linkage is the raw-material linkage answer.
 type Linkage struct {
-	RadiusKM       float64           `json:"radius_km"`
+	RadiusKM float64 `json:"radius_km"`
+	// Province, when set, is the province the answer keeps: its zones, its clusters and the
+	// clusters its zones are linked to beyond its border.
+	Province       string            `json:"province,omitempty"`
 	HorizonKM      float64           `json:"horizon_km"`
 	Definitions    map[string]string `json:"definitions"`
 	CropIndustries []CropIndustry    `json:"crop_industries"`
@@ -128,7 +133,8 @@ type Linkage struct {
 const linkageClustersSQL = `
 SELECT c.id, c.name, c.kind::text, c.status::text, c.district_code, d.name, rm.region_slug,
        ST_X(p.geom), ST_Y(p.geom), c.target_industries,
-       ARRAY(SELECT cc.crop::text FROM cluster_crops cc WHERE cc.cluster_id = c.id ORDER BY cc.crop), c.sources
+       ARRAY(SELECT cc.crop::text FROM cluster_crops cc WHERE cc.cluster_id = c.id ORDER BY cc.crop), c.sources,
+       coalesce(c.province_code, '')
   FROM clusters c
   LEFT JOIN districts d ON d.code = c.district_code
   LEFT JOIN region_members rm ON rm.district_code = c.district_code
@@ -162,20 +168,22 @@ unclassified AS (
    ORDER BY cd.target_id, cd.distance_m, cd.cluster_id)
 SELECT z.id, z.name, z.crop::text, z.area_ha::float8, z.district_codes, z.geometry_quality::text, z.sources,
        n.cluster_id, n.distance_m, ST_X(n.near_point), ST_Y(n.near_point),
-       u.cluster_id, u.distance_m, ST_X(u.near_point), ST_Y(u.near_point)
+       u.cluster_id, u.distance_m, ST_X(u.near_point), ST_Y(u.near_point), coalesce(z.province_code, '')
   FROM raw_material_zones z
   LEFT JOIN nearest n ON n.zone_id = z.id
   LEFT JOIN unclassified u ON u.zone_id = z.id
  ORDER BY z.id`
 
-// Linkage relates clusters and raw-material zones within radiusKM (validate it with CheckRadius).
-func (s *Planner) Linkage(ctx context.Context, radiusKM float64) (*Linkage, error) {
+// Linkage relates clusters and raw-material zones within radiusKM (validate it with CheckRadius),
+// of the whole installation, or of one province when province is not empty (see
+// Linkage.Province): each zone is still linked to its nearest cluster wherever that lies.
+func (s *Planner) Linkage(ctx context.Context, radiusKM float64, province string) (*Linkage, error) {
 	if err := CheckRadius(radiusKM); err != nil {
 		return nil, err
 	}
 	radiusM := radiusKM * 1000
 	out := &Linkage{
-		RadiusKM: radiusKM, HorizonKM: MaxRadiusKM,
+		RadiusKM: radiusKM, HorizonKM: MaxRadiusKM, Province: province,
 		Definitions: map[string]string{"distance": defDistance, "processes": defProcesses, "served": defServed, "horizon": defHorizon},
 		Clusters:    []LinkedCluster{}, Zones: []LinkedZone{}, UnservedZones: []int64{},
 		Totals: LinkageTotals{ServedHaByCrop: map[string]float64{}, UnservedHaByCrop: map[string]float64{}},
@@ -193,7 +201,7 @@ func (s *Planner) Linkage(ctx context.Context, radiusKM float64) (*Linkage, erro
 		for rows.Next() {
 			var lc LinkedCluster
 			if err := rows.Scan(&lc.ID, &lc.Name, &lc.Kind, &lc.Status, &lc.DistrictCode, &lc.District, &lc.Region,
-				&lc.Point[0], &lc.Point[1], &lc.TargetIndustries, &lc.Processes, &lc.Sources); err != nil {
+				&lc.Point[0], &lc.Point[1], &lc.TargetIndustries, &lc.Processes, &lc.Sources, &lc.province); err != nil {
 				return err
 			}
 			lc.IndustriesRecorded = len(lc.TargetIndustries) > 0
@@ -232,7 +240,7 @@ func (s *Planner) Linkage(ctx context.Context, radiusKM float64) (*Linkage, erro
 			var nID, uID *int64
 			var nM, nX, nY, uM, uX, uY *float64
 			if err := rows.Scan(&z.ID, &z.Name, &z.Crop, &z.AreaHa, &z.DistrictCodes, &z.GeometryQuality, &z.Sources,
-				&nID, &nM, &nX, &nY, &uID, &uM, &uX, &uY); err != nil {
+				&nID, &nM, &nX, &nY, &uID, &uM, &uX, &uY, &z.province); err != nil {
 				return err
 			}
 			z.NearestProcessing = out.link(index, nID, nM, nX, nY, radiusM)
@@ -246,8 +254,37 @@ func (s *Planner) Linkage(ctx context.Context, radiusKM float64) (*Linkage, erro
 	if err != nil {
 		return nil, err
 	}
+	if province != "" {
+		out.keepProvince(province)
+	}
 	out.total()
 	return out, nil
+}
+
+// keepProvince keeps the zones of one province, its clusters, and the clusters beyond its border
+// that its zones are linked to (a zone served from the next province is served).
+func (l *Linkage) keepProvince(province string) {
+	linked := map[int64]bool{}
+	zones := l.Zones[:0]
+	for _, z := range l.Zones {
+		if z.province != province {
+			continue
+		}
+		zones = append(zones, z)
+		for _, link := range []*ZoneLink{z.NearestProcessing, z.NearestUnclassified} {
+			if link != nil {
+				linked[link.ClusterID] = true
+			}
+		}
+	}
+	l.Zones = zones
+	clusters := l.Clusters[:0]
+	for _, c := range l.Clusters {
+		if c.province == province || linked[c.ID] {
+			clusters = append(clusters, c)
+		}
+	}
+	l.Clusters = clusters
 }
 
 func zoneReason(z LinkedZone, radiusKM float64) string {
