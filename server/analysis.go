@@ -179,8 +179,10 @@ func linkageRequest(c *gin.Context, planner *planning.Planner) (string, func(con
 		return "", nil, err
 	}
 	province := p["province"]
-	if _, given := c.GetQuery("province"); given && !geo.IsProvinceCode(province) {
-		return "", nil, httpx.BadRequest(fmt.Sprintf("province %q is not a province code (2–3 digits)", province))
+	if _, given := c.GetQuery("province"); given && province == "" {
+		return "", nil, httpx.BadRequest(`province "" is not a province code (2–3 digits)`)
+	} else if err := geo.CheckProvince(province); err != nil {
+		return "", nil, err
 	}
 	key := strconv.FormatFloat(radius, 'g', -1, 64) + "|" + province
 	return key, func(ctx context.Context) (any, error) { return planner.Linkage(ctx, radius, province) }, nil

@@ -44,8 +44,8 @@ func (s *Server) handleLabels(c *gin.Context) {
 		return
 	}
 	province := p["province"]
-	if province != "" && !geo.IsProvinceCode(province) {
-		_ = c.Error(httpx.BadRequest(fmt.Sprintf("province %q is not a province code (2–3 digits)", province)))
+	if err := geo.CheckProvince(province); err != nil {
+		_ = c.Error(err)
 		return
 	}
 	s.resp.Serve(c, geo.LabelLayers, "labels|"+province, func(ctx context.Context) (respcache.Built, error) {

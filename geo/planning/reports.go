@@ -217,8 +217,8 @@ func (s *Planner) Consolidated(ctx context.Context, p Period, province string) (
 	if err := CheckPeriod(p); err != nil {
 		return nil, err
 	}
-	if province != "" && !geo.IsProvinceCode(province) {
-		return nil, &geo.InputError{Msg: fmt.Sprintf("province %q is not a province code (2–3 digits)", province)}
+	if err := geo.CheckProvince(province); err != nil {
+		return nil, err
 	}
 	prev := p.Previous()
 	out := make([]ConsolidatedRow, 0, len(consolidatedRows))
@@ -268,8 +268,8 @@ type KhuyenCong struct {
 // KhuyenCongRegister lists the register (of province "" for all) with its sums: a programme's
 // total of a period is a row of its own (its year span says so) and is not added to the projects.
 func (s *Planner) KhuyenCongRegister(ctx context.Context, province string) (*KhuyenCong, error) {
-	if province != "" && !geo.IsProvinceCode(province) {
-		return nil, &geo.InputError{Msg: fmt.Sprintf("province %q is not a province code (2–3 digits)", province)}
+	if err := geo.CheckProvince(province); err != nil {
+		return nil, err
 	}
 	out := &KhuyenCong{Projects: []json.RawMessage{}, ByYear: []json.RawMessage{}, ByCluster: []json.RawMessage{}, ByArea: []json.RawMessage{},
 		Note: "Each row is as its source gives it: a project, or a programme's total for a year or a period (beneficiary in brackets). " +

@@ -83,8 +83,8 @@ func (q SiteQuery) Validate() error {
 	if q.Kind != "" && !IsClusterKind(q.Kind) {
 		return &geo.InputError{Msg: fmt.Sprintf("kind %q is not one of ccn, kcn, kkt", q.Kind)}
 	}
-	if q.Province != "" && !geo.IsProvinceCode(q.Province) {
-		return &geo.InputError{Msg: fmt.Sprintf("province %q is not a province code (2–3 digits)", q.Province)}
+	if err := geo.CheckProvince(q.Province); err != nil {
+		return err
 	}
 	if len(q.Industry) > 200 {
 		return &geo.InputError{Msg: "industry is longer than 200 characters"}

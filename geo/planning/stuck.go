@@ -3,7 +3,6 @@ package planning
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -76,8 +75,8 @@ SELECT w.id, w.name, w.stage, w.province_code, w.after, to_char(w.since, 'YYYY-M
 
 // Stuck lists the clusters whose next step is overdue on day, of one province ("" for all).
 func (s *Planner) Stuck(ctx context.Context, day time.Time, province string) (*Stuck, error) {
-	if province != "" && !geo.IsProvinceCode(province) {
-		return nil, &geo.InputError{Msg: fmt.Sprintf("province %q is not a province code (2–3 digits)", province)}
+	if err := geo.CheckProvince(province); err != nil {
+		return nil, err
 	}
 	out := &Stuck{AsOf: day.Format("2006-01-02"), Items: []StuckItem{},
 		Definition: "A cluster is listed when a step it reached (a standing dated event) was followed by no event at or beyond the step due after it " +

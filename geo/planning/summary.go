@@ -358,8 +358,8 @@ func checkSummaryOptions(opt SummaryOptions) error {
 	if opt.Kind != "" && !IsClusterKind(opt.Kind) {
 		return &geo.InputError{Msg: fmt.Sprintf("kind %q is not one of ccn, kcn, kkt", opt.Kind)}
 	}
-	if opt.Province != "" && !geo.IsProvinceCode(opt.Province) {
-		return &geo.InputError{Msg: fmt.Sprintf("province %q is not a province code (2–3 digits)", opt.Province)}
+	if err := geo.CheckProvince(opt.Province); err != nil {
+		return err
 	}
 	return nil
 }
