@@ -226,6 +226,9 @@ func (c *Catalog) Credits() []Credit {
 var (
 	creditBoundaries = Credit{"Boundaries: geoBoundaries (Runfola et al. 2020), CC BY 3.0 IGO; source OCHA ROAP / Government of Viet Nam.",
 		"Ranh giới: geoBoundaries (Runfola và cộng sự, 2020), CC BY 3.0 IGO; nguồn OCHA ROAP / Chính phủ Việt Nam.", "https://www.geoboundaries.org/"}
+	// Lots come from each cluster's approved detailed plan, cited per lot.
+	creditLots = Credit{"Lots: the clusters' detailed plans, cited per lot.",
+		"Lô đất: quy hoạch chi tiết của từng cụm, dẫn nguồn theo từng lô.", ""}
 	creditFacts = Credit{"Facts: provincial news and government pages, cited per feature.",
 		"Số liệu: báo và cổng thông tin của tỉnh, dẫn nguồn theo từng đối tượng.", ""}
 	creditGPPD = Credit{"Global Power Plant Database, World Resources Institute, CC BY 4.0.",
@@ -281,7 +284,8 @@ func withProvenance(fields ...Field) []Field {
 }
 
 // DefaultCatalog is ClusterMap's layer catalog: the five industrial areas, districts, clusters
-// and parks, raw-material zones, processing plants, energy projects and national highways.
+// and parks, raw-material zones, processing plants, energy projects, national highways and the
+// clusters' lots.
 func DefaultCatalog() *Catalog {
 	c, err := NewCatalog(
 		&Layer{
@@ -452,6 +456,23 @@ func DefaultCatalog() *Catalog {
 			Fields: withProvenance(
 				Field{Name: "ref", Type: String, Required: true, Title: Text{"Số hiệu", "Ref"}},
 				Field{Name: "name", Type: String, Required: true, Title: Text{"Tên", "Name"}},
+			),
+		},
+		&Layer{
+			ID: "lots", Table: "lots", KeyColumn: "id", KeyType: Integer, NaturalKey: "code",
+			NameColumn: "code", SearchColumns: []string{"code"},
+			Title:        Text{"Lô đất trong cụm", "Lots within clusters"},
+			Description:  Text{"Các lô đất theo quy hoạch chi tiết của từng cụm: mục đích sử dụng, diện tích, còn trống hay đã cho thuê; lấy theo khung nhìn (bbox). Tỉnh chưa có nguồn cho lô đất của các cụm nên lớp này đang trống.", "The lots of each cluster as its detailed plan divides them: use, area, free or leased; read by bounding box. No source at hand gives the lots of the province's clusters, so the layer is empty for now."},
+			GeometryType: "MultiPolygon",
+			Credits:      []Credit{creditLots},
+			License:      LicenseCCBY40,
+			Fields: withProvenance(
+				Field{Name: "code", Type: String, Required: true, MaxChars: 200, Title: Text{"Mã lô", "Lot code"}},
+				Field{Name: "cluster_id", Type: Integer, Required: true, Title: Text{"Mã cụm", "Cluster id"}},
+				Field{Name: "cluster", Type: String, Derived: true, Expr: "(SELECT c.name FROM clusters c WHERE c.id = t.cluster_id)", Title: Text{"Cụm", "Cluster"}},
+				Field{Name: "land_use", Type: String, Vocab: LotLandUses, Required: true, Title: Text{"Mục đích sử dụng", "Land use"}},
+				Field{Name: "status", Type: String, Vocab: LotStatuses, Required: true, Title: Text{"Tình trạng", "Status"}},
+				Field{Name: "area_ha", Type: Number, Derived: true, Title: Text{"Diện tích (ha)", "Area (ha)"}},
 			),
 		},
 	)

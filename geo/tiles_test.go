@@ -115,6 +115,9 @@ func TestEveryTileIsValidMVT(t *testing.T) {
 	store, _ := geotest.Seeded(t)
 	ctx := context.Background()
 	for _, l := range store.Catalog().Layers() {
+		if geotest.EmptyInSeed(l.ID) {
+			continue
+		}
 		t.Run(l.ID, func(t *testing.T) {
 			nonEmpty := 0
 			for z := 0; z <= 14; z++ {
@@ -147,6 +150,9 @@ func TestZ6TileHoldsEveryFeature(t *testing.T) {
 	ctx := context.Background()
 	tc := geo.TileCoord{Z: 6, X: 51, Y: 29}
 	for _, l := range store.Catalog().Layers() {
+		if geotest.EmptyInSeed(l.ID) {
+			continue
+		}
 		tile, err := store.Tile(ctx, geo.TileQuery{Layer: l, Tile: tc})
 		if err != nil {
 			t.Fatal(err)

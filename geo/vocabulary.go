@@ -125,10 +125,24 @@ var (
 		{"town", Text{"Thị xã", "Town"}},
 		{"district", Text{"Huyện", "District"}},
 	}}
+	// LotLandUses are the uses a cluster's detailed plan gives its lots.
+	LotLandUses = &Vocabulary{Name: "lot_land_use", PGType: "lot_land_use", Terms: []Term{
+		{"industrial", Text{"Đất nhà máy, kho bãi", "Factories and warehouses"}},
+		{"services", Text{"Đất dịch vụ, điều hành", "Services and management"}},
+		{"infrastructure", Text{"Đất hạ tầng kỹ thuật", "Technical infrastructure"}},
+		{"green", Text{"Đất cây xanh", "Green space"}},
+	}}
+	// LotStatuses say whether an investor can still have a lot.
+	LotStatuses = &Vocabulary{Name: "lot_status", PGType: "lot_status", Terms: []Term{
+		{"free", Text{"Còn trống", "Free"}},
+		{"reserved", Text{"Đã có nhà đầu tư đăng ký", "Reserved by an investor"}},
+		{"leased", Text{"Đã cho thuê", "Leased"}},
+		{"not_offered", Text{"Không cho thuê", "Not for lease"}},
+	}}
 )
 
 // Vocabularies lists every vocabulary, in the order /api/layers serves them.
 func Vocabularies() []*Vocabulary {
 	return []*Vocabulary{Stages, ClusterKinds, Crops, InfraStatuses, GeometryQualities, EnergyKinds,
-		PlantKinds, ProjectStatuses, DistrictKinds, DistrictBases, FigureQualifiers}
+		PlantKinds, ProjectStatuses, DistrictKinds, DistrictBases, FigureQualifiers, LotLandUses, LotStatuses}
 }

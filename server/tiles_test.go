@@ -513,6 +513,12 @@ func TestGDALReadsEveryLayer(t *testing.T) {
 	dir := t.TempDir()
 	for _, l := range store.Catalog().Layers() {
 		resp, body := Fetch(t, "GET", base+"/tiles/"+l.ID+"/"+z6All+".pbf")
+		if geotest.EmptyInSeed(l.ID) { // an empty tile is 204 No Content
+			if resp.StatusCode != http.StatusNoContent {
+				t.Errorf("%s, empty in the seed: %d", l.ID, resp.StatusCode)
+			}
+			continue
+		}
 		if resp.StatusCode != 200 {
 			t.Fatalf("%s: %d", l.ID, resp.StatusCode)
 		}

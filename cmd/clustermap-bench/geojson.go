@@ -38,17 +38,18 @@ var geojsonBoxes = []string{
 // geojsonKind is one request kind of the GeoJSON phase, as each server spells it.
 type geojsonKind struct {
 	name             string
+	key              string // in the RATIOS names: geojson_<key>_api_vs_pg_featureserv
 	api, ogc, pgfs   []string
 	conditionalOnAPI bool // measure If-None-Match revalidations on /api instead of full answers
 }
 
 func geojsonKinds() []geojsonKind {
-	whole := geojsonKind{name: "whole districts layer (17 features)",
+	whole := geojsonKind{name: "whole districts layer (17 features)", key: "whole",
 		api:  []string{"/api/layers/districts/features"},
 		ogc:  []string{"/ogc/collections/districts/items?limit=100"},
 		pgfs: []string{"/collections/public.districts/items.json?limit=100"},
 	}
-	bbox := geojsonKind{name: "districts in a bbox (8 windows)"}
+	bbox := geojsonKind{name: "districts in a bbox (8 windows)", key: "bbox"}
 	for _, b := range geojsonBoxes {
 		bbox.api = append(bbox.api, "/api/layers/districts/features?bbox="+b)
 		bbox.ogc = append(bbox.ogc, "/ogc/collections/districts/items?limit=100&bbox="+b)
@@ -163,26 +164,26 @@ func runGeoJSON(ctx context.Context, o options, store *geo.Store, kinds []geojso
 	}
 	fmt.Println()
 	fmt.Printf("\nsummary, GeoJSON (load average now %s)\n", loadAverage())
-	keys := []string{"whole", "bbox"}
-	for i, ls := range loads[:2] {
+	for i, ls := range loads[:len(kinds)] {
+		key := kinds[i].key
 		api, ogc := ls[len(ls)-2].phase, ls[len(ls)-1].phase
 		if pgfsAddr != "" {
 			pg := ls[0].phase
 			fmt.Printf("  %s: /api %.2fx, /ogc %.2fx pg_featureserv's throughput (target >= %gx); p99 /api %s, /ogc %s, pg_featureserv %s (target <= 50 ms)\n",
-				keys[i], api.rate()/pg.rate(), ogc.rate()/pg.rate(), target, ms(api.pct(0.99)), ms(ogc.pct(0.99)), ms(pg.pct(0.99)))
-			ratios.add("geojson_"+keys[i]+"_api_vs_pg_featureserv", api.rate()/pg.rate())
-			ratios.add("geojson_"+keys[i]+"_ogc_vs_pg_featureserv", ogc.rate()/pg.rate())
-			goals.AtLeast("geojson_"+keys[i]+"_api_vs_pg_featureserv", api.rate()/pg.rate(), target, "x")
-			goals.AtLeast("geojson_"+keys[i]+"_ogc_vs_pg_featureserv", ogc.rate()/pg.rate(), target, "x")
-			ratios.add("geojson_"+keys[i]+"_pg_featureserv_p99_ms", msf(pg.pct(0.99)))
+				key, api.rate()/pg.rate(), ogc.rate()/pg.rate(), target, ms(api.pct(0.99)), ms(ogc.pct(0.99)), ms(pg.pct(0.99)))
+			ratios.add("geojson_"+key+"_api_vs_pg_featureserv", api.rate()/pg.rate())
+			ratios.add("geojson_"+key+"_ogc_vs_pg_featureserv", ogc.rate()/pg.rate())
+			goals.AtLeast("geojson_"+key+"_api_vs_pg_featureserv", api.rate()/pg.rate(), target, "x")
+			goals.AtLeast("geojson_"+key+"_ogc_vs_pg_featureserv", ogc.rate()/pg.rate(), target, "x")
+			ratios.add("geojson_"+key+"_pg_featureserv_p99_ms", msf(pg.pct(0.99)))
 		} else {
 			fmt.Printf("  %s: /api %.0f req/s p99 %s, /ogc %.0f req/s p99 %s; pg_featureserv not measured\n",
-				keys[i], api.rate(), ms(api.pct(0.99)), ogc.rate(), ms(ogc.pct(0.99)))
+				key, api.rate(), ms(api.pct(0.99)), ogc.rate(), ms(ogc.pct(0.99)))
 		}
-		ratios.add("geojson_"+keys[i]+"_api_p99_ms", msf(api.pct(0.99)))
-		ratios.add("geojson_"+keys[i]+"_ogc_p99_ms", msf(ogc.pct(0.99)))
-		goals.AtMost("geojson_"+keys[i]+"_api_p99_ms", msf(api.pct(0.99)), 50, "ms")
-		goals.AtMost("geojson_"+keys[i]+"_ogc_p99_ms", msf(ogc.pct(0.99)), 50, "ms")
+		ratios.add("geojson_"+key+"_api_p99_ms", msf(api.pct(0.99)))
+		ratios.add("geojson_"+key+"_ogc_p99_ms", msf(ogc.pct(0.99)))
+		goals.AtMost("geojson_"+key+"_api_p99_ms", msf(api.pct(0.99)), 50, "ms")
+		goals.AtMost("geojson_"+key+"_ogc_p99_ms", msf(ogc.pct(0.99)), 50, "ms")
 	}
 	if rp := reval.phase; rp.requests > 0 {
 		fmt.Printf("  revalidation: %.0f req/s, p50 %s, p99 %s, server CPU %.0f µs per 304 (target < 1 ms)\n", rp.rate(), ms(rp.pct(0.5)), ms(rp.pct(0.99)),

@@ -24,6 +24,9 @@ type national struct {
 	clusterIDs   []int64
 	communeCodes []string
 	provinces    []string
+	// lotWindows are map views of lots (~3 × 2 km, what a z14 screen shows) over 8 of the
+	// province's clusters.
+	lotWindows []geo.BBox
 }
 
 // prepareNational loads the synthetic national dataset when the database is empty (timing
@@ -73,26 +76,43 @@ func prepareNational(ctx context.Context, o options, store *geo.Store, ratios *r
 	if err != nil {
 		return nil, fmt.Errorf("national: ids: %w", err)
 	}
+	rows, err := store.Pool().Query(ctx, `SELECT ST_X(p) - 0.015, ST_Y(p) - 0.01, ST_X(p) + 0.015, ST_Y(p) + 0.01
+		  FROM (SELECT ST_Centroid(c.geom) p FROM clusters c
+		         WHERE c.province_code = $1 AND EXISTS (SELECT 1 FROM lots l WHERE l.cluster_id = c.id)
+		         ORDER BY md5(c.id::text) LIMIT 8) x`, n.province)
+	if err != nil {
+		return nil, fmt.Errorf("national: lot windows: %w", err)
+	}
+	for rows.Next() {
+		var w geo.BBox
+		if err := rows.Scan(&w.MinLon, &w.MinLat, &w.MaxLon, &w.MaxLat); err != nil {
+			return nil, fmt.Errorf("national: lot windows: %w", err)
+		}
+		n.lotWindows = append(n.lotWindows, w)
+	}
+	if err := rows.Err(); err != nil || len(n.lotWindows) == 0 {
+		return nil, fmt.Errorf("national: lot windows: %d found (%v): a dataset older than the lots layer? load it again", len(n.lotWindows), err)
+	}
 	var counts string
-	_ = store.Pool().QueryRow(ctx, `SELECT format('%s provinces, %s communes, %s clusters, %s zones, %s energy projects, %s tenants, %s versions',
+	_ = store.Pool().QueryRow(ctx, `SELECT format('%s provinces, %s communes, %s clusters, %s zones, %s energy projects, %s tenants, %s lots, %s versions',
 		(SELECT count(*) FROM admin_units WHERE level = 'province'), (SELECT count(*) FROM districts), (SELECT count(*) FROM clusters),
-		(SELECT count(*) FROM raw_material_zones), (SELECT count(*) FROM energy), (SELECT count(*) FROM tenants), (SELECT count(*) FROM feature_versions))`).Scan(&counts)
+		(SELECT count(*) FROM raw_material_zones), (SELECT count(*) FROM energy), (SELECT count(*) FROM tenants), (SELECT count(*) FROM lots), (SELECT count(*) FROM feature_versions))`).Scan(&counts)
 	fmt.Printf("dataset: synthetic national (generated, not real data): %s; database %s\n", counts, mib(size))
 	fmt.Printf("the province zoomed into: %s, box %.3f,%.3f,%.3f,%.3f\n", n.province, b[0], b[1], b[2], b[3])
 	ratios.add("national_database_mib", float64(size)/(1<<20))
 	return &n, nil
 }
 
-// nationalGeoJSONKinds: a province's clusters (its box) and the communes of a map view's window
-// inside it, as each server spells them.
+// nationalGeoJSONKinds: a province's clusters (its box), the communes of a map view's window
+// inside it and the lots of a close map view, as each server spells them.
 func nationalGeoJSONKinds(n *national) []geojsonKind {
 	box := bboxParam(n.box)
-	whole := geojsonKind{name: "clusters of a province (its box)",
+	whole := geojsonKind{name: "clusters of a province (its box)", key: "whole",
 		api:  []string{"/api/layers/clusters/features?bbox=" + box},
 		ogc:  []string{"/ogc/collections/clusters/items?limit=10000&bbox=" + box},
 		pgfs: []string{"/collections/public.clusters/items.json?limit=10000&bbox=" + box},
 	}
-	windows := geojsonKind{name: "communes in a bbox (8 windows)"}
+	windows := geojsonKind{name: "communes in a bbox (8 windows)", key: "bbox"}
 	w, h := (n.box.MaxLon-n.box.MinLon)/3, (n.box.MaxLat-n.box.MinLat)/3
 	for i := range 8 {
 		x, y := n.box.MinLon+float64(i%3)*w, n.box.MinLat+float64(i/3%3)*h
@@ -101,7 +121,14 @@ func nationalGeoJSONKinds(n *national) []geojsonKind {
 		windows.ogc = append(windows.ogc, "/ogc/collections/districts/items?limit=1000&bbox="+b)
 		windows.pgfs = append(windows.pgfs, "/collections/public.districts/items.json?limit=1000&bbox="+b)
 	}
-	return []geojsonKind{whole, windows}
+	lots := geojsonKind{name: "lots in a bbox (8 map views of ~3 x 2 km)", key: "lots_bbox"}
+	for _, w := range n.lotWindows {
+		b := bboxParam(w)
+		lots.api = append(lots.api, "/api/layers/lots/features?bbox="+b)
+		lots.ogc = append(lots.ogc, "/ogc/collections/lots/items?limit=1000&bbox="+b)
+		lots.pgfs = append(lots.pgfs, "/collections/public.lots/items.json?limit=1000&bbox="+b)
+	}
+	return []geojsonKind{whole, windows, lots}
 }
 
 // answerKind is one kind of planning answer and the requests that ask it.

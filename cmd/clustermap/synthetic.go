@@ -22,6 +22,6 @@ func seedSynthetic(ctx context.Context, store *geo.Store, cfg Config, args []str
 	}
 	fmt.Fprintf(out, "synthetic national dataset (generated, not real data), scale %g, in %.1f s:\n", rep.Scale, rep.Duration.Seconds())
 	fmt.Fprintf(out, "  %d provinces, %d communes (%d vertices), %d clusters and parks, %d raw-material zones,\n", rep.Provinces, rep.Communes, rep.Vertices, rep.Clusters, rep.Zones)
-	fmt.Fprintf(out, "  %d energy projects, %d plants, %d tenants, %d versions; database %.0f MiB\n", rep.Energy, rep.Plants, rep.Tenants, rep.Versions, float64(rep.DatabaseBytes)/(1<<20))
+	fmt.Fprintf(out, "  %d energy projects, %d plants, %d tenants, %d lots, %d versions; database %.0f MiB\n", rep.Energy, rep.Plants, rep.Tenants, rep.Lots, rep.Versions, float64(rep.DatabaseBytes)/(1<<20))
 	return nil
 }

@@ -21,6 +21,7 @@ SELECT s AS scale,
        greatest(round(2000 * s)::int, 20) AS energy,
        greatest(round(300 * s)::int, 4) AS plants,
        greatest(round(30000 * s)::int, 100) AS tenants,
+       greatest(round(100000 * s)::int, 200) AS lots,
        'synthetic: clustermap seed --synthetic national (generated, not real data)'::text AS source
   FROM (SELECT current_setting('synthetic.scale')::float8 AS s) p;
 
@@ -210,6 +211,31 @@ UPDATE clusters k SET (tenant_leased_ha, tenants_count, tenants_as_of) =
        (SELECT sum(t.leased_ha) FILTER (WHERE t.status <> 'stopped'), count(*) FILTER (WHERE t.status <> 'stopped'), max(t.updated_at)::date
           FROM tenants t WHERE t.cluster_id = k.id)
  WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.cluster_id = k.id);
+
+-- Lots: every cluster drawn as a footprint is cut into lots, as a detailed plan cuts it: the
+-- Voronoi cells of generated points in the footprint, clipped to it, so lots tile the cluster
+-- without gaps or overlaps. Each cluster has lots in proportion to its area (about 100,000 in
+-- all at scale 1); most are for factories, the rest services, infrastructure and green space;
+-- a lot of a cluster that leases is leased with the cluster's leased share as its chance.
+INSERT INTO lots (code, cluster_id, land_use, status, geom, geometry_quality, placement, notes, sources)
+SELECT c.name || ' · L-' || lpad(v.k::text, 3, '0'), c.id,
+       (ARRAY['industrial', 'industrial', 'industrial', 'industrial', 'industrial', 'industrial', 'services', 'infrastructure', 'green'])
+         [1 + floor(pg_temp.h(c.id * 1000 + v.k, 26) * 9)::int]::lot_land_use,
+       CASE WHEN c.status = 'planned' THEN 'not_offered'
+            WHEN pg_temp.h(c.id * 1000 + v.k, 27) < coalesce(c.leased_land_ha / nullif(c.industrial_land_ha, 0), 0) THEN 'leased'
+            WHEN pg_temp.h(c.id * 1000 + v.k, 27) > 0.95 THEN 'reserved'
+            ELSE 'free' END::lot_status,
+       v.geom, 'indicative', 'synthetic: a Voronoi cell of generated points in the cluster', 'Dữ liệu giả lập.',
+       ARRAY[(SELECT source FROM syn_param)]
+  FROM (SELECT c.*, greatest(2, round(ST_Area(c.geom::geography) / 1e4 * (SELECT lots FROM syn_param)
+                     / (SELECT sum(ST_Area(geom::geography) / 1e4) FROM clusters WHERE ST_Dimension(geom) = 2)))::int AS n
+          FROM clusters c WHERE ST_Dimension(c.geom) = 2) c
+ CROSS JOIN LATERAL (
+   SELECT row_number() OVER (ORDER BY ST_Y(ST_PointOnSurface(cell.geom)) DESC, ST_X(ST_PointOnSurface(cell.geom))) AS k,
+          ST_Multi(ST_CollectionExtract(ST_Intersection(cell.geom, c.geom), 3)) AS geom
+     FROM ST_Dump(ST_VoronoiPolygons(ST_GeneratePoints(c.geom, c.n, c.id::int), 0, c.geom)) cell) v
+ WHERE NOT ST_IsEmpty(v.geom)
+ ORDER BY c.id, v.k;
 
 -- History: every feature's versions, dated from 2021 to November 2026 in order, the last one the
 -- row as it is now. Clusters have 20–99 versions (their figures grow towards today's), energy

@@ -28,7 +28,7 @@ const Source = "synthetic: clustermap seed --synthetic national (generated, not 
 type Report struct {
 	Scale                                                float64
 	Provinces, Communes, Clusters, Zones, Energy, Plants int
-	Tenants, Versions                                    int
+	Tenants, Lots, Versions                              int
 	Vertices                                             int // of the communes' polygons
 	DatabaseBytes                                        int64
 	Duration                                             time.Duration
@@ -79,11 +79,11 @@ func LoadNational(ctx context.Context, pool *pgxpool.Pool, scale float64) (Repor
 		(SELECT count(*) FROM admin_units WHERE level = 'province'),
 		(SELECT count(*) FROM admin_units WHERE level = 'commune'),
 		(SELECT count(*) FROM clusters), (SELECT count(*) FROM raw_material_zones),
-		(SELECT count(*) FROM energy), (SELECT count(*) FROM plants), (SELECT count(*) FROM tenants),
+		(SELECT count(*) FROM energy), (SELECT count(*) FROM plants), (SELECT count(*) FROM tenants), (SELECT count(*) FROM lots),
 		(SELECT count(*) FROM feature_versions),
 		(SELECT coalesce(sum(ST_NPoints(geom)), 0) FROM districts),
 		pg_database_size(current_database())`).Scan(&rep.Provinces, &rep.Communes, &rep.Clusters, &rep.Zones,
-		&rep.Energy, &rep.Plants, &rep.Tenants, &rep.Versions, &rep.Vertices, &rep.DatabaseBytes)
+		&rep.Energy, &rep.Plants, &rep.Tenants, &rep.Lots, &rep.Versions, &rep.Vertices, &rep.DatabaseBytes)
 	rep.Duration = time.Since(start)
 	return rep, err
 }
