@@ -23,8 +23,9 @@ type webApp struct {
 	files map[string][]byte
 	etags map[string]string
 	// gzipped holds the text files compressed once at the best level: the app is immutable, so
-	// browsers get the smallest bytes at no per-request cost.
-	gzipped map[string][]byte
+	// browsers get the smallest bytes at no per-request cost. brotli holds their Brotli, made at
+	// build time (static/precompress.mjs, ~15 % smaller than the gzip), for browsers that take it.
+	gzipped, brotli map[string][]byte
 	// missing names the vendor or bundle file that is absent when the binary was built before npm
 	// ran (`make vendor`); the app then answers 503 saying so instead of a map that cannot load.
 	missing string
@@ -33,12 +34,15 @@ type webApp struct {
 // builtFiles are files the app cannot start without; static/build.sh writes them.
 var builtFiles = []string{"/vendor/leaflet/leaflet.js", "/dist/app.js"}
 
+// brotliDir holds the Brotli files static/precompress.mjs writes.
+const brotliDir = "dist/brotli/"
+
 var compressible = map[string]bool{".html": true, ".js": true, ".css": true, ".json": true, ".svg": true, ".txt": true}
 
 func newWebApp() (*webApp, error) {
-	app := &webApp{files: map[string][]byte{}, etags: map[string]string{}, gzipped: map[string][]byte{}}
+	app := &webApp{files: map[string][]byte{}, etags: map[string]string{}, gzipped: map[string][]byte{}, brotli: map[string][]byte{}}
 	err := fs.WalkDir(static.Files, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasSuffix(p, ".go") {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".go") || strings.HasPrefix(p, brotliDir) {
 			return err
 		}
 		data, err := fs.ReadFile(static.Files, p)
@@ -61,6 +65,11 @@ func newWebApp() (*webApp, error) {
 				return err
 			}
 			app.gzipped["/"+p] = buf.Bytes()
+			// The Brotli is named by the content it compresses (24 hex digits of its SHA-256):
+			// one for another version of the file, or none at all, is never found.
+			if br, err := fs.ReadFile(static.Files, brotliDir+hex.EncodeToString(sum[:12])+".br"); err == nil {
+				app.brotli["/"+p] = br
+			}
 		}
 		return nil
 	})
@@ -96,9 +105,16 @@ func (a *webApp) handle(c *gin.Context) {
 	etag := a.etags[p]
 	if gz, ok := a.gzipped[p]; ok {
 		h.Add("Vary", "Accept-Encoding")
-		if httpx.AcceptsGzip(c.GetHeader("Accept-Encoding")) {
+		accept := c.GetHeader("Accept-Encoding")
+		br, hasBrotli := a.brotli[p]
+		switch {
+		case hasBrotli && httpx.AcceptsBrotli(accept):
+			data = br
+			etag = strings.TrimSuffix(etag, `"`) + `-br"` // a strong ETag names one encoding
+			h.Set("Content-Encoding", "br")
+		case httpx.AcceptsGzip(accept):
 			data = gz
-			etag = strings.TrimSuffix(etag, `"`) + `-gz"` // a strong ETag names one encoding
+			etag = strings.TrimSuffix(etag, `"`) + `-gz"`
 			h.Set("Content-Encoding", "gzip")
 		}
 	}

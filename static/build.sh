@@ -3,7 +3,8 @@
 # package-lock.json):
 #  - static/vendor/: the third-party browser files the web app needs, copied;
 #  - static/dist/: the app's own modules bundled and minified by esbuild, with the views a first
-#    visit does not show split into chunks loaded on demand.
+#    visit does not show split into chunks loaded on demand, and dist/brotli/: the Brotli of every
+#    text file (static/precompress.mjs).
 # Both are git-ignored but for their README.md, and embedded by static/embed.go.
 # Run from anywhere; paths are resolved against the repository root.
 set -eu
@@ -74,3 +75,7 @@ esbuild() {
 esbuild "$root/static/app.js" "$root/static/app.css" --external:./workspace/* --outdir="$dist"
 esbuild "$root/static/workspace/signin.js" --outdir="$dist/workspace"
 echo "build: wrote $dist"
+
+# The Brotli of every text file, made once here at the best quality (server/static.go serves it
+# to browsers that accept br): last, since it compresses what the steps above wrote.
+node "$root/static/precompress.mjs"

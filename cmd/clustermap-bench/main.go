@@ -55,6 +55,7 @@ type options struct {
 	pgFeatureserv   string
 	geojsonConns    int
 	geojsonDuration time.Duration
+	answersDuration time.Duration
 	editEvery       time.Duration
 	editDuration    time.Duration
 	phases          string
@@ -79,6 +80,7 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 3, "the phases take turns this many times, sharing -duration")
 	flag.StringVar(&o.pgFeatureserv, "pg_featureserv", "", "pg_featureserv binary (default: pg_featureserv on PATH; skipped when missing)")
 	flag.IntVar(&o.geojsonConns, "geojson-conns", 16, "concurrent keep-alive connections of the GeoJSON phase")
+	flag.DurationVar(&o.answersDuration, "answers-duration", 15*time.Second, "measured time per kind of planning answer (national), one request at a time: enough requests for a p99 that is not the maximum")
 	flag.DurationVar(&o.geojsonDuration, "geojson-duration", 6*time.Second, "measured time per GeoJSON request kind and server (split over the rounds)")
 	flag.DurationVar(&o.editDuration, "edit-duration", 20*time.Second, "measured time of the edits phase")
 	flag.DurationVar(&o.editEvery, "edit-every", time.Second, "how often each of the edits phase's 20 editors writes (0: back to back, a saturation test)")

@@ -154,11 +154,18 @@ func (s *Planner) CropIndustries(ctx context.Context) ([]CropIndustry, error) {
 	return out, err
 }
 
+const cropIndustriesSQL = `SELECT ci.crop::text, ci.terms, ci.generic_terms, ci.note FROM crop_industries ci ORDER BY ci.crop`
+
 func readCropIndustries(ctx context.Context, tx pgx.Tx) ([]CropIndustry, error) {
-	rows, err := tx.Query(ctx, `SELECT ci.crop::text, ci.terms, ci.generic_terms, ci.note FROM crop_industries ci ORDER BY ci.crop`)
+	rows, err := tx.Query(ctx, cropIndustriesSQL)
 	if err != nil {
 		return nil, err
 	}
+	return collectCropIndustries(rows)
+}
+
+// collectCropIndustries reads the rows of cropIndustriesSQL.
+func collectCropIndustries(rows pgx.Rows) ([]CropIndustry, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (CropIndustry, error) {
 		var ci CropIndustry
 		err := r.Scan(&ci.Crop, &ci.Terms, &ci.Generic, &ci.Note)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -53,7 +54,14 @@ func readBody(c *gin.Context, limit int64) ([]byte, error) {
 
 // AcceptsGzip reads Accept-Encoding: gzip (or x-gzip) with a non-zero q, or "*" when gzip is not
 // refused by name.
-func AcceptsGzip(header string) bool {
+func AcceptsGzip(header string) bool { return accepts(header, "gzip", "x-gzip") }
+
+// AcceptsBrotli reads Accept-Encoding: br with a non-zero q, or "*" when br is not refused by
+// name. Browsers send br on HTTPS and on localhost, not on plain HTTP elsewhere.
+func AcceptsBrotli(header string) bool { return accepts(header, "br") }
+
+// accepts reads Accept-Encoding for one coding (by any of its names).
+func accepts(header string, names ...string) bool {
 	star := false
 	for _, part := range strings.Split(header, ",") {
 		name, params, _ := strings.Cut(part, ";")
@@ -66,10 +74,10 @@ func AcceptsGzip(header string) bool {
 				}
 			}
 		}
-		switch name {
-		case "gzip", "x-gzip":
+		if slices.Contains(names, name) {
 			return q > 0
-		case "*":
+		}
+		if name == "*" {
 			star = q > 0
 		}
 	}

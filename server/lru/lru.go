@@ -42,10 +42,14 @@ func (c *Cache[K, V]) Get(k K) (V, bool) {
 	return c.lru.Get(k)
 }
 
+// Fits reports whether an entry of n bytes would be kept: never by a nil cache, nor beyond an
+// eighth of the bound (see Add).
+func (c *Cache[K, V]) Fits(n int64) bool { return c != nil && n <= c.max/8 }
+
 // Add keeps v under k, dropping the least recently used entries beyond the bound. An entry of more
 // than an eighth of the bound is not kept: one huge answer must not flush the rest.
 func (c *Cache[K, V]) Add(k K, v V) {
-	if c == nil || c.size(k, v) > c.max/8 {
+	if c == nil || !c.Fits(c.size(k, v)) {
 		return
 	}
 	c.mu.Lock()

@@ -87,3 +87,28 @@ func TestCacheStaysWithinItsBytes(t *testing.T) {
 		t.Fatalf("an answer above an eighth of the cache: %d, %d bytes", r.Code, r.Body.Len())
 	}
 }
+
+// An answer the cache will keep is compressed at the default level, once; one it cannot keep (the
+// cache is off, or the answer is over an eighth of it) at BestSpeed, for the one request. The
+// gzip header's XFL byte says which: 0 for the default level, 4 for the fastest.
+func TestAnswersNotKeptAreCompressedFast(t *testing.T) {
+	body := strings.Repeat(`{"zone":1,"served":true}`, 3000) // 72 kB
+	build := func(context.Context) (Built, error) { return Built{Body: []byte(body), Type: "application/json"}, nil }
+	versions := func(string) (int64, bool) { return 1, true }
+	for _, tc := range []struct {
+		name     string
+		maxBytes int64
+		xfl      byte
+	}{
+		{"kept", 1 << 20, 0},
+		{"cache off", 0, 4},
+		{"over an eighth of the cache", 256 << 10, 4},
+	} {
+		c := New(Config{MaxBytes: tc.maxBytes, Versions: versions})
+		w := serve(t, c, "k", build, "Accept-Encoding", "gzip")
+		gz := w.Body.Bytes()
+		if w.Header().Get("Content-Encoding") != "gzip" || len(gz) < 10 || gz[8] != tc.xfl {
+			t.Errorf("%s: encoding %q, %d bytes, XFL %v, want %d", tc.name, w.Header().Get("Content-Encoding"), len(gz), gz[8:9], tc.xfl)
+		}
+	}
+}
