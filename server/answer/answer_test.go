@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/internal/timing"
+	"github.com/clustermap/clustermap/server/httpx"
 )
 
 func TestFlights(t *testing.T) {
@@ -113,35 +114,39 @@ func TestWrite(t *testing.T) {
 	full := New(body, "application/json", ETagsOf("r1-x"), SmallGzip)
 	empty := New(nil, "application/json", ETagsOf("r1-e"), SmallGzip)
 	w := NewWriter("x-test-cache", "no-cache", "hit", "revalidated")
-	write := func(a *Answer, status string, gz bool, inm string, header ...string) *httptest.ResponseRecorder {
+	write := func(a *Answer, status string, accept httpx.Accepted, inm string, header ...string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		c, _ := gin.CreateTestContext(rec)
 		c.Request = httptest.NewRequest(http.MethodGet, "/", nil)
 		for i := 0; i+1 < len(header); i += 2 {
 			c.Writer.Header().Set(header[i], header[i+1])
 		}
-		w.Write(c, a, status, gz, inm)
+		w.Write(c, a, status, accept, inm)
 		c.Writer.WriteHeaderNow()
 		return rec
 	}
+	gzip, both := httpx.Accepted{Gzip: true}, httpx.Accepted{Gzip: true, Brotli: true}
 	for name, tc := range map[string]struct {
 		a                         *Answer
-		gz                        bool
+		accept                    httpx.Accepted
 		inm                       string
 		header                    []string
 		code                      int
 		etag, encoding, cacheCtrl string
 	}{
 		"identity":                 {a: full, code: 200, etag: `"r1-x"`, cacheCtrl: "no-cache"},
-		"gzip":                     {a: full, gz: true, code: 200, etag: `"r1-x-gz"`, encoding: "gzip", cacheCtrl: "no-cache"},
+		"brotli first":             {a: full, accept: both, code: 200, etag: `"r1-x-br"`, encoding: "br", cacheCtrl: "no-cache"},
+		"held, brotli":             {a: full, accept: both, inm: `"r1-x-br"`, code: 304, etag: `"r1-x-br"`, cacheCtrl: "no-cache"},
+		"revalidated, brotli tag":  {a: Revalidated(`"r1-x-br"`, ETagsOf("r1-x")), accept: both, inm: `"r1-x-br"`, code: 304, etag: `"r1-x-br"`, cacheCtrl: "no-cache"},
+		"gzip":                     {a: full, accept: gzip, code: 200, etag: `"r1-x-gz"`, encoding: "gzip", cacheCtrl: "no-cache"},
 		"the handler's policy":     {a: full, header: []string{"Cache-Control", "public, max-age=60"}, code: 200, etag: `"r1-x"`, cacheCtrl: "public, max-age=60"},
-		"held":                     {a: full, gz: true, inm: `"r1-x-gz"`, code: 304, etag: `"r1-x-gz"`, cacheCtrl: "no-cache"},
+		"held":                     {a: full, accept: gzip, inm: `"r1-x-gz"`, code: 304, etag: `"r1-x-gz"`, cacheCtrl: "no-cache"},
 		"empty":                    {a: empty, code: 204, etag: `"r1-e"`, cacheCtrl: "no-cache"},
-		"revalidated, gzip tag":    {a: Revalidated(`"r1-x-gz"`, ETagsOf("r1-x")), gz: true, inm: `"r1-x-gz"`, code: 304, etag: `"r1-x-gz"`, cacheCtrl: "no-cache"},
-		"revalidated, identity":    {a: Revalidated(`"r1-x"`, ETagsOf("r1-x")), gz: true, inm: `"r1-x"`, code: 304, etag: `"r1-x"`, cacheCtrl: "no-cache"},
+		"revalidated, gzip tag":    {a: Revalidated(`"r1-x-gz"`, ETagsOf("r1-x")), accept: gzip, inm: `"r1-x-gz"`, code: 304, etag: `"r1-x-gz"`, cacheCtrl: "no-cache"},
+		"revalidated, identity":    {a: Revalidated(`"r1-x"`, ETagsOf("r1-x")), accept: gzip, inm: `"r1-x"`, code: 304, etag: `"r1-x"`, cacheCtrl: "no-cache"},
 		"an old tag is not a hold": {a: full, inm: `"r0-x"`, code: 200, etag: `"r1-x"`, cacheCtrl: "no-cache"},
 	} {
-		rec := write(tc.a, "hit", tc.gz, tc.inm, tc.header...)
+		rec := write(tc.a, "hit", tc.accept, tc.inm, tc.header...)
 		h := rec.Header()
 		if rec.Code != tc.code || h.Get("ETag") != tc.etag || h.Get("Content-Encoding") != tc.encoding || h.Get("Cache-Control") != tc.cacheCtrl ||
 			h.Get("Vary") != "Accept-Encoding" || h.Get("X-Test-Cache") != "hit" {

@@ -20,8 +20,9 @@ type Writer struct {
 
 // Header values shared by every answer (never modified, only assigned).
 var (
-	hdrVary = []string{"Accept-Encoding"}
-	hdrGzip = []string{"gzip"}
+	hdrVary   = []string{"Accept-Encoding"}
+	hdrGzip   = []string{"gzip"}
+	hdrBrotli = []string{"br"}
 )
 
 // NewWriter makes the writer of a cache whose answers say in statusHeader which of statuses
@@ -38,11 +39,11 @@ func NewWriter(statusHeader, cacheControl string, statuses ...string) *Writer {
 }
 
 // Write sends a with its headers, labelled status: 304 when the client's If-None-Match (inm)
-// names it, 204 when it has no body, gzip only when the client accepts it (gz) and it helps, and
-// always said so with Content-Encoding. Headers are assigned in canonical form from prepared
-// values: this is the path every kept answer takes. It returns the body bytes sent, for the
-// cache's metrics.
-func (w *Writer) Write(c *gin.Context, a *Answer, status string, gz bool, inm string) (sent int) {
+// names it, 204 when it has no body, Brotli or gzip only when the client accepts it and it helps
+// (Brotli first), and always said so with Content-Encoding. Headers are assigned in canonical form
+// from prepared values: this is the path every kept answer takes. It returns the body bytes sent,
+// for the cache's metrics.
+func (w *Writer) Write(c *gin.Context, a *Answer, status string, accept httpx.Accepted, inm string) (sent int) {
 	h := c.Writer.Header()
 	if v := h["Vary"]; len(v) == 0 {
 		h["Vary"] = hdrVary
@@ -57,14 +58,22 @@ func (w *Writer) Write(c *gin.Context, a *Answer, status string, gz bool, inm st
 	} else {
 		h[w.statusHeader] = []string{status}
 	}
-	useGz := gz && a.gz != nil
-	h["Etag"] = a.hdrETag
-	if useGz {
-		h["Etag"] = a.hdrETagGz
+	payload, etag, length, encoding := a.raw, a.hdrETag, a.hdrLen, []string(nil)
+	switch {
+	case accept.Brotli && a.br != nil:
+		payload, etag, length, encoding = a.br, a.hdrETagBr, a.hdrLenBr, hdrBrotli
+	case accept.Gzip && a.gz != nil:
+		payload, etag, length, encoding = a.gz, a.hdrETagGz, a.hdrLenGz, hdrGzip
 	}
+	h["Etag"] = etag
 	if a.NotModified(inm) {
-		if a.bodiless && httpx.ETagMatches(inm, a.etagGz) {
-			h["Etag"] = a.hdrETagGz // the tag the 200 it revalidates carried
+		if a.bodiless { // the tag the 200 it revalidates carried
+			switch {
+			case httpx.ETagMatches(inm, a.etagBr):
+				h["Etag"] = a.hdrETagBr
+			case httpx.ETagMatches(inm, a.etagGz):
+				h["Etag"] = a.hdrETagGz
+			}
 		}
 		c.Status(http.StatusNotModified)
 		return 0
@@ -73,12 +82,9 @@ func (w *Writer) Write(c *gin.Context, a *Answer, status string, gz bool, inm st
 		c.Status(http.StatusNoContent)
 		return 0
 	}
-	payload := a.raw
-	h["Content-Length"] = a.hdrLen
-	if useGz {
-		payload = a.gz
-		h["Content-Encoding"] = hdrGzip
-		h["Content-Length"] = a.hdrLenGz
+	h["Content-Length"] = length
+	if encoding != nil {
+		h["Content-Encoding"] = encoding
 	}
 	h["Content-Type"] = a.hdrType
 	c.Status(http.StatusOK)

@@ -60,6 +60,14 @@ func AcceptsGzip(header string) bool { return accepts(header, "gzip", "x-gzip") 
 // name. Browsers send br on HTTPS and on localhost, not on plain HTTP elsewhere.
 func AcceptsBrotli(header string) bool { return accepts(header, "br") }
 
+// Accepted are the content codings a client takes, of those ClusterMap sends.
+type Accepted struct{ Gzip, Brotli bool }
+
+// AcceptedEncodings reads Accept-Encoding once for both codings.
+func AcceptedEncodings(header string) Accepted {
+	return Accepted{Gzip: AcceptsGzip(header), Brotli: AcceptsBrotli(header)}
+}
+
 // accepts reads Accept-Encoding for one coding (by any of its names).
 func accepts(header string, names ...string) bool {
 	star := false

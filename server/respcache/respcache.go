@@ -117,9 +117,9 @@ func (c *Cache) Serve(gc *gin.Context, deps []string, key string, build func(con
 	}
 	k := entryKey{key: key, versions: vs}
 	inm := gc.GetHeader("If-None-Match")
-	gz := httpx.AcceptsGzip(gc.GetHeader("Accept-Encoding"))
+	accept := httpx.AcceptedEncodings(gc.GetHeader("Accept-Encoding"))
 	if a, ok := c.kept.Get(k); ok {
-		c.write(gc, a, "hit", gz, inm)
+		c.write(gc, a, "hit", accept, inm)
 		return
 	}
 	tags := answer.ETagsOf(c.etag(vs, key))
@@ -127,7 +127,7 @@ func (c *Cache) Serve(gc *gin.Context, deps []string, key string, build func(con
 		// The client holds this very answer: no build, no database (an answer with its own
 		// validator never matches here, since its tag is not this one).
 		if a := answer.Revalidated(inm, tags); a != nil {
-			c.write(gc, a, "revalidated", gz, inm)
+			c.write(gc, a, "revalidated", accept, inm)
 			return
 		}
 	}
@@ -140,7 +140,7 @@ func (c *Cache) Serve(gc *gin.Context, deps []string, key string, build func(con
 		validators := tags
 		if b.ETag != "" {
 			// A validator of the handler's own names the data, not the bytes; both encodings share it.
-			validators = answer.ETags{Identity: b.ETag, Gzip: b.ETag}
+			validators = answer.SameETag(b.ETag)
 		}
 		// An answer that will be kept is compressed once, at the default level, and served
 		// many times; one that cannot be (the cache is off, or the answer is over an eighth of
@@ -162,7 +162,7 @@ func (c *Cache) Serve(gc *gin.Context, deps []string, key string, build func(con
 	if shared {
 		status = "shared"
 	}
-	c.write(gc, a, status, gz, inm)
+	c.write(gc, a, status, accept, inm)
 }
 
 // versions joins the deps' versions ("18.16.3"), false when any is unknown.
@@ -202,12 +202,12 @@ func (c *Cache) etag(versions, key string) string {
 
 // write sends a kept answer. Every 304 is labelled revalidated, whatever found the answer, so
 // X-Response-Cache and the metrics count what the client was sent.
-func (c *Cache) write(gc *gin.Context, a *answer.Answer, status string, gz bool, inm string) {
+func (c *Cache) write(gc *gin.Context, a *answer.Answer, status string, accept httpx.Accepted, inm string) {
 	if a.NotModified(inm) {
 		status = "revalidated"
 	}
 	c.count(status)
-	c.writer.Write(gc, a, status, gz, inm)
+	c.writer.Write(gc, a, status, accept, inm)
 }
 
 // fresh builds and sends an answer that is not kept: for one user, or while versions are unknown.

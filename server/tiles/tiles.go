@@ -84,7 +84,8 @@ func (s *Service) handleTile(c *gin.Context, parts []string) {
 		_ = c.Error(err)
 		return
 	}
-	gz := httpx.AcceptsGzip(c.GetHeader("Accept-Encoding"))
+	accept := httpx.AcceptedEncodings(c.GetHeader("Accept-Encoding"))
+	gz := accept.Gzip
 	inm := c.GetHeader("If-None-Match")
 	ctx := c.Request.Context()
 
@@ -99,7 +100,7 @@ func (s *Service) handleTile(c *gin.Context, parts []string) {
 		_ = c.Error(err)
 		return
 	}
-	s.metrics.tile(status, s.tiles.writer.Write(c, t.Answer, status, gz, inm))
+	s.metrics.tile(status, s.tiles.writer.Write(c, t.Answer, status, accept, inm))
 }
 
 // layerTile returns one layer's tile: from the cache when the layer's version is known and the
