@@ -506,6 +506,9 @@ func TestOGCBBox(t *testing.T) {
 	_, collections := collectionsDoc(t, root)
 	for _, c := range collections {
 		id := c["id"].(string)
+		if geotest.EmptyInSeed(id) { // no extent to draw the suite's boxes from (TestOGCCollections)
+			continue
+		}
 		l, _ := store.Catalog().Layer(id)
 		items := root + "/collections/" + id + "/items"
 		own := c["extent"].(map[string]any)["spatial"].(map[string]any)["bbox"].([]any)[0].([]any)
@@ -616,6 +619,9 @@ func TestOGCFeature(t *testing.T) {
 	_, collections := collectionsDoc(t, root)
 	for _, c := range collections {
 		id := c["id"].(string)
+		if geotest.EmptyInSeed(id) { // no feature to ask for (the lots: server/lots_test.go)
+			continue
+		}
 		items := linkBy(links(t, c), "items", "application/geo+json")["href"].(string)
 		page := getJSON[map[string]any](t, items+"?limit=10", http.StatusOK, "Accept", etsGeoJSON)
 		first := page["features"].([]any)[0].(map[string]any)
