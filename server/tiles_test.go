@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"net/http"
 	"os"
 	"os/exec"
@@ -681,4 +682,93 @@ func TestTileProperties(t *testing.T) {
 	if len(doc.VectorLayers) != 1 || len(doc.VectorLayers[0].Fields) != 1 || doc.VectorLayers[0].Fields["name"] == "" {
 		t.Errorf("TileJSON vector_layers %+v, want the one field name", doc.VectorLayers)
 	}
+}
+
+// TestEmptyTilesWithoutPostGIS: once a layer's coverage of the current version is read, a tile
+// that no feature reaches is answered 204 without PostGIS (X-Tile-Cache: empty), and every such
+// answer is right: the tile PostGIS builds for it is empty too, for every layer over the province
+// z10–z16. After a write, the coverage of the old version is never used: a plant added where the
+// coverage said "empty" is in the next tile.
+func TestEmptyTilesWithoutPostGIS(t *testing.T) {
+	ts, store := NewTestServer(t, WithTileCacheMB(0))
+	ctx := context.Background()
+	province := geo.BBox{MinLon: 107.45, MinLat: 12.99, MaxLon: 108.88, MaxLat: 14.61}
+	// The coverage is read on the first deep request of each layer; wait until the ocean (no
+	// feature of any layer) is answered from it.
+	for _, l := range store.Catalog().Layers() {
+		waitFor(t, "the coverage of "+l.ID, func() bool {
+			r, _ := Fetch(t, "GET", ts.URL+"/tiles/"+l.ID+"/12/3700/1900.mvt") // the South China Sea
+			return r.StatusCode == http.StatusNoContent && r.Header.Get("X-Tile-Cache") == "empty"
+		})
+	}
+	answered := map[string]int{}
+	for _, l := range store.Catalog().Layers() {
+		for z := 10; z <= 16; z++ {
+			for i, tc := range geo.TilesCovering(province, z) {
+				if z > 12 && i%(1<<(z-10)) != 0 { // deeper zooms: a sample spread over the province
+					continue
+				}
+				r, _ := Fetch(t, "GET", fmt.Sprintf("%s/tiles/%s/%d/%d/%d.mvt", ts.URL, l.ID, tc.Z, tc.X, tc.Y))
+				if r.Header.Get("X-Tile-Cache") != "empty" {
+					continue
+				}
+				answered[l.ID]++
+				built, err := store.Tile(ctx, geo.TileQuery{Layer: l, Tile: tc})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.StatusCode != http.StatusNoContent || len(built.MVT) != 0 {
+					t.Fatalf("%s %v answered empty (%d), PostGIS builds %d bytes", l.ID, tc, r.StatusCode, len(built.MVT))
+				}
+			}
+		}
+	}
+	// The sparse layers (points, small footprints) leave most deep tiles empty: answered so.
+	for _, id := range []string{"clusters", "plants", "energy"} {
+		if answered[id] < 100 {
+			t.Errorf("%s: %d empty tiles answered without PostGIS (%v)", id, answered[id], answered)
+		}
+	}
+	t.Logf("tiles answered empty without PostGIS, by layer: %v", answered)
+
+	// A plant where the coverage says "empty", through SQL: the next tile holds it.
+	var tc geo.TileCoord
+	for _, c := range geo.TilesCovering(province, 14) {
+		if r, _ := Fetch(t, "GET", fmt.Sprintf("%s/tiles/plants/14/%d/%d.mvt", ts.URL, c.X, c.Y)); r.Header.Get("X-Tile-Cache") == "empty" {
+			tc = c
+			break
+		}
+	}
+	if tc.Z == 0 {
+		t.Fatal("no empty z14 plants tile over the province")
+	}
+	lon, lat := tileCentre(tc)
+	if _, err := store.Pool().Exec(ctx, `INSERT INTO plants (name, kind, geom, geometry_quality, placement, sources)
+		VALUES ('Test plant in an empty tile', 'processing', ST_SetSRID(ST_MakePoint($1, $2), 4326), 'indicative', 'test fixture', ARRAY['test fixture'])`, lon, lat); err != nil {
+		t.Fatal(err)
+	}
+	ts.AwaitVersions(t, store)
+	r, body := Fetch(t, "GET", fmt.Sprintf("%s/tiles/plants/14/%d/%d.mvt", ts.URL, tc.X, tc.Y))
+	if r.StatusCode != http.StatusOK || r.Header.Get("X-Tile-Cache") == "empty" || tileReport(t, "plants", body).Layers[0].Features != 1 {
+		t.Errorf("after the write, tile %v: %d %s", tc, r.StatusCode, r.Header.Get("X-Tile-Cache"))
+	}
+}
+
+// tileCentre is the longitude and latitude of the centre of tc.
+func tileCentre(tc geo.TileCoord) (lon, lat float64) {
+	n := math.Exp2(float64(tc.Z))
+	lon = (float64(tc.X)+0.5)/n*360 - 180
+	lat = math.Atan(math.Sinh(math.Pi*(1-2*(float64(tc.Y)+0.5)/n))) * 180 / math.Pi
+	return lon, lat
+}
+
+// waitFor polls cond for up to 30 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("%s: not within 30 s", what)
 }

@@ -394,9 +394,14 @@ func runTiles(ctx context.Context, o options, store *geo.Store, b []float64, box
 
 	fmt.Printf("\nsummary (load average now %s)\n", loadAverage())
 	cold, hot, top := off.phase, on.phase, ceiling.phase
+	// The seed's target is its issue's (2x over the full list); the national dataset's, 2.5x.
+	coldTarget := 2.0
+	if o.dataset == "national" {
+		coldTarget = 2.5
+	}
 	if pgts != nil {
-		fmt.Printf("  cache off vs pg_tileserv: %.2fx the throughput (target >= 2x); p99 %s vs %s (target <= 50 ms)\n",
-			cold.rate()/pgts.phase.rate(), ms(cold.pct(0.99)), ms(pgts.phase.pct(0.99)))
+		fmt.Printf("  cache off vs pg_tileserv: %.2fx the throughput (target >= %gx); p99 %s vs %s (target <= 50 ms)\n",
+			cold.rate()/pgts.phase.rate(), coldTarget, ms(cold.pct(0.99)), ms(pgts.phase.pct(0.99)))
 	} else {
 		fmt.Printf("  cache off: %.0f req/s, p99 %s (target <= 50 ms); pg_tileserv not measured\n", cold.rate(), ms(cold.pct(0.99)))
 	}
@@ -404,7 +409,7 @@ func runTiles(ctx context.Context, o options, store *geo.Store, b []float64, box
 	fmt.Printf("  cache on vs cache off: %.1fx\n", hot.rate()/cold.rate())
 	if pgts != nil {
 		ratios.add("tiles_cold_vs_pg_tileserv", cold.rate()/pgts.phase.rate())
-		goals.AtLeast("tiles_cold_vs_pg_tileserv", cold.rate()/pgts.phase.rate(), 2, "x")
+		goals.AtLeast("tiles_cold_vs_pg_tileserv", cold.rate()/pgts.phase.rate(), coldTarget, "x")
 	}
 	if issueOff != nil {
 		r := issueOff.phase.rate() / issuePG.phase.rate()

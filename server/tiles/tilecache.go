@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"hash/fnv"
+	"log/slog"
 
 	"github.com/clustermap/clustermap/geo"
 	"github.com/clustermap/clustermap/geo/versions"
@@ -39,7 +40,7 @@ type Config struct {
 
 // New builds the tile service over store's catalog; its metrics go to m.
 func New(cfg Config, store *geo.Store, m *httpx.Metrics) *Service {
-	ts := newTileState(cfg, store.Catalog())
+	ts := newTileState(cfg, store)
 	return &Service{store: store, tiles: ts, cacheControl: cfg.CacheControl, metrics: newTileMetrics(m, ts.cache)}
 }
 
@@ -55,20 +56,24 @@ type tileState struct {
 	sqlTags map[string]uint64
 	// single holds each layer as a one-element list, the common case of a tile request.
 	single map[string][]*geo.Layer
+	// cover answers the tiles no feature reaches without PostGIS (coverage.go).
+	cover *coverage
 }
 
 // tileStatuses are what X-Tile-Cache says and the metrics count: hit, miss, shared (joined a
 // running query), assembled (a composite from cached layers), revalidated (304 without the
-// database).
-var tileStatuses = []string{"hit", "miss", "shared", "assembled", "revalidated"}
+// database), empty (no feature reaches the tile, known without the database: coverage.go).
+var tileStatuses = []string{"hit", "miss", "shared", "assembled", "revalidated", "empty"}
 
-func newTileState(cfg Config, catalog *geo.Catalog) *tileState {
+func newTileState(cfg Config, store *geo.Store) *tileState {
+	catalog := store.Catalog()
 	ts := &tileState{
 		cache:    newTileCache(int64(cfg.CacheMB) << 20),
 		versions: cfg.Versions,
 		writer:   answer.NewWriter("X-Tile-Cache", cfg.CacheControl, tileStatuses...),
 		sqlTags:  map[string]uint64{},
 		single:   map[string][]*geo.Layer{},
+		cover:    newCoverage(store.TileCoverage, slog.Default()),
 	}
 	if ts.versions == nil {
 		ts.versions = func(string) (int64, bool) { return 0, false }

@@ -122,6 +122,13 @@ func (s *Service) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord,
 				return tile{Answer: a, version: v}, "revalidated", nil
 			}
 		}
+		// No feature of this version reaches the tile: the answer PostGIS would give, without
+		// asking it (filters only take features away).
+		if ts.cover.empty(l, v, tc) {
+			t := tile{Answer: answer.New(nil, MVTType, ts.etags([]*geo.Layer{l}, []int64{v}, tc, filterKey), answer.NoGzip), version: v}
+			ts.cache.Add(key, t)
+			return t, "empty", nil
+		}
 	}
 	var lookup func() (tile, bool)
 	if key.version >= 0 && ts.cache != nil {
