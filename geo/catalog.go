@@ -460,7 +460,9 @@ func DefaultCatalog() *Catalog {
 		},
 		&Layer{
 			ID: "lots", Table: "lots", KeyColumn: "id", KeyType: Integer, NaturalKey: "code",
-			NameColumn: "code", SearchColumns: []string{"code"},
+			// Not searched: a lot is found through its cluster, and the search's scan of 100,000
+			// lot codes cost every query ~185 ms at national scale.
+			NameColumn:   "code",
 			Title:        Text{"Lô đất trong cụm", "Lots within clusters"},
 			Description:  Text{"Các lô đất theo quy hoạch chi tiết của từng cụm: mục đích sử dụng, diện tích, còn trống hay đã cho thuê; lấy theo khung nhìn (bbox). Tỉnh chưa có nguồn cho lô đất của các cụm nên lớp này đang trống.", "The lots of each cluster as its detailed plan divides them: use, area, free or leased; read by bounding box. No source at hand gives the lots of the province's clusters, so the layer is empty for now."},
 			GeometryType: "MultiPolygon",

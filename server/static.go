@@ -105,14 +105,14 @@ func (a *webApp) handle(c *gin.Context) {
 	etag := a.etags[p]
 	if gz, ok := a.gzipped[p]; ok {
 		h.Add("Vary", "Accept-Encoding")
-		accept := c.GetHeader("Accept-Encoding")
+		accept := httpx.AcceptedEncodings(c.GetHeader("Accept-Encoding"))
 		br, hasBrotli := a.brotli[p]
 		switch {
-		case hasBrotli && httpx.AcceptsBrotli(accept):
+		case hasBrotli && accept.Brotli:
 			data = br
 			etag = strings.TrimSuffix(etag, `"`) + `-br"` // a strong ETag names one encoding
 			h.Set("Content-Encoding", "br")
-		case httpx.AcceptsGzip(accept):
+		case accept.Gzip:
 			data = gz
 			etag = strings.TrimSuffix(etag, `"`) + `-gz"`
 			h.Set("Content-Encoding", "gzip")

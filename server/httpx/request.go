@@ -56,16 +56,13 @@ func readBody(c *gin.Context, limit int64) ([]byte, error) {
 // refused by name.
 func AcceptsGzip(header string) bool { return accepts(header, "gzip", "x-gzip") }
 
-// AcceptsBrotli reads Accept-Encoding: br with a non-zero q, or "*" when br is not refused by
-// name. Browsers send br on HTTPS and on localhost, not on plain HTTP elsewhere.
-func AcceptsBrotli(header string) bool { return accepts(header, "br") }
-
 // Accepted are the content codings a client takes, of those ClusterMap sends.
 type Accepted struct{ Gzip, Brotli bool }
 
-// AcceptedEncodings reads Accept-Encoding once for both codings.
+// AcceptedEncodings reads Accept-Encoding for both codings. Browsers send br on HTTPS and on
+// localhost, not on plain HTTP elsewhere; "*" takes a coding not refused by name.
 func AcceptedEncodings(header string) Accepted {
-	return Accepted{Gzip: AcceptsGzip(header), Brotli: AcceptsBrotli(header)}
+	return Accepted{Gzip: AcceptsGzip(header), Brotli: accepts(header, "br")}
 }
 
 // accepts reads Accept-Encoding for one coding (by any of its names).
