@@ -76,16 +76,21 @@ async function start() {
   const { map, footprintRenderer, markZoom, state, tiles, initial, tilesLoaded } = wireMap({ catalog, i18n });
   // The page's words in its language, and what the map's tiles did not need to wait for.
   i18n.applyStatic();
-  installPatterns();
-  window.clustermap.about = createAbout({ dialog: $("about"), body: $("about-body"), closeButton: $("about-close"), i18n, catalog, map });
 
   const geojson = createGeoJSONLayers({ map, footprintRenderer });
   const labels = createLabels({ i18n, regions: state.regions });
-  const { fcs, clusters, districts } = await drawData({ map, state, geojson, labels, data });
+  const { fcs, clusters, districts } = await drawData({ map, state, geojson, data });
   await firstPaint(tilesLoaded);
+  drawLabels({ map, state, labels, districts });
 
+  // The views are wired a few at a time, each part a task of its own: the tiles that arrive
+  // meanwhile are decoded and painted between them, not after all of them (a first load whose
+  // tiles came late waited ~250 ms more for its map, the wiring's whole length).
+  installPatterns();
+  window.clustermap.about = createAbout({ dialog: $("about"), body: $("about-body"), closeButton: $("about-close"), i18n, catalog, map });
   const reads = createPlanningReads();
   const { panel, compare, selection, select } = wirePanel({ map, state, geojson, i18n, reads });
+  await nextTask();
   // The fact sheet: one A4 page with a map of the site, printed from the panel.
   const factSheet = createFactSheet({ i18n, tiles, roads: fcs.roads, contactOf: contactsOf(catalog, i18n),
     dataVersion: () => (catalog.layer("clusters") || {}).version });
@@ -104,11 +109,15 @@ async function start() {
   });
   wirePicks({ map, tiles, geojson, select });
   wireLinkage({ map, i18n, catalog, sidebar, state, tiles, fcs, select });
+  await nextTask();
   wireFilters({ i18n, sidebar, state, geojson, panel, selection, clusters, select });
+  await nextTask();
   wireTable({ i18n, sidebar, panel, compare, clusters, districts, reads, select });
   wireOverview({ i18n, sidebar, select });
+  await nextTask();
   const sites = wireSites({ i18n, catalog, state, geojson, selection, clusters, fcs, select });
   wireHeader({ map, i18n, catalog, labels, select });
+  await nextTask();
   map.on("zoomend", () => {
     geojson.updateClusters();
     selection.draw();
@@ -266,7 +275,7 @@ function wireMap({ catalog, i18n }) {
 // The features go on the map as soon as they are in; the panels, tabs and the legend are built
 // after, so the map does not wait for them. → {fcs: layer id → FeatureCollection, clusters: the
 // clusters' collection (empty when not served), districts: the district label points}.
-async function drawData({ map, state, geojson, labels, data }) {
+async function drawData({ map, state, geojson, data }) {
   const [labelPoints, ...loaded] = await data.loaded;
   const fcs = Object.fromEntries(data.geojsonIds.map((id, i) => [id, state.indexFeatures(id, loaded[i])]));
   const regions = labelPoints.features.filter((f) => f.properties.layer === "regions");
@@ -276,15 +285,6 @@ async function drawData({ map, state, geojson, labels, data }) {
     state.regions.set(String(f.id), f);
   }
   for (const f of districts.features) state.districtNames.set(String(f.properties.code ?? f.id), f.properties.name);
-  // Label points are searched once per polygon (util.js caches them); the
-  // measure lets the browser tests report what placing the labels costs.
-  performance.mark("clustermap:labels:start");
-  labels.regionLabels.addTo(map);
-  labels.drawRegionLabels();
-  const districtLabels = labels.districtLabels(districts);
-  if (state.layers.districts) state.layers.districts.addLayer(districtLabels);
-  performance.measure("clustermap:labels", "clustermap:labels:start");
-
   for (const id of data.geojsonIds) {
     const layer = geojson.build(id, fcs[id]);
     if (layer) state.layers[id] = layer;
@@ -293,6 +293,18 @@ async function drawData({ map, state, geojson, labels, data }) {
   // added, and a plant or power station on a cluster's point stays visible.
   for (const id of [...data.geojsonIds].reverse()) state.setVisible(id, state.visible[id]);
   return { fcs, clusters: fcs.clusters || { type: "FeatureCollection", features: [] }, districts };
+}
+
+// The names of areas and units go on the map after its first paint: the features first (a
+// province's ~200 commune names were a third of the first frame's elements). The measure lets the
+// browser tests report what placing them costs.
+function drawLabels({ map, state, labels, districts }) {
+  performance.mark("clustermap:labels:start");
+  labels.regionLabels.addTo(map);
+  labels.drawRegionLabels();
+  const districtLabels = labels.districtLabels(districts);
+  if (state.layers.districts) state.layers.districts.addLayer(districtLabels);
+  performance.measure("clustermap:labels", "clustermap:labels:start");
 }
 
 // The map is painted with its features before the views are built (their building and painting
@@ -304,6 +316,10 @@ async function firstPaint(tilesLoaded) {
   const featuresDrawn = tilesLoaded.then(afterPaint).then(() => performance.mark("clustermap:features-drawn"));
   await Promise.race([featuresDrawn, new Promise((resolve) => setTimeout(resolve, FIRST_DRAW_WAIT_MS))]);
 }
+
+// A task boundary: what the browser has queued meanwhile (a tile's decoding, a frame) runs before
+// the code after it. setTimeout, not scheduler.yield(), whose continuation goes ahead of them.
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 // --- the panel and the selection -----------------------------------------------------------------
 

@@ -49,6 +49,20 @@ function spreadOffsets(anchors) {
   return offsets;
 }
 
+// A few SVG strings draw every symbol of a layer: each is parsed once, and each symbol gets a copy
+// of its element (a divIcon's html may be an element), not a parse of its own.
+const parsedSymbols = new Map();
+function symbolNode(svg) {
+  let node = parsedSymbols.get(svg);
+  if (!node) {
+    const t = document.createElement("template");
+    t.innerHTML = svg;
+    node = t.content.firstElementChild;
+    parsedSymbols.set(svg, node);
+  }
+  return node.cloneNode(true);
+}
+
 // createGeoJSONLayers({map, footprintRenderer}) → the builders of the GeoJSON layers,
 // symbolAt(), and onPick(fn): fn(layer, id) runs when a feature is clicked (or its symbol
 // pressed with Enter or Space).
@@ -67,7 +81,7 @@ export function createGeoJSONLayers({ map, footprintRenderer }) {
       icon: L.divIcon({
         // The quality class lets styles and tests tell an indicative place from a cited one.
         className: `cm-symbol cm-symbol-${layerId}${quality ? ` cm-quality-${quality}` : ""}`,
-        html,
+        html: symbolNode(html),
         iconSize: [size, size],
         iconAnchor: [size / 2 - offset[0], size / 2 - offset[1]],
       }),
@@ -136,7 +150,7 @@ export function createGeoJSONLayers({ map, footprintRenderer }) {
           pane: "cm-labels",
           interactive: false,
           keyboard: false,
-          icon: L.divIcon({ className: "cm-cluster-label", html: h("span", { lang: "vi" }, p.name).outerHTML, iconSize: null }),
+          icon: L.divIcon({ className: "cm-cluster-label", html: h("span", { lang: "vi" }, p.name), iconSize: null }),
         });
         label.on("add", () => {
           const el = label.getElement();
@@ -227,7 +241,7 @@ export function createGeoJSONLayers({ map, footprintRenderer }) {
         pane: "cm-labels",
         interactive: false,
         keyboard: false,
-        icon: L.divIcon({ className: "cm-road-shield", html: h("span", {}, f.properties.ref).outerHTML, iconSize: null }),
+        icon: L.divIcon({ className: "cm-road-shield", html: h("span", {}, f.properties.ref), iconSize: null }),
       }));
     }
     return L.layerGroup([casing, lines, shields]);

@@ -9,7 +9,7 @@ function labelMarker(latlng, cls, text) {
     pane: "cm-labels",
     interactive: false,
     keyboard: false,
-    icon: L.divIcon({ className: cls, html: h("span", {}, text).outerHTML, iconSize: null }),
+    icon: L.divIcon({ className: cls, html: h("span", {}, text), iconSize: null }),
   });
 }
 
