@@ -44,6 +44,7 @@ import { showDate, dateInWords } from "./dates.js";
 const VIETNAM = L.latLngBounds([8.2, 102.1], [23.4, 109.5]);
 const TILE_WAIT_MS = 8000;
 const FIRST_DRAW_WAIT_MS = 250;
+const TILES_WITH_FEATURES_MS = 150;
 
 const $ = (id) => document.getElementById(id);
 const isPhone = () => window.matchMedia("(max-width: 720px)").matches;
@@ -74,12 +75,9 @@ async function start() {
   const data = requestData(catalog);
   const sidebar = wireSidebar();
   const { map, footprintRenderer, markZoom, state, tiles, initial, tilesLoaded } = wireMap({ catalog, i18n });
-  // The page's words in its language, and what the map's tiles did not need to wait for.
-  i18n.applyStatic();
-
   const geojson = createGeoJSONLayers({ map, footprintRenderer });
   const labels = createLabels({ i18n, regions: state.regions });
-  const { fcs, clusters, districts } = await drawData({ map, state, geojson, data });
+  const { fcs, clusters, districts } = await drawData({ map, state, geojson, data, tilesFetched: tiles.whenFirstFetched() });
   await firstPaint(tilesLoaded);
   drawLabels({ map, state, labels, districts });
 
@@ -162,7 +160,7 @@ async function loadCatalogAndLanguage() {
   const catalog = await catalogLoaded;
   performance.mark("clustermap:catalog");
   const i18n = createI18n({ vocabularies: catalog.vocabularies, storage: window.localStorage, root: document });
-  i18n.setContext(provinceWords(catalog));
+  i18n.setContext(provinceWords(catalog)); // and fills the page's words, in its language
   return { catalog, i18n };
 }
 
@@ -272,11 +270,14 @@ function wireMap({ catalog, i18n }) {
   return { map, footprintRenderer, markZoom, state, tiles, initial, tilesLoaded };
 }
 
-// The features go on the map as soon as they are in; the panels, tabs and the legend are built
-// after, so the map does not wait for them. → {fcs: layer id → FeatureCollection, clusters: the
+// The features go on the map as soon as they are in, and in the same turn as the first view's
+// tiles when those come within TILES_WITH_FEATURES_MS: one frame then draws both (drawn in two,
+// the second waited for the first's raster, some 50–70 ms on a busy 2-core machine). The panels,
+// tabs and the legend are built after, so the map does not wait for them. → {fcs: layer id → FeatureCollection, clusters: the
 // clusters' collection (empty when not served), districts: the district label points}.
-async function drawData({ map, state, geojson, data }) {
+async function drawData({ map, state, geojson, data, tilesFetched }) {
   const [labelPoints, ...loaded] = await data.loaded;
+  await Promise.race([tilesFetched, new Promise((resolve) => setTimeout(resolve, TILES_WITH_FEATURES_MS))]);
   const fcs = Object.fromEntries(data.geojsonIds.map((id, i) => [id, state.indexFeatures(id, loaded[i])]));
   const regions = labelPoints.features.filter((f) => f.properties.layer === "regions");
   const districts = { features: labelPoints.features.filter((f) => f.properties.layer === "districts") };

@@ -101,12 +101,14 @@ export function createTiles({ bounds, layerBounds = () => null }) {
   const sharedProperties = [...new Set(SHARED.flatMap((id) => STYLES[id].properties))];
   const fetcher = new VectorTiles(tileURL(SHARED, sharedProperties, { shownProvinceOnly: true }), { zoomOffset: ZOOM_OFFSET });
   const fetched = new Map(); // "z/x/y" → {promise, takers}
+  let firstView = []; // the shared tiles of the map's first view, until whenFirstFetched() takes them
   function sharedTile(id, coords) {
     const key = `${coords.z}/${coords.x}/${coords.y}`;
     let entry = fetched.get(key);
     if (!entry || entry.takers.has(id)) {
       entry = { promise: fetcher._getVectorTilePromise(coords), takers: new Set() };
       fetched.set(key, entry);
+      if (firstView) firstView.push(entry.promise);
       // Bounded: a layer that is hidden never takes its share.
       if (fetched.size > 256) fetched.delete(fetched.keys().next().value);
     }
@@ -162,5 +164,14 @@ export function createTiles({ bounds, layerBounds = () => null }) {
     return { grid, layer: id === "districts" ? L.layerGroup([grid]) : grid };
   }
 
-  return { vectorLayer, layer, onPick: picks.add };
+  // Resolves when the first view's shared tiles are fetched and decoded (their layers draw them in
+  // the same turn): the page then adds its symbols in that turn too, and the map's first picture
+  // has both, in one frame.
+  function whenFirstFetched() {
+    const all = Promise.all(firstView || []);
+    firstView = null;
+    return all;
+  }
+
+  return { vectorLayer, layer, onPick: picks.add, whenFirstFetched };
 }
