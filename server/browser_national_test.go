@@ -46,8 +46,14 @@ func TestBrowserNationalFirstLoad(t *testing.T) {
 		  FROM clusters GROUP BY province_code ORDER BY count(*) DESC, province_code LIMIT 1`).Scan(&province, &clusters, &countryClusters); err != nil {
 		t.Fatal(err)
 	}
-	ts, _ := newTestServer(t, server.OnStore(store))
+	// The server as the binary runs it: it warms its caches with each province's first visit.
+	ts, _ := newTestServer(t, server.OnStore(store), server.WithWarmUp())
 	browser := startBrowser(t)
+	select {
+	case <-ts.Server.WarmedUp():
+	case <-time.After(timing.Patience):
+		t.Fatal("the server's warm-up did not finish")
+	}
 
 	var drawn []float64
 	for i := range 3 {
@@ -61,12 +67,16 @@ func TestBrowserNationalFirstLoad(t *testing.T) {
 		}
 		drawn = append(drawn, stats.drawnMS)
 
-		// Every API read that has a province's version asks for this one.
+		// Every API read that has a province's version asks for this one, and was warmed for it
+		// (server/warm.go asks for each province's first visit).
 		features, labels, tiles := 0, 0, 0
-		for path := range p.cacheStatus() {
+		for path, status := range p.cacheStatus() {
 			u, err := url.Parse(path)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if status != "hit" {
+				t.Errorf("first visit of province %s after the warm-up: %s was a cache %s, want hit", province, path, status)
 			}
 			switch {
 			case strings.HasSuffix(u.Path, "/features"):

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"time"
 
 	"github.com/clustermap/clustermap/geo"
@@ -12,14 +13,14 @@ import (
 
 // What the web map loads on a first visit (static/app.js, static/tiles.js): the catalog, the label
 // points, each GeoJSON layer whole, and the composite tiles of the region fills and district
-// outlines. A server started with Config.WarmUp asks itself for them once its data versions are
+// outlines; in an installation of several provinces, those of each province (firstVisitPaths). A server started with Config.WarmUp asks itself for them once its data versions are
 // live, so that the first visitor after a start or a deploy is served from the caches instead of
 // waiting for PostGIS (~30 ms for the catalog, ~15 ms for the labels, ~10 ms a tile, on a cold
 // 2-core machine). Keep these in step with the web app: the browser test of a first load
 // (TestBrowser/FirstLoadWithBasemapUnreachable) fails when one of its API or tile answers is not
 // in the caches.
 var (
-	warmPaths = []string{"/api/layers", "/api/labels"}
+	warmCatalog, warmLabels = "/api/layers", "/api/labels"
 	// warmGeoJSON are the layers the web app draws from GeoJSON (static/state.js).
 	warmGeoJSON = []string{"clusters", "plants", "energy", "roads"}
 	// warmTileLayers are the layers whose extent bounds the tiles the web app asks for.
@@ -52,23 +53,7 @@ func (s *Server) warmUp(ctx context.Context, h http.Handler, host string) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	paths := append([]string(nil), warmPaths...)
-	for _, id := range warmGeoJSON {
-		if _, ok := s.store.Catalog().Layer(id); ok {
-			paths = append(paths, "/api/layers/"+id+"/features?limit=10000")
-		}
-	}
-	tileCount := 0
-	if bounds, err := s.tileExtent(ctx); err != nil {
-		s.log.Warn("warm-up: layer extents", "err", err)
-	} else if bounds != nil {
-		for z := warmTileZooms[0]; z <= warmTileZooms[1]; z++ {
-			for _, tc := range geo.TilesCovering(*bounds, z) {
-				paths = append(paths, fmt.Sprintf(warmTiles, tc.Z, tc.X, tc.Y))
-				tileCount++
-			}
-		}
-	}
+	paths, tileCount := s.firstVisitPaths(ctx)
 	failed := 0
 	for _, p := range paths {
 		if ctx.Err() != nil {
@@ -87,6 +72,79 @@ func (s *Server) warmUp(ctx context.Context, h http.Handler, host string) {
 	}
 	s.log.Info("warmed up", "answers", len(paths)-tileCount, "tiles", tileCount, "failed", failed,
 		"ms", time.Since(start).Milliseconds())
+}
+
+// firstVisitPaths are the answers a first visit loads, and how many of them are tiles. An
+// installation of several provinces shows one province a visit (static/api.js: readOnlyProvince),
+// so its visitors ask for each province's answers, with the province in the query exactly as the
+// page writes it, and for the base tiles over that province only: those are warmed, not the
+// country's whole layers, which no page of it asks for.
+func (s *Server) firstVisitPaths(ctx context.Context) ([]string, int) {
+	paths := []string{warmCatalog}
+	provinces, err := s.units.Provinces(ctx, time.Now())
+	if err != nil {
+		s.log.Warn("warm-up: provinces", "err", err)
+	}
+	if len(provinces) < 2 {
+		paths = append(paths, warmLabels)
+		for _, id := range s.warmedGeoJSON() {
+			paths = append(paths, "/api/layers/"+id+"/features?limit=10000")
+		}
+		bounds, err := s.tileExtent(ctx)
+		if err != nil {
+			s.log.Warn("warm-up: layer extents", "err", err)
+		}
+		tiles := warmTilePaths(bounds, "", 0)
+		return append(paths, tiles...), len(tiles)
+	}
+	tileCount := 0
+	for _, p := range provinces {
+		q := url.QueryEscape(p.Code)
+		paths = append(paths, warmLabels+"?province="+q)
+		for _, id := range s.warmedGeoJSON() {
+			paths = append(paths, "/api/layers/"+id+"/features?limit=10000&province_code="+q)
+		}
+		if p.BBox != nil {
+			b := geo.BBox{MinLon: p.BBox[0], MinLat: p.BBox[1], MaxLon: p.BBox[2], MaxLat: p.BBox[3]}
+			// A province's view reaches past its box (the map opens on the province, the
+			// screen is wider): its tiles and a ring around them.
+			tiles := warmTilePaths(&b, "&province_code="+q, 1)
+			paths = append(paths, tiles...)
+			tileCount += len(tiles)
+		}
+	}
+	return paths, tileCount
+}
+
+// warmedGeoJSON are the layers of warmGeoJSON this installation serves.
+func (s *Server) warmedGeoJSON() []string {
+	var ids []string
+	for _, id := range warmGeoJSON {
+		if _, ok := s.store.Catalog().Layer(id); ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// warmTilePaths are the base tiles over bounds (none when nil) at warmTileZooms and ring tiles
+// around them, with query appended to the web app's own (warmTiles).
+func warmTilePaths(bounds *geo.BBox, query string, ring int) []string {
+	if bounds == nil {
+		return nil
+	}
+	var out []string
+	for z := warmTileZooms[0]; z <= warmTileZooms[1]; z++ {
+		nw := geo.TileAt(z, bounds.MinLon, bounds.MaxLat)
+		se := geo.TileAt(z, bounds.MaxLon, bounds.MinLat)
+		last := 1<<z - 1
+		for y := max(nw.Y-ring, 0); y <= min(se.Y+ring, last); y++ {
+			for x := max(nw.X-ring, 0); x <= min(se.X+ring, last); x++ {
+				out = append(out, fmt.Sprintf(warmTiles, z, x, y)+query)
+			}
+		}
+	}
+	return out
 }
 
 // tileExtent is the union of the warmed tile layers' bounds (nil when they hold no data).
