@@ -13,12 +13,13 @@ import (
 
 // What the web map loads on a first visit (static/app.js, static/tiles.js): the catalog, the label
 // points, each GeoJSON layer whole, and the composite tiles of the region fills and district
-// outlines; in an installation of several provinces, those of each province (firstVisitPaths). A server started with Config.WarmUp asks itself for them once its data versions are
-// live, so that the first visitor after a start or a deploy is served from the caches instead of
-// waiting for PostGIS (~30 ms for the catalog, ~15 ms for the labels, ~10 ms a tile, on a cold
+// outlines; in an installation of several provinces, those of each province (firstVisitPaths).
+// A server started with Config.WarmUp asks itself for them once its data versions are live, so
+// that the first visitor after a start or a deploy is served from the caches instead of waiting
+// for PostGIS (~30 ms for the catalog, ~15 ms for the labels, ~10 ms a tile, on a cold
 // 2-core machine). Keep these in step with the web app: the browser test of a first load
-// (TestBrowser/FirstLoadWithBasemapUnreachable) fails when one of its API or tile answers is not
-// in the caches.
+// (TestBrowser/FirstLoadWithBasemapUnreachable; TestBrowserNationalFirstLoad for a province of
+// many) fails when one of its API or tile answers is not in the caches.
 var (
 	warmCatalog, warmLabels = "/api/layers", "/api/labels"
 	// warmGeoJSON are the layers the web app draws from GeoJSON (static/state.js).
@@ -83,40 +84,44 @@ func (s *Server) warmUp(ctx context.Context, h http.Handler, host string) {
 // page writes it, and for the base tiles over that province only: those are warmed, not the
 // country's whole layers, which no page of it asks for.
 func (s *Server) firstVisitPaths(ctx context.Context) ([]string, int) {
-	paths := []string{warmCatalog}
+	layers := s.warmedGeoJSON()
 	provinces, err := s.units.Provinces(ctx, time.Now())
 	if err != nil {
 		s.log.Warn("warm-up: provinces", "err", err)
 	}
 	if len(provinces) < 2 {
-		paths = append(paths, warmLabels)
-		for _, id := range s.warmedGeoJSON() {
-			paths = append(paths, "/api/layers/"+id+"/features?limit=10000")
-		}
 		bounds, err := s.tileExtent(ctx)
 		if err != nil {
 			s.log.Warn("warm-up: layer extents", "err", err)
 		}
-		tiles := warmTilePaths(bounds, "", 0)
-		return append(paths, tiles...), len(tiles)
+		paths, tiles := visitPaths(layers, "", "", bounds, 0)
+		return append([]string{warmCatalog}, paths...), tiles
 	}
-	tileCount := 0
+	paths, tileCount := []string{warmCatalog}, 0
 	for _, p := range provinces {
-		q := url.QueryEscape(p.Code)
-		paths = append(paths, warmLabels+"?province="+q)
-		for _, id := range s.warmedGeoJSON() {
-			paths = append(paths, "/api/layers/"+id+"/features?limit=10000&province_code="+q)
-		}
+		var box *geo.BBox
 		if p.BBox != nil {
-			b := geo.BBox{MinLon: p.BBox[0], MinLat: p.BBox[1], MaxLon: p.BBox[2], MaxLat: p.BBox[3]}
-			// A province's view reaches past its box (the map opens on the province, the
-			// screen is wider): its tiles and a ring around them.
-			tiles := warmTilePaths(&b, "&province_code="+q, 1)
-			paths = append(paths, tiles...)
-			tileCount += len(tiles)
+			box = &geo.BBox{MinLon: p.BBox[0], MinLat: p.BBox[1], MaxLon: p.BBox[2], MaxLat: p.BBox[3]}
 		}
+		q := url.QueryEscape(p.Code)
+		// A province's view reaches past its box (the map opens on the province, the screen is
+		// wider): its tiles and a ring around them.
+		more, tiles := visitPaths(layers, "?province="+q, "&province_code="+q, box, 1)
+		paths, tileCount = append(paths, more...), tileCount+tiles
 	}
 	return paths, tileCount
+}
+
+// visitPaths are one visit's label points, GeoJSON layers and base tiles (over bounds and ring
+// tiles around them), the page's own queries extended by labelsQuery (the first parameter) and
+// by more (further parameters); and how many of them are tiles.
+func visitPaths(layers []string, labelsQuery, more string, bounds *geo.BBox, ring int) ([]string, int) {
+	paths := []string{warmLabels + labelsQuery}
+	for _, id := range layers {
+		paths = append(paths, "/api/layers/"+id+"/features?limit=10000"+more)
+	}
+	tiles := warmTilePaths(bounds, more, ring)
+	return append(paths, tiles...), len(tiles)
 }
 
 // warmedGeoJSON are the layers of warmGeoJSON this installation serves.

@@ -261,10 +261,7 @@ function wireMap({ catalog, i18n }) {
   // Keep the province clear of the legend, which starts open on wide screens.
   else if (catalog.province && catalog.province.view) map.setView([catalog.province.view[1], catalog.province.view[0]], catalog.province.view[2]);
   else map.fitBounds(home, { paddingBottomRight: [isPhone() ? 0 : 270, 0] });
-  const tilesLoaded = Promise.race([
-    Promise.all(grids.map((g) => new Promise((resolve) => g.once("load", resolve)))),
-    new Promise((resolve) => setTimeout(resolve, TILE_WAIT_MS)),
-  ]);
+  const tilesLoaded = atMost(TILE_WAIT_MS, Promise.all(grids.map((g) => new Promise((resolve) => g.once("load", resolve)))));
   for (const l of tiled) state.setVisible(l.id, state.visible[l.id]);
   performance.mark("clustermap:tiles-requested");
   return { map, footprintRenderer, markZoom, state, tiles, initial, tilesLoaded };
@@ -273,11 +270,12 @@ function wireMap({ catalog, i18n }) {
 // The features go on the map as soon as they are in, and in the same turn as the first view's
 // tiles when those come within TILES_WITH_FEATURES_MS: one frame then draws both (drawn in two,
 // the second waited for the first's raster, some 50–70 ms on a busy 2-core machine). The panels,
-// tabs and the legend are built after, so the map does not wait for them. → {fcs: layer id → FeatureCollection, clusters: the
-// clusters' collection (empty when not served), districts: the district label points}.
+// tabs and the legend are built after, so the map does not wait for them. → {fcs: layer id →
+// FeatureCollection, clusters: the clusters' collection (empty when not served), districts: the
+// district label points}.
 async function drawData({ map, state, geojson, data, tilesFetched }) {
   const [labelPoints, ...loaded] = await data.loaded;
-  await Promise.race([tilesFetched, new Promise((resolve) => setTimeout(resolve, TILES_WITH_FEATURES_MS))]);
+  await atMost(TILES_WITH_FEATURES_MS, tilesFetched);
   const fcs = Object.fromEntries(data.geojsonIds.map((id, i) => [id, state.indexFeatures(id, loaded[i])]));
   const regions = labelPoints.features.filter((f) => f.properties.layer === "regions");
   const districts = { features: labelPoints.features.filter((f) => f.properties.layer === "districts") };
@@ -315,12 +313,17 @@ function drawLabels({ map, state, labels, districts }) {
 async function firstPaint(tilesLoaded) {
   const afterPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   const featuresDrawn = tilesLoaded.then(afterPaint).then(() => performance.mark("clustermap:features-drawn"));
-  await Promise.race([featuresDrawn, new Promise((resolve) => setTimeout(resolve, FIRST_DRAW_WAIT_MS))]);
+  await atMost(FIRST_DRAW_WAIT_MS, featuresDrawn);
 }
 
 // A task boundary: what the browser has queued meanwhile (a tile's decoding, a frame) runs before
 // the code after it. setTimeout, not scheduler.yield(), whose continuation goes ahead of them.
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+// atMost(ms, promise) settles with promise, or after ms with undefined, whichever comes first.
+function atMost(ms, promise) {
+  return Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms))]);
+}
 
 // --- the panel and the selection -----------------------------------------------------------------
 
