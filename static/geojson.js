@@ -106,6 +106,60 @@ export function createGeoJSONLayers({ map, footprintRenderer }) {
     return marker;
   }
 
+  // A cluster's footprint (from FOOTPRINT_ZOOM) and name label (from CLUSTER_LABEL_ZOOM) are
+  // built the first time a zoom shows them, not with the layer: a province's first view is
+  // below both zooms, and building them for every cluster cost its first paint ~15 ms.
+  function footprintOf(v) {
+    if (v.footprint !== undefined) return v.footprint;
+    const f = v.feature;
+    const p = f.properties;
+    const indicative = p.geometry_quality === "indicative";
+    v.footprint = null;
+    if (f.geometry && /Polygon/.test(f.geometry.type)) {
+      const footprint = L.geoJSON(f, {
+        renderer: footprintRenderer,
+        pane: "cm-footprints",
+        style: {
+          color: darker(colorOfStage(p.status), 0.5),
+          weight: 2,
+          opacity: 1,
+          dashArray: indicative ? "6 4" : null,
+          fillColor: colorOfStage(p.status),
+          fillOpacity: 0.6,
+          className: `cm-footprint cm-stage-${p.status}${indicative ? " cm-indicative" : ""}`,
+        },
+      });
+      footprint.bindTooltip(h("span", null, p.name), { sticky: true }); // text, never HTML: names come from data
+      footprint.on("click", () => pick("clusters", f.id));
+      footprint.on("add", () => footprint.eachLayer((l) => tagElement(l, "clusters", f.id)));
+      v.footprint = footprint;
+    }
+    return v.footprint;
+  }
+
+  // The cluster's name; the declutter pass sets it beside the symbol where it covers nothing,
+  // or leaves it out. Names are data, in Vietnamese: the label says so (lang), whatever the
+  // interface language.
+  function labelOf(v) {
+    if (v.label !== undefined) return v.label;
+    const f = v.feature;
+    v.label = null;
+    if (v.anchor && f.properties.name) {
+      const label = L.marker([v.anchor[1], v.anchor[0]], {
+        pane: "cm-labels",
+        interactive: false,
+        keyboard: false,
+        icon: L.divIcon({ className: "cm-cluster-label", html: h("span", { lang: "vi" }, f.properties.name), iconSize: null }),
+      });
+      label.on("add", () => {
+        const el = label.getElement();
+        if (el) el.dataset.labelFor = String(f.id);
+      });
+      v.label = label;
+    }
+    return v.label;
+  }
+
   // The clusters layer; setFilter() later decides which of them show.
   function buildClusters(fc) {
     // Built again after a write (app.js refreshLayer): nothing of the previous build stays.
@@ -122,42 +176,7 @@ export function createGeoJSONLayers({ map, footprintRenderer }) {
       p.__anchor = anchor;
       const size = p.kind === "ccn" ? 20 : 24;
       const marker = anchor && symbolMarker([anchor[1], anchor[0]], clusterSymbolSVG(p.kind, p.status, indicative, size), size, p.name, "clusters", f.id, offsets[i], p.geometry_quality);
-      let footprint = null;
-      if (f.geometry && /Polygon/.test(f.geometry.type)) {
-        footprint = L.geoJSON(f, {
-          renderer: footprintRenderer,
-          pane: "cm-footprints",
-          style: {
-            color: darker(colorOfStage(p.status), 0.5),
-            weight: 2,
-            opacity: 1,
-            dashArray: indicative ? "6 4" : null,
-            fillColor: colorOfStage(p.status),
-            fillOpacity: 0.6,
-            className: `cm-footprint cm-stage-${p.status}${indicative ? " cm-indicative" : ""}`,
-          },
-        });
-        footprint.bindTooltip(h("span", null, p.name), { sticky: true }); // text, never HTML: names come from data
-        footprint.on("click", () => pick("clusters", f.id));
-        footprint.on("add", () => footprint.eachLayer((l) => tagElement(l, "clusters", f.id)));
-      }
-      // The cluster's name, shown from CLUSTER_LABEL_ZOOM (updateClusters); the
-      // declutter pass sets it beside the symbol where it covers nothing, or leaves it out.
-      // Names are data, in Vietnamese: the label says so (lang), whatever the interface language.
-      let label = null;
-      if (anchor && p.name) {
-        label = L.marker([anchor[1], anchor[0]], {
-          pane: "cm-labels",
-          interactive: false,
-          keyboard: false,
-          icon: L.divIcon({ className: "cm-cluster-label", html: h("span", { lang: "vi" }, p.name), iconSize: null }),
-        });
-        label.on("add", () => {
-          const el = label.getElement();
-          if (el) el.dataset.labelFor = String(f.id);
-        });
-      }
-      clusterViews.set(String(f.id), { feature: f, marker, footprint, label });
+      clusterViews.set(String(f.id), { feature: f, marker, anchor, footprint: undefined, label: undefined });
     });
     const labelGroup = L.layerGroup();
     clusterGroups = { symbols: symbolGroup, footprints, labels: labelGroup };
@@ -192,15 +211,18 @@ export function createGeoJSONLayers({ map, footprintRenderer }) {
     const named = map.getZoom() >= CLUSTER_LABEL_ZOOM;
     for (const v of clusterViews.values()) {
       const show = matches(v.feature);
-      const asPolygon = show && zoomedIn && v.footprint;
+      // Built only when shown; one never built is not on the map either.
+      const footprint = show && zoomedIn ? footprintOf(v) : v.footprint;
+      const label = show && named ? labelOf(v) : v.label;
+      const asPolygon = show && zoomedIn && footprint;
       const asSymbol = show && !asPolygon && v.marker;
-      if (asPolygon && !footprints.hasLayer(v.footprint)) footprints.addLayer(v.footprint);
-      if (!asPolygon && v.footprint && footprints.hasLayer(v.footprint)) footprints.removeLayer(v.footprint);
+      if (asPolygon && !footprints.hasLayer(footprint)) footprints.addLayer(footprint);
+      if (!asPolygon && footprint && footprints.hasLayer(footprint)) footprints.removeLayer(footprint);
       if (asSymbol && !symbolGroup.hasLayer(v.marker)) symbolGroup.addLayer(v.marker);
       if (!asSymbol && v.marker && symbolGroup.hasLayer(v.marker)) symbolGroup.removeLayer(v.marker);
-      if (v.label && (show && named) !== labelGroup.hasLayer(v.label)) {
-        if (show && named) labelGroup.addLayer(v.label);
-        else labelGroup.removeLayer(v.label);
+      if (label && (show && named) !== labelGroup.hasLayer(label)) {
+        if (show && named) labelGroup.addLayer(label);
+        else labelGroup.removeLayer(label);
       }
     }
   }
