@@ -57,10 +57,11 @@ type answerFunc func(c *gin.Context, planner *planning.Planner) (key string, ans
 
 // cachedAnswer serves the province-wide answers (linkage, summaries, sites), which read every
 // cluster and zone, through the response cache: keyed by the versions of the layers the analyses
-// read and of the analysis tables (respcache.AnalysisVersion), so no answer outlives its data.
-// Eligibility answers read one row and are never cached.
+// read, of the analysis tables (respcache.AnalysisVersion) and of the register of units whose
+// names the summaries give (respcache.UnitsVersion), so no answer outlives its data. Eligibility
+// answers read one row and are never cached.
 func (s *Server) cachedAnswer(name string, parse answerFunc) gin.HandlerFunc {
-	deps := append(slices.Clone(s.planner.LayersRead()), respcache.AnalysisVersion)
+	deps := append(slices.Clone(s.planner.LayersRead()), respcache.AnalysisVersion, respcache.UnitsVersion)
 	return func(c *gin.Context) {
 		key, answer, err := parse(c, s.planner)
 		if err != nil {

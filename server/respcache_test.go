@@ -208,3 +208,62 @@ func TestResponseCacheNeverSharesUsersAnswers(t *testing.T) {
 		}
 	}
 }
+
+// TestResponseCacheFollowsTheRegisterOfUnits: the provinces' list and the answers that name a
+// feature's commune or province are kept, and a change of the register of units or of a
+// province's contact, made through SQL as `clustermap seed` makes it on a running installation,
+// reaches both processes' answers under a new ETag.
+func TestResponseCacheFollowsTheRegisterOfUnits(t *testing.T) {
+	a, store := NewTestServer(t)
+	b, _ := NewTestServer(t, OnStore(store))
+	ctx := context.Background()
+	var commune, communeName, province, contact string
+	if err := store.Pool().QueryRow(ctx, `SELECT u.code, u.name FROM clusters c JOIN admin_units u ON u.level = 'commune' AND u.code = c.commune_code
+		WHERE daterange(u.valid_from, u.valid_to, '[]') @> current_date ORDER BY u.code LIMIT 1`).Scan(&commune, &communeName); err != nil {
+		t.Fatalf("a cluster's commune in the seed: %v", err)
+	}
+	if err := store.Pool().QueryRow(ctx, `SELECT province_code, name_vi FROM province_contacts ORDER BY province_code LIMIT 1`).Scan(&province, &contact); err != nil {
+		t.Fatalf("a province's contact in the seed: %v", err)
+	}
+	urls := map[string]string{ // URL → what its new answer must show
+		"/api/provinces":                            contact + " (renamed)",
+		"/api/layers/clusters/features":             communeName + " (renamed)",
+		"/ogc/collections/clusters/items?limit=500": communeName + " (renamed)",
+		"/api/summary":                              "",
+	}
+	before := map[string]answer{}
+	for u := range urls {
+		first := fetchAnswer(t, a.URL+u)
+		if first.status != 200 || !strings.HasPrefix(first.etag, `"`) {
+			t.Errorf("%s: %d, ETag %q (want 200 with a strong ETag)", u, first.status, first.etag)
+		}
+		if again := fetchAnswer(t, a.URL+u); again.cache != "hit" || again.etag != first.etag {
+			t.Errorf("%s: second request %q, ETag %s (want a hit, %s)", u, again.cache, again.etag, first.etag)
+		}
+		if other := fetchAnswer(t, b.URL+u); other.etag != first.etag {
+			t.Errorf("%s: the two processes tag the same data differently: %s / %s", u, first.etag, other.etag)
+		}
+		before[u] = first
+	}
+
+	if _, err := store.Pool().Exec(ctx, `UPDATE admin_units SET name = name || ' (renamed)' WHERE level = 'commune' AND code = $1`, commune); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Pool().Exec(ctx, `UPDATE province_contacts SET name_vi = name_vi || ' (renamed)' WHERE province_code = $1`, province); err != nil {
+		t.Fatal(err)
+	}
+	for _, srv := range []*TestServer{a, b} {
+		srv.AwaitVersions(t, store)
+	}
+	for u, shows := range urls {
+		for _, srv := range []*TestServer{a, b} {
+			now := fetchAnswer(t, srv.URL+u)
+			if now.etag == before[u].etag {
+				t.Errorf("%s: ETag %s unchanged after the register changed", u, now.etag)
+			}
+			if shows != "" && !bytes.Contains(now.body, []byte(shows)) {
+				t.Errorf("%s: the answer after the change does not show %q", u, shows)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/clustermap/clustermap/geo/units"
 	"github.com/clustermap/clustermap/server/httpx"
+	"github.com/clustermap/clustermap/server/respcache"
 )
 
 // unitRoutes serve the register of administrative units: the provinces the installation holds
@@ -19,17 +21,22 @@ func (s *Server) unitRoutes(api gin.IRouter) {
 	api.GET("/layers/:layer/features/:fid/units", s.handleFeatureUnits)
 }
 
+// handleProvinces is kept by the response cache under the register's version, per day: every
+// page asks for it with the catalog, and building it counts each province's units (17–23 ms of
+// PostgreSQL for the 34 provinces of the synthetic national dataset).
 func (s *Server) handleProvinces(c *gin.Context) {
 	_, day, ok := dayParams(c, "as_of")
 	if !ok {
 		return
 	}
-	out, err := s.units.Provinces(c.Request.Context(), day)
-	if err != nil {
-		_ = c.Error(err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"as_of": day.Format("2006-01-02"), "provinces": out})
+	asOf := day.Format("2006-01-02")
+	s.resp.Serve(c, []string{respcache.UnitsVersion}, "provinces|"+asOf, func(ctx context.Context) (respcache.Built, error) {
+		out, err := s.units.Provinces(ctx, day)
+		if err != nil {
+			return respcache.Built{}, err
+		}
+		return jsonAnswer("provinces", gin.H{"as_of": asOf, "provinces": out})
+	})
 }
 
 func (s *Server) handleUnits(c *gin.Context) {

@@ -11,9 +11,10 @@ import (
 	"github.com/clustermap/clustermap/geo"
 )
 
-// What the web map loads on a first visit (static/app.js, static/tiles.js): the catalog, the label
-// points, each GeoJSON layer whole, and the composite tiles of the region fills and district
-// outlines; in an installation of several provinces, those of each province (firstVisitPaths).
+// What the web map loads on a first visit (static/app.js, static/tiles.js): the catalog, the
+// provinces, the label points, each GeoJSON layer whole, and the composite tiles of the region
+// fills and district outlines; in an installation of several provinces, those of each province
+// (firstVisitPaths).
 // A server started with Config.WarmUp asks itself for them once its data versions are live, so
 // that the first visitor after a start or a deploy is served from the caches instead of waiting
 // for PostGIS (~30 ms for the catalog, ~15 ms for the labels, ~10 ms a tile, on a cold
@@ -21,7 +22,7 @@ import (
 // (TestBrowser/FirstLoadWithBasemapUnreachable; TestBrowserNationalFirstLoad for a province of
 // many) fails when one of its API or tile answers is not in the caches.
 var (
-	warmCatalog, warmLabels = "/api/layers", "/api/labels"
+	warmCatalog, warmProvinces, warmLabels = "/api/layers", "/api/provinces", "/api/labels"
 	// warmGeoJSON are the layers the web app draws from GeoJSON (static/state.js).
 	warmGeoJSON = []string{"clusters", "plants", "energy", "roads"}
 	// warmTileLayers are the layers whose extent bounds the tiles the web app asks for.
@@ -95,9 +96,9 @@ func (s *Server) firstVisitPaths(ctx context.Context) ([]string, int) {
 			s.log.Warn("warm-up: layer extents", "err", err)
 		}
 		paths, tiles := visitPaths(layers, "", "", bounds, 0)
-		return append([]string{warmCatalog}, paths...), tiles
+		return append([]string{warmCatalog, warmProvinces}, paths...), tiles
 	}
-	paths, tileCount := []string{warmCatalog}, 0
+	paths, tileCount := []string{warmCatalog, warmProvinces}, 0
 	for _, p := range provinces {
 		var box *geo.BBox
 		if p.BBox != nil {

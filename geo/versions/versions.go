@@ -24,6 +24,11 @@ const Channel = "clustermap_layer_version"
 // layer's.
 const Analysis = "analysis"
 
+// Units is the version of the register of administrative units and the provinces' contacts
+// (admin_units, province_contacts): migration 00023 gives it a row in layer_versions, bumped and
+// notified like a layer's.
+const Units = "units"
+
 // Lookup is how a cache asks for a layer's current data version: false while the versions cannot
 // be trusted (the listener is down), when nothing may be served from a cache or revalidated.
 // (*Current).Of is one.
@@ -71,7 +76,7 @@ type Current struct {
 	store *geo.Store
 	log   *slog.Logger
 	live  atomic.Bool
-	// byID has one entry per catalog layer and Analysis, fixed at start, so that the hot path of
+	// byID has one entry per catalog layer, Analysis and Units, fixed at start, so that the hot path of
 	// every cached answer reads an atomic and takes no lock.
 	byID map[string]*atomic.Int64
 }
@@ -81,7 +86,7 @@ func New(store *geo.Store, log *slog.Logger) *Current {
 	if log == nil {
 		log = slog.Default()
 	}
-	c := &Current{store: store, log: log, byID: map[string]*atomic.Int64{Analysis: new(atomic.Int64)}}
+	c := &Current{store: store, log: log, byID: map[string]*atomic.Int64{Analysis: new(atomic.Int64), Units: new(atomic.Int64)}}
 	for _, l := range store.Catalog().Layers() {
 		c.byID[l.ID] = new(atomic.Int64)
 	}
