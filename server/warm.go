@@ -36,7 +36,7 @@ const (
 	// warmTiles is the web app's tile URL of the region fills and district outlines.
 	warmTiles = "/tiles/regions,districts/%d/%d/%d.mvt?properties=slug,code"
 	// warmUpTimeout bounds a warm-up whose database stalls. The synthetic national dataset's 34
-	// provinces (171 answers, 2,941 tiles) take ~6 s on a quiet 2-core machine, several times
+	// provinces (172 answers, 2,941 tiles) take ~5 s on a quiet 2-core machine, several times
 	// that on a busy one.
 	warmUpTimeout   = 5 * time.Minute
 	warmUpLiveAfter = 10 * time.Second
