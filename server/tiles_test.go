@@ -772,3 +772,65 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 	t.Fatalf("%s: not within 30 s", what)
 }
+
+// TestTilesFollowWhatTheirFieldsRead: a tile carries its layer's derived fields (a cluster's
+// district, commune and province names), read from other tables; renaming the district and the
+// commune, through SQL as an import would, reaches the next tile, single and composite, under a
+// new ETag, though no cluster changed.
+func TestTilesFollowWhatTheirFieldsRead(t *testing.T) {
+	ts, store := NewTestServer(t)
+	ctx := context.Background()
+	var id int64
+	var district, commune string
+	if err := store.Pool().QueryRow(ctx, `SELECT c.id, c.district_code, c.commune_code FROM clusters c
+		WHERE c.district_code IS NOT NULL AND c.commune_code IS NOT NULL ORDER BY c.id LIMIT 1`).Scan(&id, &district, &commune); err != nil {
+		t.Fatalf("a cluster with a district and a commune in the seed: %v", err)
+	}
+	paths := []string{"/tiles/clusters/" + z6All + ".mvt", "/tiles/districts,clusters/" + z6All + ".mvt"}
+	names := func(body []byte) (string, string) {
+		t.Helper()
+		l := tileReport(t, "tile", body).Layer("clusters")
+		if l == nil {
+			t.Fatal("no clusters layer")
+		}
+		f := l.FeatureByID(uint64(id))
+		if f == nil {
+			t.Fatalf("cluster %d missing", id)
+		}
+		d, _ := f.Properties["district"].(string)
+		c, _ := f.Properties["commune_2025"].(string)
+		return d, c
+	}
+	etags := map[string]string{}
+	for _, p := range paths {
+		Fetch(t, "GET", ts.URL+p)
+		resp, body := Fetch(t, "GET", ts.URL+p)
+		if resp.Header.Get("X-Tile-Cache") != "hit" {
+			t.Fatalf("%s: not cached (%s)", p, resp.Header.Get("X-Tile-Cache"))
+		}
+		if d, c := names(body); d == "" || c == "" {
+			t.Fatalf("%s: cluster %d has district %q and commune %q in the tile", p, id, d, c)
+		}
+		etags[p] = resp.Header.Get("ETag")
+	}
+
+	if _, err := store.Pool().Exec(ctx, `UPDATE districts SET name = name || ' (renamed)' WHERE code = $1`, district); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Pool().Exec(ctx, `UPDATE admin_units SET name = name || ' (renamed)' WHERE level = 'commune' AND code = $1`, commune); err != nil {
+		t.Fatal(err)
+	}
+	ts.AwaitVersions(t, store)
+	for _, p := range paths {
+		resp, body := Fetch(t, "GET", ts.URL+p)
+		if resp.Header.Get("ETag") == etags[p] {
+			t.Errorf("%s: the old ETag %s after the renames", p, etags[p])
+		}
+		if r, _ := Fetch(t, "GET", ts.URL+p, "If-None-Match", etags[p]); r.StatusCode != 200 {
+			t.Errorf("%s: the old ETag still revalidates (%d)", p, r.StatusCode)
+		}
+		if d, c := names(body); !strings.HasSuffix(d, " (renamed)") || !strings.HasSuffix(c, " (renamed)") {
+			t.Errorf("%s: cluster %d shows district %q and commune %q after both were renamed", p, id, d, c)
+		}
+	}
+}

@@ -56,6 +56,10 @@ type tileState struct {
 	sqlTags map[string]uint64
 	// single holds each layer as a one-element list, the common case of a tile request.
 	single map[string][]*geo.Layer
+	// readFrom are, per layer, the other versions its tiles are made of: a tile carries the
+	// layer's derived fields (a cluster's district and commune names), read from other layers'
+	// tables and the register of units, so renaming a district must change the clusters' tiles.
+	readFrom map[string][]string
 	// cover answers the tiles no feature reaches without PostGIS (coverage.go).
 	cover *coverage
 }
@@ -73,10 +77,14 @@ func newTileState(cfg Config, store *geo.Store) *tileState {
 		writer:   answer.NewWriter("X-Tile-Cache", cfg.CacheControl, tileStatuses...),
 		sqlTags:  map[string]uint64{},
 		single:   map[string][]*geo.Layer{},
+		readFrom: map[string][]string{},
 		cover:    newCoverage(store.TileCoverage, slog.Default()),
 	}
 	if ts.versions == nil {
 		ts.versions = func(string) (int64, bool) { return 0, false }
+	}
+	for id, deps := range respcache.LayerDeps(catalog) {
+		ts.readFrom[id] = deps[1:] // the first is the layer itself
 	}
 	for _, l := range catalog.Layers() {
 		ts.single[l.ID] = []*geo.Layer{l}
@@ -102,6 +110,7 @@ type tileKey struct {
 	layers   string
 	version  int64  // single layer
 	versions string // composites: "18.16"
+	readFrom string // the versions of what the layers' derived fields read (tileState.readFromVersions)
 	tile     geo.TileCoord
 	filters  string
 }

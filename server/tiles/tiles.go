@@ -112,20 +112,22 @@ func (s *Service) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord,
 	key := tileKey{layers: l.ID, tile: tc, filters: filterKey, version: -1}
 	// A request that must read its own writes skips the published versions, which may trail the
 	// primary it reads from; what it builds is still filed under the version read with the data.
-	if v, live := ts.versions(l.ID); live && !geo.ReadsOwnWrites(ctx) {
-		key.version = v
+	v, live := ts.versions(l.ID)
+	readFrom, readFromLive := ts.readFromVersions(ts.single[l.ID])
+	if live && readFromLive && !geo.ReadsOwnWrites(ctx) {
+		key.version, key.readFrom = v, readFrom
 		if t, ok := ts.cache.Get(key); ok {
 			return t, "hit", nil
 		}
 		if inm != "" {
-			if a := answer.Revalidated(inm, ts.etags([]*geo.Layer{l}, []int64{v}, tc, filterKey)); a != nil {
+			if a := answer.Revalidated(inm, ts.etags([]*geo.Layer{l}, []int64{v}, readFrom, tc, filterKey)); a != nil {
 				return tile{Answer: a, version: v}, "revalidated", nil
 			}
 		}
 		// No feature of this version reaches the tile: the answer PostGIS would give, without
 		// asking it (filters only take features away).
 		if ts.cover.empty(l, v, tc) {
-			t := tile{Answer: answer.New(nil, MVTType, ts.etags([]*geo.Layer{l}, []int64{v}, tc, filterKey), answer.NoGzip), version: v}
+			t := tile{Answer: answer.New(nil, MVTType, ts.etags([]*geo.Layer{l}, []int64{v}, readFrom, tc, filterKey), answer.NoGzip), version: v}
 			ts.cache.Add(key, t)
 			return t, "empty", nil
 		}
@@ -140,7 +142,9 @@ func (s *Service) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord,
 		if err != nil {
 			return tile{}, err
 		}
-		t := tile{Answer: answer.New(mvt.MVT, MVTType, ts.etags([]*geo.Layer{l}, []int64{mvt.Version}, tc, filterKey), compress), version: mvt.Version}
+		// The versions of what its derived fields read are those published before the query,
+		// so the data it read is at least as new as they say.
+		t := tile{Answer: answer.New(mvt.MVT, MVTType, ts.etags([]*geo.Layer{l}, []int64{mvt.Version}, key.readFrom, tc, filterKey), compress), version: mvt.Version}
 		// Filed under the version read with the data, which may be newer than the one asked for.
 		stored := key
 		stored.version = mvt.Version
@@ -162,13 +166,14 @@ func (s *Service) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord,
 func (s *Service) compositeTile(ctx context.Context, layers []*geo.Layer, spec string, tc geo.TileCoord, q tileParams, gz bool, inm string) (tile, string, error) {
 	ts := s.tiles
 	key := tileKey{layers: spec, tile: tc, filters: q.key, version: -1}
-	if vs, live := ts.currentVersions(layers); live && !geo.ReadsOwnWrites(ctx) {
-		key.versions = joinVersions(vs)
+	readFrom, readFromLive := ts.readFromVersions(layers)
+	if vs, live := ts.currentVersions(layers); live && readFromLive && !geo.ReadsOwnWrites(ctx) {
+		key.versions, key.readFrom = joinVersions(vs), readFrom
 		if t, ok := ts.cache.Get(key); ok {
 			return t, "hit", nil
 		}
 		if inm != "" {
-			if a := answer.Revalidated(inm, ts.etags(layers, vs, tc, q.key)); a != nil {
+			if a := answer.Revalidated(inm, ts.etags(layers, vs, readFrom, tc, q.key)); a != nil {
 				return tile{Answer: a}, "revalidated", nil
 			}
 		}
@@ -188,7 +193,7 @@ func (s *Service) compositeTile(ctx context.Context, layers []*geo.Layer, spec s
 		raw = append(raw, t.Body()...)
 		vs[i] = t.version
 	}
-	t := tile{Answer: answer.New(raw, MVTType, ts.etags(layers, vs, tc, q.key), ts.compression(gz))}
+	t := tile{Answer: answer.New(raw, MVTType, ts.etags(layers, vs, key.readFrom, tc, q.key), ts.compression(gz))}
 	key.versions = joinVersions(vs)
 	ts.cache.Add(key, t)
 	return t, status, nil
@@ -215,16 +220,41 @@ func (ts *tileState) currentVersions(layers []*geo.Layer) ([]int64, bool) {
 	return vs, true
 }
 
+// readFromVersions are the current versions of what the layers' derived fields read
+// (tileState.readFrom), in one string; false while any cannot be trusted.
+func (ts *tileState) readFromVersions(layers []*geo.Layer) (string, bool) {
+	var b []byte
+	for i, l := range layers {
+		if i > 0 {
+			b = append(b, '|')
+		}
+		for j, id := range ts.readFrom[l.ID] {
+			v, live := ts.versions(id)
+			if !live {
+				return "", false
+			}
+			if j > 0 {
+				b = append(b, '.')
+			}
+			b = strconv.AppendInt(b, v, 10)
+		}
+	}
+	return string(b), true
+}
+
 // etags are the strong validators of a tile: the data versions and the tile in clear, and a hash
-// of the layers, their tile statements and the filters. Equal tags mean equal bytes, in every
-// process that serves the same release from the same database.
-func (ts *tileState) etags(layers []*geo.Layer, versions []int64, tc geo.TileCoord, filterKey string) answer.ETags {
+// of the layers, their tile statements, the versions of what their derived fields read (readFrom)
+// and the filters. Equal tags mean equal bytes, in every process that serves the same release
+// from the same database.
+func (ts *tileState) etags(layers []*geo.Layer, versions []int64, readFrom string, tc geo.TileCoord, filterKey string) answer.ETags {
 	h := fnv.New64a()
 	for _, l := range layers {
 		h.Write([]byte(l.ID))
 		h.Write(strconv.AppendUint([]byte{':'}, ts.sqlTags[l.ID], 16))
 		h.Write([]byte{','})
 	}
+	h.Write([]byte(readFrom))
+	h.Write([]byte{'|'})
 	h.Write([]byte(filterKey))
 	b := make([]byte, 0, 64)
 	b = append(b, joinVersions(versions)...)
