@@ -385,8 +385,14 @@ func TestServersSeeImportsAndSeeds(t *testing.T) {
 // hasClusterNote reports whether cluster id's notes in a tile equal note ("" for none).
 func hasClusterNote(t *testing.T, tile []byte, id int64, note string) bool {
 	t.Helper()
-	rep := tileReport(t, "tile", tile)
-	l := rep.Layer("clusters")
+	got, _ := clusterInTile(t, tile, id)["notes"].(string)
+	return got == note || (note == "" && !strings.HasPrefix(got, "changed by an import"))
+}
+
+// clusterInTile is cluster id's properties in a tile with a clusters layer.
+func clusterInTile(t *testing.T, tile []byte, id int64) map[string]any {
+	t.Helper()
+	l := tileReport(t, "tile", tile).Layer("clusters")
 	if l == nil {
 		t.Fatal("no clusters layer")
 	}
@@ -394,8 +400,7 @@ func hasClusterNote(t *testing.T, tile []byte, id int64, note string) bool {
 	if f == nil {
 		t.Fatalf("cluster %d missing", id)
 	}
-	got, _ := f.Properties["notes"].(string)
-	return got == note || (note == "" && !strings.HasPrefix(got, "changed by an import"))
+	return f.Properties
 }
 
 // TestLostListenerBypassesCache: while the listener is down the server cannot know whether a
@@ -789,16 +794,9 @@ func TestTilesFollowWhatTheirFieldsRead(t *testing.T) {
 	paths := []string{"/tiles/clusters/" + z6All + ".mvt", "/tiles/districts,clusters/" + z6All + ".mvt"}
 	names := func(body []byte) (string, string) {
 		t.Helper()
-		l := tileReport(t, "tile", body).Layer("clusters")
-		if l == nil {
-			t.Fatal("no clusters layer")
-		}
-		f := l.FeatureByID(uint64(id))
-		if f == nil {
-			t.Fatalf("cluster %d missing", id)
-		}
-		d, _ := f.Properties["district"].(string)
-		c, _ := f.Properties["commune_2025"].(string)
+		p := clusterInTile(t, body, id)
+		d, _ := p["district"].(string)
+		c, _ := p["commune_2025"].(string)
 		return d, c
 	}
 	etags := map[string]string{}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
@@ -33,6 +34,22 @@ const Units = "units"
 // be trusted (the listener is down), when nothing may be served from a cache or revalidated.
 // (*Current).Of is one.
 type Lookup func(id string) (int64, bool)
+
+// AppendJoined appends the current versions of ids to b, joined by dots ("18.16"): what a cache
+// keys an answer made of several layers on. False while any cannot be trusted.
+func AppendJoined(b []byte, lookup Lookup, ids []string) ([]byte, bool) {
+	for i, id := range ids {
+		v, ok := lookup(id)
+		if !ok {
+			return b, false
+		}
+		if i > 0 {
+			b = append(b, '.')
+		}
+		b = strconv.AppendInt(b, v, 10)
+	}
+	return b, true
+}
 
 // Read reads every layer's data version on the primary.
 func Read(ctx context.Context, store *geo.Store) (map[string]int64, error) {

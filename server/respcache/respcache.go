@@ -170,18 +170,8 @@ func (c *Cache) versions(deps []string) (string, bool) {
 	if c.cfg.Versions == nil {
 		return "", false
 	}
-	b := make([]byte, 0, 8*len(deps))
-	for i, d := range deps {
-		v, ok := c.cfg.Versions(d)
-		if !ok {
-			return "", false
-		}
-		if i > 0 {
-			b = append(b, '.')
-		}
-		b = strconv.AppendInt(b, v, 10)
-	}
-	return string(b), true
+	b, ok := versions.AppendJoined(make([]byte, 0, 8*len(deps)), c.cfg.Versions, deps)
+	return string(b), ok
 }
 
 // etag is the strong validator (unquoted) of an answer: the versions in clear and a hash of the

@@ -17,6 +17,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/clustermap/clustermap/geo"
+	"github.com/clustermap/clustermap/geo/versions"
 	"github.com/clustermap/clustermap/server/answer"
 	"github.com/clustermap/clustermap/server/httpx"
 	"github.com/clustermap/clustermap/server/respcache"
@@ -228,15 +229,9 @@ func (ts *tileState) readFromVersions(layers []*geo.Layer) (string, bool) {
 		if i > 0 {
 			b = append(b, '|')
 		}
-		for j, id := range ts.readFrom[l.ID] {
-			v, live := ts.versions(id)
-			if !live {
-				return "", false
-			}
-			if j > 0 {
-				b = append(b, '.')
-			}
-			b = strconv.AppendInt(b, v, 10)
+		var live bool
+		if b, live = versions.AppendJoined(b, ts.versions, ts.readFrom[l.ID]); !live {
+			return "", false
 		}
 	}
 	return string(b), true
