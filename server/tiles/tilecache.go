@@ -129,6 +129,6 @@ type tileCache = lru.Cache[tileKey, tile]
 
 func newTileCache(maxBytes int64) *tileCache {
 	return lru.New(maxBytes, func(k tileKey, t tile) int64 {
-		return t.Size() + int64(len(k.layers)+len(k.versions)+len(k.filters))
+		return t.Size() + int64(len(k.layers)+len(k.versions)+len(k.readFrom)+len(k.filters))
 	})
 }

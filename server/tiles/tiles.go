@@ -114,9 +114,12 @@ func (s *Service) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord,
 	// A request that must read its own writes skips the published versions, which may trail the
 	// primary it reads from; what it builds is still filed under the version read with the data.
 	v, live := ts.versions(l.ID)
+	// What the layer's derived fields read is at least as new as its published versions on any
+	// database the tile is read from, so every tile built is filed under them.
 	readFrom, readFromLive := ts.readFromVersions(ts.single[l.ID])
+	key.readFrom = readFrom
 	if live && readFromLive && !geo.ReadsOwnWrites(ctx) {
-		key.version, key.readFrom = v, readFrom
+		key.version = v
 		if t, ok := ts.cache.Get(key); ok {
 			return t, "hit", nil
 		}
@@ -146,10 +149,13 @@ func (s *Service) layerTile(ctx context.Context, l *geo.Layer, tc geo.TileCoord,
 		// The versions of what its derived fields read are those published before the query,
 		// so the data it read is at least as new as they say.
 		t := tile{Answer: answer.New(mvt.MVT, MVTType, ts.etags([]*geo.Layer{l}, []int64{mvt.Version}, key.readFrom, tc, filterKey), compress), version: mvt.Version}
-		// Filed under the version read with the data, which may be newer than the one asked for.
-		stored := key
-		stored.version = mvt.Version
-		ts.cache.Add(stored, t)
+		// Filed under the version read with the data, which may be newer than the one asked for
+		// (not at all while what the derived fields read has no known version).
+		if readFromLive {
+			stored := key
+			stored.version = mvt.Version
+			ts.cache.Add(stored, t)
+		}
 		return t, nil
 	})
 	if err != nil {
@@ -168,8 +174,9 @@ func (s *Service) compositeTile(ctx context.Context, layers []*geo.Layer, spec s
 	ts := s.tiles
 	key := tileKey{layers: spec, tile: tc, filters: q.key, version: -1}
 	readFrom, readFromLive := ts.readFromVersions(layers)
+	key.readFrom = readFrom
 	if vs, live := ts.currentVersions(layers); live && readFromLive && !geo.ReadsOwnWrites(ctx) {
-		key.versions, key.readFrom = joinVersions(vs), readFrom
+		key.versions = joinVersions(vs)
 		if t, ok := ts.cache.Get(key); ok {
 			return t, "hit", nil
 		}
@@ -196,7 +203,9 @@ func (s *Service) compositeTile(ctx context.Context, layers []*geo.Layer, spec s
 	}
 	t := tile{Answer: answer.New(raw, MVTType, ts.etags(layers, vs, key.readFrom, tc, q.key), ts.compression(gz))}
 	key.versions = joinVersions(vs)
-	ts.cache.Add(key, t)
+	if readFromLive {
+		ts.cache.Add(key, t)
+	}
 	return t, status, nil
 }
 
