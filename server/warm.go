@@ -85,6 +85,7 @@ func (s *Server) warmUp(ctx context.Context, h http.Handler, host string) {
 // page writes it, and for the base tiles over that province only: those are warmed, not the
 // country's whole layers, which no page of it asks for.
 func (s *Server) firstVisitPaths(ctx context.Context) ([]string, int) {
+	paths, tileCount := []string{warmCatalog, warmProvinces}, 0
 	layers := s.warmedGeoJSON()
 	provinces, err := s.units.Provinces(ctx, time.Now())
 	if err != nil {
@@ -95,10 +96,9 @@ func (s *Server) firstVisitPaths(ctx context.Context) ([]string, int) {
 		if err != nil {
 			s.log.Warn("warm-up: layer extents", "err", err)
 		}
-		paths, tiles := visitPaths(layers, "", "", bounds, 0)
-		return append([]string{warmCatalog, warmProvinces}, paths...), tiles
+		more, tiles := visitPaths(layers, "", "", bounds, 0)
+		return append(paths, more...), tiles
 	}
-	paths, tileCount := []string{warmCatalog, warmProvinces}, 0
 	for _, p := range provinces {
 		var box *geo.BBox
 		if p.BBox != nil {
